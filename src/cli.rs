@@ -1,0 +1,313 @@
+//! Defines the command-line interface of DESIGN §3 and runs each subcommand; errors
+//! become one line on stderr with exit code 2 for bad input, 1 for other failures.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::command::{self, ParseContext, Vocabulary};
+use crate::config::Config;
+use crate::job::{ci, JobSpec};
+use crate::sim::{SimSpec, Simulation, SolveOptions};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "battbot",
+    version,
+    about = "A battery-simulation bot orchestrated by CI"
+)]
+pub struct Cli {
+    /// Log format: text or json.
+    #[arg(long, global = true, default_value = "text")]
+    pub log_format: String,
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Run the whole loop on local repositories and print the report's path.
+    Demo {
+        /// Directory for the repositories (a new temporary directory by default).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// The comment to send.
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Serve the webhook app.
+    Serve {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Replace every outbound call by a JSON log line.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Run one simulation.
+    Solve {
+        #[arg(long)]
+        spec: PathBuf,
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        #[arg(long)]
+        summary: Option<PathBuf>,
+        #[arg(long, default_value_t = 10.0)]
+        period: f64,
+    },
+    /// Time the re-solve of a built model.
+    Bench {
+        #[arg(long)]
+        spec: PathBuf,
+        #[arg(long, default_value_t = 10)]
+        repeat: usize,
+    },
+    /// Print the Command a comment parses to.
+    Parse { text: String },
+    /// Write the files the bot would commit to a runner branch.
+    RenderCi {
+        #[arg(long)]
+        job: PathBuf,
+        #[arg(long)]
+        target: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Runner side: solve a job, render, call back.
+    RunJob {
+        #[arg(long)]
+        job: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        callback: Option<String>,
+        /// Only report this failure (used by the CI's on-failure step).
+        #[arg(long)]
+        failure: Option<String>,
+    },
+}
+
+/// Bad input: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+pub fn bad_input(msg: impl Into<String>) -> anyhow::Error {
+    BadInput(msg.into()).into()
+}
+
+/// Exit code and the one-line message of an error.
+pub fn describe_error(e: &anyhow::Error) -> (u8, String) {
+    let line = format!("{e:#}").replace('\n', " ");
+    let input = e.chain().any(|c| {
+        c.downcast_ref::<BadInput>().is_some()
+            || c.downcast_ref::<crate::sim::SimError>().is_some()
+            || c.downcast_ref::<serde_json::Error>().is_some()
+    });
+    (if input { 2 } else { 1 }, line)
+}
+
+pub fn init_tracing(cli: &Cli) {
+    // The demo prints its own progress lines; the server's info logs would drown them.
+    let default = match cli.command {
+        Cmd::Demo { .. } | Cmd::Solve { .. } | Cmd::Parse { .. } | Cmd::Bench { .. } => "warn",
+        _ => "battbot=info,warn",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cli.log_format == "json" {
+        let _ = builder.json().try_init();
+    } else {
+        let _ = builder.try_init();
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Reads a simulation spec file with errors that name the file.
+pub fn read_spec(path: &Path) -> anyhow::Result<SimSpec> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| bad_input(format!("cannot read spec {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        bad_input(format!(
+            "{} is not a valid simulation spec: {e} (hint: {{\"model\": \"SPM\", \"parameter_set\": \"Chen2020\", \"experiment\": [\"Discharge at 1C until 2.5 V\"]}})",
+            path.display()
+        ))
+    })
+}
+
+/// Writes to a temporary file beside `path`, then renames: no partial output on failure.
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn solve(
+    spec: &Path,
+    csv: Option<&Path>,
+    summary: Option<&Path>,
+    period: f64,
+) -> anyhow::Result<()> {
+    if !(period > 0.0 && period.is_finite()) {
+        return Err(bad_input(format!(
+            "--period must be a positive number of seconds, not {period}"
+        )));
+    }
+    let spec = read_spec(spec)?;
+    let simulation = Simulation::build(&spec)?;
+    let solution = simulation.solve(&SolveOptions { period_s: period })?;
+    let mut out = Vec::new();
+    solution.write_csv(&mut out)?;
+    match csv {
+        Some(path) => write_atomic(path, &out)?,
+        None => std::io::stdout().write_all(&out)?,
+    }
+    if let Some(path) = summary {
+        let mut s = Vec::new();
+        solution.write_summary_csv(&mut s)?;
+        write_atomic(path, &s)?;
+    }
+    Ok(())
+}
+
+fn bench(spec: &Path, repeat: usize) -> anyhow::Result<()> {
+    if repeat == 0 {
+        return Err(bad_input("--repeat must be at least 1"));
+    }
+    let spec = read_spec(spec)?;
+    let t0 = Instant::now();
+    let simulation = Simulation::build(&spec)?;
+    let setup_s = t0.elapsed().as_secs_f64();
+    let opts = SolveOptions::default();
+    let mut times = Vec::with_capacity(repeat);
+    let mut rows = 0;
+    for _ in 0..repeat {
+        let t = Instant::now();
+        let solution = simulation.solve(&opts)?;
+        times.push(t.elapsed().as_secs_f64());
+        rows = solution.time_s.len();
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let median = if repeat % 2 == 1 {
+        times[repeat / 2]
+    } else {
+        0.5 * (times[repeat / 2 - 1] + times[repeat / 2])
+    };
+    let line = serde_json::json!({
+        "setup_s": setup_s,
+        "solve_s_median": median,
+        "solve_s_min": times[0],
+        "repeat": repeat,
+        "rows": rows,
+    });
+    println!("{line}");
+    Ok(())
+}
+
+fn parse(text: &str) -> anyhow::Result<()> {
+    let vocabulary = Vocabulary::builtin();
+    let limits = command::Limits::default();
+    let check = crate::server::commands::step_check;
+    let cx = ParseContext {
+        bot_names: vec!["battbot".into(), "battbot_".into()],
+        vocabulary: &vocabulary,
+        limits: &limits,
+        step_check: Some(&check),
+    };
+    match command::parse(text, &cx) {
+        Ok(Some(cmd)) => println!("{}", serde_json::to_string(&cmd)?),
+        Ok(None) => println!("{}", serde_json::json!({ "command": null })),
+        Err(e) => {
+            println!("{}", serde_json::to_string(&e)?);
+            return Err(bad_input(format!("{} (hint: {})", e.error, e.hint)));
+        }
+    }
+    Ok(())
+}
+
+fn render_ci(job: &Path, target: &str, out: &Path) -> anyhow::Result<()> {
+    let target: ci::CiTarget = target.parse().map_err(bad_input)?;
+    let text = std::fs::read_to_string(job)
+        .map_err(|e| bad_input(format!("cannot read job spec {}: {e}", job.display())))?;
+    let spec =
+        JobSpec::from_json(&text).map_err(|e| bad_input(format!("{}: {e:#}", job.display())))?;
+    for file in ci::runner_files(&spec, target) {
+        let path = out.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, &file.contents)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Cmd::Solve {
+            spec,
+            csv,
+            summary,
+            period,
+        } => solve(&spec, csv.as_deref(), summary.as_deref(), period),
+        Cmd::Bench { spec, repeat } => bench(&spec, repeat),
+        Cmd::Parse { text } => parse(&text),
+        Cmd::RenderCi { job, target, out } => render_ci(&job, &target, &out),
+        Cmd::RunJob {
+            job,
+            out,
+            callback,
+            failure,
+        } => {
+            if !job.exists() {
+                return Err(bad_input(format!(
+                    "job spec {} does not exist",
+                    job.display()
+                )));
+            }
+            let secret = std::env::var("BATTBOT_RUNNER_SECRET").ok();
+            let args = crate::runner::RunJob {
+                job,
+                out,
+                callback,
+                failure,
+                secret,
+            };
+            runtime()?.block_on(crate::runner::run_job(args))
+        }
+        Cmd::Serve {
+            config,
+            listen,
+            dry_run,
+        } => {
+            let mut config = match config {
+                Some(path) => Config::load(&path).map_err(|e| bad_input(format!("{e:#}")))?,
+                None => Config::from_env().map_err(|e| bad_input(format!("{e:#}")))?,
+            };
+            config.server.dry_run |= dry_run;
+            runtime()?.block_on(crate::server::boot::run(config, &listen))
+        }
+        Cmd::Demo { dir, comment } => runtime()?.block_on(crate::demo::run(dir, comment)),
+    }
+}

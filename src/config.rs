@@ -1,0 +1,286 @@
+//! Defines the bot's configuration: every field of DESIGN §9, loaded from a JSON file
+//! and/or environment variables (secrets may always come from the environment).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+
+use crate::command::Limits;
+
+/// The whole configuration of one bot.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The handle users mention (`@battbot`).
+    pub bot_name: String,
+    /// Users who may always trigger anything.
+    pub admin: Vec<String>,
+    /// Where the README lives; linked from `help` replies.
+    pub homepage_url: String,
+    /// Members of this organisation may trigger jobs.
+    pub org: Option<String>,
+    /// Repositories (`owner/name`) whose commenters with write access may trigger jobs.
+    pub registered_repos: Vec<String>,
+    /// Users who may trigger jobs anywhere (DiffEqBot's "benchmarkers").
+    pub allowed_users: Vec<String>,
+    /// Shared secret of the runner callbacks (env `BATTBOT_RUNNER_SECRET`).
+    pub runner_secret: Option<String>,
+    /// The URL this app is reachable at; job callbacks go to `{public_url}/runner/v1/jobs/{id}`.
+    pub public_url: String,
+    pub github_app: Option<GithubAppConfig>,
+    pub github_account: Option<GithubAccountConfig>,
+    pub gitlab: Option<GitlabConfig>,
+    pub twitter: Option<TwitterConfig>,
+    pub slack: Option<SlackConfig>,
+    /// Where jobs run and reports go.
+    pub runner: RunnerRepoConfig,
+    pub reports: ReportsRepoConfig,
+    pub limits: Limits,
+    pub server: ServerConfig,
+    /// Free-form per-repository settings (benchmark command etc.), keyed by `owner/name`.
+    pub repos: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GithubAppConfig {
+    pub app_id: Option<u64>,
+    pub private_key_path: Option<PathBuf>,
+    /// `X-Hub-Signature-256` secret (env `GITHUB_WEBHOOK_SECRET`).
+    pub webhook_secret: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GithubAccountConfig {
+    /// Personal access token (env `GITHUB_TOKEN`).
+    pub access_token: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GitlabConfig {
+    pub url: Option<String>,
+    pub runner_project_id: Option<u64>,
+    pub reports_project_id: Option<u64>,
+    /// env `GITLAB_TOKEN`
+    pub access_token: Option<String>,
+    /// `X-Gitlab-Token` (env `GITLAB_WEBHOOK_TOKEN`)
+    pub webhook_token: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TwitterConfig {
+    pub api_base_url: Option<String>,
+    pub upload_base_url: Option<String>,
+    pub user_id: Option<String>,
+    pub consumer_key: Option<String>,
+    pub consumer_secret: Option<String>,
+    pub access_token: Option<String>,
+    pub access_token_secret: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SlackConfig {
+    pub api_base_url: Option<String>,
+    /// env `SLACK_BOT_TOKEN`
+    pub bot_token: Option<String>,
+    /// env `SLACK_SIGNING_SECRET`
+    pub signing_secret: Option<String>,
+}
+
+/// Which forge hosts the runner repository, and where.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunnerRepoConfig {
+    /// `local`, `github` or `gitlab`.
+    pub forge: String,
+    /// `owner/name` on GitHub, project id or path on GitLab, a bare repository path locally.
+    pub repo: String,
+    /// `gitlab` (renders `.gitlab-ci.yml`) or `github` (renders a workflow).
+    pub ci: String,
+    /// Jobs older than this without a report are reconciled.
+    pub job_timeout_s: u64,
+}
+
+impl Default for RunnerRepoConfig {
+    fn default() -> Self {
+        RunnerRepoConfig {
+            forge: "local".into(),
+            repo: String::new(),
+            ci: "gitlab".into(),
+            job_timeout_s: 3600,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportsRepoConfig {
+    pub forge: String,
+    pub repo: String,
+    /// Branch that holds the reports.
+    pub branch: String,
+    /// Base of links in replies, e.g. `https://github.com/org/reports/blob/main`.
+    pub web_url: String,
+}
+
+impl Default for ReportsRepoConfig {
+    fn default() -> Self {
+        ReportsRepoConfig {
+            forge: "local".into(),
+            repo: String::new(),
+            branch: "main".into(),
+            web_url: String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Body limit of runner results in bytes (DESIGN §7: default 16 MiB).
+    pub max_result_bytes: usize,
+    /// Body limit of webhooks in bytes.
+    pub max_webhook_bytes: usize,
+    /// Allowed clock skew of runner callbacks.
+    pub callback_max_skew_s: u64,
+    /// Every outbound call becomes a JSON log line.
+    pub dry_run: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_result_bytes: 16 * 1024 * 1024,
+            max_webhook_bytes: 1024 * 1024,
+            callback_max_skew_s: 300,
+            dry_run: false,
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn from_env(slot: &mut Option<String>, name: &str) {
+    if let Some(v) = env(name) {
+        *slot = Some(v);
+    }
+}
+
+impl Config {
+    /// Reads a config file, then lets environment variables fill or override secrets.
+    pub fn load(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        let mut config: Config = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{} is not a valid battbot config (see config.example.json)",
+                path.display()
+            )
+        })?;
+        config.apply_env();
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// A configuration from environment variables alone (`serve` without `--config`).
+    pub fn from_env() -> anyhow::Result<Config> {
+        let mut config = Config::default();
+        config.apply_env();
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Secrets from the environment win over the file, so a file can be committed without them.
+    pub fn apply_env(&mut self) {
+        if self.bot_name.is_empty() {
+            self.bot_name = env("BATTBOT_NAME").unwrap_or_else(|| "battbot".into());
+        }
+        if let Some(url) = env("BATTBOT_PUBLIC_URL") {
+            self.public_url = url;
+        }
+        from_env(&mut self.runner_secret, "BATTBOT_RUNNER_SECRET");
+        let app = self.github_app.get_or_insert_with(Default::default);
+        from_env(&mut app.webhook_secret, "GITHUB_WEBHOOK_SECRET");
+        if let Some(path) = env("GITHUB_APP_PRIVATE_KEY") {
+            app.private_key_path = Some(PathBuf::from(path));
+        }
+        let account = self.github_account.get_or_insert_with(Default::default);
+        from_env(&mut account.access_token, "GITHUB_TOKEN");
+        let gitlab = self.gitlab.get_or_insert_with(Default::default);
+        from_env(&mut gitlab.access_token, "GITLAB_TOKEN");
+        from_env(&mut gitlab.webhook_token, "GITLAB_WEBHOOK_TOKEN");
+        let twitter = self.twitter.get_or_insert_with(Default::default);
+        from_env(&mut twitter.consumer_key, "TWITTER_CONSUMER_KEY");
+        from_env(&mut twitter.consumer_secret, "TWITTER_CONSUMER_SECRET");
+        from_env(&mut twitter.access_token, "TWITTER_ACCESS_TOKEN");
+        from_env(
+            &mut twitter.access_token_secret,
+            "TWITTER_ACCESS_TOKEN_SECRET",
+        );
+        let slack = self.slack.get_or_insert_with(Default::default);
+        from_env(&mut slack.bot_token, "SLACK_BOT_TOKEN");
+        from_env(&mut slack.signing_secret, "SLACK_SIGNING_SECRET");
+        if env("BATTBOT_DRY_RUN").is_some_and(|v| v != "0") {
+            self.server.dry_run = true;
+        }
+        if let Some(v) = env("BATTBOT_RUNNER_FORGE") {
+            self.runner.forge = v;
+        }
+        if let Some(v) = env("BATTBOT_RUNNER_REPO") {
+            self.runner.repo = v;
+        }
+        if let Some(v) = env("BATTBOT_REPORTS_FORGE") {
+            self.reports.forge = v;
+        }
+        if let Some(v) = env("BATTBOT_REPORTS_REPO") {
+            self.reports.repo = v;
+        }
+    }
+
+    /// Checks what can be checked without the network.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.bot_name.trim().is_empty() {
+            bail!("config: bot_name is empty (hint: set \"bot_name\": \"battbot\")");
+        }
+        for (what, forge) in [
+            ("runner", &self.runner.forge),
+            ("reports", &self.reports.forge),
+        ] {
+            if !["local", "github", "gitlab"].contains(&forge.as_str()) {
+                bail!(
+                    "config: {what}.forge is {forge:?} (hint: use \"local\", \"github\" or \"gitlab\")"
+                );
+            }
+        }
+        if !["gitlab", "github"].contains(&self.runner.ci.as_str()) {
+            bail!(
+                "config: runner.ci is {:?} (hint: use \"gitlab\" or \"github\")",
+                self.runner.ci
+            );
+        }
+        for repo in &self.registered_repos {
+            if repo.split('/').filter(|p| !p.is_empty()).count() < 2 {
+                bail!("config: registered_repos entry {repo:?} is not owner/name");
+            }
+        }
+        Ok(())
+    }
+
+    /// The GitHub webhook secret, if GitHub webhooks are enabled.
+    pub fn github_webhook_secret(&self) -> Option<&str> {
+        self.github_app.as_ref()?.webhook_secret.as_deref()
+    }
+
+    /// The GitLab webhook token, if GitLab webhooks are enabled.
+    pub fn gitlab_webhook_token(&self) -> Option<&str> {
+        self.gitlab.as_ref()?.webhook_token.as_deref()
+    }
+}

@@ -1,0 +1,475 @@
+//! The local forge: bare git repositories on disk driven through the git CLI (plumbing
+//! only, no work tree), used by `battbot demo` and the tests. Replies are committed to
+//! a conversations repository so they are visible as commits too.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use async_trait::async_trait;
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+
+use super::{Branch, CommitMode, FileChange, Forge, ForgeError, Permission, PipelineState, Thread};
+
+const ZERO_OID: &str = "0000000000000000000000000000000000000000";
+/// Branch of the conversations repository holding replies.
+pub const COMMENTS_BRANCH: &str = "comments";
+
+/// Git repositories on disk. Repository names are paths (absolute, or relative to `root`).
+#[derive(Clone, Debug)]
+pub struct LocalForge {
+    root: PathBuf,
+    conversations: PathBuf,
+    status_dir: Option<PathBuf>,
+    author: String,
+}
+
+impl LocalForge {
+    /// `conversations` is the bare repository replies are committed to.
+    pub fn new(root: impl Into<PathBuf>, conversations: impl Into<PathBuf>) -> LocalForge {
+        LocalForge {
+            root: root.into(),
+            conversations: conversations.into(),
+            status_dir: None,
+            author: "battbot".into(),
+        }
+    }
+
+    /// A directory where a local runner writes `<job-branch>.state` files (`running`, `success`, `failed`).
+    pub fn with_status_dir(mut self, dir: impl Into<PathBuf>) -> LocalForge {
+        self.status_dir = Some(dir.into());
+        self
+    }
+
+    fn path(&self, repo: &str) -> PathBuf {
+        let p = Path::new(repo);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.root.join(p)
+        }
+    }
+
+    /// Creates a bare repository with `main` as its default branch if it does not exist.
+    pub async fn init_bare(path: &Path) -> Result<(), ForgeError> {
+        if path.join("HEAD").exists() {
+            return Ok(());
+        }
+        std::fs::create_dir_all(path)
+            .map_err(|e| ForgeError::Other(format!("{}: {e}", path.display())))?;
+        git(
+            path,
+            &["init", "--quiet", "--bare", "--initial-branch=main"],
+            None,
+            &[],
+        )
+        .await?;
+        Ok(())
+    }
+
+    fn thread_dir(thread: &Thread) -> String {
+        let repo: Vec<String> = thread
+            .repo
+            .split('/')
+            .map(|p| {
+                p.replace(
+                    |c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                    "_",
+                )
+            })
+            .collect();
+        format!("{}/{}", repo.join("/"), thread.number)
+    }
+
+    fn author_env(&self) -> Vec<(&'static str, String)> {
+        let email = format!("{}@localhost", self.author);
+        vec![
+            ("GIT_AUTHOR_NAME", self.author.clone()),
+            ("GIT_AUTHOR_EMAIL", email.clone()),
+            ("GIT_COMMITTER_NAME", self.author.clone()),
+            ("GIT_COMMITTER_EMAIL", email),
+        ]
+    }
+
+    async fn tip(&self, repo: &Path, branch: &str) -> Result<Option<String>, ForgeError> {
+        let refname = format!("refs/heads/{branch}^{{commit}}");
+        match git(
+            repo,
+            &["rev-parse", "--verify", "--quiet", &refname],
+            None,
+            &[],
+        )
+        .await
+        {
+            Ok(out) => Ok(Some(out.trim().to_string())),
+            Err(ForgeError::Git { stderr, .. }) if stderr.trim().is_empty() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes one commit on top of `parent` (or as a root commit); returns its id.
+    async fn write_commit(
+        &self,
+        repo: &Path,
+        parent: Option<&str>,
+        files: &[FileChange],
+        deletes: &[String],
+        message: &str,
+    ) -> Result<String, ForgeError> {
+        let index = tempfile::NamedTempFile::new()
+            .map_err(|e| ForgeError::Other(format!("temporary index: {e}")))?;
+        let index_path = index.path().to_string_lossy().to_string();
+        // git wants to create the index itself.
+        drop(index);
+        let env = [("GIT_INDEX_FILE", index_path.clone())];
+        match parent {
+            Some(p) => git(repo, &["read-tree", p], None, &env).await?,
+            None => git(repo, &["read-tree", "--empty"], None, &env).await?,
+        };
+        let mut info = String::new();
+        for file in files {
+            check_path(&file.path)?;
+            let oid = git(
+                repo,
+                &["hash-object", "-w", "--stdin"],
+                Some(&file.contents),
+                &[],
+            )
+            .await?;
+            info.push_str(&format!("100644 blob {}\t{}\n", oid.trim(), file.path));
+        }
+        for path in deletes {
+            check_path(path)?;
+            info.push_str(&format!("0 {ZERO_OID}\t{path}\n"));
+        }
+        git(
+            repo,
+            &["update-index", "--index-info"],
+            Some(info.as_bytes()),
+            &env,
+        )
+        .await?;
+        let tree = git(repo, &["write-tree"], None, &env).await?;
+        let _ = std::fs::remove_file(&index_path);
+        let mut args = vec!["commit-tree", tree.trim(), "-m", message];
+        if let Some(p) = parent {
+            args.push("-p");
+            args.push(p);
+        }
+        let commit = git(repo, &args, None, &self.author_env()).await?;
+        Ok(commit.trim().to_string())
+    }
+}
+
+/// Refuses paths that would escape the tree or are not plain relative paths.
+fn check_path(path: &str) -> Result<(), ForgeError> {
+    let bad = path.is_empty()
+        || path.starts_with('/')
+        || path.contains('\n')
+        || path.contains('\t')
+        || path
+            .split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..");
+    if bad {
+        return Err(ForgeError::Other(format!(
+            "refusing to commit path {path:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// Runs git in `repo` and returns its stdout.
+async fn git(
+    repo: &Path,
+    args: &[&str],
+    stdin: Option<&[u8]>,
+    env: &[(&str, String)],
+) -> Result<String, ForgeError> {
+    let mut cmd = Command::new("git");
+    cmd.arg("--git-dir")
+        .arg(repo)
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let describe = || args.join(" ");
+    let mut child = cmd.spawn().map_err(|e| ForgeError::Git {
+        args: describe(),
+        stderr: format!("cannot run git: {e} (hint: install git)"),
+    })?;
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(input).await.map_err(|e| ForgeError::Git {
+            args: describe(),
+            stderr: e.to_string(),
+        })?;
+        drop(pipe);
+    }
+    let out = child
+        .wait_with_output()
+        .await
+        .map_err(|e| ForgeError::Git {
+            args: describe(),
+            stderr: e.to_string(),
+        })?;
+    if !out.status.success() {
+        return Err(ForgeError::Git {
+            args: describe(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+async fn git_bytes(repo: &Path, args: &[&str]) -> Result<Option<Vec<u8>>, ForgeError> {
+    let out = Command::new("git")
+        .arg("--git-dir")
+        .arg(repo)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .map_err(|e| ForgeError::Git {
+            args: args.join(" "),
+            stderr: e.to_string(),
+        })?;
+    Ok(out.status.success().then_some(out.stdout))
+}
+
+#[async_trait]
+impl Forge for LocalForge {
+    fn kind(&self) -> &'static str {
+        "local"
+    }
+
+    async fn commit_files(
+        &self,
+        repo: &str,
+        branch: &str,
+        files: &[FileChange],
+        deletes: &[String],
+        message: &str,
+        mode: CommitMode,
+    ) -> Result<String, ForgeError> {
+        let repo = self.path(repo);
+        if !repo.join("HEAD").exists() {
+            return Err(ForgeError::NotFound {
+                what: format!("repository {}", repo.display()),
+            });
+        }
+        let refname = format!("refs/heads/{branch}");
+        git(&repo, &["check-ref-format", &refname], None, &[]).await?;
+        for _attempt in 0..20 {
+            let tip = self.tip(&repo, branch).await?;
+            let parent = match (mode, &tip) {
+                (CommitMode::CreateBranch, Some(_)) => {
+                    return Err(ForgeError::BranchExists {
+                        branch: branch.to_string(),
+                    })
+                }
+                (CommitMode::CreateBranch, None) => self.tip(&repo, "main").await?,
+                (CommitMode::UpdateBranch, t) => t.clone(),
+            };
+            let commit = self
+                .write_commit(&repo, parent.as_deref(), files, deletes, message)
+                .await?;
+            let old = tip.as_deref().unwrap_or(ZERO_OID);
+            match git(&repo, &["update-ref", &refname, &commit, old], None, &[]).await {
+                Ok(_) => return Ok(commit),
+                // Someone moved the ref in between: the compare-and-swap failed.
+                Err(ForgeError::Git { .. }) if mode == CommitMode::CreateBranch => {
+                    return Err(ForgeError::BranchExists {
+                        branch: branch.to_string(),
+                    })
+                }
+                Err(ForgeError::Git { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(ForgeError::Other(format!(
+            "{branch}: too many concurrent updates"
+        )))
+    }
+
+    async fn list_branches(&self, repo: &str, prefix: &str) -> Result<Vec<Branch>, ForgeError> {
+        let repo = self.path(repo);
+        let out = git(
+            &repo,
+            &[
+                "for-each-ref",
+                "--format=%(refname:strip=2) %(objectname) %(committerdate:unix)",
+                "refs/heads/",
+            ],
+            None,
+            &[],
+        )
+        .await?;
+        Ok(out
+            .lines()
+            .filter_map(|line| {
+                let mut parts = line.split(' ');
+                let name = parts.next()?;
+                let commit = parts.next()?;
+                let at = parts.next()?.parse().ok()?;
+                name.starts_with(prefix).then(|| Branch {
+                    name: name.to_string(),
+                    commit: commit.to_string(),
+                    committed_at: at,
+                })
+            })
+            .collect())
+    }
+
+    async fn read_file(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+    ) -> Result<Option<Vec<u8>>, ForgeError> {
+        let repo = self.path(repo);
+        if self.tip(&repo, branch).await?.is_none() {
+            return Ok(None);
+        }
+        git_bytes(
+            &repo,
+            &["cat-file", "blob", &format!("refs/heads/{branch}:{path}")],
+        )
+        .await
+    }
+
+    async fn list_files(
+        &self,
+        repo: &str,
+        branch: &str,
+        dir: &str,
+    ) -> Result<Vec<String>, ForgeError> {
+        let repo = self.path(repo);
+        if self.tip(&repo, branch).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        let refname = format!("refs/heads/{branch}");
+        let mut args = vec!["ls-tree", "-r", "--name-only", refname.as_str()];
+        if !dir.is_empty() {
+            args.push("--");
+            args.push(dir);
+        }
+        let out = git(&repo, &args, None, &[]).await?;
+        Ok(out.lines().map(str::to_string).collect())
+    }
+
+    async fn delete_branch(&self, repo: &str, branch: &str) -> Result<(), ForgeError> {
+        let repo = self.path(repo);
+        if self.tip(&repo, branch).await?.is_some() {
+            git(
+                &repo,
+                &["update-ref", "-d", &format!("refs/heads/{branch}")],
+                None,
+                &[],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
+        let conv = self.conversations.to_string_lossy().to_string();
+        let dir = Self::thread_dir(thread);
+        let existing = self.list_files(&conv, COMMENTS_BRANCH, &dir).await?;
+        let seq = existing.iter().filter(|p| p.ends_with(".md")).count() + 1;
+        let file = FileChange::new(format!("{dir}/{seq:04}.md"), body.as_bytes().to_vec());
+        let message = format!("reply on {}#{}", thread.repo, thread.number);
+        self.commit_files(
+            &conv,
+            COMMENTS_BRANCH,
+            &[file],
+            &[],
+            &message,
+            CommitMode::UpdateBranch,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn bot_replies(&self, thread: &Thread) -> Result<Vec<String>, ForgeError> {
+        let conv = self.conversations.to_string_lossy().to_string();
+        let dir = Self::thread_dir(thread);
+        let mut paths: Vec<String> = self
+            .list_files(&conv, COMMENTS_BRANCH, &dir)
+            .await?
+            .into_iter()
+            .filter(|p| p.ends_with(".md"))
+            .collect();
+        paths.sort();
+        let mut bodies = Vec::with_capacity(paths.len());
+        for path in paths {
+            if let Some(bytes) = self.read_file(&conv, COMMENTS_BRANCH, &path).await? {
+                bodies.push(String::from_utf8_lossy(&bytes).to_string());
+            }
+        }
+        Ok(bodies)
+    }
+
+    async fn react(
+        &self,
+        thread: &Thread,
+        comment_id: u64,
+        reaction: &str,
+    ) -> Result<(), ForgeError> {
+        let conv = self.conversations.to_string_lossy().to_string();
+        let path = format!(
+            "{}/reactions/{comment_id}-{}",
+            Self::thread_dir(thread),
+            reaction.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        );
+        self.commit_files(
+            &conv,
+            COMMENTS_BRANCH,
+            &[FileChange::new(path, reaction.as_bytes().to_vec())],
+            &[],
+            &format!("reaction {reaction} on comment {comment_id}"),
+            CommitMode::UpdateBranch,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn permission(&self, _repo: &str, _user: &str) -> Result<Permission, ForgeError> {
+        // Whoever can write to repositories on this disk can write to them through the bot.
+        Ok(Permission::Write)
+    }
+
+    async fn pipeline_state(&self, _repo: &str, branch: &str) -> Result<PipelineState, ForgeError> {
+        let Some(dir) = &self.status_dir else {
+            return Ok(PipelineState::Unknown);
+        };
+        let file = dir.join(format!("{}.state", branch.replace('/', "_")));
+        Ok(
+            match std::fs::read_to_string(file).as_deref().map(str::trim) {
+                Err(_) => PipelineState::Missing,
+                Ok("running") => PipelineState::Running,
+                Ok("success") => PipelineState::Success,
+                Ok("failed") => PipelineState::Failed,
+                Ok("canceled") => PipelineState::Canceled,
+                Ok(_) => PipelineState::Unknown,
+            },
+        )
+    }
+
+    async fn cancel_pipeline(&self, _repo: &str, branch: &str) -> Result<(), ForgeError> {
+        if let Some(dir) = &self.status_dir {
+            let file = dir.join(format!("{}.cancel", branch.replace('/', "_")));
+            std::fs::write(file, b"cancel").map_err(|e| ForgeError::Other(e.to_string()))?;
+        }
+        Ok(())
+    }
+}

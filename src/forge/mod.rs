@@ -1,0 +1,161 @@
+//! Defines the `Forge` trait — the one seam between the bot and where code, CI and
+//! conversations live — with its implementations: local git on disk, GitHub, GitLab.
+
+pub mod local;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+pub use crate::job::ci::FileChange;
+
+/// A conversation the bot answers in: an issue, a pull/merge request, a tweet thread.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Thread {
+    /// `owner/repo` (or a project path, a channel, a user).
+    pub repo: String,
+    /// Issue / MR number.
+    pub number: u64,
+}
+
+/// How `commit_files` treats the branch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitMode {
+    /// Create the branch; fail with `ForgeError::BranchExists` if it already exists.
+    /// Ref creation is the arbiter between concurrent deliveries of one request.
+    CreateBranch,
+    /// Commit on top of the branch (creating it if missing); concurrent updates are retried.
+    UpdateBranch,
+}
+
+/// A branch and when its tip was committed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branch {
+    pub name: String,
+    pub commit: String,
+    /// Unix seconds of the tip's commit.
+    pub committed_at: i64,
+}
+
+/// What the forge says of a job branch's pipeline / workflow run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PipelineState {
+    /// No pipeline was ever created for the branch (no runner picked it up).
+    Missing,
+    Pending,
+    Running,
+    Success,
+    Failed,
+    Canceled,
+    /// The forge cannot tell (e.g. the local forge without a runner status).
+    Unknown,
+}
+
+/// A commenter's permission on a repository.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    None,
+    Read,
+    Triage,
+    Write,
+    Maintain,
+    Admin,
+}
+
+/// Errors of forge calls; variants carry what a caller needs to decide.
+#[derive(Debug, thiserror::Error)]
+pub enum ForgeError {
+    #[error("branch {branch} already exists")]
+    BranchExists { branch: String },
+    #[error("{what} not found")]
+    NotFound { what: String },
+    #[error("rate limited; retry after {retry_after_s} s")]
+    RateLimited { retry_after_s: u64 },
+    #[error("{method} {url} answered {status}: {body}")]
+    Http {
+        method: String,
+        url: String,
+        status: u16,
+        body: String,
+    },
+    #[error("git {args} failed: {stderr}")]
+    Git { args: String, stderr: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl ForgeError {
+    /// Whether trying again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ForgeError::RateLimited { .. } => true,
+            ForgeError::Http { status, .. } => *status >= 500 || *status == 429,
+            _ => false,
+        }
+    }
+}
+
+/// Everything the bot asks of a forge. Repositories are named as the forge names them
+/// (`owner/name`, a GitLab project id or path, a bare repository path for local git).
+#[async_trait]
+pub trait Forge: Send + Sync {
+    /// `local`, `github` or `gitlab`.
+    fn kind(&self) -> &'static str;
+
+    /// Commits `files` (and removes `deletes`) as one commit on `branch`; returns the commit id.
+    async fn commit_files(
+        &self,
+        repo: &str,
+        branch: &str,
+        files: &[FileChange],
+        deletes: &[String],
+        message: &str,
+        mode: CommitMode,
+    ) -> Result<String, ForgeError>;
+
+    /// Branches whose name starts with `prefix`.
+    async fn list_branches(&self, repo: &str, prefix: &str) -> Result<Vec<Branch>, ForgeError>;
+
+    /// A file's contents on a branch; `None` if the branch or file does not exist.
+    async fn read_file(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+    ) -> Result<Option<Vec<u8>>, ForgeError>;
+
+    /// Paths of the files under `dir` (recursive) on a branch; empty if it does not exist.
+    async fn list_files(
+        &self,
+        repo: &str,
+        branch: &str,
+        dir: &str,
+    ) -> Result<Vec<String>, ForgeError>;
+
+    /// Deletes a branch; deleting a missing branch is not an error.
+    async fn delete_branch(&self, repo: &str, branch: &str) -> Result<(), ForgeError>;
+
+    /// Posts a reply in a conversation.
+    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError>;
+
+    /// Bodies of the bot's own replies in a conversation, oldest first (for idempotency markers).
+    async fn bot_replies(&self, thread: &Thread) -> Result<Vec<String>, ForgeError>;
+
+    /// Adds a reaction (e.g. `eyes`) to a comment.
+    async fn react(
+        &self,
+        thread: &Thread,
+        comment_id: u64,
+        reaction: &str,
+    ) -> Result<(), ForgeError>;
+
+    /// The user's permission on the repository.
+    async fn permission(&self, repo: &str, user: &str) -> Result<Permission, ForgeError>;
+
+    /// State of the newest pipeline / workflow run of a branch.
+    async fn pipeline_state(&self, repo: &str, branch: &str) -> Result<PipelineState, ForgeError>;
+
+    /// Cancels the running pipelines / workflow runs of a branch.
+    async fn cancel_pipeline(&self, repo: &str, branch: &str) -> Result<(), ForgeError>;
+}

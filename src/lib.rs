@@ -1,0 +1,14 @@
+//! battbot: a stateless battery-simulation bot orchestrated by CI. The library holds
+//! every part; `main.rs` only parses the command line.
+
+pub mod cli;
+pub mod command;
+pub mod config;
+pub mod demo;
+pub mod forge;
+pub mod job;
+pub mod render;
+pub mod report;
+pub mod runner;
+pub mod server;
+pub mod sim;

@@ -1,0 +1,346 @@
+//! The runner side (`battbot run-job`): solves every run of a job, renders the plots,
+//! writes the outputs and POSTs signed `started`, then `result` or `failure`.
+
+pub mod local;
+pub mod protocol;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use base64::Engine;
+
+use crate::command::Command;
+use crate::job::JobSpec;
+use crate::render;
+use crate::sim::{self, SimSpec, Simulation, Solution, SolveOptions};
+use protocol::{Artifact, RunFailure, RunResult, RunSummary, Started};
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Inputs of `battbot run-job`.
+pub struct RunJob {
+    pub job: PathBuf,
+    pub out: PathBuf,
+    pub callback: Option<String>,
+    /// Only report this failure (the CI's on-failure step).
+    pub failure: Option<String>,
+    pub secret: Option<String>,
+}
+
+/// A solved run with its label.
+pub struct SolvedRun {
+    pub label: String,
+    pub spec: SimSpec,
+    pub solution: Solution,
+    pub solve_time_s: f64,
+}
+
+/// Labels that tell the runs of a comparison apart by what differs between them.
+pub fn labels(runs: &[SimSpec]) -> Vec<String> {
+    let differs = |f: &dyn Fn(&SimSpec) -> String| runs.iter().any(|r| f(r) != f(&runs[0]));
+    let model = |r: &SimSpec| r.model.clone();
+    let set = |r: &SimSpec| r.parameter_set.clone();
+    let exp = |r: &SimSpec| r.experiment.join(", ");
+    let temp = |r: &SimSpec| format!("{} °C", r.ambient_temperature_c.unwrap_or(25.0));
+    let thermal = |r: &SimSpec| r.thermal.clone().unwrap_or_else(|| "isothermal".into());
+    let params = |r: &SimSpec| {
+        r.parameters
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let options = |r: &SimSpec| {
+        r.options
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let parts: Vec<&dyn Fn(&SimSpec) -> String> =
+        vec![&model, &set, &exp, &temp, &thermal, &params, &options];
+    runs.iter()
+        .map(|r| {
+            let mut label: Vec<String> = parts
+                .iter()
+                .filter(|f| differs(**f))
+                .map(|f| f(r))
+                .collect();
+            if label.is_empty() {
+                label = vec![model(r), set(r)];
+            }
+            label.join(" · ")
+        })
+        .collect()
+}
+
+/// Solves every run; the first failure stops the job.
+pub fn solve_all(runs: &[SimSpec], log: &mut Vec<String>) -> anyhow::Result<Vec<SolvedRun>> {
+    let labels = labels(runs);
+    let mut solved = Vec::with_capacity(runs.len());
+    for (i, (spec, label)) in runs.iter().zip(labels).enumerate() {
+        let started = Instant::now();
+        let simulation =
+            Simulation::build(spec).with_context(|| format!("run {} ({label})", i + 1))?;
+        let solution = simulation
+            .solve(&SolveOptions::default())
+            .with_context(|| format!("run {} ({label})", i + 1))?;
+        let solve_time_s = started.elapsed().as_secs_f64();
+        log.push(format!(
+            "run {}: {label}: {} rows, final voltage {:.4} V at {:.1} s, solved in {:.3} s",
+            i + 1,
+            solution.time_s.len(),
+            solution.final_voltage(),
+            solution.final_time(),
+            solve_time_s
+        ));
+        solved.push(SolvedRun {
+            label,
+            spec: spec.clone(),
+            solution,
+            solve_time_s,
+        });
+    }
+    Ok(solved)
+}
+
+/// ∫ V·I dt over discharge, in W.h.
+pub fn discharge_energy_wh(s: &Solution) -> f64 {
+    let mut wh = 0.0;
+    for i in 1..s.time_s.len() {
+        let dt = s.time_s[i] - s.time_s[i - 1];
+        let p = 0.5 * (s.voltage_v[i] * s.current_a[i] + s.voltage_v[i - 1] * s.current_a[i - 1]);
+        if p > 0.0 {
+            wh += p * dt / 3600.0;
+        }
+    }
+    wh
+}
+
+/// The run summary sent back to the app.
+pub fn summarize(run: &SolvedRun) -> RunSummary {
+    let s = &run.solution;
+    RunSummary {
+        label: run.label.clone(),
+        spec: run.spec.clone(),
+        final_voltage_v: s.final_voltage(),
+        final_time_s: s.final_time(),
+        discharge_capacity_ah: s.max_discharge_capacity(),
+        discharge_energy_wh: discharge_energy_wh(s),
+        max_temperature_k: s
+            .temperature_k
+            .as_ref()
+            .map(|t| t.iter().cloned().fold(f64::MIN, f64::max)),
+        solve_time_s: run.solve_time_s,
+        rows: s.time_s.len(),
+    }
+}
+
+/// The plot data of solved runs.
+pub fn figure(title: &str, footer: &str, runs: &[SolvedRun]) -> render::Figure {
+    render::Figure {
+        title: title.to_string(),
+        footer: footer.to_string(),
+        runs: runs
+            .iter()
+            .map(|r| {
+                let s = &r.solution;
+                let mut step_starts_s = Vec::new();
+                for i in 1..s.step_index.len() {
+                    if s.step_index[i] != s.step_index[i - 1] {
+                        step_starts_s.push(s.time_s[i]);
+                    }
+                }
+                render::RunSeries {
+                    label: r.label.clone(),
+                    time_s: s.time_s.clone(),
+                    voltage_v: s.voltage_v.clone(),
+                    current_a: s.current_a.clone(),
+                    capacity_ah: s.discharge_capacity_ah.clone(),
+                    temperature_k: s.temperature_k.clone(),
+                    step_starts_s,
+                    cycle_capacity_ah: (s.cycles.len() > 1)
+                        .then(|| s.cycles.iter().map(|c| c.discharge_capacity_ah).collect()),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn artifact(name: &str, content_type: &str, bytes: &[u8]) -> Artifact {
+    Artifact {
+        name: name.to_string(),
+        content_type: content_type.to_string(),
+        base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+    }
+}
+
+/// Runs the job's simulations and writes CSV, PNG (and GIF for comparisons) to `out`.
+pub fn execute(spec: &JobSpec, out: &Path, log: &mut Vec<String>) -> anyhow::Result<RunResult> {
+    let runs = match &spec.command {
+        Command::Simulate { runs } | Command::Compare { runs } => runs,
+        other => bail!("job {} has nothing to simulate ({other:?})", spec.id),
+    };
+    if runs.is_empty() {
+        bail!("job {} has no runs", spec.id);
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let solved = solve_all(runs, log)?;
+    let mut artifacts = Vec::new();
+    for (i, run) in solved.iter().enumerate() {
+        let mut csv = Vec::new();
+        run.solution.write_csv(&mut csv)?;
+        let name = if solved.len() == 1 {
+            "solution.csv".to_string()
+        } else {
+            format!("run-{}.csv", i + 1)
+        };
+        std::fs::write(out.join(&name), &csv)?;
+        artifacts.push(artifact(&name, "text/csv", &csv));
+    }
+    let title = match &spec.command {
+        Command::Compare { .. } => "battbot comparison".to_string(),
+        _ => format!(
+            "{} · {}",
+            solved[0].spec.model, solved[0].spec.parameter_set
+        ),
+    };
+    let footer = format!("battbot {VERSION} · job {}", spec.id);
+    let fig = figure(&title, &footer, &solved);
+    let started = Instant::now();
+    let png = render::render_png(&fig, &render::PngOptions::default())?;
+    std::fs::write(out.join("voltage.png"), &png)?;
+    artifacts.push(artifact("voltage.png", "image/png", &png));
+    if solved.len() >= 2 {
+        let gif = render::render_gif(&fig, &render::GifOptions::default())?;
+        for note in &gif.adjustments {
+            log.push(format!("gif: {note}"));
+        }
+        std::fs::write(out.join("comparison.gif"), &gif.bytes)?;
+        artifacts.push(artifact("comparison.gif", "image/gif", &gif.bytes));
+    }
+    log.push(format!(
+        "rendered in {:.3} s",
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(RunResult {
+        job_id: spec.id.to_string(),
+        battbot_version: VERSION.to_string(),
+        runs: solved.iter().map(summarize).collect(),
+        artifacts,
+        log_tail: log.clone(),
+    })
+}
+
+/// POSTs a signed callback, retrying transient failures with backoff.
+pub async fn post_signed(url: &str, secret: &[u8], body: &[u8]) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()?;
+    let mut delay = Duration::from_millis(500);
+    let mut last_error = String::new();
+    for attempt in 1..=5 {
+        let ts = time::OffsetDateTime::now_utc().unix_timestamp();
+        let sig = protocol::sign(secret, ts, body);
+        let sent = client
+            .post(url)
+            .header("content-type", "application/json")
+            .header(protocol::TIMESTAMP_HEADER, ts.to_string())
+            .header(protocol::SIGNATURE_HEADER, sig)
+            .body(body.to_vec())
+            .send()
+            .await;
+        match sent {
+            Ok(resp) if resp.status().is_success() => return Ok(()),
+            Ok(resp) if resp.status().is_client_error() => {
+                let status = resp.status();
+                let text = resp.text().await.unwrap_or_default();
+                bail!("{url} refused the callback: {status} {text}");
+            }
+            Ok(resp) => {
+                last_error = format!(
+                    "{} {}",
+                    resp.status(),
+                    resp.text().await.unwrap_or_default()
+                )
+            }
+            Err(e) => last_error = e.to_string(),
+        }
+        tracing::warn!(attempt, %url, error = %last_error, "callback failed; retrying");
+        tokio::time::sleep(delay).await;
+        delay *= 2;
+    }
+    bail!("callback to {url} failed after 5 attempts: {last_error}")
+}
+
+/// `battbot run-job`: returns an error (after reporting it) when the job failed.
+pub async fn run_job(args: RunJob) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.job)
+        .with_context(|| format!("cannot read job spec {}", args.job.display()))?;
+    let spec = JobSpec::from_json(&text)?;
+    let base = args
+        .callback
+        .clone()
+        .unwrap_or_else(|| spec.callback_url.clone());
+    let base = base.trim_end_matches('/').to_string();
+    let secret = args.secret.clone().unwrap_or_default();
+    let post = |kind: &'static str, body: Vec<u8>| {
+        let url = format!("{base}/{kind}");
+        let secret = secret.clone();
+        async move {
+            if secret.is_empty() {
+                tracing::warn!("BATTBOT_RUNNER_SECRET is not set; not calling back {url}");
+                return Ok(());
+            }
+            post_signed(&url, secret.as_bytes(), &body).await
+        }
+    };
+    let failure_body = |error: String, log: Vec<String>| {
+        serde_json::to_vec(&RunFailure {
+            job_id: spec.id.to_string(),
+            battbot_version: VERSION.to_string(),
+            error,
+            log_tail: log,
+        })
+    };
+    if let Some(message) = args.failure {
+        post("failure", failure_body(message, Vec::new())?).await?;
+        return Ok(());
+    }
+    let started = Started {
+        job_id: spec.id.to_string(),
+        runner: std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into()),
+        battbot_version: VERSION.to_string(),
+    };
+    post("started", serde_json::to_vec(&started)?).await?;
+    let mut log = vec![format!("battbot {VERSION} running job {}", spec.id)];
+    let spec_for_run = spec.clone();
+    let out = args.out.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let r = execute(&spec_for_run, &out, &mut log);
+        (r, log)
+    })
+    .await?;
+    match outcome {
+        (Ok(result), _) => {
+            std::fs::write(
+                args.out.join("result.json"),
+                serde_json::to_vec_pretty(&result.runs)?,
+            )?;
+            post("result", serde_json::to_vec(&result)?).await?;
+            Ok(())
+        }
+        (Err(e), log) => {
+            let message = format!("{e:#}");
+            post("failure", failure_body(message.clone(), log)?).await?;
+            Err(e)
+        }
+    }
+}
+
+/// Whether an error came from bad input (exit 2) rather than a failure of the run.
+pub fn is_input_error(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.downcast_ref::<sim::SimError>().is_some())
+}

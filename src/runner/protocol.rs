@@ -1,0 +1,172 @@
+//! Defines the runner callback protocol of DESIGN §7: the JSON bodies and the
+//! HMAC-SHA256 signature over `timestamp + "." + body`.
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::sim::SimSpec;
+
+pub const TIMESTAMP_HEADER: &str = "X-Battbot-Timestamp";
+pub const SIGNATURE_HEADER: &str = "X-Battbot-Signature";
+
+/// `POST …/started`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Started {
+    pub job_id: String,
+    pub runner: String,
+    pub battbot_version: String,
+}
+
+/// One simulated run of a result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub label: String,
+    pub spec: SimSpec,
+    pub final_voltage_v: f64,
+    pub final_time_s: f64,
+    pub discharge_capacity_ah: f64,
+    pub discharge_energy_wh: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_temperature_k: Option<f64>,
+    pub solve_time_s: f64,
+    pub rows: usize,
+}
+
+/// A file produced by the runner, base64-encoded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Artifact {
+    pub name: String,
+    pub content_type: String,
+    pub base64: String,
+}
+
+/// `POST …/result`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    pub job_id: String,
+    pub battbot_version: String,
+    pub runs: Vec<RunSummary>,
+    pub artifacts: Vec<Artifact>,
+    #[serde(default)]
+    pub log_tail: Vec<String>,
+}
+
+/// `POST …/failure`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunFailure {
+    pub job_id: String,
+    pub battbot_version: String,
+    pub error: String,
+    #[serde(default)]
+    pub log_tail: Vec<String>,
+}
+
+/// `sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`
+pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Why a callback was refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CallbackRejection {
+    #[error("missing {0} header")]
+    MissingHeader(&'static str),
+    #[error("timestamp is not a number")]
+    BadTimestamp,
+    #[error("timestamp is {skew_s} s away from now (max {max_s} s)")]
+    Stale { skew_s: i64, max_s: u64 },
+    #[error("signature does not match")]
+    BadSignature,
+}
+
+/// Checks timestamp freshness and the signature in constant time.
+pub fn verify(
+    secret: &[u8],
+    timestamp: Option<&str>,
+    signature: Option<&str>,
+    body: &[u8],
+    now: i64,
+    max_skew_s: u64,
+) -> Result<(), CallbackRejection> {
+    let ts = timestamp.ok_or(CallbackRejection::MissingHeader(TIMESTAMP_HEADER))?;
+    let sig = signature.ok_or(CallbackRejection::MissingHeader(SIGNATURE_HEADER))?;
+    let ts: i64 = ts
+        .trim()
+        .parse()
+        .map_err(|_| CallbackRejection::BadTimestamp)?;
+    let skew = (now - ts).abs();
+    if skew > max_skew_s as i64 {
+        return Err(CallbackRejection::Stale {
+            skew_s: skew,
+            max_s: max_skew_s,
+        });
+    }
+    let hex_sig = sig
+        .trim()
+        .strip_prefix("sha256=")
+        .ok_or(CallbackRejection::BadSignature)?;
+    let given = hex::decode(hex_sig).map_err(|_| CallbackRejection::BadSignature)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(ts.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac.verify_slice(&given)
+        .map_err(|_| CallbackRejection::BadSignature)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_then_verify() {
+        let sig = sign(b"s3cret", 1_700_000_000, b"{}");
+        assert!(verify(
+            b"s3cret",
+            Some("1700000000"),
+            Some(&sig),
+            b"{}",
+            1_700_000_100,
+            300
+        )
+        .is_ok());
+        assert_eq!(
+            verify(
+                b"s3cret",
+                Some("1700000000"),
+                Some(&sig),
+                b"{ }",
+                1_700_000_100,
+                300
+            ),
+            Err(CallbackRejection::BadSignature)
+        );
+        assert!(matches!(
+            verify(
+                b"s3cret",
+                Some("1700000000"),
+                Some(&sig),
+                b"{}",
+                1_700_000_301,
+                300
+            ),
+            Err(CallbackRejection::Stale { .. })
+        ));
+        assert_eq!(
+            verify(
+                b"other",
+                Some("1700000000"),
+                Some(&sig),
+                b"{}",
+                1_700_000_000,
+                300
+            ),
+            Err(CallbackRejection::BadSignature)
+        );
+    }
+}

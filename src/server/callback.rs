@@ -1,0 +1,141 @@
+//! `POST /runner/v1/jobs/{id}/started|result|failure`: verifies the runner's signature,
+//! timestamp and job binding, then commits the report and replies with its link.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::forge::Thread;
+use crate::job::JobId;
+use crate::report;
+use crate::runner::protocol::{self, RunFailure, RunResult, Started};
+
+use super::commands::pending;
+use super::{App, AppError};
+
+/// What the runner reports.
+enum Outcome {
+    Result(RunResult),
+    Failure(RunFailure),
+}
+
+pub async fn handle(
+    State(app): State<App>,
+    Path((id, kind)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let reject = |status: StatusCode, msg: String| {
+        app.metrics.inc_callback_rejected();
+        tracing::warn!(job = %id, %kind, "callback rejected: {msg}");
+        AppError::new(status, msg)
+    };
+    let Some(secret) = app.config.runner_secret.as_deref() else {
+        return Err(reject(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "runner callbacks are not configured (set BATTBOT_RUNNER_SECRET)".into(),
+        ));
+    };
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    protocol::verify(
+        secret.as_bytes(),
+        get(protocol::TIMESTAMP_HEADER),
+        get(protocol::SIGNATURE_HEADER),
+        &body,
+        app.clock.now().unix_timestamp(),
+        app.config.server.callback_max_skew_s,
+    )
+    .map_err(|e| reject(StatusCode::UNAUTHORIZED, e.to_string()))?;
+    let job_id = JobId::try_from(id.clone()).map_err(|e| reject(StatusCode::BAD_REQUEST, e))?;
+    let body_job_id = |v: &str| {
+        if v == job_id.as_str() {
+            Ok(())
+        } else {
+            Err(reject(
+                StatusCode::BAD_REQUEST,
+                format!("body job_id {v:?} is not the path's {job_id}"),
+            ))
+        }
+    };
+    let bad_body = |e: serde_json::Error| {
+        reject(
+            StatusCode::BAD_REQUEST,
+            format!("malformed {kind} body: {e}"),
+        )
+    };
+    let outcome = match kind.as_str() {
+        "started" => {
+            let started: Started = serde_json::from_slice(&body).map_err(bad_body)?;
+            body_job_id(&started.job_id)?;
+            tracing::info!(job = %job_id, runner = %started.runner, "job started");
+            return Ok((StatusCode::OK, Json(json!({ "ok": true }))));
+        }
+        "result" => {
+            let result: RunResult = serde_json::from_slice(&body).map_err(bad_body)?;
+            body_job_id(&result.job_id)?;
+            Outcome::Result(result)
+        }
+        "failure" => {
+            let failure: RunFailure = serde_json::from_slice(&body).map_err(bad_body)?;
+            body_job_id(&failure.job_id)?;
+            Outcome::Failure(failure)
+        }
+        other => {
+            return Err(reject(
+                StatusCode::NOT_FOUND,
+                format!("unknown callback {other:?} (started, result or failure)"),
+            ))
+        }
+    };
+    let path = finish(&app, &job_id, outcome).await?;
+    Ok((StatusCode::OK, Json(json!({ "ok": true, "report": path }))))
+}
+
+/// Commits the report (once) and replies with its link (once); returns the report path.
+async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<String, AppError> {
+    // The job spec on the runner branch is the authority on where the request came from.
+    let spec = pending::read_spec(app, &job_id.branch())
+        .await?
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::NOT_FOUND,
+                format!("no job {job_id} on the runner repository"),
+            )
+        })?;
+    let now = app.clock.now();
+    let built = match &outcome {
+        Outcome::Result(r) => report::success(&spec, r, now),
+        Outcome::Failure(f) => report::failure(&spec, f, now),
+    }
+    .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, format!("{e:#}")))?;
+    if !pending::has_report(app, &spec).await? {
+        report::commit(
+            app.forges.reports.as_ref(),
+            &app.config.reports.repo,
+            &app.config.reports.branch,
+            &built,
+        )
+        .await?;
+        match outcome {
+            Outcome::Result(_) => app.metrics.inc_job_finished(),
+            Outcome::Failure(_) => app.metrics.inc_job_failed(),
+        }
+    }
+    let link = report::link(&app.config.reports.web_url, &built.report_path);
+    let forge = app.conversation_forge(&spec.source.platform)?;
+    let thread = Thread {
+        repo: spec.source.repo.clone(),
+        number: spec.source.number,
+    };
+    let body = report::reply_text(&spec, &built, &link);
+    app.reply_once(
+        forge.as_ref(),
+        &thread,
+        &format!("report-{}", spec.id),
+        &body,
+    )
+    .await?;
+    Ok(built.report_path.clone())
+}

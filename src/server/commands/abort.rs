@@ -1,0 +1,47 @@
+//! `abort`: cancels this conversation's pending job — pipeline cancelled, branch deleted.
+
+use crate::forge::{Forge, Thread};
+
+use super::super::event::CommentEvent;
+use super::super::App;
+use super::{access, pending};
+
+pub async fn run(
+    app: &App,
+    forge: &dyn Forge,
+    thread: &Thread,
+    ev: &CommentEvent,
+) -> anyhow::Result<()> {
+    let key = format!("abort-c{}", ev.source.comment_id);
+    let jobs = pending::for_thread(app, &ev.source).await?;
+    let user = &ev.source.user;
+    let allowed = |owner: &str| owner.eq_ignore_ascii_case(user);
+    if jobs.is_empty() {
+        let body = format!("@{user} there is no pending job here to abort.");
+        app.reply_once(forge, thread, &key, &body).await?;
+        return Ok(());
+    }
+    let may = match access::check(app, forge, &ev.source.repo, user).await? {
+        access::Access::Granted => true,
+        access::Access::Denied(_) => jobs.iter().all(|j| allowed(&j.spec.source.user)),
+    };
+    if !may {
+        let body = format!("@{user} only the requester or a maintainer can abort this job.");
+        app.reply_once(forge, thread, &key, &body).await?;
+        return Ok(());
+    }
+    let runner = &app.forges.runner;
+    let mut ids = Vec::new();
+    for job in &jobs {
+        runner
+            .cancel_pipeline(&app.config.runner.repo, &job.branch.name)
+            .await?;
+        runner
+            .delete_branch(&app.config.runner.repo, &job.branch.name)
+            .await?;
+        ids.push(format!("`{}`", job.spec.id));
+    }
+    let body = format!("@{user} aborted {}.", ids.join(", "));
+    app.reply_once(forge, thread, &key, &body).await?;
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! Decides who may start jobs (DiffEqBot's model): admin, `allowed_users`, or write
+//! permission on a registered repository. `help` and `status` are open to all.
+
+use crate::forge::{Forge, ForgeError, Permission};
+
+use super::super::App;
+
+/// The decision, with a polite reason when refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Access {
+    Granted,
+    Denied(String),
+}
+
+fn contains_ci(list: &[String], item: &str) -> bool {
+    list.iter().any(|x| x.eq_ignore_ascii_case(item))
+}
+
+/// Checks whether `user` may start jobs from `repo`.
+pub async fn check(
+    app: &App,
+    forge: &dyn Forge,
+    repo: &str,
+    user: &str,
+) -> Result<Access, ForgeError> {
+    let config = &app.config;
+    if contains_ci(&config.admin, user) || contains_ci(&config.allowed_users, user) {
+        return Ok(Access::Granted);
+    }
+    let whom = if config.admin.is_empty() {
+        "the bot's maintainers".to_string()
+    } else {
+        config
+            .admin
+            .iter()
+            .map(|a| format!("@{a}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !contains_ci(&config.registered_repos, repo) {
+        return Ok(Access::Denied(format!(
+            "this repository is not registered with the bot; ask {whom} to add it"
+        )));
+    }
+    let permission = forge.permission(repo, user).await?;
+    if permission >= Permission::Write {
+        Ok(Access::Granted)
+    } else {
+        Ok(Access::Denied(format!(
+            "starting jobs here needs write access to {repo}; ask a maintainer or {whom} to add you to allowed_users"
+        )))
+    }
+}

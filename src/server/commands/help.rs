@@ -1,0 +1,30 @@
+//! `help`: the command reference, generated from the parser's registry.
+
+use crate::command::{self, ParseContext};
+use crate::forge::{Forge, Thread};
+
+use super::super::event::CommentEvent;
+use super::super::App;
+
+pub async fn run(
+    app: &App,
+    forge: &dyn Forge,
+    thread: &Thread,
+    ev: &CommentEvent,
+) -> anyhow::Result<()> {
+    let mut body = {
+        let cx = ParseContext {
+            bot_names: super::bot_names(app),
+            vocabulary: &app.vocabulary,
+            limits: &app.config.limits,
+            step_check: None,
+        };
+        command::help_text(&cx)
+    };
+    if !app.config.homepage_url.is_empty() {
+        body.push_str(&format!("\n\nMore: {}", app.config.homepage_url));
+    }
+    let key = format!("help-c{}", ev.source.comment_id);
+    app.reply_once(forge, thread, &key, &body).await?;
+    Ok(())
+}

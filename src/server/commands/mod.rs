@@ -1,0 +1,97 @@
+//! Dispatches a comment to the handler of its command: one file per command, plus
+//! the access rules and the pending-job lookup they share.
+
+pub mod abort;
+pub mod access;
+pub mod help;
+pub mod pending;
+pub mod simulate;
+pub mod status;
+
+use crate::command::{self, Command, ParseContext, StepProblem};
+use crate::forge::Thread;
+use crate::sim::experiment;
+
+use super::event::CommentEvent;
+use super::App;
+
+/// The sim's step parser, as the command parser's step check.
+pub fn step_check(step: &str) -> Result<(), StepProblem> {
+    experiment::parse_step(step)
+        .map(|_| ())
+        .map_err(|e| StepProblem {
+            message: e.to_string(),
+            word: e.word().map(str::to_string),
+            hint: e.hint().map(str::to_string),
+        })
+}
+
+/// Handles with the names a user may mention the bot by.
+pub fn bot_names(app: &App) -> Vec<String> {
+    let name = app.config.bot_name.clone();
+    vec![name.clone(), format!("{name}_")]
+}
+
+/// Parses a comment with the app's vocabulary and limits.
+pub fn parse(app: &App, text: &str) -> Result<Option<Command>, command::ParseError> {
+    let check = step_check;
+    let cx = ParseContext {
+        bot_names: bot_names(app),
+        vocabulary: &app.vocabulary,
+        limits: &app.config.limits,
+        step_check: Some(&check),
+    };
+    command::parse(text, &cx)
+}
+
+/// The canonical text of a command, as replies echo it.
+pub fn canonical(app: &App, cmd: &Command) -> String {
+    let cx = ParseContext {
+        bot_names: bot_names(app),
+        vocabulary: &app.vocabulary,
+        limits: &app.config.limits,
+        step_check: None,
+    };
+    command::canonical(cmd, &cx)
+}
+
+/// Whether a comment author is the bot itself.
+fn is_self(app: &App, ev: &CommentEvent) -> bool {
+    let me = app.config.bot_name.to_ascii_lowercase();
+    let user = ev.source.user.to_ascii_lowercase();
+    ev.author_is_bot || user == me || user == format!("{me}[bot]")
+}
+
+/// Entry point of every comment event.
+pub async fn handle_comment(app: &App, ev: CommentEvent) -> anyhow::Result<()> {
+    if is_self(app, &ev) {
+        return Ok(());
+    }
+    let forge = app.conversation_forge(&ev.source.platform)?;
+    let thread = Thread {
+        repo: ev.source.repo.clone(),
+        number: ev.source.number,
+    };
+    let cmd = match parse(app, &ev.body) {
+        Ok(None) => return Ok(()),
+        Ok(Some(cmd)) => cmd,
+        Err(e) => {
+            app.metrics.inc_job_rejected();
+            let body = format!(
+                "@{} I could not read that: {}\n\n{}",
+                ev.source.user, e.error, e.hint
+            );
+            let key = format!("error-c{}", ev.source.comment_id);
+            app.reply_once(forge.as_ref(), &thread, &key, &body).await?;
+            return Ok(());
+        }
+    };
+    match cmd {
+        Command::Help => help::run(app, forge.as_ref(), &thread, &ev).await,
+        Command::Status => status::run(app, forge.as_ref(), &thread, &ev).await,
+        Command::Abort => abort::run(app, forge.as_ref(), &thread, &ev).await,
+        Command::Simulate { .. } | Command::Compare { .. } | Command::Runbenchmarks => {
+            simulate::run(app, forge.as_ref(), &thread, &ev, cmd).await
+        }
+    }
+}

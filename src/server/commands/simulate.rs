@@ -1,0 +1,108 @@
+//! `simulate` and `compare`: access and duplicate checks, then the job branch —
+//! whose creation is the arbiter between redeliveries — and the acknowledgement.
+
+use crate::command::Command;
+use crate::forge::{CommitMode, Forge, ForgeError, Thread};
+use crate::job::{ci, JobSpec};
+
+use super::super::event::CommentEvent;
+use super::super::App;
+use super::{access, pending};
+
+/// Seconds after which a redelivery may assume the first delivery died before replying.
+const REPLY_GRACE_S: i64 = 30;
+
+pub async fn run(
+    app: &App,
+    forge: &dyn Forge,
+    thread: &Thread,
+    ev: &CommentEvent,
+    cmd: Command,
+) -> anyhow::Result<()> {
+    let user = &ev.source.user;
+    let comment_key = format!("c{}", ev.source.comment_id);
+    if let access::Access::Denied(reason) = access::check(app, forge, &ev.source.repo, user).await?
+    {
+        app.metrics.inc_job_rejected();
+        let body = format!("@{user} sorry, I can't run that for you: {reason}.");
+        app.reply_once(forge, thread, &format!("denied-{comment_key}"), &body)
+            .await?;
+        return Ok(());
+    }
+    if matches!(cmd, Command::Runbenchmarks) {
+        let body = format!(
+            "@{user} benchmarks are not configured for {}; see the README section \"Benchmarking a pull request\".",
+            ev.source.repo
+        );
+        app.reply_once(forge, thread, &format!("bench-{comment_key}"), &body)
+            .await?;
+        return Ok(());
+    }
+    let spec = JobSpec::new(
+        ev.source.clone(),
+        cmd,
+        &app.config.public_url,
+        app.clock.now(),
+    );
+    let others: Vec<_> = pending::for_thread(app, &ev.source)
+        .await?
+        .into_iter()
+        .filter(|p| p.spec.id != spec.id)
+        .collect();
+    if let Some(first) = others.first() {
+        app.metrics.inc_job_rejected();
+        let body = format!(
+            "@{user} a job is already pending here: `{}` ({}) — `@{} abort` cancels it.",
+            first.spec.id, first.spec.source.url, app.config.bot_name
+        );
+        app.reply_once(forge, thread, &format!("duplicate-{comment_key}"), &body)
+            .await?;
+        return Ok(());
+    }
+    let files = ci::runner_files(&spec, app.ci_target);
+    let message = format!("battbot job {} for {}", spec.id, spec.source.url);
+    let created = app
+        .forges
+        .runner
+        .commit_files(
+            &app.config.runner.repo,
+            &spec.id.branch(),
+            &files,
+            &[],
+            &message,
+            CommitMode::CreateBranch,
+        )
+        .await;
+    match created {
+        Ok(_) => {
+            app.metrics.inc_job_accepted();
+            tracing::info!(job = %spec.id, "job branch created");
+        }
+        Err(ForgeError::BranchExists { .. }) => {
+            // A redelivery: the first delivery owns the reply unless it died long ago.
+            let branches = app
+                .forges
+                .runner
+                .list_branches(&app.config.runner.repo, &spec.id.branch())
+                .await?;
+            let now = app.clock.now().unix_timestamp();
+            let fresh = branches
+                .iter()
+                .any(|b| b.name == spec.id.branch() && now - b.committed_at < REPLY_GRACE_S);
+            if fresh {
+                tracing::info!(job = %spec.id, "redelivered request; job already exists");
+                return Ok(());
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let _ = forge.react(thread, ev.source.comment_id, "eyes").await;
+    let body = format!(
+        "@{user} 👀 on it: job `{}` is queued.\n\n> {}\n\nI'll reply here with the report.",
+        spec.id,
+        super::canonical(app, &spec.command)
+    );
+    app.reply_once(forge, thread, &format!("accepted-{}", spec.id), &body)
+        .await?;
+    Ok(())
+}

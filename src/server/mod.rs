@@ -1,0 +1,215 @@
+//! The axum webhook app: shared state, the router of DESIGN §10, and `serve` with
+//! graceful shutdown. Handlers verify, convert to an `Event`, and hand work to a task.
+
+pub mod boot;
+pub mod callback;
+pub mod commands;
+pub mod event;
+pub mod github;
+pub mod metrics;
+pub mod verify;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tokio_util::task::TaskTracker;
+
+use crate::command::Vocabulary;
+use crate::config::Config;
+use crate::forge::{Forge, ForgeError, Thread};
+use crate::job::ci::CiTarget;
+
+/// The source of "now", injected so tests can move time.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> time::OffsetDateTime;
+}
+
+/// The wall clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc()
+    }
+}
+
+/// The forges the bot talks to.
+#[derive(Clone)]
+pub struct Forges {
+    /// Where conversations live, by platform (`github`, `gitlab`, …).
+    pub conversations: HashMap<String, Arc<dyn Forge>>,
+    /// Hosts the runner repository.
+    pub runner: Arc<dyn Forge>,
+    /// Hosts the reports repository.
+    pub reports: Arc<dyn Forge>,
+}
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub inner: Arc<AppInner>,
+}
+
+pub struct AppInner {
+    pub config: Config,
+    pub forges: Forges,
+    pub clock: Arc<dyn Clock>,
+    pub vocabulary: Vocabulary,
+    pub ci_target: CiTarget,
+    pub tasks: TaskTracker,
+    pub metrics: metrics::Metrics,
+}
+
+impl std::ops::Deref for App {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.inner
+    }
+}
+
+impl App {
+    pub fn new(config: Config, forges: Forges, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+        let ci_target = config
+            .runner
+            .ci
+            .parse::<CiTarget>()
+            .map_err(anyhow::Error::msg)?;
+        Ok(App {
+            inner: Arc::new(AppInner {
+                config,
+                forges,
+                clock,
+                vocabulary: Vocabulary::builtin(),
+                ci_target,
+                tasks: TaskTracker::new(),
+                metrics: metrics::Metrics::default(),
+            }),
+        })
+    }
+
+    /// Runs background work tracked for graceful shutdown; errors are logged, never lost silently.
+    pub fn spawn<F>(&self, what: String, fut: F)
+    where
+        F: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        let app = self.clone();
+        self.tasks.spawn(async move {
+            if let Err(e) = fut.await {
+                app.metrics.inc_background_error();
+                tracing::error!(task = %what, error = %format!("{e:#}"), "background task failed");
+            }
+        });
+    }
+
+    /// The forge a conversation on `platform` lives on.
+    pub fn conversation_forge(&self, platform: &str) -> Result<Arc<dyn Forge>, ForgeError> {
+        self.forges
+            .conversations
+            .get(platform)
+            .cloned()
+            .ok_or_else(|| ForgeError::Other(format!("no forge configured for {platform}")))
+    }
+
+    /// Posts `body` once: a hidden marker makes redeliveries and retries idempotent.
+    pub async fn reply_once(
+        &self,
+        forge: &dyn Forge,
+        thread: &Thread,
+        key: &str,
+        body: &str,
+    ) -> Result<bool, ForgeError> {
+        let marker = reply_marker(key);
+        let existing = forge.bot_replies(thread).await?;
+        if existing.iter().any(|b| b.contains(&marker)) {
+            return Ok(false);
+        }
+        forge.reply(thread, &format!("{body}\n\n{marker}")).await?;
+        self.metrics.inc_reply();
+        Ok(true)
+    }
+
+    /// Waits for background work to finish, at most `timeout`.
+    pub async fn drain(&self, timeout: Duration) -> bool {
+        self.tasks.close();
+        tokio::time::timeout(timeout, self.tasks.wait())
+            .await
+            .is_ok()
+    }
+}
+
+/// The hidden marker that identifies one reply of the bot.
+pub fn reply_marker(key: &str) -> String {
+    format!("<!-- battbot:{key} -->")
+}
+
+/// The HTTP error type of every handler.
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> AppError {
+        AppError {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response()
+    }
+}
+
+impl From<ForgeError> for AppError {
+    fn from(e: ForgeError) -> AppError {
+        AppError::new(StatusCode::BAD_GATEWAY, format!("forge: {e}"))
+    }
+}
+
+/// The router of DESIGN §10.
+pub fn router(app: App) -> Router {
+    let webhook_limit = app.config.server.max_webhook_bytes;
+    let result_limit = app.config.server.max_result_bytes;
+    let runner = Router::new()
+        .route("/runner/v1/jobs/{id}/{kind}", post(callback::handle))
+        .layer(DefaultBodyLimit::max(result_limit));
+    Router::new()
+        .route("/github", post(github::handle))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(|| async { "ready" }))
+        .route("/metrics", get(metrics::handle))
+        .layer(DefaultBodyLimit::max(webhook_limit))
+        .merge(runner)
+        .with_state(app)
+}
+
+/// Serves until `shutdown` resolves, then drains background work (bounded).
+pub async fn serve(
+    app: App,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let router = router(app.clone());
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    if !app.drain(Duration::from_secs(30)).await {
+        tracing::warn!("background work still running after 30 s; exiting anyway");
+    }
+    Ok(())
+}

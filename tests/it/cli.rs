@@ -1,0 +1,91 @@
+//! The command line as users and CI call it: exit codes and one-line errors.
+
+use std::process::Command;
+
+fn battbot() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_battbot"))
+}
+
+#[test]
+fn unknown_model_exits_2_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.json");
+    std::fs::write(&spec, r#"{"model": "XYZ", "parameter_set": "Chen2020", "experiment": ["Discharge at 1C until 2.5 V"]}"#).unwrap();
+    let csv = dir.path().join("out.csv");
+    let out = battbot()
+        .args(["solve", "--spec"])
+        .arg(&spec)
+        .arg("--csv")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("XYZ"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(!csv.exists(), "no partial CSV");
+}
+
+#[test]
+fn malformed_spec_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.json");
+    std::fs::write(&spec, "{not json").unwrap();
+    let out = battbot()
+        .args(["solve", "--spec"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = battbot()
+        .args(["solve", "--spec", "/nonexistent/spec.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn render_ci_writes_exactly_the_branch_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = dir.path().join("job.json");
+    let spec = serde_json::json!({
+        "id": "gh-owner-repo-12-c987654", "created_at": "2026-01-01T00:00:00Z",
+        "source": {"platform": "github", "repo": "owner/repo", "number": 12, "comment_id": 987654, "user": "alice", "url": "u"},
+        "command": {"command": "simulate", "runs": [{"model": "SPM", "parameter_set": "Chen2020", "experiment": ["Discharge at 1C until 2.5 V"]}]},
+        "callback_url": "https://bot.example/runner/v1/jobs/gh-owner-repo-12-c987654"
+    });
+    std::fs::write(&job, spec.to_string()).unwrap();
+    for (target, ci) in [
+        ("gitlab", ".gitlab-ci.yml"),
+        ("github", ".github/workflows/battbot.yml"),
+    ] {
+        let out = dir.path().join(target);
+        let st = battbot()
+            .args(["render-ci", "--job"])
+            .arg(&job)
+            .args(["--target", target, "--out"])
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        assert!(out.join(ci).exists());
+        let written: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("battbot-job.json")).unwrap()).unwrap();
+        assert_eq!(written, spec);
+    }
+    let st = battbot()
+        .args(["render-ci", "--job"])
+        .arg(&job)
+        .args(["--target", "jenkins", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(2));
+}
+
+#[test]
+fn example_config_is_valid() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.json");
+    battbot::config::Config::load(std::path::Path::new(path)).expect("config.example.json loads");
+}

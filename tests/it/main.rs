@@ -1,0 +1,7 @@
+//! battbot's integration tests: one binary (link time on 2 cores), one module per area.
+
+mod callback;
+mod cli;
+mod demo;
+mod support;
+mod webhook;

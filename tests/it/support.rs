@@ -1,0 +1,203 @@
+//! A test harness around the real router: local bare repositories, a settable clock,
+//! signed requests from the shared fixtures.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use battbot::config::Config;
+use battbot::forge::local::LocalForge;
+use battbot::forge::{Forge, Thread};
+use battbot::server::{self, verify, App, Clock, Forges};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub const WEBHOOK_SECRET: &str = "webhook-secret";
+pub const RUNNER_SECRET: &str = "runner-secret";
+
+/// The shared fixtures directory (`../shared/fixtures` beside the project).
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
+}
+
+pub fn fixture(rel: &str) -> String {
+    let path = fixtures().join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A clock the test moves by hand.
+pub struct TestClock(pub AtomicI64);
+
+impl Clock for TestClock {
+    fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp(self.0.load(Ordering::SeqCst)).unwrap()
+    }
+}
+
+pub struct TestBot {
+    pub dir: tempfile::TempDir,
+    pub app: App,
+    pub forge: Arc<LocalForge>,
+    pub clock: Arc<TestClock>,
+    pub config: Config,
+}
+
+pub fn thread() -> Thread {
+    Thread {
+        repo: "Codertocat/Hello-World".into(),
+        number: 1,
+    }
+}
+
+impl TestBot {
+    pub async fn new() -> TestBot {
+        Self::with_config(|_| {}).await
+    }
+
+    pub async fn with_config(edit: impl FnOnce(&mut Config)) -> TestBot {
+        let dir = tempfile::tempdir().unwrap();
+        let runner = dir.path().join("runner.git");
+        let reports = dir.path().join("reports.git");
+        LocalForge::init_bare(&runner).await.unwrap();
+        LocalForge::init_bare(&reports).await.unwrap();
+        let mut config = battbot::demo::demo_config(
+            dir.path(),
+            "http://bot.test",
+            WEBHOOK_SECRET,
+            RUNNER_SECRET,
+        );
+        edit(&mut config);
+        let forge = Arc::new(LocalForge::new(dir.path(), &reports));
+        let dynforge: Arc<dyn Forge> = forge.clone();
+        let forges = Forges {
+            conversations: HashMap::from([("github".to_string(), dynforge.clone())]),
+            runner: dynforge.clone(),
+            reports: dynforge,
+        };
+        let clock = Arc::new(TestClock(AtomicI64::new(
+            time::OffsetDateTime::now_utc().unix_timestamp(),
+        )));
+        let app = App::new(config.clone(), forges, clock.clone()).unwrap();
+        TestBot {
+            dir,
+            app,
+            forge,
+            clock,
+            config,
+        }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.0.load(Ordering::SeqCst)
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        self.clock.0.fetch_add(seconds, Ordering::SeqCst);
+    }
+
+    /// Sends a request through the real router; returns status and body.
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, String) {
+        let resp = server::router(self.app.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).to_string())
+    }
+
+    /// A GitHub webhook, signed with the bot's secret unless `signature` is given.
+    pub async fn github(
+        &self,
+        event: &str,
+        body: &[u8],
+        signature: Option<&str>,
+    ) -> (StatusCode, String) {
+        let sig = signature
+            .map(str::to_string)
+            .unwrap_or_else(|| verify::github_signature(WEBHOOK_SECRET.as_bytes(), body));
+        let req = Request::post("/github")
+            .header("content-type", "application/json")
+            .header("x-github-event", event)
+            .header("x-github-delivery", "test-delivery")
+            .header("x-hub-signature-256", sig)
+            .body(Body::from(body.to_vec()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// A comment on Codertocat/Hello-World#1 by `user`.
+    pub async fn comment(&self, body: &str, comment_id: u64) -> (StatusCode, String) {
+        let payload = battbot::demo::comment_payload(body, comment_id).unwrap();
+        self.github("issue_comment", &payload, None).await
+    }
+
+    /// Waits for every background task the handlers spawned.
+    pub async fn settle(&self) {
+        self.app.tasks.close();
+        tokio::time::timeout(Duration::from_secs(60), self.app.tasks.wait())
+            .await
+            .expect("background work did not finish");
+        self.app.tasks.reopen();
+    }
+
+    pub fn runner_repo(&self) -> String {
+        self.config.runner.repo.clone()
+    }
+
+    pub fn reports_repo(&self) -> String {
+        self.config.reports.repo.clone()
+    }
+
+    pub async fn job_branches(&self) -> Vec<String> {
+        self.forge
+            .list_branches(&self.runner_repo(), "battbot/")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|b| b.name)
+            .collect()
+    }
+
+    pub async fn replies(&self) -> Vec<String> {
+        self.forge.bot_replies(&thread()).await.unwrap()
+    }
+
+    /// Commits on the reports repository's main branch.
+    pub fn report_commits(&self) -> usize {
+        let out = std::process::Command::new("git")
+            .args([
+                "--git-dir",
+                &self.reports_repo(),
+                "rev-list",
+                "--count",
+                "main",
+            ])
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            return 0;
+        }
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+
+    /// A signed runner callback.
+    pub async fn callback(
+        &self,
+        job_id: &str,
+        kind: &str,
+        body: &[u8],
+        ts: i64,
+        secret: &str,
+    ) -> (StatusCode, String) {
+        let sig = battbot::runner::protocol::sign(secret.as_bytes(), ts, body);
+        let req = Request::post(format!("/runner/v1/jobs/{job_id}/{kind}"))
+            .header("content-type", "application/json")
+            .header("x-battbot-timestamp", ts.to_string())
+            .header("x-battbot-signature", sig)
+            .body(Body::from(body.to_vec()))
+            .unwrap();
+        self.send(req).await
+    }
+}
