@@ -77,6 +77,11 @@ pub enum Cmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Answer job branches older than the job timeout that have no report.
+    Reconcile {
+        #[arg(long)]
+        config: PathBuf,
+    },
     /// Runner side: solve a job, render, call back.
     RunJob {
         #[arg(long)]
@@ -307,6 +312,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             };
             config.server.dry_run |= dry_run;
             runtime()?.block_on(crate::server::boot::run(config, &listen))
+        }
+        Cmd::Reconcile { config } => {
+            let config = Config::load(&config).map_err(|e| bad_input(format!("{e:#}")))?;
+            runtime()?.block_on(crate::server::boot::reconcile(config))
         }
         Cmd::Demo { dir, comment } => runtime()?.block_on(crate::demo::run(dir, comment)),
     }

@@ -151,6 +151,10 @@ pub struct ServerConfig {
     pub callback_max_skew_s: u64,
     /// Every outbound call becomes a JSON log line.
     pub dry_run: bool,
+    /// Jobs one user may start per hour (0: unlimited).
+    pub user_requests_per_hour: usize,
+    /// Jobs one repository may start per hour (0: unlimited).
+    pub repo_requests_per_hour: usize,
 }
 
 impl Default for ServerConfig {
@@ -160,6 +164,8 @@ impl Default for ServerConfig {
             max_webhook_bytes: 1024 * 1024,
             callback_max_skew_s: 300,
             dry_run: false,
+            user_requests_per_hour: 20,
+            repo_requests_per_hour: 100,
         }
     }
 }

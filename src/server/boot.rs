@@ -8,13 +8,17 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 
 use crate::config::Config;
+use crate::forge::dry_run::DryRunForge;
 use crate::forge::local::LocalForge;
 use crate::forge::Forge;
 
 use super::{App, Forges, SystemClock};
 
-/// The forge named by a config's `forge` field.
-fn forge(kind: &str, conversations: &str) -> anyhow::Result<Arc<dyn Forge>> {
+/// The forge named by a config's `forge` field (a logging stand-in in dry-run mode).
+fn forge(kind: &str, conversations: &str, dry_run: bool) -> anyhow::Result<Arc<dyn Forge>> {
+    if dry_run {
+        return Ok(Arc::new(DryRunForge::new(kind)));
+    }
     match kind {
         "local" => Ok(Arc::new(LocalForge::new(
             std::env::current_dir()?,
@@ -28,14 +32,21 @@ fn forge(kind: &str, conversations: &str) -> anyhow::Result<Arc<dyn Forge>> {
 
 /// Forges for runner, reports and conversations as the config names them.
 pub fn forges_from_config(config: &Config) -> anyhow::Result<Forges> {
-    if config.runner.repo.is_empty() || config.reports.repo.is_empty() {
+    let dry = config.server.dry_run;
+    if !dry && (config.runner.repo.is_empty() || config.reports.repo.is_empty()) {
         bail!("config: runner.repo and reports.repo must be set (or BATTBOT_RUNNER_REPO / BATTBOT_REPORTS_REPO)");
     }
-    let runner = forge(&config.runner.forge, &config.reports.repo)?;
-    let reports = forge(&config.reports.forge, &config.reports.repo)?;
+    let runner = forge(&config.runner.forge, &config.reports.repo, dry)?;
+    let reports = forge(&config.reports.forge, &config.reports.repo, dry)?;
     let mut conversations = HashMap::new();
-    conversations.insert("github".to_string(), reports.clone());
-    conversations.insert("local".to_string(), reports.clone());
+    for platform in ["github", "gitlab", "local"] {
+        let conversation = if dry {
+            forge(platform, "", true)?
+        } else {
+            reports.clone()
+        };
+        conversations.insert(platform.to_string(), conversation);
+    }
     Ok(Forges {
         conversations,
         runner,
@@ -74,5 +85,17 @@ pub async fn run(config: Config, listen: &str) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!("battbot listening on http://{}", listener.local_addr()?);
+    let every = (app.config.runner.job_timeout_s / 4).clamp(10, 300);
+    super::reconcile::spawn_periodic(&app, std::time::Duration::from_secs(every));
     super::serve(app, listener, shutdown_signal()).await
+}
+
+/// `battbot reconcile`: one pass, printing one JSON line per job answered.
+pub async fn reconcile(config: Config) -> anyhow::Result<()> {
+    let forges = forges_from_config(&config)?;
+    let app = App::new(config, forges, Arc::new(SystemClock))?;
+    for done in super::reconcile::run_once(&app).await? {
+        println!("{}", serde_json::to_string(&done)?);
+    }
+    Ok(())
 }

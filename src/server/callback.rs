@@ -15,8 +15,8 @@ use crate::runner::protocol::{self, RunFailure, RunResult, Started};
 use super::commands::pending;
 use super::{App, AppError};
 
-/// What the runner reports.
-enum Outcome {
+/// What the runner (or reconciliation) reports.
+pub enum Outcome {
     Result(RunResult),
     Failure(RunFailure),
 }
@@ -94,7 +94,7 @@ pub async fn handle(
 }
 
 /// Commits the report (once) and replies with its link (once); returns the report path.
-async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<String, AppError> {
+pub async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<String, AppError> {
     // The job spec on the runner branch is the authority on where the request came from.
     let spec = pending::read_spec(app, &job_id.branch())
         .await?
@@ -121,6 +121,13 @@ async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<String, A
         match outcome {
             Outcome::Result(_) => app.metrics.inc_job_finished(),
             Outcome::Failure(_) => app.metrics.inc_job_failed(),
+        }
+        if let Ok(created) = time::OffsetDateTime::parse(
+            &spec.created_at,
+            &time::format_description::well_known::Rfc3339,
+        ) {
+            app.metrics
+                .observe_job_latency((now - created).as_seconds_f64().max(0.0));
         }
     }
     let link = report::link(&app.config.reports.web_url, &built.report_path);

@@ -1,6 +1,8 @@
 //! Counts what the app does and exposes it at `GET /metrics` in Prometheus text format.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use axum::extract::State;
 use axum::http::header;
@@ -17,9 +19,28 @@ pub struct Metrics {
     jobs_rejected: AtomicU64,
     jobs_finished: AtomicU64,
     jobs_failed: AtomicU64,
+    jobs_reconciled: AtomicU64,
     callbacks_rejected: AtomicU64,
     replies: AtomicU64,
     background_errors: AtomicU64,
+    rate_limited: AtomicU64,
+    outbound_calls: AtomicU64,
+    /// (route, status) → count
+    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    /// Job latency (request → report) histogram: counts per bucket upper bound, sum, count.
+    latency: Mutex<Histogram>,
+}
+
+/// Upper bounds of the job-latency buckets, in seconds.
+pub const LATENCY_BUCKETS_S: [f64; 10] = [
+    1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 14400.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    buckets: [u64; LATENCY_BUCKETS_S.len()],
+    sum: f64,
+    count: u64,
 }
 
 macro_rules! counters {
@@ -37,12 +58,33 @@ counters! {
     inc_job_rejected => jobs_rejected,
     inc_job_finished => jobs_finished,
     inc_job_failed => jobs_failed,
+    inc_job_reconciled => jobs_reconciled,
     inc_callback_rejected => callbacks_rejected,
     inc_reply => replies,
     inc_background_error => background_errors,
+    inc_rate_limited => rate_limited,
+    inc_outbound_call => outbound_calls,
 }
 
 impl Metrics {
+    /// Counts one HTTP request by matched route and status.
+    pub fn record_request(&self, route: &str, status: u16) {
+        let mut map = self.requests.lock().expect("metrics lock");
+        *map.entry((route.to_string(), status)).or_default() += 1;
+    }
+
+    /// Records the time from request to report of one job.
+    pub fn observe_job_latency(&self, seconds: f64) {
+        let mut h = self.latency.lock().expect("metrics lock");
+        for (i, bound) in LATENCY_BUCKETS_S.iter().enumerate() {
+            if seconds <= *bound {
+                h.buckets[i] += 1;
+            }
+        }
+        h.sum += seconds;
+        h.count += 1;
+    }
+
     /// The Prometheus exposition text.
     pub fn render(&self) -> String {
         let rows = [
@@ -95,8 +137,41 @@ impl Metrics {
                 value.load(Ordering::Relaxed)
             ));
         }
+        out.push_str("# HELP battbot_http_requests_total HTTP requests by route and status\n# TYPE battbot_http_requests_total counter\n");
+        for ((route, status), n) in self.requests.lock().expect("metrics lock").iter() {
+            out.push_str(&format!(
+                "battbot_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}\n"
+            ));
+        }
+        let h = self.latency.lock().expect("metrics lock");
+        out.push_str("# HELP battbot_job_latency_seconds Time from request to report\n# TYPE battbot_job_latency_seconds histogram\n");
+        for (bound, n) in LATENCY_BUCKETS_S.iter().zip(h.buckets.iter()) {
+            out.push_str(&format!(
+                "battbot_job_latency_seconds_bucket{{le=\"{bound}\"}} {n}\n"
+            ));
+        }
+        out.push_str(&format!(
+            "battbot_job_latency_seconds_bucket{{le=\"+Inf\"}} {}\nbattbot_job_latency_seconds_sum {}\nbattbot_job_latency_seconds_count {}\n",
+            h.count, h.sum, h.count
+        ));
         out
     }
+}
+
+/// Middleware: counts every request by its matched route and final status.
+pub async fn track(
+    State(app): State<App>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let resp = next.run(req).await;
+    app.metrics.record_request(&route, resp.status().as_u16());
+    resp
 }
 
 pub async fn handle(State(app): State<App>) -> impl IntoResponse {

@@ -7,6 +7,8 @@ pub mod commands;
 pub mod event;
 pub mod github;
 pub mod metrics;
+pub mod ratelimit;
+pub mod reconcile;
 pub mod verify;
 
 use std::collections::HashMap;
@@ -65,6 +67,8 @@ pub struct AppInner {
     pub ci_target: CiTarget,
     pub tasks: TaskTracker,
     pub metrics: metrics::Metrics,
+    pub user_limit: ratelimit::RateLimiter,
+    pub repo_limit: ratelimit::RateLimiter,
 }
 
 impl std::ops::Deref for App {
@@ -81,6 +85,8 @@ impl App {
             .ci
             .parse::<CiTarget>()
             .map_err(anyhow::Error::msg)?;
+        let config_user_limit = config.server.user_requests_per_hour;
+        let config_repo_limit = config.server.repo_requests_per_hour;
         Ok(App {
             inner: Arc::new(AppInner {
                 config,
@@ -90,6 +96,8 @@ impl App {
                 ci_target,
                 tasks: TaskTracker::new(),
                 metrics: metrics::Metrics::default(),
+                user_limit: ratelimit::RateLimiter::new(config_user_limit, 3600),
+                repo_limit: ratelimit::RateLimiter::new(config_repo_limit, 3600),
             }),
         })
     }
@@ -185,6 +193,7 @@ impl From<ForgeError> for AppError {
 pub fn router(app: App) -> Router {
     let webhook_limit = app.config.server.max_webhook_bytes;
     let result_limit = app.config.server.max_result_bytes;
+    let track = axum::middleware::from_fn_with_state(app.clone(), metrics::track);
     let runner = Router::new()
         .route("/runner/v1/jobs/{id}/{kind}", post(callback::handle))
         .layer(DefaultBodyLimit::max(result_limit));
@@ -195,6 +204,12 @@ pub fn router(app: App) -> Router {
         .route("/metrics", get(metrics::handle))
         .layer(DefaultBodyLimit::max(webhook_limit))
         .merge(runner)
+        .route_layer(track)
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(512))
         .with_state(app)
 }
 

@@ -2,6 +2,7 @@
 
 mod callback;
 mod cli;
+mod commands;
 mod demo;
 mod support;
 mod webhook;

@@ -71,7 +71,10 @@ impl TestBot {
             RUNNER_SECRET,
         );
         edit(&mut config);
-        let forge = Arc::new(LocalForge::new(dir.path(), &reports));
+        let forge = Arc::new(
+            LocalForge::new(dir.path(), &reports).with_status_dir(dir.path().join("runner-state")),
+        );
+        std::fs::create_dir_all(dir.path().join("runner-state")).unwrap();
         let dynforge: Arc<dyn Forge> = forge.clone();
         let forges = Forges {
             conversations: HashMap::from([("github".to_string(), dynforge.clone())]),
@@ -199,5 +202,17 @@ impl TestBot {
             .body(Body::from(body.to_vec()))
             .unwrap();
         self.send(req).await
+    }
+}
+
+impl TestBot {
+    /// Marks a job branch's pipeline state as the local runner would.
+    pub fn set_pipeline_state(&self, branch: &str, state: &str) {
+        let file = self
+            .dir
+            .path()
+            .join("runner-state")
+            .join(format!("{}.state", branch.replace('/', "_")));
+        std::fs::write(file, state).unwrap();
     }
 }

@@ -145,3 +145,42 @@ async fn text_without_a_command_is_ignored() {
     assert!(bot.job_branches().await.is_empty());
     assert!(bot.replies().await.is_empty());
 }
+
+#[tokio::test]
+async fn per_user_rate_limit_replies_politely() {
+    let bot = TestBot::with_config(|c| c.server.user_requests_per_hour = 1).await;
+    bot.comment(SIMULATE, 1).await;
+    bot.settle().await;
+    bot.comment("@battbot abort", 2).await;
+    bot.settle().await;
+    bot.comment(SIMULATE, 3).await;
+    bot.settle().await;
+    let replies = bot.replies().await;
+    assert!(
+        replies.last().unwrap().contains("hourly limit"),
+        "{replies:?}"
+    );
+    let (_, metrics) = bot
+        .send(
+            axum::http::Request::get("/metrics")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        metrics.contains("battbot_rate_limited_total 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("battbot_http_requests_total{route=\"/github\",status=\"202\"}"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn oversize_webhook_is_413() {
+    let bot = TestBot::new().await;
+    let big = vec![b' '; 2 * 1024 * 1024];
+    let (status, _) = bot.github("issue_comment", &big, None).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}

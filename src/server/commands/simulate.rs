@@ -44,11 +44,10 @@ pub async fn run(
         &app.config.public_url,
         app.clock.now(),
     );
-    let others: Vec<_> = pending::for_thread(app, &ev.source)
+    let (mine, others): (Vec<_>, Vec<_>) = pending::for_thread(app, &ev.source)
         .await?
         .into_iter()
-        .filter(|p| p.spec.id != spec.id)
-        .collect();
+        .partition(|p| p.spec.id == spec.id);
     if let Some(first) = others.first() {
         app.metrics.inc_job_rejected();
         let body = format!(
@@ -56,6 +55,36 @@ pub async fn run(
             first.spec.id, first.spec.source.url, app.config.bot_name
         );
         app.reply_once(forge, thread, &format!("duplicate-{comment_key}"), &body)
+            .await?;
+        return Ok(());
+    }
+    let now = app.clock.now().unix_timestamp();
+    let user_key = format!("{}:{}", ev.source.platform, user.to_ascii_lowercase());
+    let repo_key = format!(
+        "{}:{}",
+        ev.source.platform,
+        ev.source.repo.to_ascii_lowercase()
+    );
+    // A redelivery of an accepted request does not count again.
+    let limited = if mine.is_empty() {
+        app.user_limit
+            .check(&user_key, now)
+            .map_err(|wait| (wait, "you have"))
+            .and_then(|_| {
+                app.repo_limit
+                    .check(&repo_key, now)
+                    .map_err(|wait| (wait, "this repository has"))
+            })
+    } else {
+        Ok(())
+    };
+    if let Err((wait, who)) = limited {
+        app.metrics.inc_rate_limited();
+        let body = format!(
+            "@{user} {who} reached the hourly limit of simulations; please try again in {}.",
+            super::status::age(wait)
+        );
+        app.reply_once(forge, thread, &format!("limited-{comment_key}"), &body)
             .await?;
         return Ok(());
     }
