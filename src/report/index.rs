@@ -1,13 +1,15 @@
-//! The reports repository's indexes: `index.json` (the entries, newest last) and the
-//! READMEs rendered from it — top level (newest first) and per repository.
+//! The reports repository's indexes: `index.json` (every report's entry) and what is
+//! rendered from it on every report commit — the top-level README (latest 50, counts per
+//! platform), one README per repository (newest first) and a searchable `index.html`.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::command::Command;
 use crate::forge::FileChange;
 
-use super::markdown::{code_span, escape_text};
+use super::template;
 use super::Summary;
 
 pub const INDEX_FILE: &str = "index.json";
@@ -25,20 +27,27 @@ pub struct Entry {
     pub user: String,
     pub finished_at: String,
     pub command: String,
+    /// Path of report.md from the repository root.
     pub report: String,
+}
+
+/// A short description of what was run: "SPM Chen2020 vs DFN Chen2020".
+pub fn describe(command: &Command) -> String {
+    match command {
+        Command::Simulate { runs } | Command::Compare { runs } => runs
+            .iter()
+            .map(|r| format!("{} {}", r.model, r.parameter_set))
+            .collect::<Vec<_>>()
+            .join(" vs "),
+        Command::Help => "help".into(),
+        Command::Status => "status".into(),
+        Command::Abort => "abort".into(),
+        Command::Runbenchmarks => "runbenchmarks".into(),
+    }
 }
 
 impl From<&Summary> for Entry {
     fn from(s: &Summary) -> Entry {
-        let runs = match &s.command {
-            crate::command::Command::Simulate { runs }
-            | crate::command::Command::Compare { runs } => runs
-                .iter()
-                .map(|r| format!("{} {}", r.model, r.parameter_set))
-                .collect::<Vec<_>>()
-                .join(" vs "),
-            other => format!("{other:?}").to_lowercase(),
-        };
         Entry {
             job_id: s.job_id.clone(),
             status: s.status.clone(),
@@ -47,7 +56,7 @@ impl From<&Summary> for Entry {
             number: s.number,
             user: s.user.clone(),
             finished_at: s.finished_at.clone(),
-            command: runs,
+            command: describe(&s.command),
             report: s.report.clone(),
         }
     }
@@ -58,91 +67,90 @@ pub fn parse_entries(bytes: &[u8]) -> Vec<Entry> {
     serde_json::from_slice(bytes).unwrap_or_default()
 }
 
-fn status_icon(status: &str) -> &'static str {
-    if status == "success" {
-        "✅"
-    } else {
-        "❌"
-    }
+#[derive(Serialize)]
+struct Row<'a> {
+    #[serde(flatten)]
+    entry: &'a Entry,
+    link: String,
+    html_link: String,
 }
 
-fn line(e: &Entry, link: &str) -> String {
-    format!(
-        "| {} | {} | @{} | {} #{} | {} | [report]({}) |\n",
-        escape_text(e.finished_at.get(..16).unwrap_or(&e.finished_at)),
-        status_icon(&e.status),
-        escape_text(&e.user),
-        escape_text(&e.repo),
-        e.number,
-        code_span(&e.command),
-        link
-    )
+#[derive(Serialize)]
+struct Count<'a> {
+    platform: &'a str,
+    count: usize,
 }
 
-const TABLE_HEAD: &str =
-    "| finished (UTC) | status | who | where | command | |\n|---|---|---|---|---|---|\n";
-
-/// The per-repo directory of an entry (`<platform>/<owner>/<repo>`).
-fn repo_dir(e: &Entry) -> String {
+/// The directory of an entry's repository (`<platform>/<owner>/<repo>`), if it has one.
+fn repo_dir(e: &Entry) -> Option<String> {
     // report = <platform>/<owner>/<repo>/<number>/<job-id>/report.md
-    let parts: Vec<&str> = e.report.split('/').collect();
-    if parts.len() > 3 {
-        parts[..parts.len() - 3].join("/")
-    } else {
-        e.platform.clone()
+    if e.platform == "twitter" || e.platform == "scheduled" {
+        return None;
     }
+    let parts: Vec<&str> = e.report.split('/').collect();
+    (parts.len() > 4).then(|| parts[..parts.len() - 3].join("/"))
 }
 
-/// `index.json`, `README.md` and every per-repo `README.md`.
-pub fn render_all(entries: &[Entry]) -> Vec<FileChange> {
+/// `index.json`, `README.md`, `index.html` and every per-repo `README.md`.
+pub fn render_all(entries: &[Entry]) -> anyhow::Result<Vec<FileChange>> {
     let mut newest: Vec<&Entry> = entries.iter().collect();
-    newest.sort_by(|a, b| b.finished_at.cmp(&a.finished_at));
+    newest.sort_by(|a, b| b.finished_at.cmp(&a.finished_at).then(b.job_id.cmp(&a.job_id)));
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for e in entries {
         *counts.entry(e.platform.as_str()).or_default() += 1;
     }
-    let mut top =
-        String::from("# battbot reports\n\nSimulations requested from battbot, newest first.\n\n");
-    top.push_str(&format!(
-        "{} reports: {}.\n\n",
-        entries.len(),
-        counts
-            .iter()
-            .map(|(p, n)| format!("{p} {n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    top.push_str(TABLE_HEAD);
-    for e in newest.iter().take(TOP_LIMIT) {
-        top.push_str(&line(e, &e.report));
+    let counts: Vec<Count> = counts
+        .into_iter()
+        .map(|(platform, count)| Count { platform, count })
+        .collect();
+    fn row(e: &Entry, link: String) -> Row<'_> {
+        Row {
+            html_link: e.report.clone(),
+            entry: e,
+            link,
+        }
     }
+    let top: Vec<Row> = newest
+        .iter()
+        .take(TOP_LIMIT)
+        .map(|e| row(e, e.report.clone()))
+        .collect();
+    let readme = template::render(
+        "index.md",
+        serde_json::json!({ "total": entries.len(), "counts": counts, "entries": top }),
+    )?;
+    let all: Vec<Row> = newest.iter().map(|e| row(e, e.report.clone())).collect();
+    let site = template::render(
+        "site.html",
+        serde_json::json!({ "total": entries.len(), "entries": all }),
+    )?;
     let mut files = vec![
         FileChange::new(
             INDEX_FILE,
-            serde_json::to_string_pretty(entries).unwrap_or_default() + "\n",
+            serde_json::to_string_pretty(entries)? + "\n",
         ),
-        FileChange::new("README.md", top),
+        FileChange::new("README.md", readme),
+        FileChange::new("index.html", site),
     ];
     let mut per_repo: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
     for e in &newest {
-        if e.platform != "twitter" && e.platform != "scheduled" {
-            per_repo.entry(repo_dir(e)).or_default().push(e);
+        if let Some(dir) = repo_dir(e) {
+            per_repo.entry(dir).or_default().push(e);
         }
     }
     for (dir, list) in per_repo {
-        let mut md = format!(
-            "# battbot reports for {}\n\nNewest first.\n\n",
-            escape_text(&list[0].repo)
-        );
-        md.push_str(TABLE_HEAD);
-        for e in list {
-            let rel = e
-                .report
-                .strip_prefix(&format!("{dir}/"))
-                .unwrap_or(&e.report);
-            md.push_str(&line(e, rel));
-        }
+        let rows: Vec<Row> = list
+            .iter()
+            .map(|e| {
+                let rel = e.report.strip_prefix(&format!("{dir}/")).unwrap_or(&e.report);
+                row(e, rel.to_string())
+            })
+            .collect();
+        let md = template::render(
+            "repo-index.md",
+            serde_json::json!({ "repo": list[0].repo, "up": "", "entries": rows }),
+        )?;
         files.push(FileChange::new(format!("{dir}/README.md"), md));
     }
-    files
+    Ok(files)
 }

@@ -3,6 +3,7 @@
 
 pub mod index;
 pub mod markdown;
+pub mod template;
 
 use anyhow::{bail, Context};
 use base64::Engine;
@@ -12,7 +13,6 @@ use crate::forge::{CommitMode, FileChange, Forge, ForgeError};
 use crate::job::JobSpec;
 use crate::runner::protocol::{RunFailure, RunResult, RunSummary};
 
-use markdown::{code_block, code_span, escape_text};
 
 /// `summary.json` of one report: what tools (and the indexes) read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -25,6 +25,9 @@ pub struct Summary {
     pub user: String,
     pub url: String,
     pub command: crate::command::Command,
+    /// The command as the bot understood it, in its canonical text form.
+    #[serde(default)]
+    pub command_text: String,
     pub created_at: String,
     pub finished_at: String,
     pub battbot_version: String,
@@ -54,6 +57,7 @@ fn summary_of(
     version: &str,
     runs: Vec<RunSummary>,
     error: Option<String>,
+    canonical: &str,
     now: time::OffsetDateTime,
 ) -> Summary {
     Summary {
@@ -65,6 +69,7 @@ fn summary_of(
         user: spec.source.user.clone(),
         url: spec.source.url.clone(),
         command: spec.command.clone(),
+        command_text: canonical.to_string(),
         created_at: spec.created_at.clone(),
         finished_at: rfc3339(now),
         battbot_version: version.to_string(),
@@ -82,151 +87,186 @@ fn valid_artifact_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-        && !["report.md", "summary.json"].contains(&name)
+        && !["report.md", "summary.json", "README.md"].contains(&name)
 }
 
-fn header(spec: &JobSpec, title: &str) -> String {
-    let s = &spec.source;
-    format!(
-        "# {title}\n\nRequested by **@{}** in [{} #{}]({}) on {}.\n\n",
-        escape_text(&s.user),
-        escape_text(&s.repo),
-        s.number,
-        s.url.replace(['(', ')', ' '], ""),
-        escape_text(&spec.created_at),
-    )
+/// Largest report (all files of one job) committed to the reports repository.
+pub const REPORT_BUDGET_BYTES: usize = 6 * 1024 * 1024;
+/// CSVs above this size are committed gzipped.
+pub const GZIP_CSV_ABOVE_BYTES: usize = 256 * 1024;
+
+fn human_size(n: usize) -> String {
+    if n >= 1024 * 1024 {
+        format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{:.0} kB", (n as f64 / 1024.0).max(1.0))
+    }
 }
 
-fn command_section(spec: &JobSpec) -> String {
-    let json = serde_json::to_string_pretty(&spec.command).unwrap_or_default();
-    format!("## Command\n\n{}\n", code_block("json", &json))
+fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes)?;
+    enc.finish()
 }
 
-/// The report of a successful job.
-pub fn success(
-    spec: &JobSpec,
-    result: &RunResult,
-    now: time::OffsetDateTime,
-) -> anyhow::Result<BuiltReport> {
-    let dir = spec.report_dir();
-    let mut files = Vec::new();
-    let mut images = Vec::new();
-    let mut downloads = Vec::new();
-    for artifact in &result.artifacts {
+/// The git commit battbot was built from, when the build knew it.
+pub const GIT_COMMIT: Option<&str> = option_env!("BATTBOT_GIT_COMMIT");
+
+#[derive(Serialize)]
+struct Image {
+    name: String,
+    alt: String,
+}
+
+#[derive(Serialize)]
+struct Download {
+    name: String,
+    size: String,
+}
+
+#[derive(Serialize)]
+struct RunView<'a> {
+    #[serde(flatten)]
+    run: &'a RunSummary,
+    spec_json: String,
+}
+
+#[derive(Serialize)]
+struct ReportView<'a> {
+    status: &'a str,
+    title: String,
+    user: &'a str,
+    repo: &'a str,
+    number: u64,
+    url: &'a str,
+    created_at: &'a str,
+    finished_at: &'a str,
+    canonical: &'a str,
+    job_id: &'a str,
+    version: &'a str,
+    commit: Option<&'a str>,
+    lumped: bool,
+    runs: Vec<RunView<'a>>,
+    images: Vec<Image>,
+    downloads: Vec<Download>,
+    omitted: Vec<String>,
+    error: Option<&'a str>,
+    log_tail: &'a [String],
+}
+
+/// Decodes, names and budgets the runner's artifacts: images first, then data; CSVs
+/// over a size are gzipped; whatever would break the budget is left out and listed.
+fn place_artifacts(dir: &str, artifacts: &[crate::runner::protocol::Artifact]) -> anyhow::Result<(Vec<FileChange>, Vec<Image>, Vec<Download>, Vec<String>)> {
+    let mut decoded = Vec::new();
+    for artifact in artifacts {
         if !valid_artifact_name(&artifact.name) {
             bail!("artifact name {:?} is not a plain file name", artifact.name);
         }
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(&artifact.base64)
             .with_context(|| format!("artifact {} is not valid base64", artifact.name))?;
-        if artifact.name.ends_with(".png") || artifact.name.ends_with(".gif") {
-            images.push(artifact.name.clone());
+        let (name, bytes) = if artifact.name.ends_with(".csv") && bytes.len() > GZIP_CSV_ABOVE_BYTES {
+            (format!("{}.gz", artifact.name), gzip(&bytes)?)
         } else {
-            downloads.push(artifact.name.clone());
+            (artifact.name.clone(), bytes)
+        };
+        decoded.push((name, bytes));
+    }
+    let is_image = |n: &str| n.ends_with(".png") || n.ends_with(".gif");
+    decoded.sort_by_key(|(n, _)| !is_image(n));
+    let (mut files, mut images, mut downloads, mut omitted) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut used = 64 * 1024; // report.md and summary.json
+    for (name, bytes) in decoded {
+        if used + bytes.len() > REPORT_BUDGET_BYTES {
+            omitted.push(name);
+            continue;
         }
-        files.push(FileChange::new(format!("{dir}/{}", artifact.name), bytes));
-    }
-    let mut md = header(spec, "battbot simulation report");
-    md.push_str(&command_section(spec));
-    md.push_str("## Results\n\n| # | model | parameter set | experiment | final voltage [V] | discharge capacity [A.h] | energy [W.h] | simulated time [h] | solve time [s] |\n|---|---|---|---|---|---|---|---|---|\n");
-    for (i, run) in result.runs.iter().enumerate() {
-        md.push_str(&format!(
-            "| {} | {} | {} | {} | {:.4} | {:.4} | {:.3} | {:.3} | {:.3} |\n",
-            i + 1,
-            escape_text(&run.spec.model),
-            escape_text(&run.spec.parameter_set),
-            run.spec
-                .experiment
-                .iter()
-                .map(|s| code_span(s))
-                .collect::<Vec<_>>()
-                .join("<br>"),
-            run.final_voltage_v,
-            run.discharge_capacity_ah,
-            run.discharge_energy_wh,
-            run.final_time_s / 3600.0,
-            run.solve_time_s,
-        ));
-    }
-    md.push('\n');
-    for image in &images {
-        md.push_str(&format!("![{image}]({image})\n\n"));
-    }
-    if !downloads.is_empty() {
-        md.push_str("## Data\n\n");
-        for d in &downloads {
-            md.push_str(&format!("- [{d}]({d})\n"));
+        used += bytes.len();
+        if is_image(&name) {
+            let alt = if name.ends_with(".gif") { "animated comparison" } else { "voltage, current and capacity plots" };
+            images.push(Image { name: name.clone(), alt: alt.into() });
+        } else {
+            downloads.push(Download { name: name.clone(), size: human_size(bytes.len()) });
         }
-        md.push('\n');
+        files.push(FileChange::new(format!("{dir}/{name}"), bytes));
     }
-    md.push_str("## Reproduce\n\n");
-    for run in &result.runs {
-        let json = serde_json::to_string(&run.spec).unwrap_or_default();
-        md.push_str(&code_block(
-            "sh",
-            &format!(
-                "battbot solve --spec <(echo '{}')",
-                json.replace('\'', "'\\''")
-            ),
-        ));
-    }
-    md.push_str(&format!(
-        "\nbattbot {} · job `{}`\n",
-        escape_text(&result.battbot_version),
-        spec.id
-    ));
-    let summary = summary_of(
-        spec,
-        "success",
-        &result.battbot_version,
-        result.runs.clone(),
-        None,
-        now,
-    );
+    Ok((files, images, downloads, omitted))
+}
+
+/// The report of a successful job; `canonical` is the command as the bot understood it.
+pub fn success(spec: &JobSpec, result: &RunResult, canonical: &str, now: time::OffsetDateTime) -> anyhow::Result<BuiltReport> {
+    let dir = spec.report_dir();
+    let (files, images, downloads, omitted) = place_artifacts(&dir, &result.artifacts)?;
+    let summary = summary_of(spec, "success", &result.battbot_version, result.runs.clone(), None, canonical, now);
+    let title = match &spec.command {
+        crate::command::Command::Compare { .. } => "battbot comparison".to_string(),
+        _ => result
+            .runs
+            .first()
+            .map(|r| format!("{} · {}", r.spec.model, r.spec.parameter_set))
+            .unwrap_or_else(|| "battbot simulation".into()),
+    };
+    let view = ReportView {
+        status: "success",
+        title,
+        user: &spec.source.user,
+        repo: &spec.source.repo,
+        number: spec.source.number,
+        url: &spec.source.url,
+        created_at: &spec.created_at,
+        finished_at: &summary.finished_at,
+        canonical,
+        job_id: spec.id.as_str(),
+        version: &result.battbot_version,
+        commit: GIT_COMMIT,
+        lumped: result.runs.iter().any(|r| r.max_temperature_k.is_some()),
+        runs: result
+            .runs
+            .iter()
+            .map(|run| RunView { run, spec_json: serde_json::to_string_pretty(&run.spec).unwrap_or_default() })
+            .collect(),
+        images,
+        downloads,
+        omitted,
+        error: None,
+        log_tail: &[],
+    };
+    let md = template::render("report.md", &view)?;
     finish(dir, md, summary, files)
 }
 
 /// The report of a failed job: the error and the runner's last log lines.
-pub fn failure(
-    spec: &JobSpec,
-    failure: &RunFailure,
-    now: time::OffsetDateTime,
-) -> anyhow::Result<BuiltReport> {
+pub fn failure(spec: &JobSpec, failure: &RunFailure, canonical: &str, now: time::OffsetDateTime) -> anyhow::Result<BuiltReport> {
     let dir = spec.report_dir();
-    let mut md = header(spec, "battbot job failed");
-    md.push_str(&command_section(spec));
-    md.push_str(&format!(
-        "## Error\n\n{}\n",
-        code_block("text", &failure.error)
-    ));
-    if !failure.log_tail.is_empty() {
-        md.push_str(&format!(
-            "## Last log lines\n\n{}\n",
-            code_block("text", &failure.log_tail.join("\n"))
-        ));
-    }
-    md.push_str(&format!(
-        "battbot {} · job `{}`\n",
-        escape_text(&failure.battbot_version),
-        spec.id
-    ));
-    let summary = summary_of(
-        spec,
-        "failure",
-        &failure.battbot_version,
-        Vec::new(),
-        Some(failure.error.clone()),
-        now,
-    );
+    let summary = summary_of(spec, "failure", &failure.battbot_version, Vec::new(), Some(failure.error.clone()), canonical, now);
+    let tail_from = failure.log_tail.len().saturating_sub(40);
+    let view = ReportView {
+        status: "failure",
+        title: "battbot job failed".into(),
+        user: &spec.source.user,
+        repo: &spec.source.repo,
+        number: spec.source.number,
+        url: &spec.source.url,
+        created_at: &spec.created_at,
+        finished_at: &summary.finished_at,
+        canonical,
+        job_id: spec.id.as_str(),
+        version: &failure.battbot_version,
+        commit: GIT_COMMIT,
+        lumped: false,
+        runs: Vec::new(),
+        images: Vec::new(),
+        downloads: Vec::new(),
+        omitted: Vec::new(),
+        error: Some(&failure.error),
+        log_tail: &failure.log_tail[tail_from..],
+    };
+    let md = template::render("report.md", &view)?;
     finish(dir, md, summary, Vec::new())
 }
 
-fn finish(
-    dir: String,
-    md: String,
-    summary: Summary,
-    mut files: Vec<FileChange>,
-) -> anyhow::Result<BuiltReport> {
+fn finish(dir: String, md: String, summary: Summary, mut files: Vec<FileChange>) -> anyhow::Result<BuiltReport> {
     let report_path = format!("{dir}/report.md");
     files.push(FileChange::new(report_path.clone(), md));
     files.push(FileChange::new(
@@ -255,7 +295,7 @@ pub async fn commit(
     entries.retain(|e| e.job_id != report.summary.job_id);
     entries.push(index::Entry::from(&report.summary));
     let mut files = report.files.clone();
-    files.extend(index::render_all(&entries));
+    files.extend(index::render_all(&entries).map_err(|e| ForgeError::Other(format!("rendering the indexes: {e:#}")))?);
     let message = format!(
         "report {} ({})",
         report.summary.job_id, report.summary.status

@@ -105,9 +105,10 @@ pub async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<Strin
             )
         })?;
     let now = app.clock.now();
+    let canonical = super::commands::canonical(app, &spec.command);
     let built = match &outcome {
-        Outcome::Result(r) => report::success(&spec, r, now),
-        Outcome::Failure(f) => report::failure(&spec, f, now),
+        Outcome::Result(r) => report::success(&spec, r, &canonical, now),
+        Outcome::Failure(f) => report::failure(&spec, f, &canonical, now),
     }
     .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, format!("{e:#}")))?;
     if !pending::has_report(app, &spec).await? {

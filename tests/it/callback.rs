@@ -77,7 +77,7 @@ async fn full_loop_ends_in_a_report_commit_and_one_reply() {
         .unwrap()
         .unwrap();
     let report = String::from_utf8(report).unwrap();
-    assert!(report.contains("![voltage.png](voltage.png)"), "{report}");
+    assert!(report.contains("](voltage.png)"), "{report}");
     assert!(report.contains("final voltage"));
     let replies = bot.replies().await;
     assert_eq!(replies.len(), 2, "{replies:?}");
