@@ -82,6 +82,11 @@ pub enum Cmd {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Manage the bots of a farm.
+    Bots {
+        #[command(subcommand)]
+        action: BotsCmd,
+    },
     /// Runner side: solve a job, render, call back.
     RunJob {
         #[arg(long)]
@@ -94,6 +99,106 @@ pub enum Cmd {
         #[arg(long)]
         failure: Option<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BotsCmd {
+    /// One line per bot (no network calls).
+    List {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Reports, failures, latency and reports per day, from each bot's reports index.
+    Stats {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        bot: Option<String>,
+        /// text or json
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Write a bot's config (without secrets) and state branch to one archive.
+    Export {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        bot: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Add a bot from an archive to a config file and restore its state branch.
+    Import {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        archive: PathBuf,
+    },
+}
+
+fn load_config(path: &Path) -> anyhow::Result<Config> {
+    Config::load(path).map_err(|e| bad_input(format!("{e:#}")))
+}
+
+fn bots(action: BotsCmd) -> anyhow::Result<()> {
+    let rt = runtime()?;
+    match action {
+        BotsCmd::List { config } => {
+            for line in crate::farm::list(&load_config(&config)?) {
+                println!("{line}");
+            }
+        }
+        BotsCmd::Stats {
+            config,
+            bot,
+            format,
+        } => {
+            let stats = rt.block_on(crate::farm::stats(&load_config(&config)?, bot.as_deref()))?;
+            match format.as_str() {
+                "json" => println!("{}", serde_json::to_string_pretty(&stats)?),
+                "text" => {
+                    println!(
+                        "{:<16} {:>8} {:>8} {:>14} {:>12}",
+                        "bot", "reports", "failed", "median req→rep", "median solve"
+                    );
+                    let secs = |v: Option<f64>| {
+                        v.map(|s| format!("{s:.1} s")).unwrap_or_else(|| "–".into())
+                    };
+                    for s in stats {
+                        println!(
+                            "{:<16} {:>8} {:>8} {:>14} {:>12}",
+                            s.bot,
+                            s.reports,
+                            s.failures,
+                            secs(s.median_latency_s),
+                            secs(s.median_solve_s)
+                        );
+                        for (day, n) in &s.per_day {
+                            println!("  {day}  {n}");
+                        }
+                    }
+                }
+                other => return Err(bad_input(format!("--format {other:?}: use text or json"))),
+            }
+        }
+        BotsCmd::Export { config, bot, out } => {
+            let archive = rt.block_on(crate::farm::export(&load_config(&config)?, &bot))?;
+            write_atomic(
+                &out,
+                (serde_json::to_string_pretty(&archive)? + "\n").as_bytes(),
+            )?;
+            println!("{}", out.display());
+        }
+        BotsCmd::Import { config, archive } => {
+            let text = std::fs::read_to_string(&archive)
+                .map_err(|e| bad_input(format!("cannot read {}: {e}", archive.display())))?;
+            let archive: crate::farm::Archive = serde_json::from_str(&text)
+                .map_err(|e| bad_input(format!("not a battbot bot archive: {e}")))?;
+            rt.block_on(crate::farm::import(&config, &archive))?;
+            println!("imported bot {}", archive.bot.bot_name);
+        }
+    }
+    Ok(())
 }
 
 /// Bad input: exit code 2.
@@ -317,6 +422,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(&config).map_err(|e| bad_input(format!("{e:#}")))?;
             runtime()?.block_on(crate::server::boot::reconcile(config))
         }
+        Cmd::Bots { action } => bots(action),
         Cmd::Demo { dir, comment } => runtime()?.block_on(crate::demo::run(dir, comment)),
     }
 }

@@ -41,6 +41,9 @@ pub struct Config {
     pub server: ServerConfig,
     /// Free-form per-repository settings (benchmark command etc.), keyed by `owner/name`.
     pub repos: BTreeMap<String, serde_json::Value>,
+    /// A bot farm: more bots served by the same process under `/bots/{bot_name}/…`,
+    /// each with its own accounts, repositories and limits.
+    pub bots: Vec<Config>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -206,6 +209,18 @@ impl Config {
 
     /// Secrets from the environment win over the file, so a file can be committed without them.
     pub fn apply_env(&mut self) {
+        self.apply_env_prefixed("");
+        for bot in &mut self.bots {
+            // A farm bot's secrets: the same variables prefixed with its name, e.g. MYBOT_GITHUB_TOKEN.
+            let prefix = format!("{}_", bot.bot_name.to_ascii_uppercase().replace('-', "_"));
+            bot.apply_env_prefixed(&prefix);
+        }
+    }
+
+    fn apply_env_prefixed(&mut self, prefix: &str) {
+        let from_env =
+            |slot: &mut Option<String>, name: &str| from_env(slot, &format!("{prefix}{name}"));
+        let env = |name: &str| env(&format!("{prefix}{name}"));
         if self.bot_name.is_empty() {
             self.bot_name = env("BATTBOT_NAME").unwrap_or_else(|| "battbot".into());
         }
@@ -272,12 +287,77 @@ impl Config {
                 self.runner.ci
             );
         }
+        let mut names = std::collections::BTreeSet::new();
+        for bot in &self.bots {
+            let ok = !bot.bot_name.is_empty()
+                && bot
+                    .bot_name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !ok {
+                bail!(
+                    "config: bots entry {:?} needs a bot_name of letters, digits, - and _",
+                    bot.bot_name
+                );
+            }
+            if !names.insert(bot.bot_name.to_ascii_lowercase()) {
+                bail!("config: two bots are named {:?}", bot.bot_name);
+            }
+            if !bot.bots.is_empty() {
+                bail!(
+                    "config: bot {:?} has bots of its own; farms do not nest",
+                    bot.bot_name
+                );
+            }
+            bot.validate()?;
+        }
         for repo in &self.registered_repos {
             if repo.split('/').filter(|p| !p.is_empty()).count() < 2 {
                 bail!("config: registered_repos entry {repo:?} is not owner/name");
             }
         }
         Ok(())
+    }
+
+    /// A copy with every secret removed (for export and display).
+    pub fn without_secrets(&self) -> Config {
+        let mut c = self.clone();
+        c.runner_secret = None;
+        if let Some(app) = c.github_app.as_mut() {
+            app.webhook_secret = None;
+        }
+        if let Some(account) = c.github_account.as_mut() {
+            account.access_token = None;
+        }
+        if let Some(gitlab) = c.gitlab.as_mut() {
+            gitlab.access_token = None;
+            gitlab.webhook_token = None;
+        }
+        if let Some(t) = c.twitter.as_mut() {
+            t.consumer_key = None;
+            t.consumer_secret = None;
+            t.access_token = None;
+            t.access_token_secret = None;
+        }
+        if let Some(slack) = c.slack.as_mut() {
+            slack.bot_token = None;
+            slack.signing_secret = None;
+        }
+        c.bots = c.bots.iter().map(Config::without_secrets).collect();
+        c
+    }
+
+    /// A farm bot's config, with what it inherits from the farm filled in.
+    pub fn farm_bot(&self, bot: &Config) -> Config {
+        let mut c = bot.clone();
+        if c.public_url.is_empty() && !self.public_url.is_empty() {
+            c.public_url = format!(
+                "{}/bots/{}",
+                self.public_url.trim_end_matches('/'),
+                c.bot_name
+            );
+        }
+        c
     }
 
     /// The GitHub webhook secret, if GitHub webhooks are enabled.

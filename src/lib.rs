@@ -5,6 +5,7 @@ pub mod cli;
 pub mod command;
 pub mod config;
 pub mod demo;
+pub mod farm;
 pub mod forge;
 pub mod job;
 pub mod render;

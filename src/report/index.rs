@@ -29,6 +29,19 @@ pub struct Entry {
     pub command: String,
     /// Path of report.md from the repository root.
     pub report: String,
+    /// Seconds from the request to the report.
+    #[serde(default)]
+    pub latency_s: Option<f64>,
+    /// Seconds the runner spent solving.
+    #[serde(default)]
+    pub solve_s: f64,
+}
+
+fn seconds_between(from: &str, to: &str) -> Option<f64> {
+    let fmt = &time::format_description::well_known::Rfc3339;
+    let a = time::OffsetDateTime::parse(from, fmt).ok()?;
+    let b = time::OffsetDateTime::parse(to, fmt).ok()?;
+    Some((b - a).as_seconds_f64())
 }
 
 /// A short description of what was run: "SPM Chen2020 vs DFN Chen2020".
@@ -58,6 +71,8 @@ impl From<&Summary> for Entry {
             finished_at: s.finished_at.clone(),
             command: describe(&s.command),
             report: s.report.clone(),
+            latency_s: seconds_between(&s.created_at, &s.finished_at),
+            solve_s: s.runs.iter().map(|r| r.solve_time_s).sum(),
         }
     }
 }
@@ -94,7 +109,11 @@ fn repo_dir(e: &Entry) -> Option<String> {
 /// `index.json`, `README.md`, `index.html` and every per-repo `README.md`.
 pub fn render_all(entries: &[Entry]) -> anyhow::Result<Vec<FileChange>> {
     let mut newest: Vec<&Entry> = entries.iter().collect();
-    newest.sort_by(|a, b| b.finished_at.cmp(&a.finished_at).then(b.job_id.cmp(&a.job_id)));
+    newest.sort_by(|a, b| {
+        b.finished_at
+            .cmp(&a.finished_at)
+            .then(b.job_id.cmp(&a.job_id))
+    });
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for e in entries {
         *counts.entry(e.platform.as_str()).or_default() += 1;
@@ -125,10 +144,7 @@ pub fn render_all(entries: &[Entry]) -> anyhow::Result<Vec<FileChange>> {
         serde_json::json!({ "total": entries.len(), "entries": all }),
     )?;
     let mut files = vec![
-        FileChange::new(
-            INDEX_FILE,
-            serde_json::to_string_pretty(entries)? + "\n",
-        ),
+        FileChange::new(INDEX_FILE, serde_json::to_string_pretty(entries)? + "\n"),
         FileChange::new("README.md", readme),
         FileChange::new("index.html", site),
     ];
@@ -142,7 +158,10 @@ pub fn render_all(entries: &[Entry]) -> anyhow::Result<Vec<FileChange>> {
         let rows: Vec<Row> = list
             .iter()
             .map(|e| {
-                let rel = e.report.strip_prefix(&format!("{dir}/")).unwrap_or(&e.report);
+                let rel = e
+                    .report
+                    .strip_prefix(&format!("{dir}/"))
+                    .unwrap_or(&e.report);
                 row(e, rel.to_string())
             })
             .collect();

@@ -13,7 +13,6 @@ use crate::forge::{CommitMode, FileChange, Forge, ForgeError};
 use crate::job::JobSpec;
 use crate::runner::protocol::{RunFailure, RunResult, RunSummary};
 
-
 /// `summary.json` of one report: what tools (and the indexes) read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -155,9 +154,20 @@ struct ReportView<'a> {
     log_tail: &'a [String],
 }
 
+/// Artifacts as they land in the report: files, embedded images, downloads, omitted names.
+struct Placed {
+    files: Vec<FileChange>,
+    images: Vec<Image>,
+    downloads: Vec<Download>,
+    omitted: Vec<String>,
+}
+
 /// Decodes, names and budgets the runner's artifacts: images first, then data; CSVs
 /// over a size are gzipped; whatever would break the budget is left out and listed.
-fn place_artifacts(dir: &str, artifacts: &[crate::runner::protocol::Artifact]) -> anyhow::Result<(Vec<FileChange>, Vec<Image>, Vec<Download>, Vec<String>)> {
+fn place_artifacts(
+    dir: &str,
+    artifacts: &[crate::runner::protocol::Artifact],
+) -> anyhow::Result<Placed> {
     let mut decoded = Vec::new();
     for artifact in artifacts {
         if !valid_artifact_name(&artifact.name) {
@@ -166,7 +176,8 @@ fn place_artifacts(dir: &str, artifacts: &[crate::runner::protocol::Artifact]) -
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(&artifact.base64)
             .with_context(|| format!("artifact {} is not valid base64", artifact.name))?;
-        let (name, bytes) = if artifact.name.ends_with(".csv") && bytes.len() > GZIP_CSV_ABOVE_BYTES {
+        let (name, bytes) = if artifact.name.ends_with(".csv") && bytes.len() > GZIP_CSV_ABOVE_BYTES
+        {
             (format!("{}.gz", artifact.name), gzip(&bytes)?)
         } else {
             (artifact.name.clone(), bytes)
@@ -175,7 +186,8 @@ fn place_artifacts(dir: &str, artifacts: &[crate::runner::protocol::Artifact]) -
     }
     let is_image = |n: &str| n.ends_with(".png") || n.ends_with(".gif");
     decoded.sort_by_key(|(n, _)| !is_image(n));
-    let (mut files, mut images, mut downloads, mut omitted) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut files, mut images, mut downloads, mut omitted) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut used = 64 * 1024; // report.md and summary.json
     for (name, bytes) in decoded {
         if used + bytes.len() > REPORT_BUDGET_BYTES {
@@ -184,21 +196,54 @@ fn place_artifacts(dir: &str, artifacts: &[crate::runner::protocol::Artifact]) -
         }
         used += bytes.len();
         if is_image(&name) {
-            let alt = if name.ends_with(".gif") { "animated comparison" } else { "voltage, current and capacity plots" };
-            images.push(Image { name: name.clone(), alt: alt.into() });
+            let alt = if name.ends_with(".gif") {
+                "animated comparison"
+            } else {
+                "voltage, current and capacity plots"
+            };
+            images.push(Image {
+                name: name.clone(),
+                alt: alt.into(),
+            });
         } else {
-            downloads.push(Download { name: name.clone(), size: human_size(bytes.len()) });
+            downloads.push(Download {
+                name: name.clone(),
+                size: human_size(bytes.len()),
+            });
         }
         files.push(FileChange::new(format!("{dir}/{name}"), bytes));
     }
-    Ok((files, images, downloads, omitted))
+    Ok(Placed {
+        files,
+        images,
+        downloads,
+        omitted,
+    })
 }
 
 /// The report of a successful job; `canonical` is the command as the bot understood it.
-pub fn success(spec: &JobSpec, result: &RunResult, canonical: &str, now: time::OffsetDateTime) -> anyhow::Result<BuiltReport> {
+pub fn success(
+    spec: &JobSpec,
+    result: &RunResult,
+    canonical: &str,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<BuiltReport> {
     let dir = spec.report_dir();
-    let (files, images, downloads, omitted) = place_artifacts(&dir, &result.artifacts)?;
-    let summary = summary_of(spec, "success", &result.battbot_version, result.runs.clone(), None, canonical, now);
+    let Placed {
+        files,
+        images,
+        downloads,
+        omitted,
+    } = place_artifacts(&dir, &result.artifacts)?;
+    let summary = summary_of(
+        spec,
+        "success",
+        &result.battbot_version,
+        result.runs.clone(),
+        None,
+        canonical,
+        now,
+    );
     let title = match &spec.command {
         crate::command::Command::Compare { .. } => "battbot comparison".to_string(),
         _ => result
@@ -224,7 +269,10 @@ pub fn success(spec: &JobSpec, result: &RunResult, canonical: &str, now: time::O
         runs: result
             .runs
             .iter()
-            .map(|run| RunView { run, spec_json: serde_json::to_string_pretty(&run.spec).unwrap_or_default() })
+            .map(|run| RunView {
+                run,
+                spec_json: serde_json::to_string_pretty(&run.spec).unwrap_or_default(),
+            })
             .collect(),
         images,
         downloads,
@@ -237,9 +285,22 @@ pub fn success(spec: &JobSpec, result: &RunResult, canonical: &str, now: time::O
 }
 
 /// The report of a failed job: the error and the runner's last log lines.
-pub fn failure(spec: &JobSpec, failure: &RunFailure, canonical: &str, now: time::OffsetDateTime) -> anyhow::Result<BuiltReport> {
+pub fn failure(
+    spec: &JobSpec,
+    failure: &RunFailure,
+    canonical: &str,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<BuiltReport> {
     let dir = spec.report_dir();
-    let summary = summary_of(spec, "failure", &failure.battbot_version, Vec::new(), Some(failure.error.clone()), canonical, now);
+    let summary = summary_of(
+        spec,
+        "failure",
+        &failure.battbot_version,
+        Vec::new(),
+        Some(failure.error.clone()),
+        canonical,
+        now,
+    );
     let tail_from = failure.log_tail.len().saturating_sub(40);
     let view = ReportView {
         status: "failure",
@@ -266,7 +327,12 @@ pub fn failure(spec: &JobSpec, failure: &RunFailure, canonical: &str, now: time:
     finish(dir, md, summary, Vec::new())
 }
 
-fn finish(dir: String, md: String, summary: Summary, mut files: Vec<FileChange>) -> anyhow::Result<BuiltReport> {
+fn finish(
+    dir: String,
+    md: String,
+    summary: Summary,
+    mut files: Vec<FileChange>,
+) -> anyhow::Result<BuiltReport> {
     let report_path = format!("{dir}/report.md");
     files.push(FileChange::new(report_path.clone(), md));
     files.push(FileChange::new(
@@ -295,7 +361,10 @@ pub async fn commit(
     entries.retain(|e| e.job_id != report.summary.job_id);
     entries.push(index::Entry::from(&report.summary));
     let mut files = report.files.clone();
-    files.extend(index::render_all(&entries).map_err(|e| ForgeError::Other(format!("rendering the indexes: {e:#}")))?);
+    files.extend(
+        index::render_all(&entries)
+            .map_err(|e| ForgeError::Other(format!("rendering the indexes: {e:#}")))?,
+    );
     let message = format!(
         "report {} ({})",
         report.summary.job_id, report.summary.status

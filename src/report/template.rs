@@ -8,16 +8,29 @@ use minijinja::Environment;
 use super::markdown::{code_block, code_span, escape_text};
 
 const TEMPLATES: [(&str, &str); 4] = [
-    ("report.md", include_str!("../../reports/templates/report.md.j2")),
-    ("index.md", include_str!("../../reports/templates/index.md.j2")),
-    ("repo-index.md", include_str!("../../reports/templates/repo-index.md.j2")),
-    ("site.html", include_str!("../../reports/templates/site.html.j2")),
+    (
+        "report.md",
+        include_str!("../../reports/templates/report.md.j2"),
+    ),
+    (
+        "index.md",
+        include_str!("../../reports/templates/index.md.j2"),
+    ),
+    (
+        "repo-index.md",
+        include_str!("../../reports/templates/repo-index.md.j2"),
+    ),
+    (
+        "site.html",
+        include_str!("../../reports/templates/site.html.j2"),
+    ),
 ];
 
 /// Only http(s) links survive; anything else becomes `#`.
 fn safe_link(url: &str) -> String {
     let ok = (url.starts_with("https://") || url.starts_with("http://"))
-        && !url.contains(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '<' || c == '>');
+        && !url
+            .contains(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '<' || c == '>');
     if ok {
         url.to_string()
     } else {

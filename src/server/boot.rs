@@ -77,17 +77,38 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight work");
 }
 
-/// `battbot serve`.
-pub async fn run(config: Config, listen: &str) -> anyhow::Result<()> {
+/// An app for one bot of the config, with its periodic reconciliation.
+fn start_bot(config: Config) -> anyhow::Result<App> {
     let forges = forges_from_config(&config)?;
     let app = App::new(config, forges, Arc::new(SystemClock))?;
+    let every = (app.config.runner.job_timeout_s / 4).clamp(10, 300);
+    super::reconcile::spawn_periodic(&app, std::time::Duration::from_secs(every));
+    Ok(app)
+}
+
+/// `battbot serve`: the config's bot at the root and each farm bot under `/bots/{name}`.
+pub async fn run(config: Config, listen: &str) -> anyhow::Result<()> {
+    let bots = config
+        .bots
+        .iter()
+        .map(|bot| {
+            let mut bot = config.farm_bot(bot);
+            bot.server.dry_run |= config.server.dry_run;
+            start_bot(bot)
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut main = config;
+    main.bots.clear();
+    let app = start_bot(main)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
-    tracing::info!("battbot listening on http://{}", listener.local_addr()?);
-    let every = (app.config.runner.job_timeout_s / 4).clamp(10, 300);
-    super::reconcile::spawn_periodic(&app, std::time::Duration::from_secs(every));
-    super::serve(app, listener, shutdown_signal()).await
+    tracing::info!(
+        bots = bots.len() + 1,
+        "battbot listening on http://{}",
+        listener.local_addr()?
+    );
+    super::serve_farm(app, bots, listener, shutdown_signal()).await
 }
 
 /// `battbot reconcile`: one pass, printing one JSON line per job answered.

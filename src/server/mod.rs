@@ -213,18 +213,54 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
+/// The router of a farm: the main bot's routes at the root, every other bot's under
+/// `/bots/{name}/…`.
+pub fn farm_router(main: App, bots: &[App]) -> Router {
+    let mut router = router(main);
+    for bot in bots {
+        router = router.nest(
+            &format!("/bots/{}", bot.config.bot_name),
+            self::router(bot.clone()),
+        );
+    }
+    router
+}
+
 /// Serves until `shutdown` resolves, then drains background work (bounded).
 pub async fn serve(
     app: App,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let router = router(app.clone());
+    serve_farm(app, Vec::new(), listener, shutdown).await
+}
+
+/// Serves a farm until `shutdown` resolves: stops accepting, finishes in-flight requests,
+/// then waits (at most 30 s) for every bot's background work.
+pub async fn serve_farm(
+    main: App,
+    bots: Vec<App>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let router = farm_router(main.clone(), &bots);
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await?;
-    if !app.drain(Duration::from_secs(30)).await {
+    let deadline = Duration::from_secs(30);
+    let mut all = vec![main];
+    all.extend(bots);
+    let drains = all.iter().map(|app| app.drain(deadline));
+    if !futures_all(drains).await {
         tracing::warn!("background work still running after 30 s; exiting anyway");
     }
     Ok(())
+}
+
+async fn futures_all<F: Future<Output = bool>>(futs: impl Iterator<Item = F>) -> bool {
+    let mut ok = true;
+    for f in futs {
+        ok &= f.await;
+    }
+    ok
 }

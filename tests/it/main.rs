@@ -4,5 +4,6 @@ mod callback;
 mod cli;
 mod commands;
 mod demo;
+mod farm;
 mod support;
 mod webhook;
