@@ -5,5 +5,6 @@ mod cli;
 mod commands;
 mod demo;
 mod farm;
+mod lifecycle;
 mod support;
 mod webhook;
