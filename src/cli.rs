@@ -82,6 +82,11 @@ pub enum Cmd {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Maintain the reports repository.
+    Reports {
+        #[command(subcommand)]
+        action: ReportsCmd,
+    },
     /// Manage the bots of a farm.
     Bots {
         #[command(subcommand)]
@@ -134,6 +139,49 @@ pub enum BotsCmd {
         #[arg(long)]
         archive: PathBuf,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportsCmd {
+    /// Remove images and data of reports older than an age; report.md and summary.json stay.
+    Prune {
+        #[arg(long)]
+        config: PathBuf,
+        /// e.g. 180d, 12w
+        #[arg(long)]
+        older_than: String,
+        /// Only list what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+fn reports(action: ReportsCmd) -> anyhow::Result<()> {
+    match action {
+        ReportsCmd::Prune {
+            config,
+            older_than,
+            dry_run,
+        } => {
+            let age = crate::report::prune::parse_age(&older_than).map_err(bad_input)?;
+            let config = load_config(&config)?;
+            let forges = crate::server::boot::forges_from_config(&config)?;
+            let now = time::OffsetDateTime::now_utc();
+            let pruned = runtime()?.block_on(crate::report::prune::prune(
+                forges.reports.as_ref(),
+                &config.reports.repo,
+                &config.reports.branch,
+                age,
+                now,
+                dry_run,
+            ))?;
+            for f in &pruned.files {
+                println!("{}{f}", if dry_run { "would remove " } else { "removed " });
+            }
+            println!("{} reports, {} files", pruned.reports, pruned.files.len());
+            Ok(())
+        }
+    }
 }
 
 fn load_config(path: &Path) -> anyhow::Result<Config> {
@@ -423,6 +471,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             runtime()?.block_on(crate::server::boot::reconcile(config))
         }
         Cmd::Bots { action } => bots(action),
+        Cmd::Reports { action } => reports(action),
         Cmd::Demo { dir, comment } => runtime()?.block_on(crate::demo::run(dir, comment)),
     }
 }

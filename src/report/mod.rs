@@ -3,6 +3,7 @@
 
 pub mod index;
 pub mod markdown;
+pub mod prune;
 pub mod template;
 
 use anyhow::{bail, Context};

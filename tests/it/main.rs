@@ -6,5 +6,6 @@ mod commands;
 mod demo;
 mod farm;
 mod lifecycle;
+mod reports;
 mod support;
 mod webhook;
