@@ -1,6 +1,7 @@
 //! battbot's integration tests: one binary (link time on 2 cores), one module per area.
 
 mod callback;
+mod ci;
 mod cli;
 mod commands;
 mod demo;

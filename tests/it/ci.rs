@@ -1,0 +1,185 @@
+//! The CI templates for real: gitlab-ci-local executes the rendered `.gitlab-ci.yml`
+//! (the built `battbot run-job` calling back a live test server), and action-validator
+//! checks the GitHub workflow. `.ci/run` installs both; elsewhere a missing tool skips
+//! the test loudly, and under CI it fails.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::support::{TestBot, RUNNER_SECRET};
+
+fn tool(name: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{name} is not installed (hint: .ci/run installs it with npm)"
+        );
+        eprintln!("SKIPPED: {name} is not installed (npm i -g …, see .ci/run)");
+    }
+    found
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let st = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(st.success(), "git {args:?}");
+}
+
+/// Serves the bot's router on 127.0.0.1 and returns its base URL.
+async fn live(
+    bot_config: impl FnOnce(&mut battbot::config::Config),
+) -> (TestBot, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let bot = TestBot::with_config(|c| {
+        c.public_url = url;
+        bot_config(c);
+    })
+    .await;
+    let router = battbot::server::router(bot.app.clone());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router).await.unwrap();
+    });
+    (bot, server)
+}
+
+async fn run_pipeline(bot: &TestBot, comment: &str) -> std::process::Output {
+    bot.comment(comment, 77).await;
+    bot.settle().await;
+    let branch = bot.job_branches().await.pop().expect("job branch");
+    let work = bot.dir.path().join("checkout");
+    let st = Command::new("git")
+        .args(["clone", "--quiet", "--branch", &branch, &bot.runner_repo()])
+        .arg(&work)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    git(&work, &["remote", "set-head", "origin", &branch]);
+    let exe = env!("CARGO_BIN_EXE_battbot");
+    let work2 = work.clone();
+    tokio::task::spawn_blocking(move || {
+        Command::new("gitlab-ci-local")
+            .current_dir(&work2)
+            .args(["--shell-isolation", "--variable"])
+            .arg(format!("BATTBOT_BIN={exe}"))
+            .arg("--variable")
+            .arg(format!("BATTBOT_RUNNER_SECRET={RUNNER_SECRET}"))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitlab_ci_local_runs_the_job_and_calls_back() {
+    if !tool("gitlab-ci-local") || !tool("rsync") {
+        return;
+    }
+    let (bot, server) = live(|_| {}).await;
+    let out = tokio::time::timeout(
+        Duration::from_secs(300),
+        run_pipeline(
+            &bot,
+            "@battbot simulate SPM Chen2020 \"Discharge at 1C until 2.5 V\"",
+        ),
+    )
+    .await
+    .expect("pipeline finished");
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "pipeline failed:\n{log}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(log.contains("simulate") && log.contains("PASS"), "{log}");
+    bot.settle().await;
+    assert_eq!(
+        bot.report_commits(),
+        1,
+        "the signed result was accepted and reported"
+    );
+    let replies = bot.replies().await;
+    assert!(replies.last().unwrap().contains("finished"), "{replies:?}");
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_job_reports_its_failure_once() {
+    if !tool("gitlab-ci-local") || !tool("rsync") {
+        return;
+    }
+    let (bot, server) = live(|_| {}).await;
+    // The job spec is valid, but the runner cannot read the job file: simulate fails,
+    // then the on_failure job reports it.
+    bot.comment(
+        "@battbot simulate SPM Chen2020 \"Discharge at 1C until 2.5 V\"",
+        77,
+    )
+    .await;
+    bot.settle().await;
+    let branch = bot.job_branches().await.pop().unwrap();
+    let work = bot.dir.path().join("checkout");
+    let st = Command::new("git")
+        .args(["clone", "--quiet", "--branch", &branch, &bot.runner_repo()])
+        .arg(&work)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let exe = env!("CARGO_BIN_EXE_battbot");
+    // A runner whose battbot binary crashes before doing anything.
+    let broken = bot.dir.path().join("broken-battbot");
+    std::fs::write(&broken, format!("#!/bin/sh\nif [ \"$5\" = \"--failure\" ] || [ \"$6\" = \"--failure\" ]; then exec {exe} \"$@\"; fi\nexit 3\n")).unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&broken)
+        .status()
+        .unwrap();
+    let work2 = work.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("gitlab-ci-local")
+            .current_dir(&work2)
+            .args(["--shell-isolation", "--variable"])
+            .arg(format!("BATTBOT_BIN={}", broken.display()))
+            .arg("--variable")
+            .arg(format!("BATTBOT_RUNNER_SECRET={RUNNER_SECRET}"))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(log.contains("report-failure"), "{log}");
+    bot.settle().await;
+    assert_eq!(bot.report_commits(), 1, "{log}");
+    let replies = bot.replies().await;
+    assert_eq!(replies.len(), 2, "{replies:?}");
+    assert!(replies[1].contains("the CI job failed"), "{replies:?}");
+    server.abort();
+}
+
+#[test]
+fn github_workflow_passes_action_validator() {
+    if !tool("action-validator") {
+        return;
+    }
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/ci-templates/github-actions.yml"
+    );
+    let out = Command::new("action-validator").arg(path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
