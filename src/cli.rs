@@ -37,6 +37,9 @@ pub enum Cmd {
         /// The comment to send.
         #[arg(long)]
         comment: Option<String>,
+        /// Benchmark a sample project's pull request instead (DiffEqBot's runbenchmarks).
+        #[arg(long)]
+        runbenchmarks: bool,
     },
     /// Serve the webhook app.
     Serve {
@@ -59,10 +62,13 @@ pub enum Cmd {
         #[arg(long, default_value_t = 10.0)]
         period: f64,
     },
-    /// Time the re-solve of a built model.
+    /// Time the re-solve of a built model (one spec, or every case of a suite).
     Bench {
+        #[arg(long, conflicts_with = "suite", required_unless_present = "suite")]
+        spec: Option<PathBuf>,
+        /// A suite file: {"cases": [{"name": …, "spec": S}, …]}; one JSON line per case.
         #[arg(long)]
-        spec: PathBuf,
+        suite: Option<PathBuf>,
         #[arg(long, default_value_t = 10)]
         repeat: usize,
     },
@@ -347,13 +353,51 @@ fn solve(
     Ok(())
 }
 
-fn bench(spec: &Path, repeat: usize) -> anyhow::Result<()> {
+/// A benchmark suite file.
+#[derive(serde::Deserialize)]
+struct Suite {
+    cases: Vec<SuiteCase>,
+}
+
+#[derive(serde::Deserialize)]
+struct SuiteCase {
+    name: String,
+    spec: SimSpec,
+}
+
+fn bench(spec: Option<&Path>, suite: Option<&Path>, repeat: usize) -> anyhow::Result<()> {
     if repeat == 0 {
         return Err(bad_input("--repeat must be at least 1"));
     }
-    let spec = read_spec(spec)?;
+    let cases = match (spec, suite) {
+        (Some(path), _) => vec![(None, read_spec(path)?)],
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| bad_input(format!("cannot read suite {}: {e}", path.display())))?;
+            let suite: Suite = serde_json::from_str(&text).map_err(|e| {
+                bad_input(format!("{} is not a benchmark suite: {e} (hint: {{\"cases\": [{{\"name\": …, \"spec\": …}}]}})", path.display()))
+            })?;
+            suite
+                .cases
+                .into_iter()
+                .map(|c| (Some(c.name), c.spec))
+                .collect()
+        }
+        (None, None) => return Err(bad_input("give --spec or --suite")),
+    };
+    for (name, spec) in cases {
+        let mut line = bench_one(&spec, repeat)?;
+        if let Some(name) = name {
+            line["name"] = name.into();
+        }
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn bench_one(spec: &SimSpec, repeat: usize) -> anyhow::Result<serde_json::Value> {
     let t0 = Instant::now();
-    let simulation = Simulation::build(&spec)?;
+    let simulation = Simulation::build(spec)?;
     let setup_s = t0.elapsed().as_secs_f64();
     let opts = SolveOptions::default();
     let mut times = Vec::with_capacity(repeat);
@@ -370,15 +414,13 @@ fn bench(spec: &Path, repeat: usize) -> anyhow::Result<()> {
     } else {
         0.5 * (times[repeat / 2 - 1] + times[repeat / 2])
     };
-    let line = serde_json::json!({
+    Ok(serde_json::json!({
         "setup_s": setup_s,
         "solve_s_median": median,
         "solve_s_min": times[0],
         "repeat": repeat,
         "rows": rows,
-    });
-    println!("{line}");
-    Ok(())
+    }))
 }
 
 fn parse(text: &str) -> anyhow::Result<()> {
@@ -429,7 +471,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             summary,
             period,
         } => solve(&spec, csv.as_deref(), summary.as_deref(), period),
-        Cmd::Bench { spec, repeat } => bench(&spec, repeat),
+        Cmd::Bench {
+            spec,
+            suite,
+            repeat,
+        } => bench(spec.as_deref(), suite.as_deref(), repeat),
         Cmd::Parse { text } => parse(&text),
         Cmd::RenderCi { job, target, out } => render_ci(&job, &target, &out),
         Cmd::RunJob {
@@ -472,6 +518,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Cmd::Bots { action } => bots(action),
         Cmd::Reports { action } => reports(action),
-        Cmd::Demo { dir, comment } => runtime()?.block_on(crate::demo::run(dir, comment)),
+        Cmd::Demo {
+            dir,
+            comment,
+            runbenchmarks,
+        } => runtime()?.block_on(crate::demo::run(dir, comment, runbenchmarks)),
     }
 }

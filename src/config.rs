@@ -39,11 +39,48 @@ pub struct Config {
     pub reports: ReportsRepoConfig,
     pub limits: Limits,
     pub server: ServerConfig,
-    /// Free-form per-repository settings (benchmark command etc.), keyed by `owner/name`.
-    pub repos: BTreeMap<String, serde_json::Value>,
+    /// Per-repository settings (how to benchmark it), keyed by `owner/name`.
+    pub repos: BTreeMap<String, RepoConfig>,
     /// A bot farm: more bots served by the same process under `/bots/{bot_name}/…`,
     /// each with its own accounts, repositories and limits.
     pub bots: Vec<Config>,
+}
+
+/// Settings of one registered repository.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RepoConfig {
+    /// How `@battbot runbenchmarks` benchmarks a pull request of this repository.
+    pub benchmark: Option<BenchmarkConfig>,
+}
+
+/// DiffEqBot-style benchmarking of a pull request against its base.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BenchmarkConfig {
+    /// Where the runner clones the repository from.
+    pub clone_url: String,
+    /// Run in the checkout; prints JSON lines: battbot bench lines with a `name`,
+    /// `{"name": …, "seconds": …}`, or criterion's `benchmark-complete` messages.
+    pub command: String,
+    /// Interleaved base/head rounds.
+    pub repeat: u32,
+    /// Changes smaller than this (in percent) are "no change".
+    pub threshold_percent: f64,
+    /// Per-command timeout on the runner.
+    pub timeout_s: u64,
+}
+
+impl Default for BenchmarkConfig {
+    fn default() -> Self {
+        BenchmarkConfig {
+            clone_url: String::new(),
+            command: "battbot bench --suite bench/suite.json".into(),
+            repeat: 5,
+            threshold_percent: 5.0,
+            timeout_s: 1800,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]

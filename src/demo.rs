@@ -26,6 +26,8 @@ pub const DEFAULT_COMMENT: &str = "@battbot simulate SPM Chen2020 \"Discharge at
 pub struct DemoOptions {
     pub dir: PathBuf,
     pub comment: String,
+    /// Benchmark a pull request of a sample project instead of simulating.
+    pub runbenchmarks: bool,
     /// The `battbot` executable the local runner starts.
     pub exe: PathBuf,
     /// How long to wait for the report.
@@ -51,6 +53,100 @@ pub fn random_secret() -> anyhow::Result<String> {
         .and_then(|mut f| f.read_exact(&mut bytes))
         .context("cannot read /dev/urandom")?;
     Ok(hex::encode(bytes))
+}
+
+/// The benchmark script of the sample project: a shell busy loop of `iterations`,
+/// timed with the clock, printed as one JSON line.
+fn bench_script(iterations: u32) -> String {
+    format!(
+        "#!/bin/sh\n# Sample benchmark: prints {{\"name\": …, \"seconds\": …}}.\nstart=$(date +%s%N)\ni=0\nwhile [ $i -lt {iterations} ]; do i=$((i+1)); done\nend=$(date +%s%N)\nawk -v ns=$((end - start)) 'BEGIN {{ printf \"{{\\\"name\\\":\\\"busy-loop\\\",\\\"seconds\\\":%.9f}}\\n\", ns / 1e9 }}'\n"
+    )
+}
+
+/// A sample project with a pull request whose head is deliberately 3× slower: bare
+/// repository with `main`, `refs/pull/1/head` and `refs/pull/1/merge`.
+pub async fn make_bench_repo(path: &Path) -> anyhow::Result<()> {
+    use crate::forge::{CommitMode, FileChange};
+    LocalForge::init_bare(path).await?;
+    let repo = path.to_string_lossy().to_string();
+    let forge = LocalForge::new(path, path);
+    if forge
+        .list_branches(&repo, "main")
+        .await?
+        .iter()
+        .any(|b| b.name == "main")
+    {
+        return Ok(());
+    }
+    let readme = FileChange::new(
+        "README.md",
+        "A sample project for `@battbot runbenchmarks`.\n",
+    );
+    let base = forge
+        .commit_files(
+            &repo,
+            "main",
+            &[readme, FileChange::new("bench.sh", bench_script(20_000))],
+            &[],
+            "fast loop",
+            CommitMode::UpdateBranch,
+        )
+        .await?;
+    let head = forge
+        .commit_files(
+            &repo,
+            "pr-1",
+            &[FileChange::new("bench.sh", bench_script(60_000))],
+            &[],
+            "make the loop 3x longer",
+            CommitMode::CreateBranch,
+        )
+        .await?;
+    let git = |args: Vec<String>| {
+        let path = path.to_path_buf();
+        async move {
+            let out = tokio::process::Command::new("git")
+                .arg("--git-dir")
+                .arg(&path)
+                .args(&args)
+                .env("GIT_AUTHOR_NAME", "battbot")
+                .env("GIT_AUTHOR_EMAIL", "battbot@localhost")
+                .env("GIT_COMMITTER_NAME", "battbot")
+                .env("GIT_COMMITTER_EMAIL", "battbot@localhost")
+                .output()
+                .await?;
+            if !out.status.success() {
+                bail!("git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            }
+            Ok::<String, anyhow::Error>(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        }
+    };
+    let tree = git(vec!["rev-parse".into(), format!("{head}^{{tree}}")]).await?;
+    let merge = git(vec![
+        "commit-tree".into(),
+        tree,
+        "-p".into(),
+        base,
+        "-p".into(),
+        head.clone(),
+        "-m".into(),
+        "merge pr 1".into(),
+    ])
+    .await?;
+    git(vec!["update-ref".into(), "refs/pull/1/head".into(), head]).await?;
+    git(vec!["update-ref".into(), "refs/pull/1/merge".into(), merge]).await?;
+    Ok(())
+}
+
+/// The issue_comment payload on pull request #1 (the issue fixture, marked as a PR).
+pub fn pull_request_comment_payload(body: &str, comment_id: u64) -> anyhow::Result<Vec<u8>> {
+    let mut payload: serde_json::Value =
+        serde_json::from_slice(&comment_payload(body, comment_id)?)?;
+    payload["issue"]["pull_request"] = serde_json::json!({
+        "url": "https://api.github.com/repos/Codertocat/Hello-World/pulls/1",
+        "html_url": "https://github.com/Codertocat/Hello-World/pull/1"
+    });
+    Ok(serde_json::to_vec(&payload)?)
 }
 
 /// The issue_comment payload with `body` and a fresh comment id.
@@ -112,7 +208,26 @@ pub async fn run_with(opts: DemoOptions) -> anyhow::Result<DemoOutcome> {
     let public_url = format!("http://{addr}");
     let webhook_secret = random_secret()?;
     let runner_secret = random_secret()?;
-    let config = demo_config(&dir, &public_url, &webhook_secret, &runner_secret);
+    let mut config = demo_config(&dir, &public_url, &webhook_secret, &runner_secret);
+    if opts.runbenchmarks {
+        let sample = dir.join("sample-project.git");
+        make_bench_repo(&sample).await?;
+        progress(&format!(
+            "sample project {} with pull request #1 (its head is 3× slower)",
+            sample.display()
+        ));
+        config.repos.insert(
+            "Codertocat/Hello-World".into(),
+            crate::config::RepoConfig {
+                benchmark: Some(crate::config::BenchmarkConfig {
+                    clone_url: sample.to_string_lossy().into(),
+                    command: "sh bench.sh".into(),
+                    repeat: 5,
+                    ..Default::default()
+                }),
+            },
+        );
+    }
     let status_dir = dir.join("runner-state");
     let local: Arc<dyn Forge> =
         Arc::new(LocalForge::new(&dir, &reports_git).with_status_dir(&status_dir));
@@ -169,7 +284,11 @@ async fn drive(
     config: &Config,
 ) -> anyhow::Result<DemoOutcome> {
     let comment_id = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as u64 / 1000;
-    let body = comment_payload(&opts.comment, comment_id)?;
+    let body = if opts.runbenchmarks {
+        pull_request_comment_payload(&opts.comment, comment_id)?
+    } else {
+        comment_payload(&opts.comment, comment_id)?
+    };
     let source = JobSource {
         platform: "github".into(),
         repo: "Codertocat/Hello-World".into(),
@@ -250,12 +369,15 @@ async fn drive(
                 report_path: checkout.join(summary.report),
             });
         }
-        if new
-            .iter()
-            .any(|r| r.contains("I could not read that") || r.contains("sorry, I can't"))
-        {
-            bail!("the bot refused the request (see its reply above)");
+        let refused = ["error-", "denied-", "bench-", "duplicate-", "limited-"];
+        if new.iter().any(|r| {
+            refused
+                .iter()
+                .any(|k| r.contains(&format!("<!-- battbot:{k}")))
+        }) {
+            bail!("the bot did not take the request (see its reply above)");
         }
+
         if started.elapsed() > opts.timeout {
             bail!(
                 "no report after {} s (runner logs: {})",
@@ -301,7 +423,11 @@ async fn checkout(dir: &Path, reports_git: &str) -> anyhow::Result<PathBuf> {
 }
 
 /// `battbot demo`.
-pub async fn run(dir: Option<PathBuf>, comment: Option<String>) -> anyhow::Result<()> {
+pub async fn run(
+    dir: Option<PathBuf>,
+    comment: Option<String>,
+    runbenchmarks: bool,
+) -> anyhow::Result<()> {
     let dir = match dir {
         Some(d) => d,
         None => tempfile::Builder::new()
@@ -311,7 +437,15 @@ pub async fn run(dir: Option<PathBuf>, comment: Option<String>) -> anyhow::Resul
     };
     let opts = DemoOptions {
         dir,
-        comment: comment.unwrap_or_else(|| DEFAULT_COMMENT.to_string()),
+        comment: comment.unwrap_or_else(|| {
+            if runbenchmarks {
+                "@battbot runbenchmarks"
+            } else {
+                DEFAULT_COMMENT
+            }
+            .to_string()
+        }),
+        runbenchmarks,
         exe: std::env::current_exe()?,
         timeout: Duration::from_secs(300),
     };

@@ -10,7 +10,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::forge::{CommitMode, FileChange, Forge};
+use crate::forge::{CommitMode, FileChange};
 use crate::report::index::{self, Entry};
 use crate::server::boot::forges_from_config;
 

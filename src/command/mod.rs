@@ -38,11 +38,24 @@ pub struct ParseError {
     pub hint: String,
 }
 pub fn parse(text: &str, _cx: &ParseContext) -> Result<Option<Command>, ParseError> {
-    if !text.contains("@battbot") {
+    if !_cx
+        .bot_names
+        .iter()
+        .any(|n| text.contains(&format!("@{n}")))
+    {
         return Ok(None);
     }
     if text.contains("help") {
         return Ok(Some(Command::Help));
+    }
+    if text.contains("runbenchmarks") {
+        return Ok(Some(Command::Runbenchmarks));
+    }
+    if text.contains("status") {
+        return Ok(Some(Command::Status));
+    }
+    if text.contains("abort") {
+        return Ok(Some(Command::Abort));
     }
     if text.contains("bogus") {
         return Err(ParseError {

@@ -126,6 +126,23 @@ pub struct JobSpec {
     pub source: JobSource,
     pub command: Command,
     pub callback_url: String,
+    /// For `runbenchmarks`: what to benchmark (an addition to DESIGN §6, absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benchmark: Option<BenchmarkJob>,
+}
+
+/// What the runner benchmarks: the pull request's head against its base.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchmarkJob {
+    pub clone_url: String,
+    /// The pull request's head (`refs/pull/N/head`, `refs/merge-requests/N/head`).
+    pub head_ref: String,
+    /// A merge ref whose first parent is the base (`refs/pull/N/merge`), or a base branch.
+    pub base_ref: String,
+    pub command: String,
+    pub repeat: u32,
+    pub threshold_percent: f64,
+    pub timeout_s: u64,
 }
 
 impl JobSpec {
@@ -147,6 +164,7 @@ impl JobSpec {
             source,
             command,
             callback_url,
+            benchmark: None,
         }
     }
 

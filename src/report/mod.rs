@@ -1,6 +1,7 @@
 //! Builds what lands in the reports repository (DESIGN §8): `report.md`, the runner's
 //! artifacts, `summary.json`, and the index READMEs regenerated from `index.json`.
 
+pub mod bench;
 pub mod index;
 pub mod markdown;
 pub mod prune;
@@ -34,6 +35,9 @@ pub struct Summary {
     pub runs: Vec<RunSummary>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Verdicts of a `runbenchmarks` job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benchmarks: Option<Vec<bench::Verdict>>,
     /// Path of report.md in the reports repository.
     pub report: String,
 }
@@ -75,6 +79,7 @@ fn summary_of(
         battbot_version: version.to_string(),
         runs,
         error,
+        benchmarks: None,
         report: format!("{}/report.md", spec.report_dir()),
     }
 }
@@ -229,10 +234,14 @@ pub fn success(
     canonical: &str,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<BuiltReport> {
+    if let Some(samples) = &result.benchmark {
+        return benchmark_report(spec, result, samples, canonical, now);
+    }
     let dir = spec.report_dir();
     let Placed {
         files,
         images,
+
         downloads,
         omitted,
     } = place_artifacts(&dir, &result.artifacts)?;
@@ -282,6 +291,69 @@ pub fn success(
         log_tail: &[],
     };
     let md = template::render("report.md", &view)?;
+    finish(dir, md, summary, files)
+}
+
+/// A commit link where the platform has a web view, else the short hash.
+fn commit_ref(spec: &JobSpec, sha: &str) -> String {
+    let short = &sha[..sha.len().min(10)];
+    match spec.source.platform.as_str() {
+        "github" => format!(
+            "[`{short}`](https://github.com/{}/commit/{sha})",
+            spec.source.repo
+        ),
+        _ => format!("`{short}`"),
+    }
+}
+
+/// The report of a `runbenchmarks` job.
+fn benchmark_report(
+    spec: &JobSpec,
+    result: &RunResult,
+    samples: &crate::runner::protocol::BenchmarkSamples,
+    canonical: &str,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<BuiltReport> {
+    let dir = spec.report_dir();
+    let threshold = spec
+        .benchmark
+        .as_ref()
+        .map(|b| b.threshold_percent)
+        .unwrap_or(5.0);
+    let rounds = spec.benchmark.as_ref().map(|b| b.repeat).unwrap_or(0);
+    let verdicts = bench::verdicts(samples, threshold);
+    let rows: Vec<serde_json::Value> = verdicts
+        .iter()
+        .map(|v| {
+            let mut row = serde_json::to_value(v).unwrap_or_default();
+            row["base_text"] = bench::format_seconds(v.base_median_s).into();
+            row["head_text"] = bench::format_seconds(v.head_median_s).into();
+            row
+        })
+        .collect();
+    let regressions: Vec<&bench::Verdict> =
+        verdicts.iter().filter(|v| v.verdict == "slower").collect();
+    let md = template::render(
+        "bench.md",
+        serde_json::json!({
+            "user": spec.source.user, "repo": spec.source.repo, "number": spec.source.number,
+            "url": spec.source.url, "created_at": spec.created_at, "job_id": spec.id.as_str(),
+            "version": result.battbot_version, "threshold": threshold, "rounds": rounds,
+            "head": commit_ref(spec, &samples.head_sha), "base": commit_ref(spec, &samples.base_sha),
+            "rows": rows, "regressions": regressions,
+        }),
+    )?;
+    let Placed { files, .. } = place_artifacts(&dir, &result.artifacts)?;
+    let mut summary = summary_of(
+        spec,
+        "success",
+        &result.battbot_version,
+        Vec::new(),
+        None,
+        canonical,
+        now,
+    );
+    summary.benchmarks = Some(verdicts);
     finish(dir, md, summary, files)
 }
 
@@ -395,6 +467,22 @@ pub fn link(web_url: &str, path: &str) -> String {
 /// The reply that announces a report.
 pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> String {
     let user = &spec.source.user;
+    if let Some(verdicts) = &report.summary.benchmarks {
+        let slower: Vec<String> = verdicts
+            .iter()
+            .filter(|v| v.verdict == "slower")
+            .map(|v| format!("`{}` ×{:.2}", v.name, v.ratio))
+            .collect();
+        let headline = if slower.is_empty() {
+            format!("no regression in {} benchmarks", verdicts.len())
+        } else {
+            format!("⚠️ {} slower: {}", slower.len(), slower.join(", "))
+        };
+        return format!(
+            "@{user} benchmarks of job `{}` finished: {headline}.\n\nReport: {link}",
+            spec.id
+        );
+    }
     match report.summary.status.as_str() {
         "success" => {
             let lines: Vec<String> = report

@@ -7,7 +7,11 @@ use minijinja::Environment;
 
 use super::markdown::{code_block, code_span, escape_text};
 
-const TEMPLATES: [(&str, &str); 4] = [
+const TEMPLATES: [(&str, &str); 5] = [
+    (
+        "bench.md",
+        include_str!("../../reports/templates/bench.md.j2"),
+    ),
     (
         "report.md",
         include_str!("../../reports/templates/report.md.j2"),

@@ -1,6 +1,7 @@
 //! The runner side (`battbot run-job`): solves every run of a job, renders the plots,
 //! writes the outputs and POSTs signed `started`, then `result` or `failure`.
 
+pub mod bench;
 pub mod local;
 pub mod protocol;
 
@@ -180,6 +181,26 @@ fn artifact(name: &str, content_type: &str, bytes: &[u8]) -> Artifact {
 pub fn execute(spec: &JobSpec, out: &Path, log: &mut Vec<String>) -> anyhow::Result<RunResult> {
     let runs = match &spec.command {
         Command::Simulate { runs } | Command::Compare { runs } => runs,
+        Command::Runbenchmarks => {
+            let job = spec.benchmark.as_ref().with_context(|| {
+                format!(
+                    "job {} asks for benchmarks but has no benchmark block",
+                    spec.id
+                )
+            })?;
+            let samples = bench::run(job, &out.join("bench-work"), log)?;
+            std::fs::create_dir_all(out)?;
+            let json = serde_json::to_vec_pretty(&samples)?;
+            std::fs::write(out.join("benchmarks.json"), &json)?;
+            return Ok(RunResult {
+                job_id: spec.id.to_string(),
+                battbot_version: VERSION.to_string(),
+                runs: Vec::new(),
+                artifacts: vec![artifact("benchmarks.json", "application/json", &json)],
+                log_tail: log.clone(),
+                benchmark: Some(samples),
+            });
+        }
         other => bail!("job {} has nothing to simulate ({other:?})", spec.id),
     };
     if runs.is_empty() {
@@ -230,6 +251,7 @@ pub fn execute(spec: &JobSpec, out: &Path, log: &mut Vec<String>) -> anyhow::Res
         runs: solved.iter().map(summarize).collect(),
         artifacts,
         log_tail: log.clone(),
+        benchmark: None,
     })
 }
 

@@ -50,6 +50,25 @@ pub struct RunResult {
     pub artifacts: Vec<Artifact>,
     #[serde(default)]
     pub log_tail: Vec<String>,
+    /// The samples of a `runbenchmarks` job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benchmark: Option<BenchmarkSamples>,
+}
+
+/// Every timing of a benchmark run: base and head, interleaved rounds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchmarkSamples {
+    pub base_sha: String,
+    pub head_sha: String,
+    pub benchmarks: Vec<BenchmarkSeries>,
+}
+
+/// One benchmark's samples in seconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchmarkSeries {
+    pub name: String,
+    pub base_s: Vec<f64>,
+    pub head_s: Vec<f64>,
 }
 
 /// `POST …/failure`

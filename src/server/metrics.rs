@@ -129,7 +129,23 @@ impl Metrics {
                 "Background tasks that ended in an error",
                 &self.background_errors,
             ),
+            (
+                "battbot_jobs_reconciled_total",
+                "Jobs answered by reconciliation",
+                &self.jobs_reconciled,
+            ),
+            (
+                "battbot_rate_limited_total",
+                "Requests refused by the per-user or per-repo rate limit",
+                &self.rate_limited,
+            ),
+            (
+                "battbot_outbound_calls_total",
+                "Calls to forge and platform APIs",
+                &self.outbound_calls,
+            ),
         ];
+
         let mut out = String::new();
         for (name, help, value) in rows {
             out.push_str(&format!(

@@ -57,7 +57,7 @@ async fn reconcile_answers_jobs_that_outlived_the_timeout() {
     bot.settle().await;
     // Not yet timed out: nothing happens.
     assert!(reconcile::run_once(&bot.app).await.unwrap().is_empty());
-    bot.advance(bot.config.runner.job_timeout_s as i64 + 1);
+    bot.advance(bot.config.runner.job_timeout_s as i64 + 60);
     let done = reconcile::run_once(&bot.app).await.unwrap();
     assert_eq!(done.len(), 1);
     assert!(
@@ -82,7 +82,7 @@ async fn reconcile_names_a_failed_runner() {
     bot.settle().await;
     let branch = bot.job_branches().await.pop().unwrap();
     bot.set_pipeline_state(&branch, "failed");
-    bot.advance(bot.config.runner.job_timeout_s as i64 + 1);
+    bot.advance(bot.config.runner.job_timeout_s as i64 + 60);
     let done = reconcile::run_once(&bot.app).await.unwrap();
     assert_eq!(done[0].reason, "the runner failed without reporting back");
 }

@@ -10,6 +10,7 @@ async fn demo_runs_the_whole_loop_twice_in_one_dir() {
     let opts = || DemoOptions {
         dir: dir.path().to_path_buf(),
         comment: DEFAULT_COMMENT.to_string(),
+        runbenchmarks: false,
         exe: env!("CARGO_BIN_EXE_battbot").into(),
         timeout: Duration::from_secs(120),
     };

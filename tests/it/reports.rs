@@ -79,6 +79,7 @@ fn result(job: &JobSpec, runs: Vec<RunSummary>, gif: bool) -> RunResult {
         runs,
         artifacts,
         log_tail: vec![],
+        benchmark: None,
     }
 }
 

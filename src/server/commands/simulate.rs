@@ -29,21 +29,37 @@ pub async fn run(
             .await?;
         return Ok(());
     }
+    let mut benchmark = None;
     if matches!(cmd, Command::Runbenchmarks) {
-        let body = format!(
-            "@{user} benchmarks are not configured for {}; see the README section \"Benchmarking a pull request\".",
-            ev.source.repo
-        );
-        app.reply_once(forge, thread, &format!("bench-{comment_key}"), &body)
-            .await?;
-        return Ok(());
+        let refusal = if !ev.is_pull_request {
+            Some("`runbenchmarks` benchmarks a pull request against its base: comment on a pull request".to_string())
+        } else {
+            match app.config.repos.get(&ev.source.repo).and_then(|r| r.benchmark.clone()) {
+                None => Some(format!(
+                    "benchmarks are not configured for {}; see the README section \"Benchmarking a pull request\"",
+                    ev.source.repo
+                )),
+                Some(b) => {
+                    benchmark = Some(benchmark_job(&ev.source.platform, ev.source.number, b));
+                    None
+                }
+            }
+        };
+        if let Some(reason) = refusal {
+            let body = format!("@{user} {reason}.");
+            app.reply_once(forge, thread, &format!("bench-{comment_key}"), &body)
+                .await?;
+            return Ok(());
+        }
     }
-    let spec = JobSpec::new(
+    let mut spec = JobSpec::new(
         ev.source.clone(),
         cmd,
         &app.config.public_url,
         app.clock.now(),
     );
+    spec.benchmark = benchmark;
+
     let (mine, others): (Vec<_>, Vec<_>) = pending::for_thread(app, &ev.source)
         .await?
         .into_iter()
@@ -134,4 +150,31 @@ pub async fn run(
     app.reply_once(forge, thread, &format!("accepted-{}", spec.id), &body)
         .await?;
     Ok(())
+}
+
+/// The refs a runner benchmarks for a pull request on `platform`.
+fn benchmark_job(
+    platform: &str,
+    number: u64,
+    b: crate::config::BenchmarkConfig,
+) -> crate::job::BenchmarkJob {
+    let (head_ref, base_ref) = match platform {
+        "gitlab" => (
+            format!("refs/merge-requests/{number}/head"),
+            format!("refs/merge-requests/{number}/merge"),
+        ),
+        _ => (
+            format!("refs/pull/{number}/head"),
+            format!("refs/pull/{number}/merge"),
+        ),
+    };
+    crate::job::BenchmarkJob {
+        clone_url: b.clone_url,
+        head_ref,
+        base_ref,
+        command: b.command,
+        repeat: b.repeat,
+        threshold_percent: b.threshold_percent,
+        timeout_s: b.timeout_s,
+    }
 }
