@@ -1,27 +1,21 @@
-//! PLACEHOLDER (dev only, replaced by the sim developer's module).
-use serde::{Deserialize, Serialize};
+//! Battery models and their solver — a pure library: a `SimSpec` is built into a
+//! `Simulation` (parameters resolved, mesh, experiment parsed), which solves to a `Solution`.
+
+pub mod compare;
+pub mod experiment;
+pub mod models;
+pub mod params;
+pub mod solver;
+
 use std::collections::BTreeMap;
-pub mod experiment {
-    #[derive(Debug, thiserror::Error)]
-    #[error("bad step {0}")]
-    pub struct ExperimentError(pub String);
-    impl ExperimentError {
-        pub fn word(&self) -> Option<&str> {
-            None
-        }
-        pub fn hint(&self) -> Option<&str> {
-            None
-        }
-    }
-    pub struct Step;
-    pub fn parse_step(s: &str) -> Result<Step, ExperimentError> {
-        if s.is_empty() {
-            Err(ExperimentError(s.into()))
-        } else {
-            Ok(Step)
-        }
-    }
-}
+use std::io::Write;
+
+use serde::{Deserialize, Serialize};
+
+use experiment::{ExperimentError, Step};
+use params::ParameterValues;
+
+/// What to simulate (DESIGN §4); unknown JSON keys are ignored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SimSpec {
     pub model: String,
@@ -42,26 +36,128 @@ pub struct SimSpec {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub options: BTreeMap<String, String>,
 }
+
+/// Errors of building or solving; each carries what the user needs to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    #[error("unknown model {name}")]
-    UnknownModel { name: String },
+    #[error("unknown model {name:?} (valid: {})", valid.join(", "))]
+    UnknownModel { name: String, valid: Vec<String> },
+    #[error("unknown parameter set {name:?} (valid: {}; or a path to a BPX JSON file)", valid.join(", "))]
+    UnknownParameterSet { name: String, valid: Vec<String> },
+    #[error("unknown parameter {name:?}{}", if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", close.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ")) })]
+    UnknownParameter { name: String, close: Vec<String> },
+    #[error("parameter {name:?} is a function, not a number")]
+    NotScalar { name: String },
+    #[error("parameter {name:?} cannot be {value}")]
+    BadParameterValue { name: String, value: f64 },
+    #[error(transparent)]
+    Experiment(#[from] ExperimentError),
+    #[error("the experiment is empty (hint: \"experiment\": [\"Discharge at 1C until 2.5 V\"])")]
+    EmptyExperiment,
+    #[error("{what} is not supported by the {model} model in this version of battbot")]
+    Unsupported { model: String, what: String },
+    #[error("step {step} ({text:?}) ends at once: {reason}")]
+    StepEndsImmediately {
+        step: usize,
+        text: String,
+        reason: String,
+    },
+    #[error("step {step} ({text:?}) failed at t = {time_s:.1} s: {reason}")]
+    StepFailed {
+        step: usize,
+        text: String,
+        time_s: f64,
+        reason: String,
+    },
+    #[error("invalid spec: {0}")]
+    InvalidSpec(String),
 }
-pub struct Simulation(SimSpec);
+
+/// The models battbot knows.
+pub fn model_names() -> &'static [&'static str] {
+    &["SPM", "SPMe", "DFN"]
+}
+
+/// What the command parser and `random` need to know of a parameter set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetInfo {
+    pub name: &'static str,
+    pub citation: &'static str,
+    pub lower_voltage_cutoff_v: f64,
+    pub upper_voltage_cutoff_v: f64,
+    pub nominal_capacity_ah: f64,
+}
+
+type SetFn = fn() -> ParameterValues;
+
+fn sets() -> Vec<SetFn> {
+    vec![params::chen2020::parameter_values]
+}
+
+/// Every built-in parameter set.
+pub fn parameter_sets() -> Vec<SetInfo> {
+    sets()
+        .into_iter()
+        .map(|f| {
+            let p = f();
+            SetInfo {
+                name: p.name,
+                citation: p.citation,
+                lower_voltage_cutoff_v: p.scalar("Lower voltage cut-off [V]").unwrap_or(f64::NAN),
+                upper_voltage_cutoff_v: p.scalar("Upper voltage cut-off [V]").unwrap_or(f64::NAN),
+                nominal_capacity_ah: p.scalar("Nominal cell capacity [A.h]").unwrap_or(f64::NAN),
+            }
+        })
+        .collect()
+}
+
+/// The parameter set named `name` (case-insensitive).
+pub fn parameter_set(name: &str) -> Result<ParameterValues, SimError> {
+    sets()
+        .into_iter()
+        .map(|f| f())
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| SimError::UnknownParameterSet {
+            name: name.to_string(),
+            valid: parameter_sets()
+                .iter()
+                .map(|s| s.name.to_string())
+                .collect(),
+        })
+}
+
+/// Solver settings of a solve.
 #[derive(Clone, Debug)]
 pub struct SolveOptions {
+    /// Output period within each step [s].
     pub period_s: f64,
 }
+
 impl Default for SolveOptions {
     fn default() -> Self {
         SolveOptions { period_s: 10.0 }
     }
 }
+
+/// One cycle's summary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CycleSummary {
     pub cycle: usize,
     pub discharge_capacity_ah: f64,
     pub loss_of_lithium_inventory_percent: f64,
 }
+
+/// Counters of the time integration, for regression review.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SolverStats {
+    pub steps: usize,
+    pub rejected_steps: usize,
+    pub event_iterations: usize,
+    pub linear_solves: usize,
+}
+
+/// A solved experiment.
+#[derive(Clone, Debug, Default)]
 pub struct Solution {
     pub time_s: Vec<f64>,
     pub current_a: Vec<f64>,
@@ -71,59 +167,142 @@ pub struct Solution {
     pub step_index: Vec<usize>,
     pub cycle_index: Vec<usize>,
     pub cycles: Vec<CycleSummary>,
+    pub stats: SolverStats,
 }
-impl Simulation {
-    pub fn build(spec: &SimSpec) -> Result<Simulation, SimError> {
-        if spec.model.eq_ignore_ascii_case("spm") {
-            Ok(Simulation(spec.clone()))
-        } else {
-            Err(SimError::UnknownModel {
-                name: spec.model.clone(),
-            })
-        }
-    }
-    pub fn solve(&self, _o: &SolveOptions) -> Result<Solution, SimError> {
-        let t: Vec<f64> = (0..100).map(|i| i as f64 * 36.0).collect();
-        Ok(Solution {
-            voltage_v: t.iter().map(|x| 4.0 - x / 3600.0).collect(),
-            current_a: vec![5.0; 100],
-            discharge_capacity_ah: t.iter().map(|x| 5.0 * x / 3600.0).collect(),
-            temperature_k: None,
-            step_index: vec![0; 100],
-            cycle_index: vec![0; 100],
-            cycles: vec![],
-            time_s: t,
-        })
-    }
-}
+
 impl Solution {
-    pub fn write_csv<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
-        writeln!(
-            w,
-            "Time [s],Current [A],Voltage [V],Discharge capacity [A.h]"
-        )?;
+    /// The CSV of DESIGN §4.
+    pub fn write_csv<W: Write>(&self, mut w: W) -> std::io::Result<()> {
+        let mut out = String::with_capacity(self.time_s.len() * 48);
+        out.push_str("Time [s],Current [A],Voltage [V],Discharge capacity [A.h]");
+        if self.temperature_k.is_some() {
+            out.push_str(",X-averaged cell temperature [K]");
+        }
+        out.push('\n');
         for i in 0..self.time_s.len() {
-            writeln!(
-                w,
+            out.push_str(&format!(
                 "{},{},{},{}",
                 self.time_s[i], self.current_a[i], self.voltage_v[i], self.discharge_capacity_ah[i]
+            ));
+            if let Some(t) = &self.temperature_k {
+                out.push_str(&format!(",{}", t[i]));
+            }
+            out.push('\n');
+        }
+        w.write_all(out.as_bytes())
+    }
+
+    /// One row per cycle (DESIGN §4 `--summary`).
+    pub fn write_summary_csv<W: Write>(&self, mut w: W) -> std::io::Result<()> {
+        writeln!(
+            w,
+            "Cycle,Discharge capacity [A.h],Loss of lithium inventory [%]"
+        )?;
+        for c in &self.cycles {
+            writeln!(
+                w,
+                "{},{},{}",
+                c.cycle, c.discharge_capacity_ah, c.loss_of_lithium_inventory_percent
             )?;
         }
         Ok(())
     }
-    pub fn write_summary_csv<W: std::io::Write>(&self, _w: W) -> std::io::Result<()> {
-        Ok(())
-    }
+
     pub fn final_voltage(&self) -> f64 {
-        *self.voltage_v.last().unwrap()
+        self.voltage_v.last().copied().unwrap_or(f64::NAN)
     }
+
     pub fn final_time(&self) -> f64 {
-        *self.time_s.last().unwrap()
+        self.time_s.last().copied().unwrap_or(f64::NAN)
     }
+
     pub fn max_discharge_capacity(&self) -> f64 {
         self.discharge_capacity_ah
             .iter()
-            .cloned()
+            .copied()
             .fold(0.0, f64::max)
+    }
+}
+
+/// A built model, ready to solve (and re-solve) from its initial state.
+pub struct Simulation {
+    pub spec: SimSpec,
+    model: models::spm::Spm,
+    steps: Vec<Step>,
+    cycle_len: usize,
+}
+
+impl Simulation {
+    /// Resolves parameters, builds the mesh and parses the experiment.
+    pub fn build(spec: &SimSpec) -> Result<Simulation, SimError> {
+        let model_name = model_names()
+            .iter()
+            .find(|m| m.eq_ignore_ascii_case(spec.model.trim()))
+            .ok_or_else(|| SimError::UnknownModel {
+                name: spec.model.clone(),
+                valid: model_names().iter().map(|s| s.to_string()).collect(),
+            })?;
+        let mut params = parameter_set(spec.parameter_set.trim())?;
+        if let Some(c) = spec.ambient_temperature_c {
+            if !(-50.0..=100.0).contains(&c) {
+                return Err(SimError::InvalidSpec(format!(
+                    "ambient_temperature_C {c} is outside -50…100 °C"
+                )));
+            }
+            params.set_scalar("Ambient temperature [K]", c + 273.15)?;
+            params.set_scalar("Initial temperature [K]", c + 273.15)?;
+        }
+        for (name, value) in &spec.parameters {
+            params.set_scalar(name, *value)?;
+        }
+        let thermal = spec.thermal.as_deref().unwrap_or("isothermal");
+        if !thermal.eq_ignore_ascii_case("isothermal") {
+            if !thermal.eq_ignore_ascii_case("lumped") {
+                return Err(SimError::InvalidSpec(format!(
+                    "thermal {thermal:?}: use \"isothermal\" or \"lumped\""
+                )));
+            }
+            return Err(SimError::Unsupported {
+                model: model_name.to_string(),
+                what: "lumped thermal".into(),
+            });
+        }
+        if let Some((k, _)) = spec.options.iter().next() {
+            return Err(SimError::Unsupported {
+                model: model_name.to_string(),
+                what: format!("option {k:?}"),
+            });
+        }
+        if *model_name != "SPM" {
+            return Err(SimError::Unsupported {
+                model: model_name.to_string(),
+                what: "this model".into(),
+            });
+        }
+        if spec.experiment.is_empty() {
+            return Err(SimError::EmptyExperiment);
+        }
+        let cycle: Vec<Step> = spec
+            .experiment
+            .iter()
+            .map(|s| experiment::parse_step(s))
+            .collect::<Result<_, _>>()?;
+        let cycles = spec.cycles.unwrap_or(1).max(1) as usize;
+        let steps: Vec<Step> = (0..cycles).flat_map(|_| cycle.iter().cloned()).collect();
+        let model = models::spm::Spm::new(&params, 40)?;
+        Ok(Simulation {
+            spec: spec.clone(),
+            model,
+            steps,
+            cycle_len: cycle.len(),
+        })
+    }
+
+    /// Solves the experiment from the initial state.
+    pub fn solve(&self, opts: &SolveOptions) -> Result<Solution, SimError> {
+        if !(opts.period_s > 0.0 && opts.period_s.is_finite()) {
+            return Err(SimError::InvalidSpec(format!("period {} s", opts.period_s)));
+        }
+        solver::run(&self.model, &self.steps, self.cycle_len, opts)
     }
 }

@@ -9,5 +9,6 @@ mod demo;
 mod farm;
 mod lifecycle;
 mod reports;
+mod sim;
 mod support;
 mod webhook;

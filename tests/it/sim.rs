@@ -1,0 +1,144 @@
+//! The solver against PyBaMM: every reference case of shared/reference that this build's
+//! models cover, compared exactly as shared/reference/compare.py does.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use battbot::sim::compare::compare_csv;
+use battbot::sim::{SimSpec, Simulation, SolveOptions};
+
+fn reference_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference")
+}
+
+fn manifest() -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(reference_dir().join("manifest.json"))
+        .expect("shared/reference/manifest.json");
+    serde_json::from_str(&text).unwrap()
+}
+
+fn check_case(id: &str) {
+    let case = manifest().into_iter().find(|c| c["id"] == id).unwrap();
+    let spec: SimSpec = serde_json::from_value(case.clone()).unwrap();
+    let sol = Simulation::build(&spec)
+        .unwrap()
+        .solve(&SolveOptions::default())
+        .unwrap();
+    let mut csv = Vec::new();
+    sol.write_csv(&mut csv).unwrap();
+    let reference = std::fs::read_to_string(reference_dir().join(format!("{id}.csv"))).unwrap();
+    let c = compare_csv(&reference, &String::from_utf8(csv).unwrap()).unwrap();
+    eprintln!("{id}: {c:?}");
+    assert!(c.rmse_mv <= 1.0, "{id}: {c:?}");
+    assert!(c.end_time_rel <= 0.005, "{id}: {c:?}");
+    assert!(c.capacity_rel <= 0.005, "{id}: {c:?}");
+}
+
+#[test]
+fn spm_chen2020_matches_pybamm() {
+    check_case("spm_chen2020_1C");
+}
+
+#[test]
+fn rust_comparison_equals_compare_py() {
+    let python = Command::new("python3").arg("--version").output();
+    if python.is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 is needed to run compare.py"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spec: SimSpec = serde_json::from_value(serde_json::json!({
+        "model": "SPM", "parameter_set": "Chen2020", "experiment": ["Discharge at 1C until 2.5 V"],
+        "parameters": {"Negative particle radius [m]": 6e-6}
+    }))
+    .unwrap();
+    let sol = Simulation::build(&spec)
+        .unwrap()
+        .solve(&SolveOptions::default())
+        .unwrap();
+    let out = dir.path().join("o.csv");
+    sol.write_csv(std::fs::File::create(&out).unwrap()).unwrap();
+    let reference = reference_dir().join("spm_chen2020_1C.csv");
+    let py = Command::new("python3")
+        .arg(reference_dir().join("compare.py"))
+        .arg(&reference)
+        .arg(&out)
+        .output()
+        .unwrap();
+    let line = String::from_utf8_lossy(&py.stdout).to_string();
+    let field = |k: &str| -> f64 {
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{k}=")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let c = compare_csv(
+        &std::fs::read_to_string(&reference).unwrap(),
+        &std::fs::read_to_string(&out).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        (c.rmse_mv - field("rmse_mV")).abs() < 1e-3,
+        "{c:?} vs {line}"
+    );
+    assert!((c.p95_mv - field("p95_mV")).abs() < 1e-3, "{c:?} vs {line}");
+    assert!(
+        (c.end_time_rel - field("end_time_rel")).abs() < 1e-4,
+        "{c:?} vs {line}"
+    );
+    assert!(c.rmse_mv > 1.0, "a different radius must show: {c:?}");
+}
+
+#[test]
+fn errors_users_hit_are_clear() {
+    let build = |v: serde_json::Value| {
+        Simulation::build(&serde_json::from_value::<SimSpec>(v).unwrap())
+            .err()
+            .map(|e| e.to_string())
+    };
+    let e = build(serde_json::json!({"model": "SPN", "parameter_set": "Chen2020", "experiment": ["Rest for 1 hour"]})).unwrap();
+    assert!(e.contains("SPM") && e.contains("DFN"), "{e}");
+    let e = build(serde_json::json!({"model": "SPM", "parameter_set": "Chen2021", "experiment": ["Rest for 1 hour"]})).unwrap();
+    assert!(e.contains("Chen2020"), "{e}");
+    let e = build(serde_json::json!({"model": "SPM", "parameter_set": "Chen2020", "experiment": ["Dischrage at 1C until 2.5 V"]})).unwrap();
+    assert!(e.contains("Dischrage"), "{e}");
+    let e = build(serde_json::json!({"model": "SPM", "parameter_set": "Chen2020", "experiment": ["Rest for 1 hour"], "parameters": {"Electrode hieght [m]": 0.1}})).unwrap();
+    assert!(e.contains("Electrode height [m]"), "did you mean: {e}");
+    let spec: SimSpec = serde_json::from_value(serde_json::json!({"model": "SPM", "parameter_set": "Chen2020", "experiment": ["Charge at 1C until 4.2 V"]})).unwrap();
+    let e = Simulation::build(&spec)
+        .unwrap()
+        .solve(&SolveOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("ends at once"), "{e}");
+}
+
+#[test]
+fn cycles_conserve_lithium_and_discharge_capacity_falls_on_charge() {
+    let spec: SimSpec = serde_json::from_value(serde_json::json!({
+        "model": "SPM", "parameter_set": "Chen2020", "cycles": 2,
+        "experiment": ["Discharge at 1C until 2.5 V", "Rest for 30 minutes", "Charge at 0.5C until 4.2 V", "Hold at 4.2 V until 50 mA"]
+    }))
+    .unwrap();
+    let sol = Simulation::build(&spec)
+        .unwrap()
+        .solve(&SolveOptions::default())
+        .unwrap();
+    assert_eq!(sol.cycles.len(), 2);
+    for c in &sol.cycles {
+        assert!(c.loss_of_lithium_inventory_percent.abs() < 1e-6, "{c:?}");
+        assert!((c.discharge_capacity_ah - 4.95).abs() < 0.1, "{c:?}");
+    }
+    let qmax = sol.max_discharge_capacity();
+    assert!(*sol.discharge_capacity_ah.last().unwrap() < 0.0 && qmax > 4.9);
+    // The hold ends at 50 mA, on the voltage it holds.
+    assert!((sol.current_a.last().unwrap() + 0.05).abs() < 1e-6);
+    assert!((sol.final_voltage() - 4.2).abs() < 1e-9);
+    // Step changes are stored twice (end of one step, start of the next).
+    let dups = sol.time_s.windows(2).filter(|w| w[0] == w[1]).count();
+    assert_eq!(dups, 7);
+}
