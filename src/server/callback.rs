@@ -89,7 +89,10 @@ pub async fn handle(
             ))
         }
     };
-    let path = finish(&app, &job_id, outcome).await?;
+    use tracing::Instrument;
+    let span = tracing::info_span!("callback", job = %job_id, kind = %kind);
+    let path = finish(&app, &job_id, outcome).instrument(span).await?;
+
     Ok((StatusCode::OK, Json(json!({ "ok": true, "report": path }))))
 }
 

@@ -47,7 +47,11 @@ pub async fn handle(
         Event::Ping { zen } => Ok((StatusCode::OK, Json(json!({ "ok": true, "zen": zen })))),
         Event::Ignored { reason } => Ok((StatusCode::OK, Json(json!({ "ignored": reason })))),
         Event::Comment(comment) => {
-            tracing::info!(%delivery, repo = %comment.source.repo, comment = comment.source.comment_id, "comment received");
+            let job = crate::job::JobId::for_source(&comment.source);
+            let span = tracing::info_span!("request", delivery = %delivery, job = %job);
+            let _entered = span.enter();
+            tracing::info!(repo = %comment.source.repo, comment = comment.source.comment_id, "comment received");
+
             let worker = app.clone();
             app.spawn(format!("github delivery {delivery}"), async move {
                 commands::handle_comment(&worker, comment).await

@@ -103,17 +103,23 @@ impl App {
     }
 
     /// Runs background work tracked for graceful shutdown; errors are logged, never lost silently.
+    /// Every log line of the task carries the caller's span (delivery id, job id).
     pub fn spawn<F>(&self, what: String, fut: F)
     where
         F: Future<Output = anyhow::Result<()>> + Send + 'static,
     {
+        use tracing::Instrument;
         let app = self.clone();
-        self.tasks.spawn(async move {
-            if let Err(e) = fut.await {
-                app.metrics.inc_background_error();
-                tracing::error!(task = %what, error = %format!("{e:#}"), "background task failed");
+        let span = tracing::Span::current();
+        self.tasks.spawn(
+            async move {
+                if let Err(e) = fut.await {
+                    app.metrics.inc_background_error();
+                    tracing::error!(task = %what, error = %format!("{e:#}"), "background task failed");
+                }
             }
-        });
+            .instrument(span),
+        );
     }
 
     /// The forge a conversation on `platform` lives on.
@@ -189,7 +195,49 @@ impl From<ForgeError> for AppError {
     }
 }
 
+/// `GET /readyz`: the config is loaded (or the app would not run) and, unless in dry-run,
+/// the runner and reports repositories answer.
+async fn ready(
+    axum::extract::State(app): axum::extract::State<App>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    if app.config.server.dry_run {
+        return (
+            StatusCode::OK,
+            Json(serde_json::json!({ "ready": true, "dry_run": true })),
+        );
+    }
+    let probe = async {
+        app.forges
+            .runner
+            .list_branches(&app.config.runner.repo, "battbot/")
+            .await?;
+        app.forges
+            .reports
+            .read_file(
+                &app.config.reports.repo,
+                &app.config.reports.branch,
+                "README.md",
+            )
+            .await?;
+        Ok::<(), ForgeError>(())
+    };
+    match tokio::time::timeout(Duration::from_secs(5), probe).await {
+        Ok(Ok(())) => (StatusCode::OK, Json(serde_json::json!({ "ready": true }))),
+        Ok(Err(e)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "ready": false, "error": e.to_string() })),
+        ),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(
+                serde_json::json!({ "ready": false, "error": "forges did not answer within 5 s" }),
+            ),
+        ),
+    }
+}
+
 /// The router of DESIGN §10.
+
 pub fn router(app: App) -> Router {
     let webhook_limit = app.config.server.max_webhook_bytes;
     let result_limit = app.config.server.max_result_bytes;
@@ -200,7 +248,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/github", post(github::handle))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(|| async { "ready" }))
+        .route("/readyz", get(ready))
         .route("/metrics", get(metrics::handle))
         .layer(DefaultBodyLimit::max(webhook_limit))
         .merge(runner)

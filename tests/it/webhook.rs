@@ -184,3 +184,18 @@ async fn oversize_webhook_is_413() {
     let (status, _) = bot.github("issue_comment", &big, None).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn readyz_checks_the_repositories() {
+    let bot = TestBot::new().await;
+    let get = |p: &str| {
+        axum::http::Request::get(p)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    assert_eq!(bot.send(get("/healthz")).await.0, StatusCode::OK);
+    assert_eq!(bot.send(get("/readyz")).await.0, StatusCode::OK);
+    std::fs::remove_dir_all(bot.runner_repo()).unwrap();
+    let (status, body) = bot.send(get("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+}
