@@ -72,6 +72,21 @@ pub enum Cmd {
         #[arg(long, default_value_t = 10)]
         repeat: usize,
     },
+    /// Simulate the runs of a render spec and draw them.
+    Render {
+        /// {"title": …, "runs": [S, …]}
+        #[arg(long)]
+        spec: PathBuf,
+        #[arg(long)]
+        gif: Option<PathBuf>,
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
+    /// Print a random comparison (a render spec), reproducible from its seed.
+    Random {
+        #[arg(long)]
+        seed: Option<u64>,
+    },
     /// Print the Command a comment parses to.
     Parse { text: String },
     /// Write the files the bot would commit to a runner branch.
@@ -320,6 +335,14 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     tmp.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
@@ -423,6 +446,88 @@ fn bench_one(spec: &SimSpec, repeat: usize) -> anyhow::Result<serde_json::Value>
     }))
 }
 
+/// A render spec (DESIGN §4).
+#[derive(serde::Deserialize)]
+struct RenderSpec {
+    #[serde(default)]
+    title: String,
+    runs: Vec<SimSpec>,
+}
+
+fn render(spec: &Path, gif: Option<&Path>, png: Option<&Path>) -> anyhow::Result<()> {
+    if gif.is_none() && png.is_none() {
+        return Err(bad_input(
+            "nothing to write (hint: --png OUT.png and/or --gif OUT.gif)",
+        ));
+    }
+    let text = std::fs::read_to_string(spec)
+        .map_err(|e| bad_input(format!("cannot read render spec {}: {e}", spec.display())))?;
+    let r: RenderSpec = serde_json::from_str(&text).map_err(|e| {
+        bad_input(format!(
+            "{} is not a render spec: {e} (hint: {{\"title\": …, \"runs\": [spec, …]}})",
+            spec.display()
+        ))
+    })?;
+    if r.runs.is_empty() {
+        return Err(bad_input("the render spec has no runs"));
+    }
+    let mut log = Vec::new();
+    let solved = crate::runner::solve_all(&r.runs, &mut log)?;
+    let title = if r.title.is_empty() {
+        "battbot".to_string()
+    } else {
+        r.title
+    };
+    let footer = format!(
+        "battbot {} · battbot render --spec {}",
+        crate::runner::VERSION,
+        spec.display()
+    );
+    let fig = crate::runner::figure(&title, &footer, &solved);
+    if let Some(path) = png {
+        write_atomic(
+            path,
+            &crate::render::render_png(&fig, &crate::render::PngOptions::default())?,
+        )?;
+    }
+    if let Some(path) = gif {
+        let out = crate::render::render_gif(&fig, &crate::render::GifOptions::default())?;
+        for a in &out.adjustments {
+            eprintln!("note: {a}");
+        }
+        write_atomic(path, &out.bytes)?;
+    }
+    Ok(())
+}
+
+/// The catalog random comparisons draw from: what this build can solve.
+pub fn random_catalog() -> crate::render::random::Catalog {
+    crate::render::random::Catalog {
+        models: crate::sim::available_models()
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        sets: crate::sim::parameter_sets()
+            .into_iter()
+            .map(|s| {
+                (
+                    s.name.to_string(),
+                    s.lower_voltage_cutoff_v,
+                    s.upper_voltage_cutoff_v,
+                )
+            })
+            .collect(),
+    }
+}
+
+fn random(seed: Option<u64>) -> anyhow::Result<()> {
+    let seed =
+        seed.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp_nanos() as u64);
+    let spec = crate::render::random::random_comparison(seed, &random_catalog());
+    println!("{}", serde_json::to_string_pretty(&spec)?);
+    Ok(())
+}
+
 fn parse(text: &str) -> anyhow::Result<()> {
     let vocabulary = Vocabulary::builtin();
     let limits = command::Limits::default();
@@ -477,6 +582,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             repeat,
         } => bench(spec.as_deref(), suite.as_deref(), repeat),
         Cmd::Parse { text } => parse(&text),
+        Cmd::Render { spec, gif, png } => render(&spec, gif.as_deref(), png.as_deref()),
+        Cmd::Random { seed } => random(seed),
+
         Cmd::RenderCi { job, target, out } => render_ci(&job, &target, &out),
         Cmd::RunJob {
             job,

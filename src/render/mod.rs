@@ -1,9 +1,25 @@
-//! PLACEHOLDER (dev only, replaced by the render developer's module).
+//! Draws solution data — a pure library that knows nothing of bots or solvers: a
+//! multi-panel PNG figure and an animated GIF, with an embedded font and platform limits.
+
+mod font;
+pub mod gif;
+pub mod png;
+pub mod random;
+mod style;
+
+pub use self::gif::{render_gif, GifOptions, GifOutput};
+pub use self::png::{render_png, PngOptions};
+
+/// A figure: one or more runs, a title and a footer (version + reproducing command).
+#[derive(Clone, Debug, Default)]
 pub struct Figure {
     pub title: String,
     pub footer: String,
     pub runs: Vec<RunSeries>,
 }
+
+/// One run's curves.
+#[derive(Clone, Debug, Default)]
 pub struct RunSeries {
     pub label: String,
     pub time_s: Vec<f64>,
@@ -11,26 +27,79 @@ pub struct RunSeries {
     pub current_a: Vec<f64>,
     pub capacity_ah: Vec<f64>,
     pub temperature_k: Option<Vec<f64>>,
+    /// Start times of steps after the first (drawn as faint vertical lines).
     pub step_starts_s: Vec<f64>,
+    /// Per-cycle discharge capacity: when present, a capacity-vs-cycle panel.
     pub cycle_capacity_ah: Option<Vec<f64>>,
 }
-#[derive(Default)]
-pub struct PngOptions;
-#[derive(Default)]
-pub struct GifOptions;
-pub struct GifOutput {
-    pub bytes: Vec<u8>,
-    pub adjustments: Vec<String>,
-}
+
+/// Why a figure could not be drawn.
 #[derive(Debug, thiserror::Error)]
-#[error("render")]
-pub struct RenderError;
-pub fn render_png(_f: &Figure, _o: &PngOptions) -> Result<Vec<u8>, RenderError> {
-    Ok(b"\x89PNG".to_vec())
+pub enum RenderError {
+    #[error("nothing to draw: {0}")]
+    Empty(String),
+    #[error("run {run} has columns of different lengths")]
+    Ragged { run: usize },
+    #[error("drawing failed: {0}")]
+    Draw(String),
+    #[error("encoding failed: {0}")]
+    Encode(String),
 }
-pub fn render_gif(_f: &Figure, _o: &GifOptions) -> Result<GifOutput, RenderError> {
-    Ok(GifOutput {
-        bytes: b"GIF89a".to_vec(),
-        adjustments: vec![],
-    })
+
+/// Platform limits every output respects (Twitter, Slack, the reports repository).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_gif_bytes: usize,
+    pub max_gif_width: u32,
+    pub max_gif_height: u32,
+    pub max_gif_frames: u32,
+    /// width × height × frames
+    pub max_gif_pixels: u64,
+    pub max_png_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_gif_bytes: 5 * 1024 * 1024,
+            max_gif_width: 1280,
+            max_gif_height: 1080,
+            max_gif_frames: 350,
+            max_gif_pixels: 300_000_000,
+            max_png_bytes: 5 * 1024 * 1024,
+        }
+    }
+}
+
+impl Figure {
+    /// Checks the data before drawing.
+    pub fn validate(&self) -> Result<(), RenderError> {
+        if self.runs.is_empty() {
+            return Err(RenderError::Empty("the figure has no runs".into()));
+        }
+        for (i, r) in self.runs.iter().enumerate() {
+            let n = r.time_s.len();
+            if n == 0 {
+                return Err(RenderError::Empty(format!("run {} has no points", i + 1)));
+            }
+            let ragged = r.voltage_v.len() != n
+                || r.current_a.len() != n
+                || r.capacity_ah.len() != n
+                || r.temperature_k.as_ref().is_some_and(|t| t.len() != n);
+            if ragged {
+                return Err(RenderError::Ragged { run: i + 1 });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn has_temperature(&self) -> bool {
+        self.runs.iter().any(|r| r.temperature_k.is_some())
+    }
+
+    pub fn has_cycles(&self) -> bool {
+        self.runs
+            .iter()
+            .any(|r| r.cycle_capacity_ah.as_ref().is_some_and(|c| c.len() > 1))
+    }
 }

@@ -78,7 +78,13 @@ pub fn model_names() -> &'static [&'static str] {
     &["SPM", "SPMe", "DFN"]
 }
 
+/// The models this build can solve (the others are recognised and refused clearly).
+pub fn available_models() -> &'static [&'static str] {
+    &["SPM"]
+}
+
 /// What the command parser and `random` need to know of a parameter set.
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetInfo {
     pub name: &'static str,
@@ -273,7 +279,7 @@ impl Simulation {
                 what: format!("option {k:?}"),
             });
         }
-        if *model_name != "SPM" {
+        if !available_models().contains(model_name) {
             return Err(SimError::Unsupported {
                 model: model_name.to_string(),
                 what: "this model".into(),

@@ -8,6 +8,7 @@ mod commands;
 mod demo;
 mod farm;
 mod lifecycle;
+mod render;
 mod reports;
 mod sim;
 mod support;

@@ -1,0 +1,171 @@
+//! Plots as users get them: decoded PNG and GIF (dimensions, frames, limits, not blank),
+//! and random comparisons that always solve.
+
+use battbot::render::{render_gif, render_png, Figure, GifOptions, PngOptions, RunSeries};
+
+/// A plausible synthetic discharge: render is pure, so any curves will do.
+fn run(label: &str, scale: f64, lumped: bool) -> RunSeries {
+    let n = 360;
+    let t: Vec<f64> = (0..n).map(|i| i as f64 * 10.0 * scale).collect();
+    let end = t[n - 1];
+    let v: Vec<f64> = t
+        .iter()
+        .map(|x| 4.1 - 0.9 * (x / end).powi(3) - 0.3 * x / end)
+        .collect();
+    RunSeries {
+        label: label.into(),
+        current_a: vec![5.0 / scale; n],
+        capacity_ah: t.iter().map(|t| 5.0 / scale * t / 3600.0).collect(),
+        temperature_k: lumped.then(|| t.iter().map(|t| 298.15 + 8.0 * t / 3600.0).collect()),
+        step_starts_s: vec![],
+        cycle_capacity_ah: None,
+        voltage_v: v,
+        time_s: t,
+    }
+}
+
+fn figure(runs: usize) -> Figure {
+    Figure {
+        title: "Model comparison · Chen2020 · 1C".into(),
+        footer: "battbot test".into(),
+        runs: (0..runs)
+            .map(|i| run(&format!("run {i}"), 1.0 + 0.2 * i as f64, i == 1))
+            .collect(),
+    }
+}
+
+fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+/// Share of pixels in a region that are not white.
+fn ink(rgb: &[u8], width: u32, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> f64 {
+    let mut inked = 0;
+    let mut total = 0;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let i = ((y * width + x) * 3) as usize;
+            total += 1;
+            if rgb[i] < 200 || rgb[i + 1] < 200 || rgb[i + 2] < 200 {
+                inked += 1;
+            }
+        }
+    }
+    inked as f64 / total as f64
+}
+
+#[test]
+fn png_has_title_and_drawn_panels() {
+    let bytes = render_png(&figure(2), &PngOptions::default()).unwrap();
+    assert!(bytes.len() < 5 * 1024 * 1024);
+    let (w, h, rgb) = decode_png(&bytes);
+    assert_eq!((w, h), (1200, 800));
+    assert!(ink(&rgb, w, (10, 5, 600, 45)) > 0.01, "title text is drawn");
+    // Every panel has curves and axes.
+    for region in [
+        (60, 60, 590, 390),
+        (660, 60, 1190, 390),
+        (60, 420, 590, 740),
+        (660, 420, 1190, 740),
+    ] {
+        let share = ink(&rgb, w, region);
+        assert!(share > 0.005 && share < 0.5, "panel {region:?}: {share}");
+    }
+    if let Ok(dir) = std::env::var("BATTBOT_RENDER_OUT") {
+        std::fs::write(format!("{dir}/test.png"), &bytes).unwrap();
+    }
+}
+
+#[test]
+fn gif_animates_within_limits() {
+    let fig = figure(3);
+    let started = std::time::Instant::now();
+    let out = render_gif(
+        &fig,
+        &GifOptions {
+            width: 1280,
+            height: 720,
+            frames: 60,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    eprintln!(
+        "3-run 60-frame 1280×720 GIF: {} bytes in {:.3} s",
+        out.bytes.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(out.bytes.len() <= 5 * 1024 * 1024);
+    let mut opts = gif::DecodeOptions::new();
+    opts.set_color_output(gif::ColorOutput::RGBA);
+    let mut dec = opts.read_info(std::io::Cursor::new(&out.bytes)).unwrap();
+    assert_eq!((dec.width(), dec.height()), (1280, 720));
+    let mut frames = 0;
+    let mut last_delay = 0;
+    while let Some(frame) = dec.read_next_frame().unwrap() {
+        frames += 1;
+        last_delay = frame.delay;
+    }
+    assert_eq!(frames, 60);
+    assert!(last_delay >= 100, "the last frame holds");
+    assert!(out.adjustments.is_empty(), "{:?}", out.adjustments);
+}
+
+#[test]
+fn oversize_requests_are_reduced_and_reported() {
+    let out = render_gif(
+        &figure(2),
+        &GifOptions {
+            width: 2560,
+            height: 1440,
+            frames: 400,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        out.width <= 1280 && out.height <= 1080,
+        "{}×{}",
+        out.width,
+        out.height
+    );
+    assert!(out.frames <= 350);
+    assert!(out.width as u64 * out.height as u64 * out.frames as u64 <= 300_000_000);
+    assert!(!out.adjustments.is_empty());
+}
+
+#[test]
+fn empty_or_ragged_figures_are_errors() {
+    assert!(render_png(&Figure::default(), &PngOptions::default()).is_err());
+    let mut fig = figure(1);
+    fig.runs[0].voltage_v.pop();
+    assert!(render_png(&fig, &PngOptions::default()).is_err());
+}
+
+#[test]
+fn random_comparisons_are_reproducible_and_solve() {
+    let catalog = battbot::cli::random_catalog();
+    let a = battbot::render::random::random_comparison(42, &catalog);
+    assert_eq!(a, battbot::render::random::random_comparison(42, &catalog));
+    assert!(a.title.contains("seed 42"));
+    for seed in 0..1000u64 {
+        let spec = battbot::render::random::random_comparison(seed, &catalog);
+        assert!((2..=3).contains(&spec.runs.len()), "seed {seed}");
+        for run in &spec.runs {
+            let s: battbot::sim::SimSpec = serde_json::from_value(run.clone()).unwrap();
+            let built =
+                battbot::sim::Simulation::build(&s).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+            // Solving all 2 500 runs is the slow part; solve every 10th seed fully.
+            if seed % 10 == 0 {
+                built
+                    .solve(&Default::default())
+                    .unwrap_or_else(|e| panic!("seed {seed}: {s:?}: {e}"));
+            }
+        }
+    }
+}
