@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod demo;
 mod farm;
+mod faults;
 mod lifecycle;
 mod render;
 mod reports;

@@ -216,3 +216,164 @@ impl TestBot {
         std::fs::write(file, state).unwrap();
     }
 }
+
+/// A local forge whose calls can be made to fail, to stand in for a crash or an outage
+/// between two steps of the loop.
+pub struct FaultyForge {
+    pub inner: Arc<LocalForge>,
+    /// Method name → how many more calls fail.
+    pub failures: std::sync::Mutex<HashMap<&'static str, usize>>,
+}
+
+impl FaultyForge {
+    pub fn fail(&self, method: &'static str, times: usize) {
+        self.failures.lock().unwrap().insert(method, times);
+    }
+
+    fn check(&self, method: &'static str) -> Result<(), battbot::forge::ForgeError> {
+        let mut f = self.failures.lock().unwrap();
+        match f.get_mut(method) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                Err(battbot::forge::ForgeError::Http {
+                    method: "POST".into(),
+                    url: format!("fake://{method}"),
+                    status: 500,
+                    body: "injected failure".into(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Forge for FaultyForge {
+    fn kind(&self) -> &'static str {
+        "local"
+    }
+    async fn commit_files(
+        &self,
+        repo: &str,
+        branch: &str,
+        files: &[battbot::forge::FileChange],
+        deletes: &[String],
+        message: &str,
+        mode: battbot::forge::CommitMode,
+    ) -> Result<String, battbot::forge::ForgeError> {
+        self.check("commit_files")?;
+        self.inner
+            .commit_files(repo, branch, files, deletes, message, mode)
+            .await
+    }
+    async fn list_branches(
+        &self,
+        repo: &str,
+        prefix: &str,
+    ) -> Result<Vec<battbot::forge::Branch>, battbot::forge::ForgeError> {
+        self.inner.list_branches(repo, prefix).await
+    }
+    async fn read_file(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+    ) -> Result<Option<Vec<u8>>, battbot::forge::ForgeError> {
+        self.inner.read_file(repo, branch, path).await
+    }
+    async fn list_files(
+        &self,
+        repo: &str,
+        branch: &str,
+        dir: &str,
+    ) -> Result<Vec<String>, battbot::forge::ForgeError> {
+        self.inner.list_files(repo, branch, dir).await
+    }
+    async fn delete_branch(
+        &self,
+        repo: &str,
+        branch: &str,
+    ) -> Result<(), battbot::forge::ForgeError> {
+        self.inner.delete_branch(repo, branch).await
+    }
+    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), battbot::forge::ForgeError> {
+        self.check("reply")?;
+        self.inner.reply(thread, body).await
+    }
+    async fn bot_replies(
+        &self,
+        thread: &Thread,
+    ) -> Result<Vec<String>, battbot::forge::ForgeError> {
+        self.inner.bot_replies(thread).await
+    }
+    async fn react(
+        &self,
+        thread: &Thread,
+        comment_id: u64,
+        reaction: &str,
+    ) -> Result<(), battbot::forge::ForgeError> {
+        self.inner.react(thread, comment_id, reaction).await
+    }
+    async fn permission(
+        &self,
+        repo: &str,
+        user: &str,
+    ) -> Result<battbot::forge::Permission, battbot::forge::ForgeError> {
+        self.inner.permission(repo, user).await
+    }
+    async fn pipeline_state(
+        &self,
+        repo: &str,
+        branch: &str,
+    ) -> Result<battbot::forge::PipelineState, battbot::forge::ForgeError> {
+        self.inner.pipeline_state(repo, branch).await
+    }
+    async fn cancel_pipeline(
+        &self,
+        repo: &str,
+        branch: &str,
+    ) -> Result<(), battbot::forge::ForgeError> {
+        self.inner.cancel_pipeline(repo, branch).await
+    }
+}
+
+impl TestBot {
+    /// A second app (another replica, or the app after a restart) on the same repositories.
+    pub fn replica(&self, forge: Arc<dyn Forge>) -> App {
+        let forges = Forges {
+            conversations: HashMap::from([("github".to_string(), forge.clone())]),
+            runner: forge.clone(),
+            reports: forge,
+        };
+        App::new(self.config.clone(), forges, self.clock.clone()).unwrap()
+    }
+
+    /// Sends a request to another app's router.
+    pub async fn send_to(&self, app: &App, req: Request<Body>) -> (StatusCode, String) {
+        let resp = server::router(app.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).to_string())
+    }
+
+    pub fn comment_request(&self, body: &str, comment_id: u64) -> Request<Body> {
+        let payload = battbot::demo::comment_payload(body, comment_id).unwrap();
+        Request::post("/github")
+            .header("x-github-event", "issue_comment")
+            .header(
+                "x-hub-signature-256",
+                verify::github_signature(WEBHOOK_SECRET.as_bytes(), &payload),
+            )
+            .body(Body::from(payload))
+            .unwrap()
+    }
+}
+
+/// Waits for an app's background work.
+pub async fn settle(app: &App) {
+    app.tasks.close();
+    tokio::time::timeout(Duration::from_secs(60), app.tasks.wait())
+        .await
+        .expect("background work finished");
+    app.tasks.reopen();
+}

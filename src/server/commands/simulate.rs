@@ -139,7 +139,17 @@ pub async fn run(
                 return Ok(());
             }
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            // Never a silent drop: say so where the request was made, then fail the task.
+            let body = format!(
+                "@{user} ⚠️ I could not queue this job: the runner repository did not accept it ({}). Please try again in a few minutes.",
+                if e.is_transient() { "a temporary error" } else { "an error" }
+            );
+            let _ = app
+                .reply_once(forge, thread, &format!("queue-failed-{comment_key}"), &body)
+                .await;
+            return Err(anyhow::Error::new(e).context(format!("creating job {}", spec.id)));
+        }
     }
     let _ = forge.react(thread, ev.source.comment_id, "eyes").await;
     let body = format!(
