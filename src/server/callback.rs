@@ -48,7 +48,23 @@ pub async fn handle(
         app.config.server.callback_max_skew_s,
     )
     .map_err(|e| reject(StatusCode::UNAUTHORIZED, e.to_string()))?;
+    // A valid signature seen before is a replay: runners sign every attempt afresh.
+    let signature = get(protocol::SIGNATURE_HEADER)
+        .unwrap_or_default()
+        .to_string();
+    let now = app.clock.now().unix_timestamp();
+    if !app.replays.first_time(
+        &signature,
+        now,
+        2 * app.config.server.callback_max_skew_s as i64,
+    ) {
+        return Err(reject(
+            StatusCode::CONFLICT,
+            "replayed callback (this signature was already used)".into(),
+        ));
+    }
     let job_id = JobId::try_from(id.clone()).map_err(|e| reject(StatusCode::BAD_REQUEST, e))?;
+
     let body_job_id = |v: &str| {
         if v == job_id.as_str() {
             Ok(())

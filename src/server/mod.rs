@@ -67,7 +67,9 @@ pub struct AppInner {
     pub ci_target: CiTarget,
     pub tasks: TaskTracker,
     pub metrics: metrics::Metrics,
+    pub replays: ratelimit::ReplayGuard,
     pub user_limit: ratelimit::RateLimiter,
+
     pub repo_limit: ratelimit::RateLimiter,
 }
 
@@ -96,7 +98,9 @@ impl App {
                 ci_target,
                 tasks: TaskTracker::new(),
                 metrics: metrics::Metrics::default(),
+                replays: ratelimit::ReplayGuard::default(),
                 user_limit: ratelimit::RateLimiter::new(config_user_limit, 3600),
+
                 repo_limit: ratelimit::RateLimiter::new(config_repo_limit, 3600),
             }),
         })

@@ -43,8 +43,33 @@ impl RateLimiter {
     }
 }
 
+/// Remembers signatures of accepted callbacks for as long as their timestamps are valid,
+/// so a captured callback cannot be replayed within that window.
+#[derive(Default)]
+pub struct ReplayGuard {
+    seen: Mutex<HashMap<String, i64>>,
+}
+
+impl ReplayGuard {
+    /// Records `key`; false if it was seen within `ttl_s`.
+    pub fn first_time(&self, key: &str, now: i64, ttl_s: i64) -> bool {
+        let mut seen = self.seen.lock().expect("replay guard lock");
+        if seen.len() > 10_000 {
+            seen.retain(|_, at| now - *at < ttl_s);
+        }
+        match seen.get(key) {
+            Some(at) if now - at < ttl_s => false,
+            _ => {
+                seen.insert(key.to_string(), now);
+                true
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     #[test]

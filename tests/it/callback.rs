@@ -83,7 +83,13 @@ async fn full_loop_ends_in_a_report_commit_and_one_reply() {
     assert_eq!(replies.len(), 2, "{replies:?}");
     assert!(replies[1].contains(&format!("{dir}/report.md")));
 
-    // A retried (replayed) result neither commits nor replies again.
+    // A replayed callback (same signature) is rejected.
+    let (status, _) = bot
+        .callback(spec.id.as_str(), "result", &body, bot.now(), RUNNER_SECRET)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // A retry signed afresh is accepted but neither commits nor replies again.
+    bot.advance(1);
     let (status, _) = bot
         .callback(spec.id.as_str(), "result", &body, bot.now(), RUNNER_SECRET)
         .await;

@@ -109,6 +109,7 @@ async fn a_failed_report_commit_is_retried_by_the_runner_and_replies_once() {
     let post = |app: battbot::server::App| {
         let body = body.clone();
         let id = id.clone();
+        bot.advance(1);
         let now = bot.now();
         async move {
             let sig = battbot::runner::protocol::sign(RUNNER_SECRET.as_bytes(), now, &body);
