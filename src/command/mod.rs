@@ -1,6 +1,37 @@
-//! PLACEHOLDER (dev only, replaced by the command developer's module).
-use crate::sim::SimSpec;
+//! Turns comment, note, tweet and Slack text into a `Command` (one parser for every
+//! platform), and back into canonical text; generates `help` from the same registry.
+
+mod build;
+mod canonical;
+mod error;
+mod grammar;
+mod help;
+mod lexer;
+mod limits;
+mod registry;
+mod steps;
+mod text;
+mod vocab;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_props;
+
 use serde::{Deserialize, Serialize};
+
+use crate::sim::SimSpec;
+
+pub use canonical::canonical;
+pub use error::{ErrorKind, ParseError};
+pub use help::help_text;
+pub use limits::Limits;
+pub use registry::{CommandSpec, Verb, COMMANDS};
+pub use steps::{read_step, StepInfo, StepProblem};
+pub use text::BOT_COMMENT_MARKER;
+pub use vocab::{ModelEntry, SetEntry, Vocabulary, DEGRADATION};
+
+/// What a user asked the bot to do (JSON as in DESIGN §5).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "lowercase")]
 pub enum Command {
@@ -11,74 +42,54 @@ pub enum Command {
     Abort,
     Runbenchmarks,
 }
-pub struct Vocabulary;
-impl Vocabulary {
-    pub fn builtin() -> Self {
-        Vocabulary
+
+impl Command {
+    /// The runs of `simulate` and `compare`; empty for the others.
+    pub fn runs(&self) -> &[SimSpec] {
+        match self {
+            Command::Simulate { runs } | Command::Compare { runs } => runs,
+            _ => &[],
+        }
     }
 }
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Limits {
-    pub max_runs: usize,
-}
-pub struct StepProblem {
-    pub message: String,
-    pub word: Option<String>,
-    pub hint: Option<String>,
-}
+
+/// What the parser needs from its caller.
 pub struct ParseContext<'a> {
+    /// Handles the bot answers to, without `@` (e.g. "battbot", "battbot_", a Slack user id).
     pub bot_names: Vec<String>,
     pub vocabulary: &'a Vocabulary,
     pub limits: &'a Limits,
+    /// The sim's step parser; without it steps are checked by [`read_step`].
     pub step_check: Option<&'a dyn Fn(&str) -> Result<(), StepProblem>>,
 }
-#[derive(Debug, Serialize)]
-pub struct ParseError {
-    pub error: String,
-    pub hint: String,
+
+/// Parses `text`. `Ok(None)`: the text asks nothing of the bot (no mention, only code or
+/// quotes, the bot's own reply, a retweet, or a mention without a request).
+pub fn parse(text: &str, cx: &ParseContext) -> Result<Option<Command>, ParseError> {
+    let cmd = parse_unchecked(text, cx.bot_names.as_slice(), cx.vocabulary, cx.step_check)?;
+    if let Some(cmd) = &cmd {
+        limits::check(cmd.runs(), cx.limits, cx.vocabulary)?;
+    }
+    Ok(cmd)
 }
-pub fn parse(text: &str, _cx: &ParseContext) -> Result<Option<Command>, ParseError> {
-    if !_cx
-        .bot_names
-        .iter()
-        .any(|n| text.contains(&format!("@{n}")))
-    {
+
+/// Parses without enforcing limits.
+pub(crate) fn parse_unchecked(
+    text: &str,
+    bot_names: &[String],
+    vocab: &Vocabulary,
+    step_check: build::StepCheck,
+) -> Result<Option<Command>, ParseError> {
+    if text::never_a_request(text) {
         return Ok(None);
     }
-    if text.contains("help") {
-        return Ok(Some(Command::Help));
+    let cleaned = text::strip_non_requests(text);
+    for para in text::addressed_paragraphs(&cleaned, bot_names) {
+        let tokens = lexer::tokenize(&para);
+        let req = grammar::read(&tokens, &para, vocab)?;
+        if let Some(cmd) = build::command(req, vocab, step_check)? {
+            return Ok(Some(cmd));
+        }
     }
-    if text.contains("runbenchmarks") {
-        return Ok(Some(Command::Runbenchmarks));
-    }
-    if text.contains("status") {
-        return Ok(Some(Command::Status));
-    }
-    if text.contains("abort") {
-        return Ok(Some(Command::Abort));
-    }
-    if text.contains("bogus") {
-        return Err(ParseError {
-            error: "unknown".into(),
-            hint: "try help".into(),
-        });
-    }
-    Ok(Some(Command::Simulate {
-        runs: vec![SimSpec {
-            model: "SPM".into(),
-            parameter_set: "Chen2020".into(),
-            experiment: vec!["Discharge at 1C until 2.5 V".into()],
-            thermal: None,
-            ambient_temperature_c: None,
-            parameters: Default::default(),
-            cycles: None,
-            options: Default::default(),
-        }],
-    }))
-}
-pub fn canonical(cmd: &Command, _cx: &ParseContext) -> String {
-    format!("{cmd:?}")
-}
-pub fn help_text(_cx: &ParseContext) -> String {
-    "help".into()
+    Ok(None)
 }

@@ -241,7 +241,6 @@ async fn ready(
 }
 
 /// The router of DESIGN §10.
-
 pub fn router(app: App) -> Router {
     let webhook_limit = app.config.server.max_webhook_bytes;
     let result_limit = app.config.server.max_result_bytes;

@@ -20,7 +20,8 @@ pub fn step_check(step: &str) -> Result<(), StepProblem> {
     experiment::parse_step(step)
         .map(|_| ())
         .map_err(|e| StepProblem {
-            message: e.to_string(),
+            message: e.reason.clone(),
+
             word: e.word().map(str::to_string),
             hint: e.hint().map(str::to_string),
         })

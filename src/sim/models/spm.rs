@@ -112,7 +112,7 @@ fn electrode(
         ("volume fraction", eps),
         ("diffusivity", d_ref),
     ] {
-        if !(v > 0.0) {
+        if v.is_nan() || v <= 0.0 {
             return Err(SimError::InvalidSpec(format!(
                 "{domain} electrode {what} must be positive, not {v}"
             )));

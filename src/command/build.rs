@@ -1,0 +1,183 @@
+//! Turns a read `Request` into a `Command`: fills the defaults, multiplies the axes of each
+//! segment into runs (model × set × thermal × experiment × temperature × value) and checks steps.
+
+use super::error::{point_at, ErrorKind, ParseError};
+use super::grammar::{Request, Segment};
+use super::registry::Verb;
+use super::steps::{read_step, StepProblem};
+use super::vocab::Vocabulary;
+use super::Command;
+use crate::sim::SimSpec;
+
+pub const DEFAULT_MODEL: &str = "DFN";
+pub const DEFAULT_SET: &str = "Chen2020";
+pub const DEFAULT_RATE: &str = "1C";
+
+/// The default experiment for a set: a discharge at `rate` to its lower cut-off.
+pub fn default_discharge(rate: &str, set: &str, vocab: &Vocabulary) -> String {
+    let cutoff = vocab.set(set).map_or(2.5, |s| s.lower_cutoff_v);
+    format!("Discharge at {rate} until {cutoff} V")
+}
+
+/// How steps are checked: the sim's parser when injected, else [`read_step`].
+pub(crate) type StepCheck<'a> = Option<&'a dyn Fn(&str) -> Result<(), StepProblem>>;
+
+fn check_steps(steps: &[String], check: StepCheck) -> Result<(), ParseError> {
+    for (n, step) in steps.iter().enumerate() {
+        let result = match check {
+            Some(f) => f(step),
+            None => read_step(step).map(|_| ()),
+        };
+        if let Err(p) = result {
+            let at = p
+                .word
+                .as_deref()
+                .map(|w| format!(" at \"{w}\""))
+                .unwrap_or_default();
+            let mut e = ParseError::new(
+                ErrorKind::BadStep {
+                    step: step.clone(),
+                    word: p.word.clone(),
+                },
+                format!("cannot read step {} \"{step}\"{at}: {}", n + 1, p.message),
+                p.hint.unwrap_or_else(|| {
+                    "steps look like \"Discharge at 1C until 2.5 V\" or \"Rest for 30 minutes\""
+                        .to_string()
+                }),
+            );
+            e.pointer = p.word.as_deref().and_then(|w| point_at(step, w));
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+enum Experiment {
+    Steps(Vec<String>),
+    Rate(String),
+}
+
+fn segment_runs(seg: &Segment, vocab: &Vocabulary) -> Result<Vec<SimSpec>, ParseError> {
+    if !seg.steps.is_empty() && !seg.rates.is_empty() {
+        return Err(ParseError::new(
+            ErrorKind::Conflict {
+                what: "C-rate and steps".into(),
+            },
+            format!(
+                "both a C-rate ({}) and steps were given",
+                seg.rates.join(", ")
+            ),
+            "give either a C-rate (a discharge at that rate to the cut-off) or quoted steps such as \"Discharge at 2C until 2.5 V\"",
+        ));
+    }
+    let or_default = |v: &[String], d: &str| -> Vec<String> {
+        if v.is_empty() {
+            vec![d.to_string()]
+        } else {
+            v.to_vec()
+        }
+    };
+    let models = or_default(&seg.models, DEFAULT_MODEL);
+    let sets = or_default(&seg.sets, DEFAULT_SET);
+    let thermals = if seg.thermals.is_empty() {
+        vec![None]
+    } else {
+        seg.thermals.clone()
+    };
+    let experiments: Vec<Experiment> = if !seg.steps.is_empty() {
+        vec![Experiment::Steps(seg.steps.clone())]
+    } else {
+        or_default(&seg.rates, DEFAULT_RATE)
+            .into_iter()
+            .map(Experiment::Rate)
+            .collect()
+    };
+    let temps: Vec<Option<f64>> = if seg.temps.is_empty() {
+        vec![None]
+    } else {
+        seg.temps.iter().copied().map(Some).collect()
+    };
+    let values: Vec<Option<f64>> = match &seg.vary {
+        Some((_, vs)) => vs.iter().copied().map(Some).collect(),
+        None => vec![None],
+    };
+    let mut runs = Vec::new();
+    for model in &models {
+        for set in &sets {
+            for thermal in &thermals {
+                for exp in &experiments {
+                    for temp in &temps {
+                        for value in &values {
+                            let experiment = match exp {
+                                Experiment::Steps(s) => s.clone(),
+                                Experiment::Rate(r) => vec![default_discharge(r, set, vocab)],
+                            };
+                            let mut parameters = seg.params.clone();
+                            if let (Some((name, _)), Some(v)) = (&seg.vary, value) {
+                                parameters.insert(name.clone(), *v);
+                            }
+                            runs.push(SimSpec {
+                                model: model.clone(),
+                                parameter_set: set.clone(),
+                                experiment,
+                                thermal: thermal.clone(),
+                                ambient_temperature_c: *temp,
+                                parameters,
+                                cycles: seg.cycles,
+                                options: seg.options.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(runs)
+}
+
+/// The command a request asks for, or `None` when it asks nothing.
+pub(crate) fn command(
+    req: Request,
+    vocab: &Vocabulary,
+    check: StepCheck,
+) -> Result<Option<Command>, ParseError> {
+    match req.verb {
+        Some(Verb::Help) => return Ok(Some(Command::Help)),
+        Some(Verb::Status) => return Ok(Some(Command::Status)),
+        Some(Verb::Abort) => return Ok(Some(Command::Abort)),
+        Some(Verb::Runbenchmarks) => return Ok(Some(Command::Runbenchmarks)),
+        _ => {}
+    }
+    if let Some(e) = req.suspect {
+        return Err(e);
+    }
+    if req.verb.is_none() && !req.has_content() {
+        return Ok(None);
+    }
+    let mut runs = Vec::new();
+    for seg in &req.segments {
+        check_steps(&seg.steps, check)?;
+        runs.extend(segment_runs(seg, vocab)?);
+    }
+    if runs.is_empty() {
+        runs = segment_runs(&Segment::default(), vocab)?;
+    }
+    let varies = req.segments.iter().any(|s| s.vary.is_some());
+    let compare = match req.verb {
+        Some(Verb::Compare) => true,
+        Some(Verb::Simulate) => varies,
+        _ => varies || runs.len() > 1,
+    };
+    if compare && runs.len() < 2 {
+        return Err(ParseError::new(
+            ErrorKind::NotAComparison { runs: runs.len() },
+            "compare needs at least two runs",
+            "name two or more models (compare SPM DFN), parameter sets (compare Chen2020 Ai2020), C-rates (compare 0.5C 1C 2C) or temperatures (compare 0°C 25°C)",
+        ));
+    }
+    Ok(Some(if compare {
+        Command::Compare { runs }
+    } else {
+        Command::Simulate { runs }
+    }))
+}

@@ -1,0 +1,206 @@
+//! Writes a `Command` back as the text a user would type, so replies can teach the syntax:
+//! the compact form (axes listed once) when it reads back to the same command, else one
+//! `vs`-separated segment per run.
+
+use std::collections::BTreeMap;
+
+use super::build::default_discharge;
+use super::registry::{spec, Verb};
+use super::vocab::{degradation_typed, Vocabulary, DEGRADATION};
+use super::{parse_unchecked, Command, ParseContext, StepProblem};
+use crate::sim::SimSpec;
+
+/// The canonical text of `cmd`, e.g. `@battbot simulate DFN Chen2020 "Discharge at 1C until 2.5 V"`.
+/// For every command `parse` returns, `parse(canonical(c)) == c`.
+pub fn canonical(cmd: &Command, cx: &ParseContext) -> String {
+    let name = cx.bot_names.first().map_or("battbot", String::as_str);
+    let (verb, runs) = match cmd {
+        Command::Simulate { runs } => (Verb::Simulate, runs),
+        Command::Compare { runs } => (Verb::Compare, runs),
+        Command::Help => return format!("@{name} help"),
+        Command::Status => return format!("@{name} status"),
+        Command::Abort => return format!("@{name} abort"),
+        Command::Runbenchmarks => return format!("@{name} runbenchmarks"),
+    };
+    let head = format!("@{name} {}", spec(verb).name);
+    let names = [name.to_string()];
+    let accept = |_: &str| -> Result<(), StepProblem> { Ok(()) };
+    let reads_back = |text: &str| {
+        parse_unchecked(text, &names, cx.vocabulary, Some(&accept)).ok() == Some(Some(cmd.clone()))
+    };
+    if let Some(body) = compact(runs, cx.vocabulary) {
+        let text = join(&head, &body);
+        if reads_back(&text) {
+            return text;
+        }
+    }
+    let segments: Vec<String> = runs
+        .iter()
+        .map(|r| run_words(r).unwrap_or_default().join(" "))
+        .collect();
+    join(&head, &[segments.join(" vs ")])
+}
+
+fn join(head: &str, words: &[String]) -> String {
+    let mut s = head.to_string();
+    for w in words.iter().filter(|w| !w.is_empty()) {
+        s.push(' ');
+        s.push_str(w);
+    }
+    s
+}
+
+/// `text` in quotes that cannot clash with it.
+fn quote(text: &str) -> String {
+    const PAIRS: &[(char, char, &[char])] = &[
+        ('"', '"', &['"', '”', '“', '＂']),
+        ('«', '»', &['»']),
+        ('\'', '\'', &['\'', '’']),
+    ];
+    for (open, close, closers) in PAIRS {
+        if !text.contains(|c| closers.contains(&c)) {
+            return format!("{open}{text}{close}");
+        }
+    }
+    format!("\"{text}\"")
+}
+
+fn distinct<T: PartialEq + Clone>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for x in items {
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+/// The C-rate of a run whose experiment is the default discharge at some rate.
+fn default_rate(run: &SimSpec, vocab: &Vocabulary) -> Option<String> {
+    let [step] = run.experiment.as_slice() else {
+        return None;
+    };
+    let rate = step.strip_prefix("Discharge at ")?.split(' ').next()?;
+    (default_discharge(rate, &run.parameter_set, vocab) == *step).then(|| rate.to_string())
+}
+
+fn temperature(t: f64) -> String {
+    format!("{t}°C")
+}
+
+fn option_words(options: &BTreeMap<String, String>) -> Option<Vec<String>> {
+    options
+        .iter()
+        .map(|(k, v)| {
+            let d = DEGRADATION.iter().find(|d| d.option == k)?;
+            Some(format!("{}={}", d.keys[0], degradation_typed(v)))
+        })
+        .collect()
+}
+
+fn param_words(params: &BTreeMap<String, f64>) -> Vec<String> {
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={v}", quote(k)))
+        .collect()
+}
+
+fn thermal_word(t: &Option<String>) -> Option<String> {
+    match t.as_deref() {
+        None => Some("isothermal".to_string()),
+        Some("lumped") => Some("lumped".to_string()),
+        Some(_) => None,
+    }
+}
+
+/// One run spelled out in full.
+fn run_words(run: &SimSpec) -> Option<Vec<String>> {
+    let mut w = vec![run.model.clone(), run.parameter_set.clone()];
+    if run.thermal.is_some() {
+        w.push(thermal_word(&run.thermal)?);
+    }
+    if let Some(t) = run.ambient_temperature_c {
+        w.push(format!("at {}", temperature(t)));
+    }
+    if let Some(c) = run.cycles {
+        w.push(format!("x{c}"));
+    }
+    w.extend(option_words(&run.options)?);
+    w.extend(param_words(&run.parameters));
+    w.extend(run.experiment.iter().map(|s| quote(s)));
+    Some(w)
+}
+
+/// The runs as axes listed once, if they have that shape.
+fn compact(runs: &[SimSpec], vocab: &Vocabulary) -> Option<Vec<String>> {
+    let first = runs.first()?;
+    let mut w: Vec<String> = distinct(runs.iter().map(|r| r.model.clone()));
+    let sets = distinct(runs.iter().map(|r| r.parameter_set.clone()));
+    let set_count = sets.len();
+    w.extend(sets);
+    let thermals = distinct(runs.iter().map(|r| r.thermal.clone()));
+    if thermals != [None] {
+        for t in &thermals {
+            w.push(thermal_word(t)?);
+        }
+    }
+    let temps = distinct(runs.iter().map(|r| r.ambient_temperature_c));
+    if temps.iter().any(Option::is_some) {
+        let temps: Option<Vec<String>> = temps.iter().map(|t| t.map(temperature)).collect();
+        w.push(format!("at {}", temps?.join(" ")));
+    }
+    if runs.iter().any(|r| r.cycles != first.cycles)
+        || runs.iter().any(|r| r.options != first.options)
+    {
+        return None;
+    }
+    if let Some(c) = first.cycles {
+        w.push(format!("x{c}"));
+    }
+    w.extend(option_words(&first.options)?);
+    // Parameters: fixed ones, plus at most one varied across runs.
+    let keys = distinct(runs.iter().flat_map(|r| r.parameters.keys().cloned()));
+    let varied: Vec<&String> = keys
+        .iter()
+        .filter(|k| {
+            let vals = distinct(
+                runs.iter()
+                    .map(|r| r.parameters.get(*k).map(|v| v.to_bits())),
+            );
+            vals.len() > 1 || vals.contains(&None)
+        })
+        .collect();
+    let mut vary = None;
+    match varied.as_slice() {
+        [] => w.extend(param_words(&first.parameters)),
+        [k] => {
+            let mut fixed = first.parameters.clone();
+            fixed.remove(*k);
+            w.extend(param_words(&fixed));
+            let values: Option<Vec<f64>> = distinct(
+                runs.iter()
+                    .map(|r| r.parameters.get(*k).map(|v| v.to_bits())),
+            )
+            .into_iter()
+            .map(|b| b.map(f64::from_bits))
+            .collect();
+            let values: Vec<String> = values?.iter().map(|v| v.to_string()).collect();
+            vary = Some(format!("vary {} [{}]", quote(k), values.join(", ")));
+        }
+        _ => return None,
+    }
+    // Experiments: quoted steps when there is one, else C-rates.
+    let experiments = distinct(runs.iter().map(|r| r.experiment.clone()));
+    let rates: Option<Vec<String>> = runs.iter().map(|r| default_rate(r, vocab)).collect();
+    if experiments.len() == 1 && set_count == 1 {
+        w.extend(first.experiment.iter().map(|s| quote(s)));
+    } else if let Some(rates) = rates {
+        w.extend(distinct(rates.into_iter()));
+    } else if experiments.len() == 1 {
+        w.extend(first.experiment.iter().map(|s| quote(s)));
+    } else {
+        return None;
+    }
+    w.extend(vary);
+    Some(w)
+}

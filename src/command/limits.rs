@@ -1,0 +1,203 @@
+//! Defines the configurable limits on a command (runs, steps, simulated time, C-rate,
+//! temperature, cycles) and checks a command's runs against them, one message per limit.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{ErrorKind, ParseError};
+use super::steps::{read_step, StepInfo, HOLD_ESTIMATE_S, UNTIL_MARGIN};
+use super::vocab::Vocabulary;
+use crate::sim::SimSpec;
+
+/// Limits from the config's `limits` object; missing fields take the defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    /// Runs in one command.
+    pub max_runs: usize,
+    /// Steps of one run after expanding its cycles.
+    pub max_steps: usize,
+    /// Simulated hours of one run (estimated from its steps).
+    pub max_simulated_hours: f64,
+    /// Largest current of any step, in C.
+    pub max_c_rate: f64,
+    pub min_temperature_c: f64,
+    pub max_temperature_c: f64,
+    /// Cycles of a run with degradation options (SEI, lithium plating).
+    pub max_cycles: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_runs: 5,
+            max_steps: 50,
+            max_simulated_hours: 100.0,
+            max_c_rate: 10.0,
+            min_temperature_c: -20.0,
+            max_temperature_c: 60.0,
+            max_cycles: 500,
+        }
+    }
+}
+
+impl Limits {
+    /// No limit at all (used to re-read canonical text).
+    pub fn unlimited() -> Self {
+        Limits {
+            max_runs: usize::MAX,
+            max_steps: usize::MAX,
+            max_simulated_hours: f64::INFINITY,
+            max_c_rate: f64::INFINITY,
+            min_temperature_c: f64::NEG_INFINITY,
+            max_temperature_c: f64::INFINITY,
+            max_cycles: u32::MAX,
+        }
+    }
+}
+
+fn fmt_hours(h: f64) -> String {
+    if h >= 10.0 {
+        format!("{h:.0} h")
+    } else {
+        format!("{h:.1} h")
+    }
+}
+
+fn run_name(i: usize, run: &SimSpec, many: bool) -> String {
+    if many {
+        format!("run {} ({} {})", i + 1, run.model, run.parameter_set)
+    } else {
+        format!("the run ({} {})", run.model, run.parameter_set)
+    }
+}
+
+/// Checks `runs` against `limits`. Steps the sim accepted but [`read_step`] cannot read
+/// count as PyBaMM's one-day default step.
+pub fn check(runs: &[SimSpec], limits: &Limits, vocab: &Vocabulary) -> Result<(), ParseError> {
+    if runs.len() > limits.max_runs {
+        return Err(ParseError::new(
+            ErrorKind::TooManyRuns {
+                runs: runs.len(),
+                max: limits.max_runs,
+            },
+            format!(
+                "this asks for {} runs; the limit is {}",
+                runs.len(),
+                limits.max_runs
+            ),
+            "runs multiply (2 models × 3 C-rates = 6 runs): compare fewer models, sets, C-rates, temperatures or values",
+        ));
+    }
+    let many = runs.len() > 1;
+    for (i, run) in runs.iter().enumerate() {
+        let name = run_name(i, run, many);
+        let set = vocab.set(&run.parameter_set);
+        let degradation = !run.options.is_empty();
+        let cycles = run.cycles.unwrap_or(1).max(1);
+        if let Some(t) = run.ambient_temperature_c {
+            if !(limits.min_temperature_c..=limits.max_temperature_c).contains(&t) {
+                return Err(ParseError::new(
+                    ErrorKind::Temperature { celsius: t },
+                    format!(
+                        "{t} °C is outside the range battbot simulates ({} °C to {} °C)",
+                        limits.min_temperature_c, limits.max_temperature_c
+                    ),
+                    "give the ambient temperature as e.g. \"at 10°C\", \"T=10C\" or \"at 298K\"",
+                ));
+            }
+        }
+        let steps = run.experiment.len().saturating_mul(cycles as usize);
+        if degradation {
+            if cycles > limits.max_cycles {
+                return Err(ParseError::new(
+                    ErrorKind::TooManyCycles {
+                        cycles,
+                        max: limits.max_cycles,
+                    },
+                    format!(
+                        "{name} asks for {cycles} cycles; the limit for degradation studies is {}",
+                        limits.max_cycles
+                    ),
+                    "use fewer cycles, e.g. \"x100\"",
+                ));
+            }
+            if run.experiment.len() > limits.max_steps {
+                return Err(too_many_steps(
+                    &name,
+                    run.experiment.len(),
+                    limits,
+                    "in one cycle",
+                ));
+            }
+        } else if steps > limits.max_steps {
+            return Err(too_many_steps(
+                &name,
+                steps,
+                limits,
+                "after repeating its cycles",
+            ));
+        }
+        let infos: Vec<Option<StepInfo>> =
+            run.experiment.iter().map(|s| read_step(s).ok()).collect();
+        for (step, info) in run.experiment.iter().zip(&infos) {
+            if let Some(c) = info.as_ref().and_then(|i| i.c_rate(set)) {
+                if c > limits.max_c_rate {
+                    return Err(ParseError::new(
+                        ErrorKind::CRate { c_rate: c },
+                        format!(
+                            "step \"{step}\" of {name} runs at {}C; the limit is {}C",
+                            round3(c),
+                            limits.max_c_rate
+                        ),
+                        "use a smaller current (amperes and watts count against the set's nominal capacity); for a temperature write e.g. 25°C or T=25C",
+                    ));
+                }
+            }
+        }
+        let cycle_s: f64 = infos
+            .iter()
+            .map(|i| {
+                i.as_ref()
+                    .map_or(super::steps::DEFAULT_STEP_S, |i| i.time_bound_s(set))
+            })
+            .sum();
+        let hours = cycle_s / 3600.0 * if degradation { 1.0 } else { cycles as f64 };
+        if hours > limits.max_simulated_hours {
+            let scope = if degradation { " per cycle" } else { "" };
+            return Err(ParseError::new(
+                ErrorKind::SimulatedTime {
+                    hours,
+                    max: limits.max_simulated_hours,
+                },
+                format!(
+                    "{name} may simulate up to {}{scope}; the limit is {}",
+                    fmt_hours(hours),
+                    fmt_hours(limits.max_simulated_hours)
+                ),
+                format!(
+                    "the time is bounded step by step: \"for\" durations as written, \"until\" steps 1/C-rate hours × {UNTIL_MARGIN}, holds {} h, others a day; add \"for …\" to long steps or use fewer cycles",
+                    HOLD_ESTIMATE_S / 3600.0
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn too_many_steps(name: &str, steps: usize, limits: &Limits, how: &str) -> ParseError {
+    ParseError::new(
+        ErrorKind::TooManySteps {
+            steps,
+            max: limits.max_steps,
+        },
+        format!(
+            "{name} has {steps} steps {how}; the limit is {}",
+            limits.max_steps
+        ),
+        "use fewer steps or cycles",
+    )
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
