@@ -1,28 +1,23 @@
 //! Fickian diffusion in a spherical particle, finite volumes on a uniform radial mesh
 //! (cell-centred, as PyBaMM discretises it), with the surface value extrapolated linearly.
 
+use std::sync::Arc;
+
+use crate::sim::params::{FnArgs, ParameterValues};
+
 /// The mesh and diffusivity of one particle.
 #[derive(Clone, Debug)]
 pub struct Particle {
     pub n: usize,
     pub radius: f64,
-    /// Diffusivity as a function of stoichiometry [m2.s-1].
-    pub diffusivity: fn(f64, &ParticleParams) -> f64,
-    pub params: ParticleParams,
+    pub c_max: f64,
+    /// The set's diffusivity, a function of stoichiometry and temperature.
+    params: Arc<ParameterValues>,
+    diffusivity: String,
+    /// Whether the diffusivity is a plain number (then it is evaluated once).
+    constant: Option<f64>,
     /// Volumes of the shells divided by the particle volume (weights of the average).
     pub weights: Vec<f64>,
-}
-
-/// What a diffusivity function may need.
-#[derive(Clone, Copy, Debug)]
-pub struct ParticleParams {
-    pub c_max: f64,
-    pub d_ref: f64,
-}
-
-/// A constant diffusivity.
-pub fn constant_diffusivity(_sto: f64, p: &ParticleParams) -> f64 {
-    p.d_ref
 }
 
 /// Solves a tridiagonal system in place (Thomas algorithm): `a` sub-, `b` main, `c` super-diagonal.
@@ -40,22 +35,46 @@ fn thomas(a: &[f64], b: &mut [f64], c: &[f64], rhs: &mut [f64]) {
 }
 
 impl Particle {
+    /// Diffusivity at stoichiometry `sto` and temperature `t` [m2.s-1].
+    pub fn diffusivity(&self, sto: f64, t: f64) -> f64 {
+        match self.constant {
+            Some(d) => d,
+            None => self
+                .params
+                .eval(
+                    &self.diffusivity,
+                    &FnArgs {
+                        sto,
+                        c_s_max: self.c_max,
+                        c_s_surf: sto * self.c_max,
+                        t,
+                        ..Default::default()
+                    },
+                )
+                .unwrap_or(f64::NAN),
+        }
+    }
+
     pub fn new(
         n: usize,
         radius: f64,
-        params: ParticleParams,
-        diffusivity: fn(f64, &ParticleParams) -> f64,
+        c_max: f64,
+        params: Arc<ParameterValues>,
+        diffusivity: &str,
     ) -> Particle {
         let dr = radius / n as f64;
         let total = radius.powi(3);
         let weights = (0..n)
             .map(|i| (((i + 1) as f64 * dr).powi(3) - (i as f64 * dr).powi(3)) / total)
             .collect();
+        let constant = params.scalar(diffusivity).ok();
         Particle {
             n,
             radius,
-            diffusivity,
+            c_max,
             params,
+            diffusivity: diffusivity.to_string(),
+            constant,
             weights,
         }
     }
@@ -79,6 +98,7 @@ impl Particle {
         alpha: f64,
         dt: f64,
         c_guess: &[f64],
+        t: f64,
     ) -> (Vec<f64>, Vec<f64>) {
         let n = self.n;
         let dr = self.radius / n as f64;
@@ -93,8 +113,9 @@ impl Particle {
             let vol = (rr.powi(3) - rl.powi(3)) / 3.0;
             // Diffusivity at the faces, from the neighbouring cells of the guess.
             let d_face = |j: usize| {
-                let sto = 0.5 * (c_guess[j] + c_guess[j + 1]) / self.params.c_max;
-                (self.diffusivity)(sto, &self.params)
+                // PyBaMM evaluates D at the nodes and averages to the faces.
+                0.5 * (self.diffusivity(c_guess[j] / self.c_max, t)
+                    + self.diffusivity(c_guess[j + 1] / self.c_max, t))
             };
             let gl = if i > 0 {
                 rl * rl * d_face(i - 1) / dr / vol

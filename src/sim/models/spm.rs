@@ -2,7 +2,7 @@
 //! Butler–Volmer kinetics at the electrolyte's initial concentration, no electrolyte or
 //! solid-phase potential drops.
 
-use super::particle::{constant_diffusivity, Particle, ParticleParams};
+use super::particle::Particle;
 use crate::sim::params::{FnArgs, ParameterValues};
 use crate::sim::solver::{Cell, Control, Output};
 use crate::sim::SimError;
@@ -96,6 +96,7 @@ fn electrode(
     ))?;
     let c_e = p.scalar("Initial concentration in electrolyte [mol.m-3]")?;
     let d_name = format!("{domain} particle diffusivity [m2.s-1]");
+    let shared = std::sync::Arc::new(p.clone());
     let d_ref = p.eval(
         &d_name,
         &FnArgs {
@@ -138,17 +139,12 @@ fn electrode(
         },
     )?;
     Ok(Electrode {
-        particle: Particle::new(
-            n,
-            radius,
-            ParticleParams { c_max, d_ref },
-            constant_diffusivity,
-        ),
+        particle: Particle::new(n, radius, c_max, shared.clone(), &d_name),
         reactive_area: 3.0 * eps / radius * thickness * area,
         c_max,
         c0,
         solid_volume: eps * thickness * area,
-        params: std::sync::Arc::new(p.clone()),
+        params: shared,
         ocp_name,
         j0_name,
         c_e,
@@ -284,14 +280,14 @@ impl Cell for Spm {
             }
             None => (1.0, cur.c_n.clone(), cur.c_p.clone()),
         };
-        let (base_n, unit_n) = self
-            .neg
-            .particle
-            .implicit_step(&hist_n, alpha, dt, &cur.c_n);
-        let (base_p, unit_p) = self
-            .pos
-            .particle
-            .implicit_step(&hist_p, alpha, dt, &cur.c_p);
+        let (base_n, unit_n) =
+            self.neg
+                .particle
+                .implicit_step(&hist_n, alpha, dt, &cur.c_n, self.temperature);
+        let (base_p, unit_p) =
+            self.pos
+                .particle
+                .implicit_step(&hist_p, alpha, dt, &cur.c_p, self.temperature);
         let (kn, kp) = (Self::flux_per_amp(&self.neg), Self::flux_per_amp(&self.pos));
         let pn = &self.neg.particle;
         let pp = &self.pos.particle;
