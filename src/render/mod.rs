@@ -1,6 +1,7 @@
 //! Draws solution data — a pure library that knows nothing of bots or solvers: a
 //! multi-panel PNG figure and an animated GIF, with an embedded font and platform limits.
 
+pub mod bench;
 mod font;
 pub mod gif;
 pub mod png;

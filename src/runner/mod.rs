@@ -192,11 +192,33 @@ pub fn execute(spec: &JobSpec, out: &Path, log: &mut Vec<String>) -> anyhow::Res
             std::fs::create_dir_all(out)?;
             let json = serde_json::to_vec_pretty(&samples)?;
             std::fs::write(out.join("benchmarks.json"), &json)?;
+            let series: Vec<render::bench::BenchSeries> = samples
+                .benchmarks
+                .iter()
+                .map(|b| render::bench::BenchSeries {
+                    name: b.name.clone(),
+                    base_s: b.base_s.clone(),
+                    head_s: b.head_s.clone(),
+                })
+                .collect();
+            let short = |s: &str| s.chars().take(10).collect::<String>();
+            let title = format!(
+                "head {} vs base {}",
+                short(&samples.head_sha),
+                short(&samples.base_sha)
+            );
+            let png = render::bench::render_benchmarks(&title, &series)?;
+            std::fs::write(out.join("benchmarks.png"), &png)?;
+
             return Ok(RunResult {
                 job_id: spec.id.to_string(),
                 battbot_version: VERSION.to_string(),
                 runs: Vec::new(),
-                artifacts: vec![artifact("benchmarks.json", "application/json", &json)],
+                artifacts: vec![
+                    artifact("benchmarks.png", "image/png", &png),
+                    artifact("benchmarks.json", "application/json", &json),
+                ],
+
                 log_tail: log.clone(),
                 benchmark: Some(samples),
             });
