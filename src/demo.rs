@@ -232,7 +232,10 @@ pub async fn run_with(opts: DemoOptions) -> anyhow::Result<DemoOutcome> {
     let local: Arc<dyn Forge> =
         Arc::new(LocalForge::new(&dir, &reports_git).with_status_dir(&status_dir));
     let forges = Forges {
-        conversations: HashMap::from([("github".to_string(), local.clone())]),
+        conversations: HashMap::from([(
+            "github".to_string(),
+            local.clone() as Arc<dyn crate::forge::Conversation>,
+        )]),
         runner: local.clone(),
         reports: local.clone(),
     };

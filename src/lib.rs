@@ -13,3 +13,4 @@ pub mod report;
 pub mod runner;
 pub mod server;
 pub mod sim;
+pub mod social;

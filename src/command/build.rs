@@ -4,7 +4,7 @@
 use super::error::{point_at, ErrorKind, ParseError};
 use super::grammar::{Request, Segment};
 use super::registry::Verb;
-use super::steps::{read_step, StepProblem};
+use super::steps::{read_step, step_word_suggestion};
 use super::vocab::Vocabulary;
 use super::Command;
 use crate::sim::SimSpec;
@@ -20,7 +20,7 @@ pub fn default_discharge(rate: &str, set: &str, vocab: &Vocabulary) -> String {
 }
 
 /// How steps are checked: the sim's parser when injected, else [`read_step`].
-pub(crate) type StepCheck<'a> = Option<&'a dyn Fn(&str) -> Result<(), StepProblem>>;
+pub(crate) type StepCheck<'a> = Option<&'a super::StepCheckFn>;
 
 fn check_steps(steps: &[String], check: StepCheck) -> Result<(), ParseError> {
     for (n, step) in steps.iter().enumerate() {
@@ -34,16 +34,22 @@ fn check_steps(steps: &[String], check: StepCheck) -> Result<(), ParseError> {
                 .as_deref()
                 .map(|w| format!(" at \"{w}\""))
                 .unwrap_or_default();
+            let mut hint = p.hint.unwrap_or_else(|| {
+                "steps look like \"Discharge at 1C until 2.5 V\" or \"Rest for 30 minutes\""
+                    .to_string()
+            });
+            if let Some(s) = p.word.as_deref().and_then(step_word_suggestion) {
+                if !hint.contains("did you mean") {
+                    hint = format!("did you mean \"{s}\"? {hint}");
+                }
+            }
             let mut e = ParseError::new(
                 ErrorKind::BadStep {
                     step: step.clone(),
                     word: p.word.clone(),
                 },
                 format!("cannot read step {} \"{step}\"{at}: {}", n + 1, p.message),
-                p.hint.unwrap_or_else(|| {
-                    "steps look like \"Discharge at 1C until 2.5 V\" or \"Rest for 30 minutes\""
-                        .to_string()
-                }),
+                hint,
             );
             e.pointer = p.word.as_deref().and_then(|w| point_at(step, w));
             return Err(e);
@@ -59,6 +65,15 @@ enum Experiment {
 
 fn segment_runs(seg: &Segment, vocab: &Vocabulary) -> Result<Vec<SimSpec>, ParseError> {
     if !seg.steps.is_empty() && !seg.rates.is_empty() {
+        let set = seg.sets.first().map_or(DEFAULT_SET, String::as_str);
+        let mut steps: Vec<String> = seg
+            .rates
+            .iter()
+            .take(1)
+            .map(|r| default_discharge(r, set, vocab))
+            .collect();
+        steps.extend(seg.steps.iter().cloned());
+        let quoted: Vec<String> = steps.iter().map(|s| format!("\"{s}\"")).collect();
         return Err(ParseError::new(
             ErrorKind::Conflict {
                 what: "C-rate and steps".into(),
@@ -67,7 +82,10 @@ fn segment_runs(seg: &Segment, vocab: &Vocabulary) -> Result<Vec<SimSpec>, Parse
                 "both a C-rate ({}) and steps were given",
                 seg.rates.join(", ")
             ),
-            "give either a C-rate (a discharge at that rate to the cut-off) or quoted steps such as \"Discharge at 2C until 2.5 V\"",
+            format!(
+                "a C-rate alone means a discharge at that rate to the cut-off; with other steps, write it as a step too: {}",
+                quoted.join(" ")
+            ),
         ));
     }
     let or_default = |v: &[String], d: &str| -> Vec<String> {
@@ -123,7 +141,7 @@ fn segment_runs(seg: &Segment, vocab: &Vocabulary) -> Result<Vec<SimSpec>, Parse
                                 thermal: thermal.clone(),
                                 ambient_temperature_c: *temp,
                                 parameters,
-                                cycles: seg.cycles,
+                                cycles: seg.cycles.filter(|c| *c > 1),
                                 options: seg.options.clone(),
                             });
                         }
@@ -135,11 +153,90 @@ fn segment_runs(seg: &Segment, vocab: &Vocabulary) -> Result<Vec<SimSpec>, Parse
     Ok(runs)
 }
 
-/// The command a request asks for, or `None` when it asks nothing.
+/// How many runs a segment multiplies out to (counted before building them, so a long
+/// comment cannot make the parser build millions of runs).
+fn run_count(seg: &Segment) -> usize {
+    let n = |len: usize| len.max(1);
+    let experiments = if seg.steps.is_empty() {
+        n(seg.rates.len())
+    } else {
+        1
+    };
+    [
+        n(seg.models.len()),
+        n(seg.sets.len()),
+        n(seg.thermals.len()),
+        experiments,
+        n(seg.temps.len()),
+        n(seg.vary.as_ref().map_or(1, |(_, v)| v.len())),
+    ]
+    .iter()
+    .fold(1usize, |acc, x| acc.saturating_mul(*x))
+}
+
+/// Fills what a `vs` segment leaves unset from the segments that set it, when they all
+/// agree: in `compare SPM vs DFN at 2C` both runs are at 2C.
+fn share(segs: &mut [Segment]) {
+    fn fill<T: Clone + PartialEq>(
+        segs: &mut [Segment],
+        get: impl Fn(&Segment) -> Option<T>,
+        set: impl Fn(&mut Segment, T),
+    ) {
+        let mut values: Vec<T> = Vec::new();
+        for v in segs.iter().filter_map(&get) {
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        if let [only] = values.as_slice() {
+            for seg in segs.iter_mut() {
+                if get(seg).is_none() {
+                    set(seg, only.clone());
+                }
+            }
+        }
+    }
+    fn some<T: Clone>(v: &[T]) -> Option<Vec<T>> {
+        (!v.is_empty()).then(|| v.to_vec())
+    }
+    if segs.len() < 2 {
+        return;
+    }
+    fill(segs, |s| some(&s.models), |s, v| s.models = v);
+    fill(segs, |s| some(&s.sets), |s, v| s.sets = v);
+    fill(
+        segs,
+        |s| {
+            (!s.steps.is_empty() || !s.rates.is_empty()).then(|| (s.steps.clone(), s.rates.clone()))
+        },
+        |s, (steps, rates)| {
+            s.steps = steps;
+            s.rates = rates;
+        },
+    );
+    fill(segs, |s| some(&s.temps), |s, v| s.temps = v);
+    fill(segs, |s| some(&s.thermals), |s, v| s.thermals = v);
+    fill(segs, |s| s.cycles, |s, v| s.cycles = Some(v));
+    fill(
+        segs,
+        |s| (!s.options.is_empty()).then(|| s.options.clone()),
+        |s, v| s.options = v,
+    );
+    fill(
+        segs,
+        |s| (!s.params.is_empty()).then(|| s.params.clone()),
+        |s, v| s.params = v,
+    );
+    fill(segs, |s| s.vary.clone(), |s, v| s.vary = Some(v));
+}
+
+/// The command a request asks for, or `None` when it asks nothing. More than `max_runs`
+/// runs is an error found before the runs are built.
 pub(crate) fn command(
-    req: Request,
+    mut req: Request,
     vocab: &Vocabulary,
     check: StepCheck,
+    max_runs: usize,
 ) -> Result<Option<Command>, ParseError> {
     match req.verb {
         Some(Verb::Help) => return Ok(Some(Command::Help)),
@@ -153,6 +250,14 @@ pub(crate) fn command(
     }
     if req.verb.is_none() && !req.has_content() {
         return Ok(None);
+    }
+    share(&mut req.segments);
+    let count = req
+        .segments
+        .iter()
+        .fold(0usize, |acc, s| acc.saturating_add(run_count(s)));
+    if count > max_runs {
+        return Err(super::limits::too_many_runs(count, max_runs));
     }
     let mut runs = Vec::new();
     for seg in &req.segments {

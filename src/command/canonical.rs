@@ -26,7 +26,16 @@ pub fn canonical(cmd: &Command, cx: &ParseContext) -> String {
     let names = [name.to_string()];
     let accept = |_: &str| -> Result<(), StepProblem> { Ok(()) };
     let reads_back = |text: &str| {
-        parse_unchecked(text, &names, cx.vocabulary, Some(&accept)).ok() == Some(Some(cmd.clone()))
+        parse_unchecked(
+            text,
+            &names,
+            cx.vocabulary,
+            Some(&accept),
+            usize::MAX,
+            false,
+        )
+        .ok()
+            == Some(Some(cmd.clone()))
     };
     if let Some(body) = compact(runs, cx.vocabulary) {
         let text = join(&head, &body);
@@ -34,9 +43,17 @@ pub fn canonical(cmd: &Command, cx: &ParseContext) -> String {
             return text;
         }
     }
+    // Each run in full; `x1` where others cycle, so it does not take their cycles;
+    // `isothermal` where others are lumped, for the same reason.
+    let any_cycles = runs.iter().any(|r| r.cycles.is_some());
+    let any_thermal = runs.iter().any(|r| r.thermal.is_some());
     let segments: Vec<String> = runs
         .iter()
-        .map(|r| run_words(r).unwrap_or_default().join(" "))
+        .map(|r| {
+            run_words(r, any_cycles, any_thermal)
+                .unwrap_or_default()
+                .join(" ")
+        })
         .collect();
     join(&head, &[segments.join(" vs ")])
 }
@@ -114,16 +131,22 @@ fn thermal_word(t: &Option<String>) -> Option<String> {
 }
 
 /// One run spelled out in full.
-fn run_words(run: &SimSpec) -> Option<Vec<String>> {
+fn run_words(
+    run: &SimSpec,
+    explicit_one_cycle: bool,
+    explicit_thermal: bool,
+) -> Option<Vec<String>> {
     let mut w = vec![run.model.clone(), run.parameter_set.clone()];
-    if run.thermal.is_some() {
+    if run.thermal.is_some() || explicit_thermal {
         w.push(thermal_word(&run.thermal)?);
     }
     if let Some(t) = run.ambient_temperature_c {
         w.push(format!("at {}", temperature(t)));
     }
-    if let Some(c) = run.cycles {
-        w.push(format!("x{c}"));
+    match run.cycles {
+        Some(c) => w.push(format!("x{c}")),
+        None if explicit_one_cycle => w.push("x1".to_string()),
+        None => {}
     }
     w.extend(option_words(&run.options)?);
     w.extend(param_words(&run.parameters));

@@ -45,7 +45,7 @@ pub struct ParseError {
     pub error: String,
     pub hint: String,
     #[serde(skip)]
-    pub kind: ErrorKind,
+    pub kind: Box<ErrorKind>,
     /// For a step that failed: the step on one line and a caret line under the bad word
     /// (for replies that can show a code block).
     #[serde(skip)]
@@ -57,7 +57,7 @@ impl ParseError {
         ParseError {
             error: error.into(),
             hint: hint.into(),
-            kind,
+            kind: Box::new(kind),
             pointer: None,
         }
     }

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use super::error::{ErrorKind, ParseError};
 use super::lexer::{Kind, Token};
-use super::registry::{self, Verb, NOT_TYPOS, SUGGESTABLE};
-use super::steps::quantity_words;
-use super::vocab::{closest, degradation_key, degradation_value, distance, squash, Vocabulary};
+use super::registry::{self, Verb};
+use super::steps::{quantity_words, step_word_suggestion};
+use super::suggest::suspect;
+use super::vocab::{closest, degradation_key, degradation_value, squash, Vocabulary};
 
 /// What one `vs`-separated part of a request names. Empty lists take the defaults.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -20,6 +21,7 @@ pub(crate) struct Segment {
     pub temps: Vec<f64>,
     /// `None` is isothermal.
     pub thermals: Vec<Option<String>>,
+    /// As typed (`x1` is `Some(1)`: set, though runs store one cycle as `None`).
     pub cycles: Option<u32>,
     pub options: BTreeMap<String, String>,
     pub params: BTreeMap<String, f64>,
@@ -127,6 +129,17 @@ fn cycles_word(lower: &str) -> Option<u32> {
     n.parse().ok()
 }
 
+/// Whether quoted text is meant as a step: it starts with a step verb (or a near miss of
+/// one, so the step check can point at it) or holds a number.
+fn looks_like_step(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
+    matches!(
+        first.as_str(),
+        "discharge" | "charge" | "rest" | "hold" | "run"
+    ) || step_word_suggestion(&first).is_some()
+        || text.chars().any(|c| c.is_ascii_digit())
+}
+
 fn bad_value(text: &str, error: impl Into<String>, hint: impl Into<String>) -> ParseError {
     ParseError::new(
         ErrorKind::BadValue {
@@ -157,7 +170,13 @@ struct Reader<'a> {
     toks: &'a [Token],
     para: &'a str,
     vocab: &'a Vocabulary,
+    /// Squashed names (see `squash`) with what they stand for, built once per read.
     models: Vec<(String, String)>,
+    sets: Vec<(String, String)>,
+    verbs: Vec<(String, Verb)>,
+    /// Each token's text squashed and lower-cased (without a leading `#`), computed once.
+    squashed: Vec<String>,
+    lowered: Vec<String>,
     req: Request,
     seg: Segment,
 }
@@ -174,11 +193,27 @@ pub(crate) fn read(toks: &[Token], para: &str, vocab: &Vocabulary) -> Result<Req
         })
         .collect();
     models.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+    let sets = vocab
+        .parameter_sets
+        .iter()
+        .map(|s| (squash(&s.name), s.name.clone()))
+        .collect();
+    let verbs = registry::COMMANDS
+        .iter()
+        .flat_map(|c| c.words.iter().map(move |w| (squash(w), c.verb)))
+        .collect();
     let mut r = Reader {
         toks,
         para,
         vocab,
         models,
+        sets,
+        verbs,
+        squashed: toks.iter().map(|t| squash(&t.text)).collect(),
+        lowered: toks
+            .iter()
+            .map(|t| t.text.trim_start_matches('#').to_lowercase())
+            .collect(),
         req: Request::default(),
         seg: Segment::default(),
     };
@@ -198,15 +233,22 @@ impl Reader<'_> {
             .map(|t| t.text.as_str())
     }
 
-    fn lower(&self, i: usize) -> Option<String> {
-        self.word(i)
-            .map(|w| w.trim_start_matches('#').to_lowercase())
+    fn lower(&self, i: usize) -> Option<&str> {
+        self.word(i)?;
+        self.lowered.get(i).map(String::as_str)
     }
 
     fn punct(&self, i: usize, cs: &[char]) -> bool {
         self.toks
             .get(i)
             .is_some_and(|t| cs.iter().any(|c| t.is_punct(*c)))
+    }
+
+    fn verb_of(&self, squashed: &str) -> Option<Verb> {
+        self.verbs
+            .iter()
+            .find(|(w, _)| w == squashed)
+            .map(|(_, v)| *v)
     }
 
     fn end_segment(&mut self) {
@@ -250,9 +292,10 @@ impl Reader<'_> {
             push_unique(&mut self.seg.models, m.canonical.clone());
         } else if let Some(s) = self.vocab.set(&text) {
             push_unique(&mut self.seg.sets, s.name.clone());
-        } else {
+        } else if looks_like_step(&text) {
             self.seg.steps.push(text);
         }
+        // Other quoted text ("it's 'fast'") is prose.
         Ok(i + 1)
     }
 
@@ -264,17 +307,16 @@ impl Reader<'_> {
                 "repeat the steps with e.g. \"x3\" or \"3 cycles\"",
             ));
         }
-        let n = (n > 1).then_some(n);
         match self.seg.cycles {
-            Some(old) if Some(old) != n => Err(ParseError::new(
+            Some(old) if old != n => Err(ParseError::new(
                 ErrorKind::Conflict {
                     what: "cycles".into(),
                 },
-                format!("two different cycle counts ({old} and {})", n.unwrap_or(1)),
+                format!("two different cycle counts ({old} and {n})"),
                 "give the number of cycles once, e.g. \"x3\"",
             )),
             _ => {
-                self.seg.cycles = n;
+                self.seg.cycles = Some(n);
                 Ok(())
             }
         }
@@ -294,13 +336,14 @@ impl Reader<'_> {
             return Ok(i + 1);
         }
         // Commands, one or two words.
-        if let Some(next) = self.lower(i + 1) {
-            if let Some(v) = registry::verb_of(&squash(&format!("{lower}{next}"))) {
+        if self.word(i + 1).is_some() {
+            let pair = format!("{}{}", self.squashed[i], self.squashed[i + 1]);
+            if let Some(v) = self.verb_of(&pair) {
                 self.note_verb(v);
                 return Ok(i + 2);
             }
         }
-        if let Some(v) = registry::verb_of(&squash(&lower)) {
+        if let Some(v) = self.verb_of(&self.squashed[i]) {
             self.note_verb(v);
             if lower == "vary" {
                 return self.vary(i);
@@ -327,7 +370,7 @@ impl Reader<'_> {
             self.push_rate(rate, value, &raw)?;
             return Ok(i + 1);
         }
-        if let (Some(v), Some("c")) = (number(&lower), self.lower(i + 1).as_deref()) {
+        if let (Some(v), Some("c")) = (number(&lower), self.lower(i + 1)) {
             if v >= 0.0 {
                 self.push_rate(format!("{lower}C"), v, &raw)?;
                 return Ok(i + 2);
@@ -339,7 +382,7 @@ impl Reader<'_> {
         }
         if let Ok(n) = lower.parse::<u32>() {
             if matches!(
-                self.lower(i + 1).as_deref(),
+                self.lower(i + 1),
                 Some("cycles" | "cycle" | "times" | "x" | "×")
             ) {
                 self.set_cycles(n, &raw)?;
@@ -363,8 +406,10 @@ impl Reader<'_> {
             }
             _ => {}
         }
-        if let Some(n) = self.degradation_at(i, &lower)? {
-            return Ok(i + n);
+        if self.punct(i + 1, &['=', ':']) || self.punct(i + 2, &['=', ':']) {
+            if let Some(n) = self.degradation_at(i, &lower)? {
+                return Ok(i + n);
+            }
         }
         if self.req.suspect.is_none() {
             self.req.suspect = suspect(&raw, &lower, self.vocab);
@@ -401,10 +446,9 @@ impl Reader<'_> {
         let mut j = i + 1;
         let mut first = None;
         let mut ends = false;
-        loop {
-            let Some(w) = self.lower(j) else { break };
+        while let Some(w) = self.lower(j) {
             if (w == "or" || w == "and") && first.is_some() {
-                match self.lower(j + 1).as_deref() {
+                match self.lower(j + 1) {
                     Some("for" | "until") => {
                         j += 1;
                         continue;
@@ -412,7 +456,7 @@ impl Reader<'_> {
                     _ => break,
                 }
             }
-            if !matches!(w.as_str(), "at" | "for" | "until") {
+            if !matches!(w, "at" | "for" | "until") {
                 break;
             }
             let words: Vec<&str> = (j + 1..(j + 3).min(self.toks.len()))
@@ -421,11 +465,11 @@ impl Reader<'_> {
             let Some(n) = quantity_words(&words) else {
                 break;
             };
-            first.get_or_insert(w.clone());
+            first.get_or_insert(w);
             ends |= w != "at";
             j += 1 + n;
         }
-        let starts_ok = verb == "rest" || first.as_deref() == Some("at");
+        let starts_ok = verb == "rest" || first == Some("at");
         (ends && starts_ok).then_some(j)
     }
 
@@ -433,8 +477,10 @@ impl Reader<'_> {
         let mut joined = String::new();
         let mut best = None;
         for n in 1..=6 {
-            let Some(w) = self.word(i + n - 1) else { break };
-            joined.push_str(&squash(w));
+            if self.word(i + n - 1).is_none() {
+                break;
+            }
+            joined.push_str(&self.squashed[i + n - 1]);
             if let Some((_, canonical)) = self.models.iter().find(|(s, _)| *s == joined) {
                 best = Some((n, canonical.clone()));
             }
@@ -448,10 +494,12 @@ impl Reader<'_> {
         let mut joined = String::new();
         let mut best = None;
         for n in 1..=3 {
-            let Some(w) = self.word(i + n - 1) else { break };
-            joined.push_str(&squash(w));
-            if let Some(s) = self.vocab.set(&joined) {
-                best = Some((n, s.name.clone()));
+            if self.word(i + n - 1).is_none() {
+                break;
+            }
+            joined.push_str(&self.squashed[i + n - 1]);
+            if let Some((_, name)) = self.sets.iter().find(|(s, _)| *s == joined) {
+                best = Some((n, name.clone()));
             }
         }
         let (n, name) = best?;
@@ -472,15 +520,19 @@ impl Reader<'_> {
         let Some(w) = self.lower(at) else {
             return Ok(None);
         };
-        let found = if let Some(c) = temperature_word(&w, c_is_celsius) {
+        let found = if let Some(c) = temperature_word(w, c_is_celsius) {
             Some((c, at + 1))
-        } else if let Some(n) = number(&w) {
-            let units: Vec<String> = (at + 1..at + 3).map_while(|k| self.lower(k)).collect();
-            let units: Vec<&str> = units.iter().map(String::as_str).collect();
-            temperature_unit(&units, c_is_celsius).map(|(kelvin, used)| {
-                let c = if kelvin { kelvin_to_celsius(n) } else { n };
-                (c, at + 1 + used)
-            })
+        } else if let Some(n) = number(w) {
+            let units: Vec<&str> = (at + 1..at + 3).map_while(|k| self.lower(k)).collect();
+            match temperature_unit(&units, c_is_celsius) {
+                Some((kelvin, used)) => {
+                    let c = if kelvin { kelvin_to_celsius(n) } else { n };
+                    Some((c, at + 1 + used))
+                }
+                // `T=25`: a bare number after `T=` is in °C.
+                None if c_is_celsius => Some((n, at + 1)),
+                None => None,
+            }
         } else {
             None
         };
@@ -569,9 +621,7 @@ impl Reader<'_> {
         let mut k = j + 1;
         while k < self.toks.len() {
             let skip = self.punct(k, &[',', ':', '–', '—', '='])
-                || self
-                    .lower(k)
-                    .is_some_and(|w| VARY_FILLER.contains(&w.as_str()));
+                || self.lower(k).is_some_and(|w| VARY_FILLER.contains(&w));
             if !skip {
                 break;
             }
@@ -616,95 +666,4 @@ impl Reader<'_> {
         self.seg.vary = Some((name, values));
         Ok(k)
     }
-}
-
-/// A word that looks like a typo of a command, model, set or keyword, as an error.
-fn suspect(raw: &str, lower: &str, vocab: &Vocabulary) -> Option<ParseError> {
-    if NOT_TYPOS.contains(&lower) {
-        return None;
-    }
-    let letters = lower.trim_end_matches(|c: char| c.is_ascii_digit());
-    let digits = &lower[letters.len()..];
-    let set_names = vocab.set_names();
-    let sets_list = set_names.join(", ");
-    let yearish = digits.len() == 4 && (digits.starts_with("19") || digits.starts_with("20"));
-    if yearish && letters.chars().any(char::is_alphabetic) {
-        let squashed: Vec<(String, &str)> = set_names.iter().map(|s| (squash(s), *s)).collect();
-        let suggestion = squashed
-            .iter()
-            .map(|(sq, name)| (distance(&squash(lower), sq), *name))
-            .filter(|(d, _)| *d <= 3)
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, n)| n.to_string());
-        let hint = match &suggestion {
-            Some(s) => format!("did you mean {s}? Parameter sets: {sets_list}"),
-            None => format!("parameter sets: {sets_list}"),
-        };
-        return Some(ParseError::new(
-            ErrorKind::UnknownSet {
-                name: raw.to_string(),
-                suggestion,
-            },
-            format!("unknown parameter set \"{raw}\""),
-            hint,
-        ));
-    }
-    if !digits.is_empty() || !lower.chars().all(char::is_alphabetic) {
-        return None;
-    }
-    let len = lower.chars().count();
-    let transposed = |cand: &str| {
-        let mut a: Vec<char> = lower.chars().collect();
-        let mut b: Vec<char> = cand.to_lowercase().chars().collect();
-        a.sort_unstable();
-        b.sort_unstable();
-        a == b && distance(lower, cand) == 1
-    };
-    let unknown = |suggestion: &str, what: &str| {
-        Some(ParseError::new(
-            ErrorKind::UnknownWord {
-                word: raw.to_string(),
-                suggestion: Some(suggestion.to_string()),
-            },
-            format!("I don't know \"{raw}\""),
-            format!("did you mean {suggestion}? {what}"),
-        ))
-    };
-    let models = vocab.model_names();
-    if (3..=4).contains(&len) {
-        if let Some(m) = models.iter().find(|m| transposed(m)) {
-            return unknown(m, &format!("Models: {}", models.join(", ")));
-        }
-    }
-    for cand in SUGGESTABLE {
-        let d = distance(lower, cand);
-        let close = match len {
-            0..=3 => false,
-            4 => transposed(cand),
-            5..=7 => d == 1,
-            _ => d <= 2,
-        };
-        if close && d > 0 {
-            let commands: Vec<&str> = registry::COMMANDS.iter().map(|c| c.name).collect();
-            return unknown(cand, &format!("Commands: {}", commands.join(", ")));
-        }
-    }
-    if len >= 4 {
-        for name in &set_names {
-            let stem: String = squash(name)
-                .trim_end_matches(|c: char| c.is_ascii_digit())
-                .to_string();
-            if stem == lower {
-                return Some(ParseError::new(
-                    ErrorKind::UnknownSet {
-                        name: raw.to_string(),
-                        suggestion: Some(name.to_string()),
-                    },
-                    format!("unknown parameter set \"{raw}\""),
-                    format!("did you mean {name}? Parameter sets: {sets_list}"),
-                ));
-            }
-        }
-    }
-    None
 }

@@ -3,6 +3,7 @@
 
 use super::build::{default_discharge, DEFAULT_MODEL, DEFAULT_RATE, DEFAULT_SET};
 use super::registry::{COMMANDS, OPTIONS};
+use super::vocab::{degradation_typed, DEGRADATION};
 use super::ParseContext;
 
 /// Where the README documents the command language (the caller may prefix its homepage).
@@ -40,6 +41,15 @@ pub fn help_text(cx: &ParseContext) -> String {
     s.push_str("\n\n**Options** (any order, case-insensitive; “smart quotes” work):\n");
     for (what, how) in OPTIONS {
         s.push_str(&format!("- {what}: {how}\n"));
+    }
+    for d in DEGRADATION {
+        let values: Vec<String> = d.values.iter().map(|v| degradation_typed(v)).collect();
+        s.push_str(&format!(
+            "- degradation, {}: `{}` (one of {})\n",
+            d.option,
+            d.example,
+            values.join(", ")
+        ));
     }
     let l = cx.limits;
     s.push_str(&format!(

@@ -75,18 +75,7 @@ fn run_name(i: usize, run: &SimSpec, many: bool) -> String {
 /// count as PyBaMM's one-day default step.
 pub fn check(runs: &[SimSpec], limits: &Limits, vocab: &Vocabulary) -> Result<(), ParseError> {
     if runs.len() > limits.max_runs {
-        return Err(ParseError::new(
-            ErrorKind::TooManyRuns {
-                runs: runs.len(),
-                max: limits.max_runs,
-            },
-            format!(
-                "this asks for {} runs; the limit is {}",
-                runs.len(),
-                limits.max_runs
-            ),
-            "runs multiply (2 models × 3 C-rates = 6 runs): compare fewer models, sets, C-rates, temperatures or values",
-        ));
+        return Err(too_many_runs(runs.len(), limits.max_runs));
     }
     let many = runs.len() > 1;
     for (i, run) in runs.iter().enumerate() {
@@ -182,6 +171,14 @@ pub fn check(runs: &[SimSpec], limits: &Limits, vocab: &Vocabulary) -> Result<()
         }
     }
     Ok(())
+}
+
+pub(crate) fn too_many_runs(runs: usize, max: usize) -> ParseError {
+    ParseError::new(
+        ErrorKind::TooManyRuns { runs, max },
+        format!("this asks for {runs} runs; the limit is {max}"),
+        "runs multiply (2 models × 3 C-rates = 6 runs): compare fewer models, sets, C-rates, temperatures or values",
+    )
 }
 
 fn too_many_steps(name: &str, steps: usize, limits: &Limits, how: &str) -> ParseError {

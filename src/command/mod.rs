@@ -10,6 +10,7 @@ mod lexer;
 mod limits;
 mod registry;
 mod steps;
+mod suggest;
 mod text;
 mod vocab;
 
@@ -24,7 +25,7 @@ use crate::sim::SimSpec;
 
 pub use canonical::canonical;
 pub use error::{ErrorKind, ParseError};
-pub use help::help_text;
+pub use help::{help_text, README_SECTION};
 pub use limits::Limits;
 pub use registry::{CommandSpec, Verb, COMMANDS};
 pub use steps::{read_step, StepInfo, StepProblem};
@@ -60,34 +61,64 @@ pub struct ParseContext<'a> {
     pub vocabulary: &'a Vocabulary,
     pub limits: &'a Limits,
     /// The sim's step parser; without it steps are checked by [`read_step`].
-    pub step_check: Option<&'a dyn Fn(&str) -> Result<(), StepProblem>>,
+    pub step_check: Option<&'a StepCheckFn>,
 }
+
+/// The signature of the injected step check (the sim's step parser).
+pub type StepCheckFn = dyn Fn(&str) -> Result<(), StepProblem>;
 
 /// Parses `text`. `Ok(None)`: the text asks nothing of the bot (no mention, only code or
 /// quotes, the bot's own reply, a retweet, or a mention without a request).
 pub fn parse(text: &str, cx: &ParseContext) -> Result<Option<Command>, ParseError> {
-    let cmd = parse_unchecked(text, cx.bot_names.as_slice(), cx.vocabulary, cx.step_check)?;
+    parse_checked(text, cx, false)
+}
+
+/// Parses text already addressed to the bot — a Slack slash command's text, a direct
+/// message, `battbot parse "simulate DFN"` — so no mention is needed (one still may be there).
+pub fn parse_addressed(text: &str, cx: &ParseContext) -> Result<Option<Command>, ParseError> {
+    parse_checked(text, cx, true)
+}
+
+fn parse_checked(
+    text: &str,
+    cx: &ParseContext,
+    addressed: bool,
+) -> Result<Option<Command>, ParseError> {
+    let cmd = parse_unchecked(
+        text,
+        cx.bot_names.as_slice(),
+        cx.vocabulary,
+        cx.step_check,
+        cx.limits.max_runs,
+        addressed,
+    )?;
     if let Some(cmd) = &cmd {
         limits::check(cmd.runs(), cx.limits, cx.vocabulary)?;
     }
     Ok(cmd)
 }
 
-/// Parses without enforcing limits.
+/// Parses without enforcing limits other than the number of runs.
 pub(crate) fn parse_unchecked(
     text: &str,
     bot_names: &[String],
     vocab: &Vocabulary,
     step_check: build::StepCheck,
+    max_runs: usize,
+    addressed: bool,
 ) -> Result<Option<Command>, ParseError> {
     if text::never_a_request(text) {
         return Ok(None);
     }
     let cleaned = text::strip_non_requests(text);
-    for para in text::addressed_paragraphs(&cleaned, bot_names) {
+    let mut paragraphs = text::addressed_paragraphs(&cleaned, bot_names);
+    if addressed && paragraphs.is_empty() {
+        paragraphs.push(cleaned);
+    }
+    for para in paragraphs {
         let tokens = lexer::tokenize(&para);
         let req = grammar::read(&tokens, &para, vocab)?;
-        if let Some(cmd) = build::command(req, vocab, step_check)? {
+        if let Some(cmd) = build::command(req, vocab, step_check, max_runs)? {
             return Ok(Some(cmd));
         }
     }

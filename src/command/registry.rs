@@ -76,7 +76,6 @@ pub const OPTIONS: &[(&str, &str)] = &[
     ("C-rate", "`2C`, `C/10`, `with c-rate = 1.5C`, `for a constant discharge of 1.25C`: a discharge at that rate to the set's lower cut-off"),
     ("cycles", "`x3`, `* 3`, `3 cycles`: repeat the steps"),
     ("parameters", "`\"Electrode height [m]\"=0.1`; `vary \"Electrode height [m]\" [0.1, 0.4, 0.7]` compares one run per value"),
-    ("degradation", "`sei=reaction-limited`, `plating=irreversible`"),
     ("runs", "`SPM 1C vs DFN 2C` spells out each run"),
 ];
 
@@ -85,14 +84,6 @@ pub(crate) fn spec(verb: Verb) -> &'static CommandSpec {
         .iter()
         .find(|c| c.verb == verb)
         .unwrap_or(&COMMANDS[0])
-}
-
-/// The command a squashed word (or two-word phrase) selects.
-pub(crate) fn verb_of(squashed: &str) -> Option<Verb> {
-    COMMANDS
-        .iter()
-        .find(|c| c.words.iter().any(|w| super::vocab::squash(w) == squashed))
-        .map(|c| c.verb)
 }
 
 /// Words whose near misses get a "did you mean" (the commands' own names plus keywords).

@@ -147,10 +147,24 @@ fn quantity(words: &[&str], i: &mut usize) -> Result<Quantity, StepProblem> {
     })
 }
 
+/// The step keyword `word` is probably a typo of ("untill" → "until").
+pub(crate) fn step_word_suggestion(word: &str) -> Option<&'static str> {
+    let lower = word.to_lowercase();
+    let len = lower.chars().count();
+    if len <= 2 || STEP_WORDS.contains(&lower.as_str()) {
+        return None;
+    }
+    closest(
+        &lower,
+        STEP_WORDS.iter().copied(),
+        if len <= 5 { 1 } else { 2 },
+    )
+}
+
 fn unexpected(word: &str) -> StepProblem {
-    let hint = match closest(word, STEP_WORDS.iter().copied(), 2) {
-        Some(s) if word.chars().count() > 2 => format!("did you mean \"{s}\"? {EXAMPLES}"),
-        _ => EXAMPLES.to_string(),
+    let hint = match step_word_suggestion(word) {
+        Some(s) => format!("did you mean \"{s}\"? {EXAMPLES}"),
+        None => EXAMPLES.to_string(),
     };
     problem(format!("unexpected {word:?}"), Some(word), hint)
 }

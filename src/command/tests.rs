@@ -80,6 +80,7 @@ const CASES: &[(&str, Expect)] = &[
     ("@battbot simulate at 0ºC", Json(r#"{"command":"simulate","runs":[{"model":"DFN","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"],"ambient_temperature_C":0.0}]}"#)),
     ("@battbot simulate at 40℃", Json(r#"{"command":"simulate","runs":[{"model":"DFN","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"],"ambient_temperature_C":40.0}]}"#)),
     ("@battbot simulate T:283K", Json(r#"{"command":"simulate","runs":[{"model":"DFN","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"],"ambient_temperature_C":9.85}]}"#)),
+    ("@battbot simulate T=25", Json(r#"{"command":"simulate","runs":[{"model":"DFN","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"],"ambient_temperature_C":25.0}]}"#)),
     ("@battbot simulate at a temperature of 290K", Json(r#"{"command":"simulate","runs":[{"model":"DFN","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"],"ambient_temperature_C":16.85}]}"#)),
     ("@battbot simulate at 5 deg C", Json(r#"{"command":"simulate","runs":[{"model":"DFN","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"],"ambient_temperature_C":5.0}]}"#)),
     // --- cycles ---
@@ -113,6 +114,9 @@ const CASES: &[(&str, Expect)] = &[
     ("@battbot compare lumped isothermal SPMe", Json(r#"{"command":"compare","runs":[{"model":"SPMe","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"],"thermal":"lumped"},{"model":"SPMe","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"]}]}"#)),
     ("@battbot compare SPM DFN at 1C 2C", Json(r#"{"command":"compare","runs":[{"model":"SPM","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"]},{"model":"SPM","parameter_set":"Chen2020","experiment":["Discharge at 2C until 2.5 V"]},$D,{"model":"DFN","parameter_set":"Chen2020","experiment":["Discharge at 2C until 2.5 V"]}]}"#)),
     ("@battbot compare SPM 1C vs DFN 2C", Json(r#"{"command":"compare","runs":[{"model":"SPM","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"]},{"model":"DFN","parameter_set":"Chen2020","experiment":["Discharge at 2C until 2.5 V"]}]}"#)),
+    ("@battbot compare SPM vs DFN with Chen2020 at 2C", Json(r#"{"command":"compare","runs":[{"model":"SPM","parameter_set":"Chen2020","experiment":["Discharge at 2C until 2.5 V"]},{"model":"DFN","parameter_set":"Chen2020","experiment":["Discharge at 2C until 2.5 V"]}]}"#)),
+    ("@battbot compare SPM x3 vs DFN x1 \"Discharge at 1C until 2.5 V\" \"Charge at 1C until 4.2 V\"", Json(r#"{"command":"compare","runs":[{"model":"SPM","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V","Charge at 1C until 4.2 V"],"cycles":3},{"model":"DFN","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V","Charge at 1C until 4.2 V"]}]}"#)),
+    ("@battbot compare SPM at 0°C vs DFN at 10°C vs SPMe", Json(r#"{"command":"compare","runs":[{"model":"SPM","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"],"ambient_temperature_C":0.0},{"model":"DFN","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"],"ambient_temperature_C":10.0},{"model":"SPMe","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"]}]}"#)),
     ("@battbot SPM vs. DFN", Json(r#"{"command":"compare","runs":[{"model":"SPM","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"]},$D]}"#)),
     ("@battbot compare SPM and SPM", Fails("compare needs at least two runs")),
     ("@battbot compare SPM", Fails("compare needs at least two runs")),
@@ -209,7 +213,10 @@ const CASES: &[(&str, Expect)] = &[
     ("> @battbot simulate SPM\n\n@battbot simulate DFN", Json(r#"{"command":"simulate","runs":[$D]}"#)),
     ("Looks good to me.\n\n@battbot compare SPM DFN\n\nThanks!", Json(r#"{"command":"compare","runs":[{"model":"SPM","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"]},$D]}"#)),
     ("@battbot simulate DFN\n```\n@battbot compare SPM SPMe\n```", Json(r#"{"command":"simulate","runs":[$D]}"#)),
+    ("@battbot simulate DFN\n@battbot compare SPM SPMe", Json(r#"{"command":"simulate","runs":[$D]}"#)),
+    ("cc @battbot\n@battbot simulate SPM", Json(r#"{"command":"simulate","runs":[{"model":"SPM","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"]}]}"#)),
     ("cc @battbot\n\n@battbot simulate SPM", Json(r#"{"command":"simulate","runs":[{"model":"SPM","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"]}]}"#)),
+    ("@battbot simulate SPM, it's 'fast' and “cheap”", Json(r#"{"command":"simulate","runs":[{"model":"SPM","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"]}]}"#)),
     ("@battbot simulate `SPM` DFN", Json(r#"{"command":"simulate","runs":[$D]}"#)),
     // --- Slack ---
     ("<@U0LAN0Z89> simulate SPM", Json(r#"{"command":"simulate","runs":[{"model":"SPM","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"]}]}"#)),
@@ -353,7 +360,7 @@ fn error_json_has_error_and_hint_only() {
         })
     );
     assert!(matches!(
-        e.kind,
+        *e.kind,
         ErrorKind::UnknownSet { suggestion: Some(ref s), .. } if s == "Chen2020"
     ));
 }
@@ -392,6 +399,11 @@ fn help_is_generated_from_the_registry() {
         assert!(help.contains(&s.name));
     }
     assert!(help.contains("README.md#commands"));
+    for d in DEGRADATION {
+        assert!(help.contains(d.example));
+        let e = parse(&format!("@battbot simulate {}", d.example), &cx).unwrap();
+        assert!(e.unwrap().runs()[0].options.contains_key(d.option));
+    }
     assert!(help.contains("up to 5 runs"));
     // The help reply never triggers the bot itself.
     assert_eq!(parse(&help, &cx).unwrap(), None);
@@ -431,4 +443,46 @@ fn time_bound_is_explained() {
     assert_eq!(s.time_bound_s(set), 36000.0);
     let s = read_step("Hold at 4.2 V until 50 mA").unwrap();
     assert_eq!(s.time_bound_s(set), 3600.0);
+}
+
+#[test]
+fn huge_products_are_refused_before_they_are_built() {
+    let vocab = Vocabulary::builtin();
+    let limits = Limits::default();
+    let cx = context(&vocab, &limits);
+    let rates: Vec<String> = (1..400).map(|i| format!("0.{i:03}C")).collect();
+    let temps: Vec<String> = (0..400)
+        .map(|i| format!("{}.{}°C", i / 10, i % 10))
+        .collect();
+    let text = format!(
+        "@battbot compare SPM SPMe DFN {} {}",
+        rates.join(" "),
+        temps.join(" ")
+    );
+    assert!(text.len() < 10_000);
+    let e = parse(&text, &cx).unwrap_err();
+    assert!(e.error.contains("this asks for 478800 runs"), "{}", e.error);
+}
+
+#[test]
+fn addressed_text_needs_no_mention() {
+    let vocab = Vocabulary::builtin();
+    let limits = Limits::default();
+    let cx = context(&vocab, &limits);
+    let text = "simulate SPM 2C";
+    assert_eq!(parse(text, &cx).unwrap(), None);
+    let c = parse_addressed(text, &cx).unwrap().unwrap();
+    assert_eq!(c.runs()[0].model, "SPM");
+    assert_eq!(
+        parse_addressed("status", &cx).unwrap(),
+        Some(Command::Status)
+    );
+    assert_eq!(parse_addressed("thanks!", &cx).unwrap(), None);
+    assert_eq!(parse_addressed("> simulate SPM", &cx).unwrap(), None);
+    assert!(parse_addressed("simualte", &cx).is_err());
+    // A mention still works, and its paragraph is the request.
+    let c = parse_addressed("hi\n\n@battbot simulate DFN", &cx)
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.runs()[0].model, "DFN");
 }

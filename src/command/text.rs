@@ -140,9 +140,13 @@ fn mentions(line: &str, names: &[String]) -> Vec<(usize, usize)> {
 }
 
 /// The paragraphs (blank-line separated) of `text` that mention the bot, in order, each
-/// with its mentions blanked out.
+/// with its mentions blanked out; a second line mentioning the bot starts a new request.
 pub(crate) fn addressed_paragraphs(text: &str, names: &[String]) -> Vec<String> {
-    let mut names: Vec<String> = names.iter().filter(|n| !n.is_empty()).cloned().collect();
+    let mut names: Vec<String> = names
+        .iter()
+        .map(|n| n.trim_start_matches(['@', '/']).to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let mut out = Vec::new();
     let mut para = String::new();
@@ -160,6 +164,10 @@ pub(crate) fn addressed_paragraphs(text: &str, names: &[String]) -> Vec<String> 
             continue;
         }
         let found = mentions(line, &names);
+        if addressed && !found.is_empty() {
+            // Another mention line starts another request (bors-style one command per line).
+            flush(&mut para, &mut addressed, &mut out);
+        }
         let mut cleaned = String::with_capacity(line.len());
         let mut last = 0;
         for (a, b) in &found {

@@ -4,7 +4,10 @@
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::{Branch, CommitMode, FileChange, Forge, ForgeError, Permission, PipelineState, Thread};
+use super::{
+    Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, Permission, PipelineState,
+    Thread,
+};
 
 /// Logs what would have been sent to a forge of kind `kind`.
 #[derive(Clone, Debug)]
@@ -91,6 +94,19 @@ impl Forge for DryRunForge {
         Ok(())
     }
 
+    async fn pipeline_state(&self, repo: &str, branch: &str) -> Result<PipelineState, ForgeError> {
+        self.log("pipeline_state", json!({ "repo": repo, "branch": branch }));
+        Ok(PipelineState::Unknown)
+    }
+
+    async fn cancel_pipeline(&self, repo: &str, branch: &str) -> Result<(), ForgeError> {
+        self.log("cancel_pipeline", json!({ "repo": repo, "branch": branch }));
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Conversation for DryRunForge {
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
         self.log(
             "reply",
@@ -123,15 +139,5 @@ impl Forge for DryRunForge {
     async fn permission(&self, repo: &str, user: &str) -> Result<Permission, ForgeError> {
         self.log("permission", json!({ "repo": repo, "user": user }));
         Ok(Permission::Write)
-    }
-
-    async fn pipeline_state(&self, repo: &str, branch: &str) -> Result<PipelineState, ForgeError> {
-        self.log("pipeline_state", json!({ "repo": repo, "branch": branch }));
-        Ok(PipelineState::Unknown)
-    }
-
-    async fn cancel_pipeline(&self, repo: &str, branch: &str) -> Result<(), ForgeError> {
-        self.log("cancel_pipeline", json!({ "repo": repo, "branch": branch }));
-        Ok(())
     }
 }

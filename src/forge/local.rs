@@ -9,7 +9,10 @@ use async_trait::async_trait;
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
-use super::{Branch, CommitMode, FileChange, Forge, ForgeError, Permission, PipelineState, Thread};
+use super::{
+    Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, Permission, PipelineState,
+    Thread,
+};
 
 const ZERO_OID: &str = "0000000000000000000000000000000000000000";
 /// Branch of the conversations repository holding replies.
@@ -381,6 +384,34 @@ impl Forge for LocalForge {
         Ok(())
     }
 
+    async fn pipeline_state(&self, _repo: &str, branch: &str) -> Result<PipelineState, ForgeError> {
+        let Some(dir) = &self.status_dir else {
+            return Ok(PipelineState::Unknown);
+        };
+        let file = dir.join(format!("{}.state", branch.replace('/', "_")));
+        Ok(
+            match std::fs::read_to_string(file).as_deref().map(str::trim) {
+                Err(_) => PipelineState::Missing,
+                Ok("running") => PipelineState::Running,
+                Ok("success") => PipelineState::Success,
+                Ok("failed") => PipelineState::Failed,
+                Ok("canceled") => PipelineState::Canceled,
+                Ok(_) => PipelineState::Unknown,
+            },
+        )
+    }
+
+    async fn cancel_pipeline(&self, _repo: &str, branch: &str) -> Result<(), ForgeError> {
+        if let Some(dir) = &self.status_dir {
+            let file = dir.join(format!("{}.cancel", branch.replace('/', "_")));
+            std::fs::write(file, b"cancel").map_err(|e| ForgeError::Other(e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Conversation for LocalForge {
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
         let conv = self.conversations.to_string_lossy().to_string();
         let dir = Self::thread_dir(thread);
@@ -446,30 +477,5 @@ impl Forge for LocalForge {
     async fn permission(&self, _repo: &str, _user: &str) -> Result<Permission, ForgeError> {
         // Whoever can write to repositories on this disk can write to them through the bot.
         Ok(Permission::Write)
-    }
-
-    async fn pipeline_state(&self, _repo: &str, branch: &str) -> Result<PipelineState, ForgeError> {
-        let Some(dir) = &self.status_dir else {
-            return Ok(PipelineState::Unknown);
-        };
-        let file = dir.join(format!("{}.state", branch.replace('/', "_")));
-        Ok(
-            match std::fs::read_to_string(file).as_deref().map(str::trim) {
-                Err(_) => PipelineState::Missing,
-                Ok("running") => PipelineState::Running,
-                Ok("success") => PipelineState::Success,
-                Ok("failed") => PipelineState::Failed,
-                Ok("canceled") => PipelineState::Canceled,
-                Ok(_) => PipelineState::Unknown,
-            },
-        )
-    }
-
-    async fn cancel_pipeline(&self, _repo: &str, branch: &str) -> Result<(), ForgeError> {
-        if let Some(dir) = &self.status_dir {
-            let file = dir.join(format!("{}.cancel", branch.replace('/', "_")));
-            std::fs::write(file, b"cancel").map_err(|e| ForgeError::Other(e.to_string()))?;
-        }
-        Ok(())
     }
 }

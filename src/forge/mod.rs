@@ -97,10 +97,50 @@ impl ForgeError {
     }
 }
 
-/// Everything the bot asks of a forge. Repositories are named as the forge names them
-/// (`owner/name`, a GitLab project id or path, a bare repository path for local git).
+/// A file attached to a reply (platforms that take media: Twitter, Slack).
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Where requests are made and answered: an issue tracker, Twitter, Slack.
 #[async_trait]
-pub trait Forge: Send + Sync {
+pub trait Conversation: Send + Sync {
+    /// Posts a reply in a conversation.
+    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError>;
+
+    /// Posts a reply with files; platforms that cannot attach files post the text alone.
+    async fn reply_with_files(
+        &self,
+        thread: &Thread,
+        body: &str,
+        _files: &[Attachment],
+    ) -> Result<(), ForgeError> {
+        self.reply(thread, body).await
+    }
+
+    /// Bodies of the bot's own replies in a conversation, oldest first (for idempotency markers).
+    async fn bot_replies(&self, thread: &Thread) -> Result<Vec<String>, ForgeError>;
+
+    /// Adds a reaction (e.g. `eyes`) to a comment.
+    async fn react(
+        &self,
+        thread: &Thread,
+        comment_id: u64,
+        reaction: &str,
+    ) -> Result<(), ForgeError>;
+
+    /// The user's permission on the repository.
+    async fn permission(&self, repo: &str, user: &str) -> Result<Permission, ForgeError>;
+}
+
+/// Everything the bot asks of a forge beyond conversations: git and CI. Repositories are
+/// named as the forge names them (`owner/name`, a GitLab project id or path, a bare
+/// repository path for local git).
+#[async_trait]
+pub trait Forge: Conversation {
     /// `local`, `github` or `gitlab`.
     fn kind(&self) -> &'static str;
 
@@ -136,23 +176,6 @@ pub trait Forge: Send + Sync {
 
     /// Deletes a branch; deleting a missing branch is not an error.
     async fn delete_branch(&self, repo: &str, branch: &str) -> Result<(), ForgeError>;
-
-    /// Posts a reply in a conversation.
-    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError>;
-
-    /// Bodies of the bot's own replies in a conversation, oldest first (for idempotency markers).
-    async fn bot_replies(&self, thread: &Thread) -> Result<Vec<String>, ForgeError>;
-
-    /// Adds a reaction (e.g. `eyes`) to a comment.
-    async fn react(
-        &self,
-        thread: &Thread,
-        comment_id: u64,
-        reaction: &str,
-    ) -> Result<(), ForgeError>;
-
-    /// The user's permission on the repository.
-    async fn permission(&self, repo: &str, user: &str) -> Result<Permission, ForgeError>;
 
     /// State of the newest pipeline / workflow run of a branch.
     async fn pipeline_state(&self, repo: &str, branch: &str) -> Result<PipelineState, ForgeError>;

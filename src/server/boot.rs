@@ -38,7 +38,7 @@ pub fn forges_from_config(config: &Config) -> anyhow::Result<Forges> {
     }
     let runner = forge(&config.runner.forge, &config.reports.repo, dry)?;
     let reports = forge(&config.reports.forge, &config.reports.repo, dry)?;
-    let mut conversations = HashMap::new();
+    let mut conversations: HashMap<String, Arc<dyn crate::forge::Conversation>> = HashMap::new();
     for platform in ["github", "gitlab", "local"] {
         let conversation = if dry {
             forge(platform, "", true)?

@@ -25,7 +25,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::command::Vocabulary;
 use crate::config::Config;
-use crate::forge::{Forge, ForgeError, Thread};
+use crate::forge::{Conversation, Forge, ForgeError, Thread};
 use crate::job::ci::CiTarget;
 
 /// The source of "now", injected so tests can move time.
@@ -46,7 +46,7 @@ impl Clock for SystemClock {
 #[derive(Clone)]
 pub struct Forges {
     /// Where conversations live, by platform (`github`, `gitlab`, …).
-    pub conversations: HashMap<String, Arc<dyn Forge>>,
+    pub conversations: HashMap<String, Arc<dyn Conversation>>,
     /// Hosts the runner repository.
     pub runner: Arc<dyn Forge>,
     /// Hosts the reports repository.
@@ -127,7 +127,7 @@ impl App {
     }
 
     /// The forge a conversation on `platform` lives on.
-    pub fn conversation_forge(&self, platform: &str) -> Result<Arc<dyn Forge>, ForgeError> {
+    pub fn conversation_forge(&self, platform: &str) -> Result<Arc<dyn Conversation>, ForgeError> {
         self.forges
             .conversations
             .get(platform)
@@ -138,7 +138,7 @@ impl App {
     /// Posts `body` once: a hidden marker makes redeliveries and retries idempotent.
     pub async fn reply_once(
         &self,
-        forge: &dyn Forge,
+        forge: &dyn Conversation,
         thread: &Thread,
         key: &str,
         body: &str,

@@ -71,6 +71,8 @@ pub enum SimError {
     },
     #[error("invalid spec: {0}")]
     InvalidSpec(String),
+    #[error(transparent)]
+    Bpx(#[from] params::bpx::BpxError),
 }
 
 /// The models battbot knows.
@@ -94,20 +96,14 @@ pub struct SetInfo {
     pub nominal_capacity_ah: f64,
 }
 
-type SetFn = fn() -> ParameterValues;
-
-fn sets() -> Vec<SetFn> {
-    vec![params::chen2020::parameter_values]
-}
-
 /// Every built-in parameter set.
 pub fn parameter_sets() -> Vec<SetInfo> {
-    sets()
-        .into_iter()
-        .map(|f| {
+    params::BUILTIN
+        .iter()
+        .map(|(name, f)| {
             let p = f();
             SetInfo {
-                name: p.name,
+                name,
                 citation: p.citation,
                 lower_voltage_cutoff_v: p.scalar("Lower voltage cut-off [V]").unwrap_or(f64::NAN),
                 upper_voltage_cutoff_v: p.scalar("Upper voltage cut-off [V]").unwrap_or(f64::NAN),
@@ -117,19 +113,20 @@ pub fn parameter_sets() -> Vec<SetInfo> {
         .collect()
 }
 
-/// The parameter set named `name` (case-insensitive).
+/// The parameter set named `name` (case-insensitive), or a BPX file when `name` is a path
+/// to a `.json` file.
 pub fn parameter_set(name: &str) -> Result<ParameterValues, SimError> {
-    sets()
-        .into_iter()
-        .map(|f| f())
-        .find(|p| p.name.eq_ignore_ascii_case(name))
-        .ok_or_else(|| SimError::UnknownParameterSet {
-            name: name.to_string(),
-            valid: parameter_sets()
-                .iter()
-                .map(|s| s.name.to_string())
-                .collect(),
-        })
+    if let Some(p) = params::builtin(name) {
+        return Ok(p);
+    }
+    let path = std::path::Path::new(name.trim());
+    if name.trim().to_ascii_lowercase().ends_with(".json") {
+        return Ok(params::bpx::load_bpx(path)?);
+    }
+    Err(SimError::UnknownParameterSet {
+        name: name.to_string(),
+        valid: params::builtin_names(),
+    })
 }
 
 /// Solver settings of a solve.

@@ -1,6 +1,7 @@
 //! battbot's integration tests: one binary (link time on 2 cores), one module per area.
 
 mod bench;
+mod bpx_params;
 mod callback;
 mod ci;
 mod cli;
@@ -9,6 +10,7 @@ mod demo;
 mod farm;
 mod faults;
 mod lifecycle;
+mod params;
 mod render;
 mod reports;
 mod sim;

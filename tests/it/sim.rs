@@ -11,32 +11,73 @@ fn reference_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference")
 }
 
-fn manifest() -> Vec<serde_json::Value> {
-    let text = std::fs::read_to_string(reference_dir().join("manifest.json"))
-        .expect("shared/reference/manifest.json");
+/// The project's own PyBaMM references (generated with tests/reference/generate.py).
+fn own_reference_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference")
+}
+
+fn manifest(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(dir.join("manifest.json")).expect("manifest.json");
     serde_json::from_str(&text).unwrap()
 }
 
-fn check_case(id: &str) {
-    let case = manifest().into_iter().find(|c| c["id"] == id).unwrap();
-    let spec: SimSpec = serde_json::from_value(case.clone()).unwrap();
-    let sol = Simulation::build(&spec)
-        .unwrap()
+/// Solves one reference case; `None` when this build does not cover its model or options.
+fn check(
+    dir: &std::path::Path,
+    case: &serde_json::Value,
+) -> Option<battbot::sim::compare::Comparison> {
+    let id = case["id"].as_str().unwrap();
+    let mut spec: SimSpec = serde_json::from_value(case.clone()).unwrap();
+    if spec.parameter_set.ends_with(".json") {
+        spec.parameter_set = dir.join(&spec.parameter_set).to_string_lossy().into();
+    }
+    let sim = match Simulation::build(&spec) {
+        Ok(sim) => sim,
+        Err(battbot::sim::SimError::Unsupported { .. }) => return None,
+        Err(e) => panic!("{id}: {e}"),
+    };
+    let sol = sim
         .solve(&SolveOptions::default())
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
     let mut csv = Vec::new();
     sol.write_csv(&mut csv).unwrap();
-    let reference = std::fs::read_to_string(reference_dir().join(format!("{id}.csv"))).unwrap();
+    let reference = std::fs::read_to_string(dir.join(format!("{id}.csv"))).unwrap();
     let c = compare_csv(&reference, &String::from_utf8(csv).unwrap()).unwrap();
-    eprintln!("{id}: {c:?}");
+    eprintln!(
+        "{id}: rmse {:.3} mV, end time {:.4} %, capacity {:.4} %",
+        c.rmse_mv,
+        100.0 * c.end_time_rel,
+        100.0 * c.capacity_rel
+    );
     assert!(c.rmse_mv <= 1.0, "{id}: {c:?}");
     assert!(c.end_time_rel <= 0.005, "{id}: {c:?}");
-    assert!(c.capacity_rel <= 0.005, "{id}: {c:?}");
+    // Mohtat2020 starts empty: its cases charge first, so capacity is not comparable.
+    if !id.contains("mohtat") {
+        assert!(c.capacity_rel <= 0.005, "{id}: {c:?}");
+    }
+    Some(c)
 }
 
 #[test]
-fn spm_chen2020_matches_pybamm() {
-    check_case("spm_chen2020_1C");
+fn every_covered_reference_case_matches_pybamm() {
+    let mut covered = Vec::new();
+    let mut not_covered = Vec::new();
+    for dir in [reference_dir(), own_reference_dir()] {
+        for case in manifest(&dir) {
+            let id = case["id"].as_str().unwrap().to_string();
+            match check(&dir, &case) {
+                Some(_) => covered.push(id),
+                None => not_covered.push(id),
+            }
+        }
+    }
+    eprintln!(
+        "covered {}: {covered:?}\nnot covered by this build {}: {not_covered:?}",
+        covered.len(),
+        not_covered.len()
+    );
+    assert!(covered.contains(&"spm_chen2020_1C".to_string()));
+    assert!(covered.len() >= 8, "{covered:?}");
 }
 
 #[test]

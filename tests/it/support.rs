@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use battbot::config::Config;
 use battbot::forge::local::LocalForge;
-use battbot::forge::{Forge, Thread};
+use battbot::forge::{Conversation, Forge, Thread};
 use battbot::server::{self, verify, App, Clock, Forges};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
@@ -77,7 +77,10 @@ impl TestBot {
         std::fs::create_dir_all(dir.path().join("runner-state")).unwrap();
         let dynforge: Arc<dyn Forge> = forge.clone();
         let forges = Forges {
-            conversations: HashMap::from([("github".to_string(), dynforge.clone())]),
+            conversations: HashMap::from([(
+                "github".to_string(),
+                dynforge.clone() as Arc<dyn battbot::forge::Conversation>,
+            )]),
             runner: dynforge.clone(),
             reports: dynforge,
         };
@@ -296,31 +299,7 @@ impl Forge for FaultyForge {
     ) -> Result<(), battbot::forge::ForgeError> {
         self.inner.delete_branch(repo, branch).await
     }
-    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), battbot::forge::ForgeError> {
-        self.check("reply")?;
-        self.inner.reply(thread, body).await
-    }
-    async fn bot_replies(
-        &self,
-        thread: &Thread,
-    ) -> Result<Vec<String>, battbot::forge::ForgeError> {
-        self.inner.bot_replies(thread).await
-    }
-    async fn react(
-        &self,
-        thread: &Thread,
-        comment_id: u64,
-        reaction: &str,
-    ) -> Result<(), battbot::forge::ForgeError> {
-        self.inner.react(thread, comment_id, reaction).await
-    }
-    async fn permission(
-        &self,
-        repo: &str,
-        user: &str,
-    ) -> Result<battbot::forge::Permission, battbot::forge::ForgeError> {
-        self.inner.permission(repo, user).await
-    }
+
     async fn pipeline_state(
         &self,
         repo: &str,
@@ -337,11 +316,46 @@ impl Forge for FaultyForge {
     }
 }
 
+#[async_trait::async_trait]
+impl battbot::forge::Conversation for FaultyForge {
+    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), battbot::forge::ForgeError> {
+        self.check("reply")?;
+        self.inner.reply(thread, body).await
+    }
+
+    async fn bot_replies(
+        &self,
+        thread: &Thread,
+    ) -> Result<Vec<String>, battbot::forge::ForgeError> {
+        self.inner.bot_replies(thread).await
+    }
+
+    async fn react(
+        &self,
+        thread: &Thread,
+        comment_id: u64,
+        reaction: &str,
+    ) -> Result<(), battbot::forge::ForgeError> {
+        self.inner.react(thread, comment_id, reaction).await
+    }
+
+    async fn permission(
+        &self,
+        repo: &str,
+        user: &str,
+    ) -> Result<battbot::forge::Permission, battbot::forge::ForgeError> {
+        self.inner.permission(repo, user).await
+    }
+}
+
 impl TestBot {
     /// A second app (another replica, or the app after a restart) on the same repositories.
     pub fn replica(&self, forge: Arc<dyn Forge>) -> App {
         let forges = Forges {
-            conversations: HashMap::from([("github".to_string(), forge.clone())]),
+            conversations: HashMap::from([(
+                "github".to_string(),
+                forge.clone() as Arc<dyn battbot::forge::Conversation>,
+            )]),
             runner: forge.clone(),
             reports: forge,
         };

@@ -1,6 +1,6 @@
 //! `abort`: cancels this conversation's pending job — pipeline cancelled, branch deleted.
 
-use crate::forge::{Forge, Thread};
+use crate::forge::{Conversation, Thread};
 
 use super::super::event::CommentEvent;
 use super::super::App;
@@ -8,7 +8,7 @@ use super::{access, pending};
 
 pub async fn run(
     app: &App,
-    forge: &dyn Forge,
+    forge: &dyn Conversation,
     thread: &Thread,
     ev: &CommentEvent,
 ) -> anyhow::Result<()> {

@@ -1,7 +1,7 @@
 //! Decides who may start jobs (DiffEqBot's model): admin, `allowed_users`, or write
 //! permission on a registered repository. `help` and `status` are open to all.
 
-use crate::forge::{Forge, ForgeError, Permission};
+use crate::forge::{Conversation, ForgeError, Permission};
 
 use super::super::App;
 
@@ -19,7 +19,7 @@ fn contains_ci(list: &[String], item: &str) -> bool {
 /// Checks whether `user` may start jobs from `repo`.
 pub async fn check(
     app: &App,
-    forge: &dyn Forge,
+    forge: &dyn Conversation,
     repo: &str,
     user: &str,
 ) -> Result<Access, ForgeError> {

@@ -1,14 +1,14 @@
 //! `help`: the command reference, generated from the parser's registry.
 
 use crate::command::{self, ParseContext};
-use crate::forge::{Forge, Thread};
+use crate::forge::{Conversation, Thread};
 
 use super::super::event::CommentEvent;
 use super::super::App;
 
 pub async fn run(
     app: &App,
-    forge: &dyn Forge,
+    forge: &dyn Conversation,
     thread: &Thread,
     ev: &CommentEvent,
 ) -> anyhow::Result<()> {

@@ -2,7 +2,7 @@
 //! whose creation is the arbiter between redeliveries — and the acknowledgement.
 
 use crate::command::Command;
-use crate::forge::{CommitMode, Forge, ForgeError, Thread};
+use crate::forge::{CommitMode, Conversation, ForgeError, Thread};
 use crate::job::{ci, JobSpec};
 
 use super::super::event::CommentEvent;
@@ -14,7 +14,7 @@ const REPLY_GRACE_S: i64 = 30;
 
 pub async fn run(
     app: &App,
-    forge: &dyn Forge,
+    forge: &dyn Conversation,
     thread: &Thread,
     ev: &CommentEvent,
     cmd: Command,

@@ -1,6 +1,6 @@
 //! `status`: the pending jobs of this conversation, with their age and queue position.
 
-use crate::forge::{Forge, Thread};
+use crate::forge::{Conversation, Thread};
 
 use super::super::event::CommentEvent;
 use super::super::App;
@@ -18,7 +18,7 @@ pub fn age(seconds: i64) -> String {
 
 pub async fn run(
     app: &App,
-    forge: &dyn Forge,
+    forge: &dyn Conversation,
     thread: &Thread,
     ev: &CommentEvent,
 ) -> anyhow::Result<()> {

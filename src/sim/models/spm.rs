@@ -87,7 +87,13 @@ fn electrode(
     let radius = p.scalar(&format!("{domain} particle radius [m]"))?;
     let eps = p.scalar(&cap("electrode active material volume fraction"))?;
     let thickness = p.scalar(&cap("electrode thickness [m]"))?;
-    let area = p.scalar("Electrode height [m]")? * p.scalar("Electrode width [m]")?;
+    // The cell's current divides over its electrode pairs in parallel.
+    let area = p.scalar("Electrode height [m]")?
+        * p.scalar("Electrode width [m]")?
+        * p.scalar_or(
+            "Number of electrodes connected in parallel to make a cell",
+            1.0,
+        )?;
     let c_max = p.scalar(&format!(
         "Maximum concentration in {short} electrode [mol.m-3]"
     ))?;
