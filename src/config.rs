@@ -97,6 +97,8 @@ pub struct GithubAppConfig {
 pub struct GithubAccountConfig {
     /// Personal access token (env `GITHUB_TOKEN`).
     pub access_token: Option<String>,
+    /// REST API base (GitHub Enterprise: `https://HOST/api/v3`); default api.github.com.
+    pub api_url: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]

@@ -301,10 +301,7 @@ async fn drive(
         url: String::new(),
     };
     let job_id = JobId::for_source(&source);
-    let thread = Thread {
-        repo: source.repo.clone(),
-        number: source.number,
-    };
+    let thread = Thread::of(&source);
     let before = forge.bot_replies(&thread).await?.len();
     progress(&format!(
         "posting comment {comment_id} as @Codertocat: {}",

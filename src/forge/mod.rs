@@ -2,7 +2,13 @@
 //! conversations live — with its implementations: local git on disk, GitHub, GitLab.
 
 pub mod dry_run;
+pub mod github;
+mod github_api;
+pub mod gitlab;
+mod gitlab_api;
 pub mod local;
+pub mod retry;
+mod support;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -16,6 +22,19 @@ pub struct Thread {
     pub repo: String,
     /// Issue / MR number.
     pub number: u64,
+}
+
+impl Thread {
+    /// Where to answer a request from `source` (GitLab spells MRs and commits in the path).
+    pub fn of(source: &crate::job::JobSource) -> Thread {
+        match source.platform.as_str() {
+            "gitlab" => gitlab::thread_of(source),
+            _ => Thread {
+                repo: source.repo.clone(),
+                number: source.number,
+            },
+        }
+    }
 }
 
 /// How `commit_files` treats the branch.

@@ -10,42 +10,105 @@ use anyhow::{bail, Context};
 use crate::config::Config;
 use crate::forge::dry_run::DryRunForge;
 use crate::forge::local::LocalForge;
-use crate::forge::Forge;
+use crate::forge::{Conversation, Forge};
 
 use super::{App, Forges, SystemClock};
 
+fn github(config: &Config) -> anyhow::Result<Arc<dyn Forge>> {
+    use crate::forge::github::{GithubAuth, GithubForge, GithubForgeConfig};
+    let account = config.github_account.clone().unwrap_or_default();
+    let app = config.github_app.clone().unwrap_or_default();
+    let (auth, bot_login) = match (app.app_id, &app.private_key_path, &account.access_token) {
+        (Some(app_id), Some(key), _) => {
+            let pem = std::fs::read_to_string(key)
+                .with_context(|| format!("cannot read the GitHub App key {}", key.display()))?;
+            (
+                GithubAuth::App {
+                    app_id,
+                    private_key_pem: pem,
+                },
+                format!("{}[bot]", config.bot_name),
+            )
+        }
+        (_, _, Some(token)) => (GithubAuth::Token(token.clone()), config.bot_name.clone()),
+        _ => bail!("GitHub needs github_app.app_id + private_key_path or a token (GITHUB_TOKEN)"),
+    };
+    let forge = GithubForge::new(GithubForgeConfig {
+        base_url: account
+            .api_url
+            .unwrap_or_else(|| "https://api.github.com".into()),
+        auth,
+        bot_login,
+        retry: Default::default(),
+    })?;
+    Ok(Arc::new(forge))
+}
+
+fn gitlab(config: &Config) -> anyhow::Result<Arc<dyn Forge>> {
+    use crate::forge::gitlab::{GitlabForge, GitlabForgeConfig};
+    let gl = config.gitlab.clone().unwrap_or_default();
+    let Some(token) = gl.access_token else {
+        bail!("GitLab needs gitlab.access_token (GITLAB_TOKEN)");
+    };
+    let forge = GitlabForge::new(GitlabForgeConfig {
+        base_url: gl.url.unwrap_or_else(|| "https://gitlab.com".into()),
+        token,
+        bot_username: config.bot_name.clone(),
+        retry: Default::default(),
+    })?;
+    Ok(Arc::new(forge))
+}
+
 /// The forge named by a config's `forge` field (a logging stand-in in dry-run mode).
-fn forge(kind: &str, conversations: &str, dry_run: bool) -> anyhow::Result<Arc<dyn Forge>> {
+fn forge(config: &Config, kind: &str, dry_run: bool) -> anyhow::Result<Arc<dyn Forge>> {
     if dry_run {
         return Ok(Arc::new(DryRunForge::new(kind)));
     }
     match kind {
         "local" => Ok(Arc::new(LocalForge::new(
             std::env::current_dir()?,
-            PathBuf::from(conversations),
+            PathBuf::from(&config.reports.repo),
         ))),
-        other => bail!(
-            "forge {other:?} is not available in this build of battbot yet (hint: use \"local\")"
-        ),
+        "github" => github(config),
+        "gitlab" => gitlab(config),
+        other => bail!("unknown forge {other:?} (hint: use \"local\", \"github\" or \"gitlab\")"),
     }
 }
 
-/// Forges for runner, reports and conversations as the config names them.
+/// Forges for runner, reports and conversations as the config names them: GitHub and GitLab
+/// conversations wherever their credentials are configured, local ones on the reports repository.
 pub fn forges_from_config(config: &Config) -> anyhow::Result<Forges> {
     let dry = config.server.dry_run;
     if !dry && (config.runner.repo.is_empty() || config.reports.repo.is_empty()) {
         bail!("config: runner.repo and reports.repo must be set (or BATTBOT_RUNNER_REPO / BATTBOT_REPORTS_REPO)");
     }
-    let runner = forge(&config.runner.forge, &config.reports.repo, dry)?;
-    let reports = forge(&config.reports.forge, &config.reports.repo, dry)?;
-    let mut conversations: HashMap<String, Arc<dyn crate::forge::Conversation>> = HashMap::new();
+    let runner = forge(config, &config.runner.forge, dry)?;
+    let reports = forge(config, &config.reports.forge, dry)?;
+    let mut conversations: HashMap<String, Arc<dyn Conversation>> = HashMap::new();
     for platform in ["github", "gitlab", "local"] {
-        let conversation = if dry {
-            forge(platform, "", true)?
+        let conversation: Option<Arc<dyn Forge>> = if dry {
+            Some(forge(config, platform, true)?)
         } else {
-            reports.clone()
+            // Without credentials, an all-local setup (like the demo) records replies locally.
+            let all_local = config.runner.forge == "local" && config.reports.forge == "local";
+            let fallback = || -> anyhow::Result<Option<Arc<dyn Forge>>> {
+                all_local.then(|| forge(config, "local", false)).transpose()
+            };
+            match platform {
+                "github" => match github(config) {
+                    Ok(f) => Some(f),
+                    Err(_) => fallback()?,
+                },
+                "gitlab" => match gitlab(config) {
+                    Ok(f) => Some(f),
+                    Err(_) => fallback()?,
+                },
+                _ => Some(forge(config, "local", false)?),
+            }
         };
-        conversations.insert(platform.to_string(), conversation);
+        if let Some(c) = conversation {
+            conversations.insert(platform.to_string(), c);
+        }
     }
     Ok(Forges {
         conversations,

@@ -152,10 +152,7 @@ pub async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<Strin
     }
     let link = report::link(&app.config.reports.web_url, &built.report_path);
     let forge = app.conversation_forge(&spec.source.platform)?;
-    let thread = Thread {
-        repo: spec.source.repo.clone(),
-        number: spec.source.number,
-    };
+    let thread = Thread::of(&spec.source);
     let body = report::reply_text(&spec, &built, &link);
     app.reply_once(
         forge.as_ref(),

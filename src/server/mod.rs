@@ -6,6 +6,8 @@ pub mod callback;
 pub mod commands;
 pub mod event;
 pub mod github;
+pub mod gitlab;
+pub mod gitlab_event;
 pub mod metrics;
 pub mod ratelimit;
 pub mod reconcile;
@@ -250,6 +252,7 @@ pub fn router(app: App) -> Router {
         .layer(DefaultBodyLimit::max(result_limit));
     Router::new()
         .route("/github", post(github::handle))
+        .route("/gitlab", post(gitlab::handle))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics::handle))

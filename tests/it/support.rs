@@ -77,10 +77,16 @@ impl TestBot {
         std::fs::create_dir_all(dir.path().join("runner-state")).unwrap();
         let dynforge: Arc<dyn Forge> = forge.clone();
         let forges = Forges {
-            conversations: HashMap::from([(
-                "github".to_string(),
-                dynforge.clone() as Arc<dyn battbot::forge::Conversation>,
-            )]),
+            conversations: HashMap::from([
+                (
+                    "github".to_string(),
+                    dynforge.clone() as Arc<dyn Conversation>,
+                ),
+                (
+                    "gitlab".to_string(),
+                    dynforge.clone() as Arc<dyn Conversation>,
+                ),
+            ]),
             runner: dynforge.clone(),
             reports: dynforge,
         };

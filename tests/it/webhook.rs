@@ -199,3 +199,62 @@ async fn readyz_checks_the_repositories() {
     let (status, body) = bot.send(get("/readyz")).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
 }
+
+fn gitlab_request(kind: &str, body: &[u8], token: &str) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::post("/gitlab")
+        .header("x-gitlab-event", kind)
+        .header("x-gitlab-token", token)
+        .body(axum::body::Body::from(body.to_vec()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn gitlab_note_becomes_a_job_and_a_failed_pipeline_is_reported_early() {
+    let bot = TestBot::with_config(|c| {
+        c.gitlab.get_or_insert_with(Default::default).webhook_token = Some("gl-token".into());
+        c.registered_repos.push("gitlab-org/gitlab-test".into());
+    })
+    .await;
+    let mut note: serde_json::Value =
+        serde_json::from_str(&fixture("gitlab/webhook.note.issue.json")).unwrap();
+    note["object_attributes"]["note"] = SIMULATE.into();
+    let body = serde_json::to_vec(&note).unwrap();
+    let (status, _) = bot.send(gitlab_request("Note Hook", &body, "wrong")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, text) = bot
+        .send(gitlab_request("Note Hook", &body, "gl-token"))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    bot.settle().await;
+    let branches = bot.job_branches().await;
+    assert_eq!(
+        branches,
+        vec!["battbot/gl-gitlab-org-gitlab-test-17-c1241".to_string()]
+    );
+    // The runner's pipeline fails: the Pipeline Hook reports it before any timeout.
+    let mut pipeline: serde_json::Value =
+        serde_json::from_str(&fixture("gitlab/webhook.pipeline.docs.json")).unwrap();
+    pipeline["object_attributes"]["ref"] = branches[0].clone().into();
+    pipeline["object_attributes"]["status"] = "failed".into();
+    let (status, text) = bot
+        .send(gitlab_request(
+            "Pipeline Hook",
+            &serde_json::to_vec(&pipeline).unwrap(),
+            "gl-token",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    bot.settle().await;
+    assert_eq!(bot.report_commits(), 1);
+    let thread = battbot::forge::Thread {
+        repo: "gitlab-org/gitlab-test".into(),
+        number: 17,
+    };
+    let replies = battbot::forge::Conversation::bot_replies(bot.forge.as_ref(), &thread)
+        .await
+        .unwrap();
+    assert!(
+        replies.last().unwrap().contains("pipeline failed"),
+        "{replies:?}"
+    );
+}

@@ -69,10 +69,7 @@ pub async fn handle_comment(app: &App, ev: CommentEvent) -> anyhow::Result<()> {
         return Ok(());
     }
     let forge = app.conversation_forge(&ev.source.platform)?;
-    let thread = Thread {
-        repo: ev.source.repo.clone(),
-        number: ev.source.number,
-    };
+    let thread = Thread::of(&ev.source);
     let cmd = match parse(app, &ev.body) {
         Ok(None) => return Ok(()),
         Ok(Some(cmd)) => cmd,
