@@ -118,6 +118,7 @@ pub struct GitlabConfig {
 pub struct TwitterConfig {
     pub api_base_url: Option<String>,
     pub upload_base_url: Option<String>,
+    /// The bot account's user id (its own tweets are never requests).
     pub user_id: Option<String>,
     pub consumer_key: Option<String>,
     pub consumer_secret: Option<String>,
@@ -128,6 +129,8 @@ pub struct TwitterConfig {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SlackConfig {
+    /// The bot's Slack user id (`U…`): mentions of it are requests.
+    pub bot_user_id: Option<String>,
     pub api_base_url: Option<String>,
     /// env `SLACK_BOT_TOKEN`
     pub bot_token: Option<String>,

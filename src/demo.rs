@@ -392,7 +392,7 @@ async fn drive(
 fn strip_markers(reply: &str) -> String {
     reply
         .lines()
-        .filter(|l| !l.trim_start().starts_with("<!-- battbot:"))
+        .filter(|l| !l.trim_start().starts_with("<!-- battbot"))
         .collect::<Vec<_>>()
         .join("\n")
         .trim_end()

@@ -3,8 +3,9 @@
 
 use plotters::prelude::*;
 
-use super::png::{draw_err, encode_png};
-use super::style::{colour, scaled, BACKGROUND, GRID, INK, MUTED};
+use super::png::encode_png;
+use super::scene::draw_err;
+use super::style::{colour, BACKGROUND, GRID, INK, MUTED};
 use super::{font, RenderError};
 
 /// One benchmark's samples in seconds.
@@ -30,7 +31,7 @@ pub fn render_benchmarks(title: &str, series: &[BenchSeries]) -> Result<Vec<u8>,
     if series.is_empty() {
         return Err(RenderError::Empty("no benchmarks".into()));
     }
-    font::ensure();
+    font::ensure()?;
     let width = 1000u32;
     let height = (140 + 70 * series.len() as u32).min(2000);
     let rel: Vec<(Vec<f64>, Vec<f64>)> = series
@@ -55,10 +56,7 @@ pub fn render_benchmarks(title: &str, series: &[BenchSeries]) -> Result<Vec<u8>,
         root.fill(&BACKGROUND).map_err(draw_err)?;
         let n = series.len() as f64;
         let mut chart = ChartBuilder::on(&root)
-            .caption(
-                title,
-                (font::FAMILY, scaled(800, 22.0)).into_font().color(&INK),
-            )
+            .caption(title, (font::FAMILY, 22.0).into_font().color(&INK))
             .margin(16)
             .x_label_area_size(46)
             .y_label_area_size(220)

@@ -4,12 +4,15 @@
 pub mod bench;
 mod font;
 pub mod gif;
+mod layout;
 pub mod png;
 pub mod random;
+mod raster;
+mod scene;
 mod style;
 
-pub use self::gif::{render_gif, GifOptions, GifOutput};
-pub use self::png::{render_png, PngOptions};
+pub use self::gif::{render_gif, render_gif_within, GifOptions, GifOutput};
+pub use self::png::{render_png, render_png_within, PngOptions};
 
 /// A figure: one or more runs, a title and a footer (version + reproducing command).
 #[derive(Clone, Debug, Default)]
@@ -41,20 +44,27 @@ pub enum RenderError {
     Empty(String),
     #[error("run {run} has columns of different lengths")]
     Ragged { run: usize },
+    #[error("run {run}: time is not finite and non-decreasing at row {row}")]
+    Time { run: usize, row: usize },
+    #[error("{bytes} bytes is over the {limit} byte limit even at the smallest size")]
+    TooLarge { bytes: usize, limit: usize },
+    #[error("font: {0}")]
+    Font(String),
     #[error("drawing failed: {0}")]
     Draw(String),
     #[error("encoding failed: {0}")]
     Encode(String),
 }
 
-/// Platform limits every output respects (Twitter, Slack, the reports repository).
+/// Platform limits every output respects (Twitter, Slack, the reports repository); the
+/// default is the strictest of them (issue 6).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub max_gif_bytes: usize,
     pub max_gif_width: u32,
     pub max_gif_height: u32,
     pub max_gif_frames: u32,
-    /// width × height × frames
+    /// width × height × frames (Twitter's budget for animated GIFs)
     pub max_gif_pixels: u64,
     pub max_png_bytes: usize,
 }
@@ -89,6 +99,14 @@ impl Figure {
                 || r.temperature_k.as_ref().is_some_and(|t| t.len() != n);
             if ragged {
                 return Err(RenderError::Ragged { run: i + 1 });
+            }
+            let bad = r
+                .time_s
+                .iter()
+                .enumerate()
+                .position(|(k, t)| !t.is_finite() || (k > 0 && *t < r.time_s[k - 1]));
+            if let Some(row) = bad {
+                return Err(RenderError::Time { run: i + 1, row });
             }
         }
         Ok(())

@@ -255,7 +255,9 @@ pub fn execute(spec: &JobSpec, out: &Path, log: &mut Vec<String>) -> anyhow::Res
     let png = render::render_png(&fig, &render::PngOptions::default())?;
     std::fs::write(out.join("voltage.png"), &png)?;
     artifacts.push(artifact("voltage.png", "image/png", &png));
-    if solved.len() >= 2 {
+    // Comparisons, and anything answered on Twitter or Slack, get the animation.
+    let social = matches!(spec.source.platform.as_str(), "twitter" | "slack");
+    if solved.len() >= 2 || social {
         let gif = render::render_gif(&fig, &render::GifOptions::default())?;
         for note in &gif.adjustments {
             log.push(format!("gif: {note}"));

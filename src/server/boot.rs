@@ -110,11 +110,79 @@ pub fn forges_from_config(config: &Config) -> anyhow::Result<Forges> {
             conversations.insert(platform.to_string(), c);
         }
     }
+    for platform in ["twitter", "slack"] {
+        let conversation = if dry {
+            Some(forge(config, platform, true)? as Arc<dyn Conversation>)
+        } else {
+            social_conversation(config, platform, reports.clone())?
+        };
+        if let Some(c) = conversation {
+            conversations.insert(platform.to_string(), c);
+        }
+    }
     Ok(Forges {
         conversations,
         runner,
         reports,
     })
+}
+
+/// Twitter or Slack as a conversation, when its credentials are configured.
+fn social_conversation(
+    config: &Config,
+    platform: &str,
+    reports: Arc<dyn Forge>,
+) -> anyhow::Result<Option<Arc<dyn Conversation>>> {
+    use super::social::{ReplyLog, SlackConversation, TwitterConversation};
+    use crate::social::{oauth1::OAuth1Credentials, slack, twitter, Secret};
+    let log = |platform: &'static str| ReplyLog {
+        forge: reports.clone(),
+        repo: config.reports.repo.clone(),
+        platform,
+    };
+    match platform {
+        "twitter" => {
+            let t = config.twitter.clone().unwrap_or_default();
+            let (Some(ck), Some(cs), Some(at), Some(ats)) = (
+                t.consumer_key,
+                t.consumer_secret,
+                t.access_token,
+                t.access_token_secret,
+            ) else {
+                return Ok(None);
+            };
+            let creds = OAuth1Credentials {
+                consumer_key: Secret::new(ck),
+                consumer_secret: Secret::new(cs),
+                access_token: Secret::new(at),
+                access_token_secret: Secret::new(ats),
+            };
+            let tc = twitter::TwitterConfig::with_bases(
+                t.api_base_url.as_deref(),
+                t.upload_base_url.as_deref(),
+            )?;
+            let client = twitter::TwitterClient::new(creds, tc)?;
+            Ok(Some(Arc::new(TwitterConversation {
+                client,
+                log: log("twitter"),
+            })))
+        }
+        _ => {
+            let s = config.slack.clone().unwrap_or_default();
+            let Some(token) = s.bot_token else {
+                return Ok(None);
+            };
+            let sc = match s.api_base_url {
+                Some(url) => slack::SlackConfig::with_base(&url)?,
+                None => slack::SlackConfig::default(),
+            };
+            let client = slack::SlackClient::new(Secret::new(token), sc)?;
+            Ok(Some(Arc::new(SlackConversation {
+                client,
+                log: log("slack"),
+            })))
+        }
+    }
 }
 
 /// Resolves when the process receives SIGTERM or SIGINT.

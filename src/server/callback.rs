@@ -154,11 +154,30 @@ pub async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<Strin
     let forge = app.conversation_forge(&spec.source.platform)?;
     let thread = Thread::of(&spec.source);
     let body = report::reply_text(&spec, &built, &link);
-    app.reply_once(
+    // The animation (or plot) travels with the reply where the platform takes files.
+    let mut files = Vec::new();
+    if let Outcome::Result(r) = &outcome {
+        use base64::Engine;
+        for a in r
+            .artifacts
+            .iter()
+            .filter(|a| a.content_type.starts_with("image/"))
+        {
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&a.base64) {
+                files.push(crate::forge::Attachment {
+                    name: a.name.clone(),
+                    content_type: a.content_type.clone(),
+                    bytes,
+                });
+            }
+        }
+    }
+    app.reply_once_with_files(
         forge.as_ref(),
         &thread,
         &format!("report-{}", spec.id),
         &body,
+        &files,
     )
     .await?;
     Ok(built.report_path.clone())

@@ -11,6 +11,7 @@ pub mod gitlab_event;
 pub mod metrics;
 pub mod ratelimit;
 pub mod reconcile;
+pub mod social;
 pub mod verify;
 
 use std::collections::HashMap;
@@ -145,12 +146,27 @@ impl App {
         key: &str,
         body: &str,
     ) -> Result<bool, ForgeError> {
+        self.reply_once_with_files(forge, thread, key, body, &[])
+            .await
+    }
+
+    /// As `reply_once`, attaching files where the platform takes them (Twitter, Slack).
+    pub async fn reply_once_with_files(
+        &self,
+        forge: &dyn Conversation,
+        thread: &Thread,
+        key: &str,
+        body: &str,
+        files: &[crate::forge::Attachment],
+    ) -> Result<bool, ForgeError> {
         let marker = reply_marker(key);
         let existing = forge.bot_replies(thread).await?;
         if existing.iter().any(|b| b.contains(&marker)) {
             return Ok(false);
         }
-        forge.reply(thread, &format!("{body}\n\n{marker}")).await?;
+        // The parser's marker keeps the bot's own replies from ever being read as requests.
+        let full = format!("{body}\n\n{marker}\n{}", crate::command::BOT_COMMENT_MARKER);
+        forge.reply_with_files(thread, &full, files).await?;
         self.metrics.inc_reply();
         Ok(true)
     }
@@ -253,6 +269,12 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/github", post(github::handle))
         .route("/gitlab", post(gitlab::handle))
+        .route(
+            "/twitter",
+            get(social::twitter_crc).post(social::twitter_events),
+        )
+        .route("/slack/events", post(social::slack_events))
+        .route("/slack/commands", post(social::slack_commands))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics::handle))

@@ -21,7 +21,7 @@ pub async fn run(
         app.reply_once(forge, thread, &key, &body).await?;
         return Ok(());
     }
-    let may = match access::check(app, forge, &ev.source.repo, user).await? {
+    let may = match access::check(app, forge, &ev.source).await? {
         access::Access::Granted => true,
         access::Access::Denied(_) => jobs.iter().all(|j| allowed(&j.spec.source.user)),
     };

@@ -20,9 +20,20 @@ fn contains_ci(list: &[String], item: &str) -> bool {
 pub async fn check(
     app: &App,
     forge: &dyn Conversation,
-    repo: &str,
-    user: &str,
+    source: &crate::job::JobSource,
 ) -> Result<Access, ForgeError> {
+    let (repo, user) = (source.repo.as_str(), source.user.as_str());
+    // Twitter and Slack have no repositories: the platform says who may (everyone, as
+    // BattBot answered everyone), and the per-user rate limit bounds it.
+    if matches!(source.platform.as_str(), "twitter" | "slack") {
+        return Ok(
+            if forge.permission(repo, user).await? >= Permission::Write {
+                Access::Granted
+            } else {
+                Access::Denied("this account may not start jobs".into())
+            },
+        );
+    }
     let config = &app.config;
     if contains_ci(&config.admin, user) || contains_ci(&config.allowed_users, user) {
         return Ok(Access::Granted);

@@ -30,7 +30,16 @@ pub fn step_check(step: &str) -> Result<(), StepProblem> {
 /// Handles with the names a user may mention the bot by.
 pub fn bot_names(app: &App) -> Vec<String> {
     let name = app.config.bot_name.clone();
-    vec![name.clone(), format!("{name}_")]
+    let mut names = vec![name.clone(), format!("{name}_")];
+    if let Some(id) = app
+        .config
+        .slack
+        .as_ref()
+        .and_then(|s| s.bot_user_id.clone())
+    {
+        names.push(id);
+    }
+    names
 }
 
 /// Parses a comment with the app's vocabulary and limits.

@@ -21,8 +21,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let user = &ev.source.user;
     let comment_key = format!("c{}", ev.source.comment_id);
-    if let access::Access::Denied(reason) = access::check(app, forge, &ev.source.repo, user).await?
-    {
+    if let access::Access::Denied(reason) = access::check(app, forge, &ev.source).await? {
         app.metrics.inc_job_rejected();
         let body = format!("@{user} sorry, I can't run that for you: {reason}.");
         app.reply_once(forge, thread, &format!("denied-{comment_key}"), &body)

@@ -321,10 +321,34 @@ impl Cell for Spm {
             .zip(&unit_p)
             .map(|(b, u)| b + u * kp * i)
             .collect();
-        for (c, e) in [(&c_n, &self.neg), (&c_p, &self.pos)] {
-            let surface = e.particle.surface(c);
-            if !(surface > 0.0 && surface < e.c_max) {
-                return Err(format!("the particle surface concentration left 0…c_max ({surface:.1} mol/m3): the electrode is fully (de)lithiated"));
+        let saturated = [(&c_n, &self.neg), (&c_p, &self.pos)]
+            .iter()
+            .map(|(c, e)| (e.particle.surface(c), e.c_max))
+            .find(|(surface, c_max)| !(*surface > 0.0 && surface < c_max));
+        if let Some((surface, _)) = saturated {
+            {
+                // An electrode ran empty or full within the step: the kinetics diverge, so
+                // the voltage has crossed any cut-off; report that and let the event
+                // location shorten the step. Under a voltage hold there is no such way out.
+                if matches!(control, Control::Voltage(_)) || i == 0.0 {
+                    return Err(format!("the particle surface concentration left 0…c_max ({surface:.1} mol/m3): the electrode is fully (de)lithiated"));
+                }
+                let v = if i > 0.0 {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                };
+                return Ok((
+                    State {
+                        c_n,
+                        c_p,
+                        current: i,
+                    },
+                    Output {
+                        voltage: v,
+                        current: i,
+                    },
+                ));
             }
         }
         Ok((

@@ -1,0 +1,267 @@
+//! What a figure shows and where: the panels a figure gets, their data (cut at a time for
+//! animation frames), fixed axis ranges, and the title / legend / panels / footer rectangles.
+
+use super::raster::Rect;
+use super::style::scaled;
+use super::Figure;
+
+/// What one panel plots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    VoltageTime,
+    VoltageCapacity,
+    CurrentTime,
+    PowerTime,
+    TemperatureTime,
+    CapacityCycle,
+}
+
+impl Panel {
+    /// Axis titles with units.
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Panel::VoltageTime => ("Time [h]", "Voltage [V]"),
+            Panel::VoltageCapacity => ("Discharge capacity [A.h]", "Voltage [V]"),
+            Panel::CurrentTime => ("Time [h]", "Current [A]"),
+            Panel::PowerTime => ("Time [h]", "Power [W]"),
+            Panel::TemperatureTime => ("Time [h]", "Cell temperature [°C]"),
+            Panel::CapacityCycle => ("Cycle", "Discharge capacity [A.h]"),
+        }
+    }
+
+    /// Whether the x axis is time (step boundaries are marked on those).
+    pub fn is_time(self) -> bool {
+        !matches!(self, Panel::VoltageCapacity | Panel::CapacityCycle)
+    }
+}
+
+/// The panels a figure gets, in reading order: voltage against time and capacity, current,
+/// temperature and capacity per cycle when present; power fills an odd cell.
+pub fn panels_for(fig: &Figure) -> Vec<Panel> {
+    let mut p = vec![
+        Panel::VoltageTime,
+        Panel::VoltageCapacity,
+        Panel::CurrentTime,
+    ];
+    if fig.has_temperature() {
+        p.push(Panel::TemperatureTime);
+    }
+    if fig.has_cycles() {
+        p.push(Panel::CapacityCycle);
+    }
+    if p.len() % 2 == 1 {
+        p.push(Panel::PowerTime);
+    }
+    p
+}
+
+/// The (x, y) values of `panel` for run `i` up to time `upto` [s], ending exactly at `upto`
+/// (interpolated) so animated curves grow smoothly.
+pub fn series(fig: &Figure, panel: Panel, i: usize, upto: f64) -> Vec<(f64, f64)> {
+    let r = &fig.runs[i];
+    let t = &r.time_s;
+    if panel == Panel::CapacityCycle {
+        let Some(c) = &r.cycle_capacity_ah else {
+            return Vec::new();
+        };
+        // Cycles complete in proportion to elapsed time.
+        let end = t.last().copied().unwrap_or(0.0);
+        let frac = if end > 0.0 {
+            (upto / end).min(1.0)
+        } else {
+            1.0
+        };
+        let n = ((c.len() as f64 * frac).floor() as usize).min(c.len());
+        return c
+            .iter()
+            .take(n)
+            .enumerate()
+            .map(|(k, q)| ((k + 1) as f64, *q))
+            .collect();
+    }
+    let at = |k: usize| -> Option<(f64, f64)> {
+        let th = t[k] / 3600.0;
+        Some(match panel {
+            Panel::VoltageTime => (th, r.voltage_v[k]),
+            Panel::VoltageCapacity => (r.capacity_ah[k], r.voltage_v[k]),
+            Panel::CurrentTime => (th, r.current_a[k]),
+            Panel::PowerTime => (th, r.current_a[k] * r.voltage_v[k]),
+            Panel::TemperatureTime => (th, r.temperature_k.as_ref()?[k] - 273.15),
+            Panel::CapacityCycle => return None,
+        })
+    };
+    let take = t.partition_point(|&x| x <= upto);
+    let mut out: Vec<(f64, f64)> = (0..take).filter_map(at).collect();
+    if take > 0 && take < t.len() && t[take] > t[take - 1] {
+        let f = (upto - t[take - 1]) / (t[take] - t[take - 1]);
+        if let (Some(a), Some(b)) = (at(take - 1), at(take)) {
+            out.push((a.0 + f * (b.0 - a.0), a.1 + f * (b.1 - a.1)));
+        }
+    }
+    out
+}
+
+fn padded(lo: f64, hi: f64, share: f64) -> (f64, f64) {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return (0.0, 1.0);
+    }
+    let span = hi - lo;
+    let pad = if span.abs() < 1e-9 {
+        lo.abs().max(1.0) * 0.05
+    } else {
+        span * share
+    };
+    (lo - pad, hi + pad)
+}
+
+/// Axis ranges from all the data, so animation frames keep still axes.
+pub fn ranges(fig: &Figure, panel: Panel) -> ((f64, f64), (f64, f64)) {
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for i in 0..fig.runs.len() {
+        for (x, y) in series(fig, panel, i, f64::INFINITY) {
+            if x.is_finite() && y.is_finite() {
+                x0 = x0.min(x);
+                x1 = x1.max(x);
+                y0 = y0.min(y);
+                y1 = y1.max(y);
+            }
+        }
+    }
+    let xr = match panel {
+        Panel::CapacityCycle => (0.5, x1.max(1.0) + 0.5),
+        _ if x0 > x1 => (0.0, 1.0),
+        _ => {
+            let (lo, hi) = padded(x0.min(0.0), x1, 0.02);
+            (x0.min(0.0), hi.max(lo + 1e-6))
+        }
+    };
+    (xr, padded(y0, y1, 0.06))
+}
+
+/// Where the parts of a figure go, in pixels.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub pad: i32,
+    pub title_size: f64,
+    pub title_y: i32,
+    pub legend_size: f64,
+    pub legend_y: i32,
+    pub footer_size: f64,
+    pub footer_y: i32,
+    pub cells: Vec<Rect>,
+}
+
+/// Outer padding [px].
+pub fn pad(scale: f64) -> i32 {
+    scaled(scale, 16.0, 4.0) as i32
+}
+
+/// Legend text size [px].
+pub fn legend_size(scale: f64) -> f64 {
+    scaled(scale, 18.0, 9.0)
+}
+
+/// Lays out `panels` on a `width` × `height` figure whose legend needs `legend_rows` rows.
+pub fn layout(width: u32, height: u32, panels: usize, legend_rows: usize, scale: f64) -> Layout {
+    let (w, h) = (width as i32, height as i32);
+    let pad = pad(scale);
+    let title_size = scaled(scale, 24.0, 11.0);
+    let legend_size = legend_size(scale);
+    let footer_size = scaled(scale, 13.0, 8.0);
+    let title_y = pad * 3 / 4;
+    let legend_y = title_y + (title_size * 1.45) as i32;
+    let top = legend_y + (legend_size * 1.5) as i32 * legend_rows.max(1) as i32;
+    let footer_y = h - (footer_size * 1.7) as i32;
+    let cols = match panels {
+        0..=2 => panels.max(1),
+        3 | 4 => 2,
+        _ => 3,
+    };
+    let rows = panels.div_ceil(cols).max(1);
+    let (aw, ah) = (
+        (w - pad).max(cols as i32),
+        (footer_y - (footer_size * 0.4) as i32 - top).max(rows as i32),
+    );
+    let cells = (0..panels)
+        .map(|k| {
+            let (r, c) = ((k / cols) as i32, (k % cols) as i32);
+            let x = |c: i32| pad / 2 + aw * c / cols as i32;
+            let y = |r: i32| top + ah * r / rows as i32;
+            Rect {
+                x0: x(c),
+                y0: y(r),
+                x1: x(c + 1),
+                y1: y(r + 1),
+            }
+        })
+        .collect();
+    Layout {
+        pad,
+        title_size,
+        title_y,
+        legend_size,
+        legend_y,
+        footer_size,
+        footer_y,
+        cells,
+    }
+}
+
+/// A tick label without trailing zeros: 1, 1.5, 0.25.
+pub fn tick(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::RunSeries;
+
+    fn fig() -> Figure {
+        Figure {
+            runs: vec![RunSeries {
+                label: "a".into(),
+                time_s: vec![0.0, 3600.0, 7200.0],
+                voltage_v: vec![4.0, 3.5, 3.0],
+                current_a: vec![1.0, 1.0, 1.0],
+                capacity_ah: vec![0.0, 1.0, 2.0],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn series_end_exactly_at_the_cut_time() {
+        let s = series(&fig(), Panel::VoltageTime, 0, 5400.0);
+        assert_eq!(s.len(), 3);
+        assert!((s[2].0 - 1.5).abs() < 1e-12 && (s[2].1 - 3.25).abs() < 1e-12);
+        assert_eq!(
+            series(&fig(), Panel::VoltageCapacity, 0, f64::INFINITY).len(),
+            3
+        );
+        assert!(series(&fig(), Panel::TemperatureTime, 0, 1e9).is_empty());
+    }
+
+    #[test]
+    fn ticks_drop_trailing_zeros() {
+        assert_eq!(tick(1.0), "1");
+        assert_eq!(tick(2.50), "2.5");
+        assert_eq!(tick(-0.0001), "0");
+    }
+
+    #[test]
+    fn cells_tile_the_body_without_overlap() {
+        let l = layout(1200, 800, 4, 1, 1.0);
+        assert_eq!(l.cells.len(), 4);
+        assert_eq!(l.cells[0].x1, l.cells[1].x0);
+        assert_eq!(l.cells[0].y1, l.cells[2].y0);
+        assert!(l.cells[3].y1 <= l.footer_y);
+    }
+}

@@ -1,0 +1,352 @@
+//! Draws a figure into a canvas in two layers: the still parts (title, legend, axes, grid,
+//! footer) with plotters, and the data (curves up to a time, step marks, a clock) on top.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::layout::{self, layout, panels_for, ranges, series, tick, Layout, Panel};
+use super::raster::{Canvas, Rect};
+use super::style::{colour, scale_of, scaled, AXIS, BACKGROUND, GRID, INK, MUTED, STEP_MARK};
+use super::{font, Figure, RenderError};
+
+/// Step marks are left out when a run has more step changes than this (long cycling).
+const MAX_STEP_MARKS: usize = 40;
+
+/// One panel's plot area and the data range it maps.
+#[derive(Clone, Debug)]
+pub struct PanelGeom {
+    pub panel: Panel,
+    pub plot: Rect,
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+}
+
+impl PanelGeom {
+    fn to_pixel(&self, (x, y): (f64, f64)) -> (f32, f32) {
+        let fx = (x - self.x.0) / (self.x.1 - self.x.0);
+        let fy = (y - self.y.0) / (self.y.1 - self.y.0);
+        (
+            (self.plot.x0 as f64 + fx * (self.plot.width() - 1) as f64 + 0.5) as f32,
+            (self.plot.y1 as f64 - 0.5 - fy * (self.plot.height() - 1) as f64) as f32,
+        )
+    }
+}
+
+/// The geometry of a drawn still layer, for drawing data onto it.
+#[derive(Clone, Debug)]
+pub struct Scene {
+    pub width: u32,
+    pub height: u32,
+    pub layout: Layout,
+    pub panels: Vec<PanelGeom>,
+    pub line_width: f32,
+}
+
+pub(crate) fn draw_err<E: std::fmt::Debug>(e: E) -> RenderError {
+    RenderError::Draw(format!("{e:?}"))
+}
+
+fn text_style(size: f64, colour: &RGBColor, pos: Pos) -> TextStyle<'static> {
+    (font::FAMILY, size).into_font().color(colour).pos(pos)
+}
+
+/// One legend entry: its row, x offset and the (possibly shortened) label.
+struct LegendItem {
+    row: usize,
+    x: i32,
+    label: String,
+}
+
+/// Legend items laid out left to right, wrapping, in at most `max_rows` rows: when they do
+/// not fit, a grid of equal columns with labels shortened to the column ("…").
+fn legend_flow<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    fig: &Figure,
+    size: f64,
+    width: i32,
+    max_rows: usize,
+) -> Result<(Vec<LegendItem>, usize), RenderError> {
+    let style = text_style(size, &INK, Pos::new(HPos::Left, VPos::Center));
+    let swatch = (size * 1.6) as i32 + (size * 0.5) as i32;
+    let gap = (size * 1.4) as i32;
+    let text_width = |s: &str| -> Result<i32, RenderError> {
+        Ok(root.estimate_text_size(s, &style).map_err(draw_err)?.0 as i32)
+    };
+    let (mut row, mut x, mut out) = (0, 0, Vec::new());
+    for run in &fig.runs {
+        let item = swatch + text_width(&run.label)?;
+        if x > 0 && x + item > width {
+            row += 1;
+            x = 0;
+        }
+        out.push(LegendItem {
+            row,
+            x,
+            label: run.label.clone(),
+        });
+        x += item + gap;
+    }
+    let max_rows = max_rows.max(1);
+    if row < max_rows {
+        return Ok((out, row + 1));
+    }
+    let n = fig.runs.len();
+    let cols = n.div_ceil(max_rows);
+    let col_w = width / cols as i32;
+    let room = col_w - gap - swatch;
+    let mut grid = Vec::with_capacity(n);
+    for (k, run) in fig.runs.iter().enumerate() {
+        let label = fit(root, &run.label, &style, room)?;
+        grid.push(LegendItem {
+            row: k / cols,
+            x: (k % cols) as i32 * col_w,
+            label,
+        });
+    }
+    Ok((grid, n.div_ceil(cols)))
+}
+
+/// `text` shortened with "…" until it is at most `room` pixels wide in `style`.
+fn fit<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+    room: i32,
+) -> Result<String, RenderError> {
+    let width = |s: &str| -> Result<i32, RenderError> {
+        Ok(root.estimate_text_size(s, style).map_err(draw_err)?.0 as i32)
+    };
+    if width(text)? <= room {
+        return Ok(text.to_string());
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    loop {
+        chars.pop();
+        let cut = format!("{}…", chars.iter().collect::<String>().trim_end());
+        if chars.is_empty() || width(&cut)? <= room {
+            return Ok(cut);
+        }
+    }
+}
+
+/// Draws the still layer of `fig` on a white canvas and returns where the data goes;
+/// `clock` keeps the right of the title row free for an animation's clock.
+pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scene, RenderError> {
+    font::ensure()?;
+    let (width, height) = (canvas.width as u32, canvas.height as u32);
+    let scale = scale_of(width, height);
+    let panels = panels_for(fig);
+    let root = BitMapBackend::with_buffer(&mut canvas.rgb, (width, height)).into_drawing_area();
+    root.fill(&BACKGROUND).map_err(draw_err)?;
+    let (legend_size, pad) = (layout::legend_size(scale), layout::pad(scale));
+    // The legend gets at most a fifth of the height.
+    let max_rows = (height as f64 * 0.2 / (legend_size * 1.5)) as usize;
+    let (flow, rows) = legend_flow(&root, fig, legend_size, width as i32 - 2 * pad, max_rows)?;
+    let lay = layout(width, height, panels.len(), rows, scale);
+
+    let left = Pos::new(HPos::Left, VPos::Top);
+    let mut room = width as i32 - 2 * lay.pad;
+    if clock {
+        room -= clock_width(lay.title_size) + lay.pad;
+    }
+    // A long title first gets a smaller face, then an ellipsis.
+    let mut title_style = (font::FAMILY, lay.title_size, FontStyle::Bold)
+        .into_font()
+        .color(&INK)
+        .pos(left);
+    let full = root
+        .estimate_text_size(&fig.title, &title_style)
+        .map_err(draw_err)?
+        .0 as i32;
+    if full > room {
+        let size = (lay.title_size * room as f64 / full as f64).max(lay.title_size * 0.75);
+        title_style = (font::FAMILY, size, FontStyle::Bold)
+            .into_font()
+            .color(&INK)
+            .pos(left);
+    }
+    let title = fit(&root, &fig.title, &title_style, room)?;
+    root.draw(&Text::new(title, (lay.pad, lay.title_y), title_style))
+        .map_err(draw_err)?;
+    let row_h = (lay.legend_size * 1.5) as i32;
+    let swatch = (lay.legend_size * 1.6) as i32;
+    for (i, item) in flow.into_iter().enumerate() {
+        let (row, x) = (item.row, item.x);
+        let y = lay.legend_y + row as i32 * row_h + row_h / 2;
+        let x = lay.pad + x;
+        let thick = scaled(scale, 4.0, 2.0) as i32;
+        root.draw(&Rectangle::new(
+            [(x, y - thick / 2), (x + swatch, y - thick / 2 + thick)],
+            colour(i).filled(),
+        ))
+        .map_err(draw_err)?;
+        root.draw(&Text::new(
+            item.label,
+            (x + swatch + (lay.legend_size * 0.5) as i32, y),
+            text_style(lay.legend_size, &INK, Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(draw_err)?;
+    }
+    root.draw(&Text::new(
+        fig.footer.clone(),
+        (lay.pad, lay.footer_y + (lay.footer_size * 0.3) as i32),
+        text_style(lay.footer_size, &MUTED, left),
+    ))
+    .map_err(draw_err)?;
+
+    let (label_size, tick_size) = (scaled(scale, 16.0, 9.0), scaled(scale, 14.0, 8.0));
+    let label_font = text_style(label_size, &INK, left);
+    let tick_font = text_style(tick_size, &MUTED, left);
+    let x_area = (1.35 * (tick_size + label_size) + 5.0 * scale) as i32;
+    let mut geoms = Vec::with_capacity(panels.len());
+    for (cell, &panel) in lay.cells.iter().zip(&panels) {
+        let area = root.clone().shrink(
+            (cell.x0, cell.y0),
+            (cell.width().max(1) as u32, cell.height().max(1) as u32),
+        );
+        let ((x0, x1), (y0, y1)) = ranges(fig, panel);
+        let (xd, yd) = panel.labels();
+        // Room for the widest tick label plus the axis title.
+        let mut widest = 0;
+        for v in [
+            y0,
+            y1,
+            0.5 * (y0 + y1),
+            y0 + 0.1 * (y1 - y0),
+            y1 - 0.1 * (y1 - y0),
+        ] {
+            let (w, _) = root
+                .estimate_text_size(&format!("{}0", tick(v)), &tick_font)
+                .map_err(draw_err)?;
+            widest = widest.max(w as i32);
+        }
+        let y_area = widest + (1.6 * label_size + 6.0 * scale) as i32;
+        let mut chart = ChartBuilder::on(&area)
+            .margin_top(scaled(scale, 10.0, 3.0) as i32)
+            .margin_right(scaled(scale, 18.0, 4.0) as i32)
+            .margin_left(scaled(scale, 4.0, 1.0) as i32)
+            .x_label_area_size(x_area)
+            .y_label_area_size(y_area)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(draw_err)?;
+        let fmt = |v: &f64| tick(*v);
+        let xticks = if panel == Panel::CapacityCycle {
+            ((x1 - x0).round() as usize).clamp(1, 8)
+        } else {
+            6
+        };
+        chart
+            .configure_mesh()
+            .x_desc(xd)
+            .y_desc(yd)
+            .axis_desc_style(label_font.clone())
+            .label_style(tick_font.clone())
+            .x_label_formatter(&fmt)
+            .y_label_formatter(&fmt)
+            .bold_line_style(GRID)
+            .max_light_lines(0)
+            .axis_style(AXIS)
+            .x_labels(xticks)
+            .y_labels(6)
+            .draw()
+            .map_err(draw_err)?;
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        geoms.push(PanelGeom {
+            panel,
+            plot: Rect {
+                x0: px.start,
+                y0: py.start,
+                x1: px.end,
+                y1: py.end,
+            },
+            x: (x0, x1),
+            y: (y0, y1),
+        });
+    }
+    root.present().map_err(draw_err)?;
+    drop(root);
+    Ok(Scene {
+        width,
+        height,
+        layout: lay,
+        panels: geoms,
+        line_width: scaled(scale, 2.4, 1.3) as f32,
+    })
+}
+
+/// Draws every run's data up to `upto` seconds; `heads` marks the moving ends.
+pub fn draw_data(canvas: &mut Canvas, fig: &Figure, scene: &Scene, upto: f64, heads: bool) {
+    for g in &scene.panels {
+        if g.panel.is_time() {
+            for run in &fig.runs {
+                if run.step_starts_s.len() > MAX_STEP_MARKS {
+                    continue;
+                }
+                for &s in run.step_starts_s.iter().filter(|&&s| s <= upto) {
+                    let (x, _) = g.to_pixel((s / 3600.0, g.y.0));
+                    canvas.dashed_vline(x, g.plot.y0, g.plot.y1, STEP_MARK, g.plot);
+                }
+            }
+        }
+        for (i, run) in fig.runs.iter().enumerate() {
+            let pts: Vec<(f32, f32)> = series(fig, g.panel, i, upto)
+                .into_iter()
+                .map(|p| g.to_pixel(p))
+                .collect();
+            let c = colour(i);
+            let rgb = [c.0, c.1, c.2];
+            canvas.polyline(&pts, rgb, scene.line_width, g.plot);
+            if g.panel == Panel::CapacityCycle {
+                for &p in &pts {
+                    canvas.dot(p, scene.line_width * 1.4, rgb, g.plot);
+                }
+            } else if heads && run.time_s.last().is_some_and(|&end| upto < end) {
+                if let Some(&p) = pts.last() {
+                    canvas.dot(p, scene.line_width * 1.8, rgb, g.plot);
+                }
+            }
+        }
+    }
+}
+
+/// The clock box at the right of the title row (cleared, then `text`).
+pub fn clock_rect(scene: &Scene) -> Rect {
+    let l = &scene.layout;
+    let w = clock_width(l.title_size);
+    Rect {
+        x0: scene.width as i32 - l.pad - w,
+        y0: l.title_y,
+        x1: scene.width as i32 - l.pad,
+        y1: l.title_y + (l.title_size * 1.35) as i32,
+    }
+}
+
+/// Width kept for the clock ("t = 10.00 h").
+fn clock_width(title_size: f64) -> i32 {
+    (title_size * 7.0) as i32
+}
+
+/// Writes the clock label right-aligned in the title row.
+pub fn draw_clock(canvas: &mut Canvas, scene: &Scene, text: &str) -> Result<(), RenderError> {
+    let r = clock_rect(scene);
+    for y in r.y0.max(0)..r.y1.min(scene.height as i32) {
+        let row = (y as usize * canvas.width + r.x0.max(0) as usize) * 3;
+        let end = (y as usize * canvas.width + r.x1.min(scene.width as i32) as usize) * 3;
+        canvas.rgb[row..end].fill(255);
+    }
+    let root = BitMapBackend::with_buffer(&mut canvas.rgb, (scene.width, scene.height))
+        .into_drawing_area();
+    root.draw(&Text::new(
+        text.to_string(),
+        (r.x1, r.y0),
+        text_style(
+            scene.layout.title_size,
+            &INK,
+            Pos::new(HPos::Right, VPos::Top),
+        ),
+    ))
+    .map_err(draw_err)?;
+    root.present().map_err(draw_err)?;
+    Ok(())
+}

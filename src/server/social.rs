@@ -1,0 +1,400 @@
+//! Twitter and Slack as conversations and as webhooks: `GET/POST /twitter` (CRC, signed
+//! Account Activity events), `POST /slack/events` and `/slack/commands` (v0 signatures).
+//! Mentions become the same `CommentEvent`s as forge comments; replies go back through the
+//! platform clients, and what was replied is recorded on the reports repository's `state`
+//! branch, which makes replies idempotent where the platform cannot be searched cheaply.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::event::CommentEvent;
+use super::{commands, App, AppError};
+use crate::forge::{
+    Attachment, CommitMode, Conversation, FileChange, Forge, ForgeError, Permission, Thread,
+};
+use crate::job::JobSource;
+use crate::social::slack::SlackClient;
+use crate::social::twitter::TwitterClient;
+use crate::social::{reply_text, slack_webhook, twitter_webhook, Secret};
+
+/// Branch of the reports repository that holds state (replies sent, last seen ids).
+pub const STATE_BRANCH: &str = "state";
+
+/// Records replies on the state branch and reads them back.
+#[derive(Clone)]
+pub struct ReplyLog {
+    pub forge: Arc<dyn Forge>,
+    pub repo: String,
+    pub platform: &'static str,
+}
+
+impl ReplyLog {
+    fn dir(&self, thread: &Thread) -> String {
+        let clean = |s: &str| {
+            s.replace(
+                |c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                "_",
+            )
+        };
+        format!(
+            "replies/{}/{}/{}",
+            self.platform,
+            clean(&thread.repo),
+            thread.number
+        )
+    }
+
+    async fn record(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
+        let dir = self.dir(thread);
+        let n = self
+            .forge
+            .list_files(&self.repo, STATE_BRANCH, &dir)
+            .await?
+            .len();
+        let file = FileChange::new(format!("{dir}/{:04}.md", n + 1), body.as_bytes().to_vec());
+        self.forge
+            .commit_files(
+                &self.repo,
+                STATE_BRANCH,
+                &[file],
+                &[],
+                "record a reply",
+                CommitMode::UpdateBranch,
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn read(&self, thread: &Thread) -> Result<Vec<String>, ForgeError> {
+        let mut paths = self
+            .forge
+            .list_files(&self.repo, STATE_BRANCH, &self.dir(thread))
+            .await?;
+        paths.sort();
+        let mut out = Vec::new();
+        for p in paths {
+            if let Some(b) = self.forge.read_file(&self.repo, STATE_BRANCH, &p).await? {
+                out.push(String::from_utf8_lossy(&b).to_string());
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Drops the hidden idempotency markers, which platforms other than forges would show.
+fn visible(body: &str) -> String {
+    body.lines()
+        .filter(|l| !l.trim_start().starts_with("<!-- battbot"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}
+
+fn platform_error(e: impl std::fmt::Display) -> ForgeError {
+    ForgeError::Other(e.to_string())
+}
+
+/// Twitter as a conversation: a thread is a tweet (`number` is its id).
+pub struct TwitterConversation {
+    pub client: TwitterClient,
+    pub log: ReplyLog,
+}
+
+#[async_trait]
+impl Conversation for TwitterConversation {
+    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
+        self.reply_with_files(thread, body, &[]).await
+    }
+
+    async fn reply_with_files(
+        &self,
+        thread: &Thread,
+        body: &str,
+        files: &[Attachment],
+    ) -> Result<(), ForgeError> {
+        let mut media = Vec::new();
+        if let Some(gif) = files.iter().find(|f| f.content_type == "image/gif") {
+            media.push(
+                self.client
+                    .upload_gif(&gif.bytes)
+                    .await
+                    .map_err(platform_error)?,
+            );
+        }
+        let text = reply_text(&visible(body));
+        let reply_to = (thread.number > 0).then_some(thread.number);
+        self.client
+            .post_tweet(&text, reply_to, &media)
+            .await
+            .map_err(platform_error)?;
+        self.log.record(thread, body).await
+    }
+
+    async fn bot_replies(&self, thread: &Thread) -> Result<Vec<String>, ForgeError> {
+        self.log.read(thread).await
+    }
+
+    async fn react(
+        &self,
+        _thread: &Thread,
+        _comment_id: u64,
+        _reaction: &str,
+    ) -> Result<(), ForgeError> {
+        Ok(())
+    }
+
+    async fn permission(&self, _repo: &str, _user: &str) -> Result<Permission, ForgeError> {
+        // BattBot answered everyone; the per-user rate limit bounds what one account queues.
+        Ok(Permission::Write)
+    }
+}
+
+/// A Slack `ts` ("1700000000.123456") as microseconds, so it fits a thread number.
+pub fn ts_micros(ts: &str) -> u64 {
+    let (secs, frac) = ts.split_once('.').unwrap_or((ts, "0"));
+    let frac: String = frac.chars().chain(std::iter::repeat('0')).take(6).collect();
+    secs.parse::<u64>().unwrap_or(0) * 1_000_000 + frac.parse::<u64>().unwrap_or(0)
+}
+
+/// The inverse of `ts_micros`.
+pub fn micros_ts(n: u64) -> String {
+    format!("{}.{:06}", n / 1_000_000, n % 1_000_000)
+}
+
+/// Slack as a conversation: a thread is a channel (`repo`) and a thread ts (`number`).
+pub struct SlackConversation {
+    pub client: SlackClient,
+    pub log: ReplyLog,
+}
+
+#[async_trait]
+impl Conversation for SlackConversation {
+    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
+        self.reply_with_files(thread, body, &[]).await
+    }
+
+    async fn reply_with_files(
+        &self,
+        thread: &Thread,
+        body: &str,
+        files: &[Attachment],
+    ) -> Result<(), ForgeError> {
+        let ts = (thread.number > 0).then(|| micros_ts(thread.number));
+        self.client
+            .post_message(&thread.repo, ts.as_deref(), &visible(body))
+            .await
+            .map_err(platform_error)?;
+        for f in files
+            .iter()
+            .filter(|f| f.content_type.starts_with("image/"))
+        {
+            self.client
+                .upload_file(&thread.repo, ts.as_deref(), &f.name, &f.bytes, &f.name)
+                .await
+                .map_err(platform_error)?;
+        }
+        self.log.record(thread, body).await
+    }
+
+    async fn bot_replies(&self, thread: &Thread) -> Result<Vec<String>, ForgeError> {
+        self.log.read(thread).await
+    }
+
+    async fn react(
+        &self,
+        _thread: &Thread,
+        _comment_id: u64,
+        _reaction: &str,
+    ) -> Result<(), ForgeError> {
+        Ok(())
+    }
+
+    async fn permission(&self, _repo: &str, _user: &str) -> Result<Permission, ForgeError> {
+        // Whoever is in the workspace may ask; the per-user rate limit applies.
+        Ok(Permission::Write)
+    }
+}
+
+fn secret(s: &Option<String>) -> Option<Secret> {
+    s.as_ref()
+        .filter(|v| !v.is_empty())
+        .map(|v| Secret::new(v.clone()))
+}
+
+#[derive(serde::Deserialize)]
+pub struct Crc {
+    crc_token: String,
+}
+
+/// `GET /twitter?crc_token=…`: the Account Activity challenge.
+pub async fn twitter_crc(
+    State(app): State<App>,
+    Query(q): Query<Crc>,
+) -> Result<Json<Value>, AppError> {
+    let twitter = app.config.twitter.clone().unwrap_or_default();
+    let Some(secret) = secret(&twitter.consumer_secret) else {
+        return Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Twitter is not configured (TWITTER_CONSUMER_SECRET)",
+        ));
+    };
+    Ok(Json(twitter_webhook::crc_response(&secret, &q.crc_token)))
+}
+
+/// `POST /twitter`: signed Account Activity events; mentions become requests.
+pub async fn twitter_events(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    app.metrics.inc_webhook();
+    let twitter = app.config.twitter.clone().unwrap_or_default();
+    let Some(secret) = secret(&twitter.consumer_secret) else {
+        return Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Twitter is not configured (TWITTER_CONSUMER_SECRET)",
+        ));
+    };
+    let header = headers
+        .get("x-twitter-webhooks-signature")
+        .and_then(|v| v.to_str().ok());
+    if let Err(e) = twitter_webhook::verify_signature(&secret, &body, header) {
+        app.metrics.inc_signature_failure();
+        return Err(AppError::new(StatusCode::UNAUTHORIZED, e.to_string()));
+    }
+    let bot_id = twitter.user_id.clone().unwrap_or_default();
+    let activity = twitter_webhook::parse_activity(&body, &bot_id)
+        .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+    if activity.revoked {
+        tracing::error!("a Twitter user revoked the app's access");
+    }
+    let n = activity.mentions.len();
+    for m in activity.mentions {
+        let event = CommentEvent {
+            source: JobSource {
+                platform: "twitter".into(),
+                repo: m.author_username.clone(),
+                number: m.tweet_id,
+                comment_id: m.tweet_id,
+                user: m.author_username.clone(),
+                url: format!(
+                    "https://twitter.com/{}/status/{}",
+                    m.author_username, m.tweet_id
+                ),
+            },
+            body: crate::social::unescape_text(&m.text),
+            author_is_bot: m.author_id == bot_id,
+            is_pull_request: false,
+        };
+        let worker = app.clone();
+        app.spawn(format!("tweet {}", m.tweet_id), async move {
+            commands::handle_comment(&worker, event).await
+        });
+    }
+    Ok((StatusCode::OK, Json(json!({ "mentions": n }))))
+}
+
+fn slack_verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<(), AppError> {
+    let slack = app.config.slack.clone().unwrap_or_default();
+    let Some(secret) = secret(&slack.signing_secret) else {
+        return Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Slack is not configured (SLACK_SIGNING_SECRET)",
+        ));
+    };
+    let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
+    let now = app.clock.now().unix_timestamp().max(0) as u64;
+    slack_webhook::verify(
+        &secret,
+        get("x-slack-request-timestamp"),
+        get("x-slack-signature"),
+        body,
+        now,
+    )
+    .map_err(|e| {
+        app.metrics.inc_signature_failure();
+        AppError::new(StatusCode::UNAUTHORIZED, e.to_string())
+    })
+}
+
+/// `POST /slack/events`: url_verification and app mentions.
+pub async fn slack_events(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    app.metrics.inc_webhook();
+    slack_verify(&app, &headers, &body)?;
+    match slack_webhook::parse_event(&body)
+        .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, e.to_string()))?
+    {
+        slack_webhook::SlackEvent::UrlVerification { challenge } => Ok((
+            StatusCode::OK,
+            Json(slack_webhook::url_verification_response(&challenge)),
+        )),
+        slack_webhook::SlackEvent::AppMention(m) => {
+            let event = CommentEvent {
+                source: JobSource {
+                    platform: "slack".into(),
+                    repo: m.channel.clone(),
+                    number: ts_micros(m.reply_thread_ts()),
+                    comment_id: ts_micros(&m.ts),
+                    user: m.user.clone(),
+                    url: String::new(),
+                },
+                body: m.text.clone(),
+                author_is_bot: false,
+                is_pull_request: false,
+            };
+            let worker = app.clone();
+            app.spawn(format!("slack mention {}", m.ts), async move {
+                commands::handle_comment(&worker, event).await
+            });
+            Ok((StatusCode::OK, Json(json!({ "ok": true }))))
+        }
+        _ => Ok((StatusCode::OK, Json(json!({ "ignored": true })))),
+    }
+}
+
+/// `POST /slack/commands`: `/battbot …`, acknowledged at once (Slack wants an answer in 3 s).
+pub async fn slack_commands(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    app.metrics.inc_webhook();
+    slack_verify(&app, &headers, &body)?;
+    let cmd = slack_webhook::parse_slash_command(&body)
+        .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+    let now = app.clock.now().unix_timestamp_nanos() as u64 / 1000;
+    let event = CommentEvent {
+        source: JobSource {
+            platform: "slack".into(),
+            repo: cmd.channel_id.clone(),
+            number: 0,
+            comment_id: now,
+            user: cmd.user_name.clone().unwrap_or_else(|| cmd.user_id.clone()),
+            url: String::new(),
+        },
+        body: cmd.parser_text(),
+        author_is_bot: false,
+        is_pull_request: false,
+    };
+    let worker = app.clone();
+    app.spawn("slack command".into(), async move {
+        commands::handle_comment(&worker, event).await
+    });
+    Ok((
+        StatusCode::OK,
+        Json(
+            json!({ "response_type": "ephemeral", "text": "On it — I'll answer in this channel." }),
+        ),
+    ))
+}
