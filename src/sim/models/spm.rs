@@ -230,6 +230,49 @@ impl Spm {
                 };
             }
         }
+        // Newton did not converge (steep OCPs near a full or empty electrode): the voltage
+        // falls monotonically with the current, so bracket the root and bisect.
+        if let Control::Voltage(target) = control {
+            let r = |i: f64| {
+                let v = v_of(i);
+                if v.is_nan() {
+                    None
+                } else {
+                    Some(v - target)
+                }
+            };
+            let scale = i_guess.abs().max(1e-3);
+            let (mut lo, mut hi) = (i_guess - scale, i_guess + scale);
+            for _ in 0..60 {
+                match (r(lo), r(hi)) {
+                    (Some(a), Some(b)) if a > 0.0 && b < 0.0 => break,
+                    (Some(a), _) if a <= 0.0 => lo -= 2.0 * (hi - lo),
+                    (_, Some(b)) if b >= 0.0 => hi += 2.0 * (hi - lo),
+                    _ => {
+                        let mid = 0.5 * (lo + hi);
+                        lo = 0.5 * (lo + mid);
+                        hi = 0.5 * (hi + mid);
+                    }
+                }
+            }
+            if let (Some(a), Some(b)) = (r(lo), r(hi)) {
+                if a > 0.0 && b < 0.0 {
+                    for _ in 0..200 {
+                        let mid = 0.5 * (lo + hi);
+                        match r(mid) {
+                            Some(m) if m > 0.0 => lo = mid,
+                            Some(_) => hi = mid,
+                            None => break,
+                        }
+                        if hi - lo < 1e-13 * (1.0 + mid.abs()) {
+                            break;
+                        }
+                    }
+                    let i = 0.5 * (lo + hi);
+                    return Ok((i, v_of(i)));
+                }
+            }
+        }
         Err(format!("no current satisfies {control:?}"))
     }
 }
