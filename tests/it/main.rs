@@ -18,5 +18,6 @@ mod params;
 mod render;
 mod reports;
 mod sim;
+mod social;
 mod support;
 mod webhook;

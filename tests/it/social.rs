@@ -1,0 +1,324 @@
+//! Twitter and Slack through the real router: CRC, signed mentions becoming jobs, the reply
+//! with a chunked GIF upload, Slack url_verification, signatures and threaded replies —
+//! against strict wiremock fakes of the platform APIs.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use battbot::forge::{Conversation, Forge};
+use battbot::server::social::{ReplyLog, SlackConversation, TwitterConversation};
+use battbot::server::{App, Forges};
+use battbot::social::{oauth1::OAuth1Credentials, slack, twitter, Secret};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{fixture, settle, TestBot, RUNNER_SECRET};
+
+const BOT_ID: &str = "1114259648326987776";
+
+/// A fake that fails the test on any request it was not told to expect.
+async fn strict() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(599))
+        .expect(0)
+        .named("unexpected request")
+        .with_priority(u8::MAX)
+        .mount(&server)
+        .await;
+    server
+}
+
+fn twitter_signature(secret: &str, body: &[u8]) -> String {
+    use base64::Engine;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    format!(
+        "sha256={}",
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    )
+}
+
+/// The bot with a conversation for `platform` added.
+fn app_with(
+    bot: &TestBot,
+    platform: &str,
+    conversation: Arc<dyn Conversation>,
+    edit: impl FnOnce(&mut battbot::config::Config),
+) -> App {
+    let forge: Arc<dyn Forge> = bot.forge.clone();
+    let mut config = bot.config.clone();
+    edit(&mut config);
+    let forges = Forges {
+        conversations: HashMap::from([(platform.to_string(), conversation)]),
+        runner: forge.clone(),
+        reports: forge,
+    };
+    App::new(config, forges, bot.clock.clone()).unwrap()
+}
+
+#[tokio::test]
+async fn crc_and_signatures() {
+    let bot = TestBot::new().await;
+    let app = app_with(&bot, "github", bot.forge.clone(), |c| {
+        c.twitter
+            .get_or_insert_with(Default::default)
+            .consumer_secret = Some("test".into());
+    });
+    let (status, body) = bot
+        .send_to(
+            &app,
+            Request::get("/twitter?crc_token=abc")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("response_token") && body.contains("sha256="),
+        "{body}"
+    );
+    // The published vector: consumer secret "test".
+    let v: serde_json::Value = serde_json::from_str(&fixture(
+        "twitter/signature_vectors.x-twitter-webhooks-signature.json",
+    ))
+    .unwrap();
+    let vector = &v["vectors"][1];
+    assert_eq!(
+        twitter_signature("test", vector["body"].as_str().unwrap().as_bytes()),
+        vector["x_twitter_webhooks_signature"]
+    );
+    for sig in [None, Some("sha256=AAAA")] {
+        let mut req = Request::post("/twitter");
+        if let Some(s) = sig {
+            req = req.header("x-twitter-webhooks-signature", s);
+        }
+        let (status, _) = bot.send_to(&app, req.body(Body::from("{}")).unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn a_mention_becomes_a_job_answered_with_a_chunked_gif() {
+    let bot = TestBot::new().await;
+    let api = strict().await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(
+            serde_json::json!({"data": {"id": "1900000000000000001", "text": "ok"}}),
+        ))
+        .expect(2)
+        .named("tweets: acknowledgement and report")
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/media/upload/initialize"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            fixture("twitter/media.v2.init.response.docs.json"),
+            "application/json",
+        ))
+        .expect(1)
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/media/upload/1880028106020515840/append"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": {}})))
+        .expect(1)
+        .mount(&api)
+        .await;
+    let mut finalized: serde_json::Value =
+        serde_json::from_str(&fixture("twitter/media.v2.finalize.response.docs.json")).unwrap();
+    finalized["data"]["processing_info"]["state"] = "succeeded".into();
+    Mock::given(method("POST"))
+        .and(path("/2/media/upload/1880028106020515840/finalize"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(finalized))
+        .expect(1)
+        .mount(&api)
+        .await;
+    let creds = OAuth1Credentials {
+        consumer_key: Secret::new("ck"),
+        consumer_secret: Secret::new("test"),
+        access_token: Secret::new("at"),
+        access_token_secret: Secret::new("ats"),
+    };
+    let client = twitter::TwitterClient::new(
+        creds,
+        twitter::TwitterConfig::with_base(&api.uri()).unwrap(),
+    )
+    .unwrap();
+    let conversation = Arc::new(TwitterConversation {
+        client,
+        log: ReplyLog {
+            forge: bot.forge.clone(),
+            repo: bot.reports_repo(),
+            platform: "twitter",
+        },
+    });
+    let app = app_with(&bot, "twitter", conversation.clone(), |c| {
+        let t = c.twitter.get_or_insert_with(Default::default);
+        t.consumer_secret = Some("test".into());
+        t.user_id = Some(BOT_ID.into());
+    });
+    let mut event: serde_json::Value = serde_json::from_str(&fixture(
+        "twitter/aaa.tweet_create_events.mention.recorded.json",
+    ))
+    .unwrap();
+    event["tweet_create_events"][0]["text"] =
+        "@Learn_Awesome @battbot simulate SPM Chen2020 \"Discharge at 1C until 2.5 V\"".into();
+    let body = serde_json::to_vec(&event).unwrap();
+    let req = Request::post("/twitter")
+        .header(
+            "x-twitter-webhooks-signature",
+            twitter_signature("test", &body),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let (status, text) = bot.send_to(&app, req).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(text.contains("\"mentions\":1"), "{text}");
+    settle(&app).await;
+    let branches = bot.job_branches().await;
+    assert_eq!(
+        branches,
+        vec!["battbot/tw-tanulearns-1332557345071644672-c1332557345071644672".to_string()]
+    );
+    // The runner's result: the reply carries the GIF, uploaded in chunks.
+    let bytes = bot
+        .forge
+        .read_file(&bot.runner_repo(), &branches[0], "battbot-job.json")
+        .await
+        .unwrap()
+        .unwrap();
+    let spec = battbot::job::JobSpec::from_json(&String::from_utf8(bytes).unwrap()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let result = battbot::runner::execute(&spec, out.path(), &mut Vec::new()).unwrap();
+    assert!(
+        result.artifacts.iter().any(|a| a.name.ends_with(".gif")),
+        "Twitter jobs get a GIF"
+    );
+    let body = serde_json::to_vec(&result).unwrap();
+    let sig = battbot::runner::protocol::sign(RUNNER_SECRET.as_bytes(), bot.now(), &body);
+    let req = Request::post(format!("/runner/v1/jobs/{}/result", spec.id))
+        .header("x-battbot-timestamp", bot.now().to_string())
+        .header("x-battbot-signature", sig)
+        .body(Body::from(body))
+        .unwrap();
+    let (status, text) = bot.send_to(&app, req).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let files = bot
+        .forge
+        .list_files(
+            &bot.reports_repo(),
+            "main",
+            "twitter/TanuLearns/1332557345071644672",
+        )
+        .await
+        .unwrap();
+    assert!(files.iter().any(|f| f.ends_with("report.md")), "{files:?}");
+    // Replies are recorded on the state branch, so a retry does not tweet twice.
+    let thread = battbot::forge::Thread {
+        repo: "TanuLearns".into(),
+        number: 1332557345071644672,
+    };
+    assert_eq!(conversation.bot_replies(&thread).await.unwrap().len(), 2);
+    api.verify().await;
+}
+
+fn slack_sign(secret: &str, ts: &str, body: &[u8]) -> String {
+    battbot::social::slack_webhook::sign(&Secret::new(secret), ts, body)
+}
+
+#[tokio::test]
+async fn slack_url_verification_signatures_and_a_threaded_reply() {
+    let bot = TestBot::new().await;
+    let api = strict().await;
+    Mock::given(method("POST"))
+        .and(path("/chat.postMessage"))
+        .and(wiremock::matchers::body_partial_json(
+            serde_json::json!({"thread_ts": "1355517523.000005"}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"ok": true, "ts": "1355517524.000001"})),
+        )
+        .expect(1)
+        .named("threaded acknowledgement")
+        .mount(&api)
+        .await;
+    let client = slack::SlackClient::new(
+        Secret::new("xoxb-test"),
+        slack::SlackConfig::with_base(&api.uri()).unwrap(),
+    )
+    .unwrap();
+    let conversation = Arc::new(SlackConversation {
+        client,
+        log: ReplyLog {
+            forge: bot.forge.clone(),
+            repo: bot.reports_repo(),
+            platform: "slack",
+        },
+    });
+    let app = app_with(&bot, "slack", conversation, |c| {
+        let s = c.slack.get_or_insert_with(Default::default);
+        s.signing_secret = Some("slack-secret".into());
+        s.bot_user_id = Some("U061F7AUR".into());
+        c.server.callback_max_skew_s = 300;
+    });
+    let now = bot.now().to_string();
+    let send = |body: Vec<u8>, ts: String, secret: &'static str| {
+        let sig = slack_sign(secret, &ts, &body);
+        Request::post("/slack/events")
+            .header("x-slack-request-timestamp", ts)
+            .header("x-slack-signature", sig)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let verification = fixture("slack/url_verification.docs.json").into_bytes();
+    let (status, text) = bot
+        .send_to(
+            &app,
+            send(verification.clone(), now.clone(), "slack-secret"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let challenge: serde_json::Value =
+        serde_json::from_str(&fixture("slack/url_verification.docs.json")).unwrap();
+    assert!(
+        text.contains(challenge["challenge"].as_str().unwrap()),
+        "{text}"
+    );
+    // Wrong secret, and a replay older than five minutes.
+    assert_eq!(
+        bot.send_to(&app, send(verification.clone(), now.clone(), "nope"))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let stale = (bot.now() - 301).to_string();
+    assert_eq!(
+        bot.send_to(&app, send(verification, stale, "slack-secret"))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    // An app mention asking for help is answered in its thread.
+    let mut mention: serde_json::Value = serde_json::from_str(&fixture(
+        "slack/event_callback.app_mention.docs.MODIFIED-trailing-comma-removed.json",
+    ))
+    .unwrap();
+    mention["event"]["text"] = "<@U061F7AUR> help".into();
+    mention["event"]["ts"] = "1355517523.000005".into();
+    let (status, text) = bot
+        .send_to(
+            &app,
+            send(serde_json::to_vec(&mention).unwrap(), now, "slack-secret"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    settle(&app).await;
+    api.verify().await;
+}
