@@ -522,16 +522,18 @@ fn starts_charged(set: &str, lower_v: f64) -> bool {
 /// The catalog random comparisons draw from: what this build can solve.
 pub fn random_catalog() -> crate::render::random::Catalog {
     crate::render::random::Catalog {
-        // Lumped thermal joins when the solver supports it.
+        // Not every set carries usable thermal parameters yet (Prada2013's lumped model
+        // does not start), so random comparisons stay isothermal.
         lumped_thermal: false,
-        models: crate::sim::available_models()
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        // The DFN still fails on some cold charges (e.g. Ecker2015 at 5 °C); random
+        // comparisons use the models that solve every combination the generator draws.
+        models: ["SPM", "SPMe"].iter().map(|s| s.to_string()).collect(),
         // Sets that start charged enough to discharge (Mohtat2020, for one, starts empty).
         sets: crate::sim::parameter_sets()
             .into_iter()
             .filter(|s| starts_charged(s.name, s.lower_voltage_cutoff_v))
+            // ORegan2022's steep diffusivities defeat the solver's 4.4 V hold (a known gap).
+            .filter(|s| s.name != "ORegan2022")
             .map(|s| {
                 (
                     s.name.to_string(),
@@ -543,10 +545,35 @@ pub fn random_catalog() -> crate::render::random::Catalog {
     }
 }
 
+/// A random comparison from `seed` whose runs all solve: draws that the solver cannot
+/// finish (a corner of a set's window) are skipped for the next draw of the same seed.
+pub fn random_solvable(seed: u64) -> anyhow::Result<crate::render::random::RandomSpec> {
+    let catalog = random_catalog();
+    for attempt in 0..20u64 {
+        let draw = seed.wrapping_add(attempt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut spec = crate::render::random::random_comparison(draw, &catalog);
+        let solves = spec.runs.iter().all(|run| {
+            serde_json::from_value::<SimSpec>(run.clone())
+                .ok()
+                .and_then(|s| Simulation::build(&s).ok())
+                .is_some_and(|sim| sim.solve(&SolveOptions::default()).is_ok())
+        });
+        if solves {
+            if attempt > 0 {
+                spec.title = spec
+                    .title
+                    .replace(&format!("seed {draw}"), &format!("seed {seed}"));
+            }
+            return Ok(spec);
+        }
+    }
+    anyhow::bail!("no solvable random comparison for seed {seed} in 20 draws")
+}
+
 fn random(seed: Option<u64>) -> anyhow::Result<()> {
     let seed =
         seed.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp_nanos() as u64);
-    let spec = crate::render::random::random_comparison(seed, &random_catalog());
+    let spec = random_solvable(seed)?;
     println!("{}", serde_json::to_string_pretty(&spec)?);
     Ok(())
 }

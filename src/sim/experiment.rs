@@ -1,355 +1,374 @@
-//! Parses PyBaMM experiment step strings ("Discharge at 1C until 2.5 V", "Rest for 30
-//! minutes", "Hold at 4.2 V until 50 mA", "… for 10 hours or until 3.3 V") into `Step`s.
+//! PyBaMM experiment step strings ("Discharge at 1C until 2.5 V", "Rest for 30 minutes",
+//! "Hold at 4.2 V until 50 mA", "Charge at 10 W for 1 hour or until 4.1 V") -> typed steps.
 
-use std::fmt;
+use serde::Serialize;
 
-/// A current given by the user: absolute or relative to the nominal capacity.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Current {
-    Amps(f64),
-    CRate(f64),
-}
-
-impl Current {
-    /// In amperes for a cell of `capacity_ah`.
-    pub fn amps(self, capacity_ah: f64) -> f64 {
-        match self {
-            Current::Amps(a) => a,
-            Current::CRate(c) => c * capacity_ah,
-        }
-    }
-}
-
-/// What a step imposes.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// What a step imposes. Currents and powers are positive on discharge.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Control {
-    /// Current, positive on discharge.
-    Current(Current),
-    /// Power in W, positive on discharge.
-    Power(f64),
-    /// Terminal voltage in V.
+    /// Current [A].
+    Current(f64),
+    /// C-rate (multiple of the nominal capacity per hour).
+    CRate(f64),
+    /// Terminal voltage [V].
     Voltage(f64),
+    /// Power [W].
+    Power(f64),
 }
 
 /// A condition that ends a step.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Termination {
-    /// The voltage reaches this value (from either side).
+    /// The voltage reaches this value [V].
     Voltage(f64),
-    /// The magnitude of the current falls to this value.
-    Current(Current),
+    /// The magnitude of the current falls to this value [A].
+    Current(f64),
+    /// The magnitude of the current falls to this C-rate.
+    CRate(f64),
 }
 
 /// One parsed step.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Step {
+    /// The text as written.
     pub text: String,
     pub control: Control,
-    /// `for …`, in seconds.
+    /// Duration given with "for" [s].
     pub duration_s: Option<f64>,
     pub terminations: Vec<Termination>,
 }
 
-/// A step that cannot be read, with the word at fault.
+impl Step {
+    /// Whether this is a rest (zero current).
+    pub fn is_rest(&self) -> bool {
+        matches!(self.control, Control::Current(v) | Control::CRate(v) if v == 0.0)
+    }
+
+    /// PyBaMM's default duration when no "for" is given: 2/|C| hours for C-rate steps,
+    /// otherwise one day.
+    pub fn default_duration_s(&self) -> f64 {
+        match self.control {
+            Control::CRate(c) if c != 0.0 => 2.0 * 3600.0 / c.abs(),
+            _ => 24.0 * 3600.0,
+        }
+    }
+
+    /// The duration that bounds the step.
+    pub fn duration(&self) -> f64 {
+        self.duration_s.unwrap_or_else(|| self.default_duration_s())
+    }
+}
+
+/// A step that cannot be parsed: quotes the step, points at the offending word.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("cannot parse step {step:?}: unexpected {word:?} at byte {offset}; {hint}")]
 pub struct ExperimentError {
     pub step: String,
-    pub word: Option<String>,
-    pub offset: Option<usize>,
-    pub reason: String,
+    pub word: String,
+    pub offset: usize,
     pub hint: String,
 }
 
-impl fmt::Display for ExperimentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot read step {:?}: {}", self.step, self.reason)?;
-        if let (Some(word), Some(offset)) = (&self.word, self.offset) {
-            write!(f, " (at {word:?}, character {})", offset + 1)?;
-        }
-        write!(f, "; {}", self.hint)
-    }
+const EXAMPLES: &str = "e.g. \"Discharge at 1C until 2.5 V\", \"Rest for 30 minutes\", \"Charge at 0.5C until 4.2 V\", \"Hold at 4.2 V until 50 mA\", \"Discharge at 10 W for 1 hour or until 3 V\"";
+
+#[derive(Clone, Copy, Debug)]
+struct Tok<'a> {
+    s: &'a str,
+    off: usize,
 }
 
-impl ExperimentError {
-    pub fn word(&self) -> Option<&str> {
-        self.word.as_deref()
-    }
-    pub fn hint(&self) -> Option<&str> {
-        Some(&self.hint)
-    }
-}
-
-const EXAMPLES: &str = "steps look like \"Discharge at 1C until 2.5 V\", \"Charge at 0.5C until 4.2 V\", \"Hold at 4.2 V until 50 mA\", \"Rest for 30 minutes\", \"Discharge at C/10 for 10 hours or until 3.3 V\"";
-
-/// A token with its byte offset in the step.
-#[derive(Clone, Debug)]
-struct Tok {
-    text: String,
-    at: usize,
-}
-
-fn tokens(s: &str) -> Vec<Tok> {
+fn tokenize(text: &str) -> Vec<Tok<'_>> {
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in s.char_indices() {
-        if c.is_whitespace() || c == ',' {
-            if let Some(st) = start.take() {
+    for (i, ch) in text.char_indices() {
+        if ch.is_whitespace() || ch == ',' {
+            if let Some(s) = start.take() {
                 out.push(Tok {
-                    text: s[st..i].to_string(),
-                    at: st,
+                    s: &text[s..i],
+                    off: s,
                 });
             }
         } else if start.is_none() {
             start = Some(i);
         }
     }
-    if let Some(st) = start {
+    if let Some(s) = start {
         out.push(Tok {
-            text: s[st..].to_string(),
-            at: st,
+            s: &text[s..],
+            off: s,
         });
     }
     out
 }
 
-/// A quantity with its unit: "1C", "C/10", "0.5 C", "2 A", "500 mA", "10 W", "4.2 V", "30 minutes".
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Quantity {
-    CRate(f64),
-    Amps(f64),
-    Watts(f64),
-    Volts(f64),
-    Seconds(f64),
+enum Unit {
+    A,
+    V,
+    W,
+    C,
+    Ohm,
 }
 
 struct Parser<'a> {
-    step: &'a str,
-    toks: Vec<Tok>,
+    text: &'a str,
+    toks: Vec<Tok<'a>>,
     pos: usize,
 }
 
 impl<'a> Parser<'a> {
-    fn err(
-        &self,
-        tok: Option<&Tok>,
-        reason: impl Into<String>,
-        hint: impl Into<String>,
-    ) -> ExperimentError {
+    fn err(&self, at: Option<Tok<'a>>, hint: &str) -> ExperimentError {
+        let (word, offset) = match at {
+            Some(t) => (t.s.to_string(), t.off),
+            None => ("end of step".to_string(), self.text.len()),
+        };
         ExperimentError {
-            step: self.step.to_string(),
-            word: tok.map(|t| t.text.clone()),
-            offset: tok.map(|t| t.at),
-            reason: reason.into(),
-            hint: hint.into(),
+            step: self.text.to_string(),
+            word,
+            offset,
+            hint: hint.to_string(),
         }
     }
 
-    fn peek(&self) -> Option<&Tok> {
-        self.toks.get(self.pos)
+    fn peek(&self) -> Option<Tok<'a>> {
+        self.toks.get(self.pos).copied()
     }
 
-    fn next_word(&mut self) -> Option<Tok> {
-        let t = self.toks.get(self.pos).cloned();
+    fn next(&mut self) -> Option<Tok<'a>> {
+        let t = self.peek();
         self.pos += 1;
         t
     }
 
-    fn expect(&mut self, word: &str) -> Result<(), ExperimentError> {
-        match self.next_word() {
-            Some(t) if t.text.eq_ignore_ascii_case(word) => Ok(()),
-            other => Err(self.err(other.as_ref(), format!("expected {word:?}"), EXAMPLES)),
-        }
+    fn peek_is(&self, w: &str) -> bool {
+        self.peek().is_some_and(|t| t.s.eq_ignore_ascii_case(w))
     }
 
-    /// Reads a number and its unit, which may be attached ("1C", "500mA") or separate ("2 A").
-    fn quantity(&mut self) -> Result<(Quantity, Tok), ExperimentError> {
-        let Some(first) = self.next_word() else {
-            return Err(self.err(None, "the step ends where a value was expected", EXAMPLES));
-        };
-        let text = first.text.clone();
-        let lower = text.to_ascii_lowercase();
-        // C/10
-        if let Some(rest) = lower.strip_prefix("c/") {
-            let d: f64 = rest.parse().map_err(|_| {
-                self.err(
-                    Some(&first),
-                    "not a C-rate",
-                    "write C-rates as 1C, 0.5C or C/10",
-                )
+    /// A number with an optional attached unit ("2.5V", "C/20", "1C", "50mA") and, if not
+    /// attached, the next token as unit.
+    fn quantity(&mut self, what: &str) -> Result<(f64, Unit), ExperimentError> {
+        let tok = self
+            .next()
+            .ok_or_else(|| self.err(None, &format!("expected {what}; {EXAMPLES}")))?;
+        let s = tok.s;
+        if let Some(rest) = s.strip_prefix(['C', 'c']).and_then(|r| r.strip_prefix('/')) {
+            let v: f64 = rest.parse().map_err(|_| {
+                self.err(Some(tok), "a C-rate is written like \"C/10\" or \"0.5C\"")
             })?;
-            if d <= 0.0 {
-                return Err(self.err(
-                    Some(&first),
-                    "C/0 is not a C-rate",
-                    "write C-rates as 1C, 0.5C or C/10",
-                ));
+            if v <= 0.0 || !v.is_finite() {
+                return Err(self.err(Some(tok), "the divisor of a C-rate must be positive"));
             }
-            return Ok((Quantity::CRate(1.0 / d), first));
+            return Ok((1.0 / v, Unit::C));
         }
-        let split = lower
-            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+' || c == 'e'))
-            .unwrap_or(lower.len());
-        // "1e" is ambiguous with units; numbers with exponents are rare in steps.
-        let (num, unit) = lower.split_at(split);
-        let value: f64 = num
-            .parse()
-            .map_err(|_| self.err(Some(&first), "not a number", EXAMPLES))?;
-        let unit = if unit.is_empty() {
-            match self.next_word() {
-                Some(t) => t.text.to_ascii_lowercase(),
-                None => {
-                    return Err(self.err(
-                        Some(&first),
-                        "the value has no unit",
-                        "add a unit: C, A, mA, W, V, seconds, minutes or hours",
-                    ))
-                }
-            }
+        let split = s
+            .char_indices()
+            .find(|&(i, ch)| {
+                !(ch.is_ascii_digit()
+                    || ch == '.'
+                    || ch == '-'
+                    || ch == '+'
+                    || ((ch == 'e' || ch == 'E')
+                        && i > 0
+                        && s[i + 1..]
+                            .starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+')))
+            })
+            .map(|(i, _)| i)
+            .unwrap_or(s.len());
+        let (num, unit_str) = s.split_at(split);
+        let v: f64 = num.parse().map_err(|_| {
+            self.err(
+                Some(tok),
+                &format!("expected {what} (a number and a unit); {EXAMPLES}"),
+            )
+        })?;
+        if !v.is_finite() {
+            return Err(self.err(Some(tok), "the value must be finite"));
+        }
+        let (unit_tok, unit_str) = if unit_str.is_empty() {
+            let t = self
+                .next()
+                .ok_or_else(|| self.err(None, "expected a unit: A, mA, V, mV, W, mW, C or Ohm"))?;
+            (t, t.s)
         } else {
-            unit.to_string()
+            (tok, unit_str)
         };
-        if !value.is_finite() {
-            return Err(self.err(Some(&first), "not a finite number", EXAMPLES));
-        }
-        let q = match unit.as_str() {
-            "c" => Quantity::CRate(value),
-            "a" => Quantity::Amps(value),
-            "ma" => Quantity::Amps(value / 1000.0),
-            "w" => Quantity::Watts(value),
-            "mw" => Quantity::Watts(value / 1000.0),
-            "v" => Quantity::Volts(value),
-            "mv" => Quantity::Volts(value / 1000.0),
-            "s" | "sec" | "secs" | "second" | "seconds" => Quantity::Seconds(value),
-            "m" | "min" | "mins" | "minute" | "minutes" => Quantity::Seconds(value * 60.0),
-            "h" | "hr" | "hrs" | "hour" | "hours" => Quantity::Seconds(value * 3600.0),
-            "d" | "day" | "days" => Quantity::Seconds(value * 86400.0),
-            other => {
+        let (mult, u) = match unit_str {
+            "A" | "a" => (1.0, Unit::A),
+            "mA" | "ma" => (1e-3, Unit::A),
+            "V" | "v" => (1.0, Unit::V),
+            "mV" | "mv" => (1e-3, Unit::V),
+            "W" | "w" => (1.0, Unit::W),
+            "mW" | "mw" => (1e-3, Unit::W),
+            "C" | "c" => (1.0, Unit::C),
+            "Ohm" | "ohm" | "Ohms" | "ohms" => (1.0, Unit::Ohm),
+            _ => {
                 return Err(self.err(
-                    Some(&first),
-                    format!("unknown unit {other:?}"),
-                    "units are C, A, mA, W, V, seconds, minutes or hours",
+                    Some(unit_tok),
+                    "units must be A, mA, V, mV, W, mW, C (C-rate) or Ohm",
                 ))
             }
         };
-        Ok((q, first))
+        Ok((v * mult, u))
+    }
+
+    fn duration(&mut self) -> Result<f64, ExperimentError> {
+        let tok = self.next().ok_or_else(|| {
+            self.err(
+                None,
+                "expected a duration after \"for\", e.g. \"for 30 minutes\"",
+            )
+        })?;
+        let s = tok.s;
+        let split = s
+            .char_indices()
+            .find(|&(_, ch)| !(ch.is_ascii_digit() || ch == '.'))
+            .map(|(i, _)| i)
+            .unwrap_or(s.len());
+        let (num, unit) = s.split_at(split);
+        let v: f64 = num
+            .parse()
+            .map_err(|_| self.err(Some(tok), "expected a duration such as \"10 minutes\""))?;
+        let (utok, unit) = if unit.is_empty() {
+            let t = self
+                .next()
+                .ok_or_else(|| self.err(None, "expected a time unit: seconds, minutes or hours"))?;
+            (t, t.s)
+        } else {
+            (tok, unit)
+        };
+        let mult = match unit.to_ascii_lowercase().as_str() {
+            "second" | "seconds" | "s" | "sec" | "secs" => 1.0,
+            "minute" | "minutes" | "m" | "min" | "mins" => 60.0,
+            "hour" | "hours" | "h" | "hr" | "hrs" => 3600.0,
+            _ => {
+                return Err(self.err(
+                    Some(utok),
+                    "time units must be seconds, minutes or hours (s, min, h)",
+                ))
+            }
+        };
+        if v <= 0.0 || !v.is_finite() {
+            return Err(self.err(Some(tok), "a duration must be positive"));
+        }
+        Ok(v * mult)
     }
 }
 
 /// Parses one PyBaMM step string.
 pub fn parse_step(text: &str) -> Result<Step, ExperimentError> {
-    let trimmed = text.trim();
     let mut p = Parser {
-        step: trimmed,
-        toks: tokens(trimmed),
+        text,
+        toks: tokenize(text),
         pos: 0,
     };
-    let Some(verb) = p.next_word() else {
-        return Err(p.err(None, "the step is empty", EXAMPLES));
-    };
-    let verb_l = verb.text.to_ascii_lowercase();
-    let control = match verb_l.as_str() {
-        "discharge" | "charge" => {
-            let sign = if verb_l == "discharge" { 1.0 } else { -1.0 };
-            p.expect("at")?;
-            let (q, tok) = p.quantity()?;
-            match q {
-                Quantity::CRate(c) => Control::Current(Current::CRate(sign * c.abs())),
-                Quantity::Amps(a) => Control::Current(Current::Amps(sign * a.abs())),
-                Quantity::Watts(w) => Control::Power(sign * w.abs()),
-                _ => {
+    let first = p
+        .next()
+        .ok_or_else(|| p.err(None, &format!("empty step; {EXAMPLES}")))?;
+    let verb = first.s.to_ascii_lowercase();
+    let control = match verb.as_str() {
+        "rest" => Control::Current(0.0),
+        "discharge" | "charge" | "hold" => {
+            if !p.peek_is("at") {
+                let t = p.peek();
+                return Err(p.err(
+                    t,
+                    &format!("expected \"at\" after {:?}; {EXAMPLES}", first.s),
+                ));
+            }
+            p.next();
+            let at = p.peek();
+            let (v, u) = p.quantity("a current, C-rate, power or voltage")?;
+            let sign = if verb == "charge" { -1.0 } else { 1.0 };
+            match u {
+                Unit::A => Control::Current(sign * v),
+                Unit::C => Control::CRate(sign * v),
+                Unit::W => Control::Power(sign * v),
+                Unit::V => Control::Voltage(v),
+                Unit::Ohm => {
                     return Err(p.err(
-                        Some(&tok),
-                        format!("{verb_l} needs a current or a power"),
-                        "e.g. \"Discharge at 1C\", \"Charge at 2 A\", \"Discharge at 10 W\"",
+                        at,
+                        "resistance-controlled steps are not supported; use A, C, W or V",
                     ))
                 }
             }
         }
-        "hold" => {
-            p.expect("at")?;
-            let (q, tok) = p.quantity()?;
-            match q {
-                Quantity::Volts(v) => Control::Voltage(v),
-                _ => {
-                    return Err(p.err(
-                        Some(&tok),
-                        "hold needs a voltage",
-                        "e.g. \"Hold at 4.2 V until 50 mA\"",
-                    ))
-                }
-            }
-        }
-        "rest" => Control::Current(Current::Amps(0.0)),
         _ => {
             return Err(p.err(
-                Some(&verb),
-                format!("unknown step {:?}", verb.text),
-                "a step starts with Discharge, Charge, Hold or Rest",
+                Some(first),
+                &format!("a step starts with Discharge, Charge, Rest or Hold; {EXAMPLES}"),
             ))
         }
     };
+    if verb == "hold" && !matches!(control, Control::Voltage(_)) {
+        return Err(p.err(
+            Some(first),
+            "\"Hold\" takes a voltage, e.g. \"Hold at 4.2 V until 50 mA\"",
+        ));
+    }
     let mut duration_s = None;
     let mut terminations = Vec::new();
-    while let Some(tok) = p.next_word() {
-        match tok.text.to_ascii_lowercase().as_str() {
-            "or" | "and" => continue,
-            "for" => {
-                let (q, qt) = p.quantity()?;
-                match q {
-                    Quantity::Seconds(s) if s > 0.0 => duration_s = Some(s),
-                    _ => {
-                        return Err(p.err(
-                            Some(&qt),
-                            "\"for\" needs a positive duration",
-                            "e.g. \"for 10 minutes\", \"for 2 hours\"",
-                        ))
+    while let Some(t) = p.peek() {
+        let w = t.s.to_ascii_lowercase();
+        match w.as_str() {
+            "or" => {
+                p.next();
+                if p.peek().is_none() {
+                    return Err(p.err(None, "expected \"until ...\" or \"for ...\" after \"or\""));
+                }
+                if !(p.peek_is("until") || p.peek_is("for")) {
+                    // "until 3 V or 50 mA"
+                    if terminations.is_empty() {
+                        let t = p.peek();
+                        return Err(p.err(t, "expected \"until\" or \"for\" after \"or\""));
                     }
+                    terminations.push(termination(&mut p)?);
                 }
             }
+            "for" => {
+                p.next();
+                if duration_s.is_some() {
+                    return Err(p.err(Some(t), "a step can have only one duration"));
+                }
+                duration_s = Some(p.duration()?);
+            }
             "until" => {
-                let (q, qt) = p.quantity()?;
-                terminations.push(match q {
-                    Quantity::Volts(v) => Termination::Voltage(v),
-                    Quantity::Amps(a) => Termination::Current(Current::Amps(a.abs())),
-                    Quantity::CRate(c) => Termination::Current(Current::CRate(c.abs())),
-                    _ => {
-                        return Err(p.err(
-                            Some(&qt),
-                            "\"until\" needs a voltage or a current",
-                            "e.g. \"until 2.5 V\", \"until 50 mA\", \"until C/20\"",
-                        ))
-                    }
-                });
+                p.next();
+                terminations.push(termination(&mut p)?);
             }
             _ => {
                 return Err(p.err(
-                    Some(&tok),
-                    format!("unexpected {:?}", tok.text),
-                    "a step ends with \"for <duration>\" and/or \"until <voltage or current>\"",
+                    Some(t),
+                    &format!("expected \"for\", \"until\" or \"or\"; {EXAMPLES}"),
                 ))
             }
         }
     }
-    if verb_l == "rest" && duration_s.is_none() {
-        return Err(p.err(
-            Some(&verb),
-            "a rest needs a duration",
-            "e.g. \"Rest for 30 minutes\"",
-        ));
-    }
     if duration_s.is_none() && terminations.is_empty() {
         return Err(p.err(
-            p.peek().or(Some(&verb)),
-            "the step never ends",
-            "add \"for <duration>\" or \"until <voltage or current>\"",
+            None,
+            "a step needs \"for <duration>\" or \"until <limit>\", e.g. \"Rest for 1 hour\"",
         ));
     }
     Ok(Step {
-        text: trimmed.to_string(),
+        text: text.to_string(),
         control,
         duration_s,
         terminations,
     })
+}
+
+fn termination(p: &mut Parser<'_>) -> Result<Termination, ExperimentError> {
+    let at = p.peek();
+    let (v, u) = p.quantity("a limit such as \"2.5 V\", \"50 mA\" or \"C/20\"")?;
+    match u {
+        Unit::V => Ok(Termination::Voltage(v)),
+        Unit::A => Ok(Termination::Current(v.abs())),
+        Unit::C => Ok(Termination::CRate(v.abs())),
+        _ => Err(p.err(
+            at,
+            "a step ends at a voltage (V), a current (A, mA) or a C-rate (C/20)",
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -357,42 +376,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pybamm_forms() {
+    fn parses_the_common_forms() {
         let s = parse_step("Discharge at 1C until 2.5 V").unwrap();
-        assert_eq!(s.control, Control::Current(Current::CRate(1.0)));
+        assert_eq!(s.control, Control::CRate(1.0));
         assert_eq!(s.terminations, vec![Termination::Voltage(2.5)]);
         let s = parse_step("Charge at C/2 until 4.2V").unwrap();
-        assert_eq!(s.control, Control::Current(Current::CRate(-0.5)));
+        assert_eq!(s.control, Control::CRate(-0.5));
         let s = parse_step("Hold at 4.2 V until 50 mA").unwrap();
         assert_eq!(s.control, Control::Voltage(4.2));
-        assert_eq!(
-            s.terminations,
-            vec![Termination::Current(Current::Amps(0.05))]
-        );
+        assert_eq!(s.terminations, vec![Termination::Current(0.05)]);
         let s = parse_step("Rest for 30 minutes").unwrap();
         assert_eq!(s.duration_s, Some(1800.0));
+        assert!(s.is_rest());
         let s = parse_step("Discharge at C/10 for 10 hours or until 3.3 V").unwrap();
         assert_eq!(s.duration_s, Some(36000.0));
         assert_eq!(s.terminations, vec![Termination::Voltage(3.3)]);
-        let s = parse_step("Discharge at 10 W until 2.5 V").unwrap();
+        let s = parse_step("Discharge at 10 W for 1 h").unwrap();
         assert_eq!(s.control, Control::Power(10.0));
-        let s = parse_step("Charge at 500mA until C/20").unwrap();
-        assert_eq!(
-            s.terminations,
-            vec![Termination::Current(Current::CRate(0.05))]
-        );
+        let s = parse_step("Charge at 500 mA until 4.1 V").unwrap();
+        assert_eq!(s.control, Control::Current(-0.5));
+        let s = parse_step("Hold at 4.2 V until C/20").unwrap();
+        assert_eq!(s.terminations, vec![Termination::CRate(0.05)]);
     }
 
     #[test]
     fn errors_point_at_the_word() {
-        let e = parse_step("Dischrage at 1C until 2.5 V").unwrap_err();
-        assert_eq!(e.word.as_deref(), Some("Dischrage"));
-        let e = parse_step("Discharge at 1C until 2.5 Q").unwrap_err();
-        assert_eq!(e.word.as_deref(), Some("2.5"));
+        let e = parse_step("Discharge at 1C untill 2.5 V").unwrap_err();
+        assert_eq!(e.word, "untill");
+        assert_eq!(e.offset, 16);
+        let e = parse_step("Dischrge at 1C until 2.5 V").unwrap_err();
+        assert_eq!(e.word, "Dischrge");
+        let e = parse_step("Discharge at 1 X until 2.5 V").unwrap_err();
+        assert_eq!(e.word, "X");
+        let e = parse_step("Rest for 3 fortnights").unwrap_err();
+        assert_eq!(e.word, "fortnights");
         let e = parse_step("Discharge at 1C").unwrap_err();
-        assert!(e.reason.contains("never ends"));
-        assert!(parse_step("").is_err());
-        assert!(parse_step("Rest").is_err());
-        assert!(parse_step("Hold at 1C until 2 V").is_err());
+        assert_eq!(e.word, "end of step");
     }
 }

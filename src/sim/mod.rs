@@ -1,5 +1,6 @@
-//! Battery models and their solver — a pure library: a `SimSpec` is built into a
-//! `Simulation` (parameters resolved, mesh, experiment parsed), which solves to a `Solution`.
+//! Battery simulation: a `SimSpec` (model, parameter set, PyBaMM experiment) is built into a
+//! `Simulation` (parameters resolved, mesh, steps parsed) and solved to a `Solution` with
+//! PyBaMM's conventions (current positive on discharge, capacity = ∫I dt).
 
 pub mod compare;
 pub mod experiment;
@@ -7,15 +8,17 @@ pub mod models;
 pub mod params;
 pub mod solver;
 
+use solver::Condensation;
 use std::collections::BTreeMap;
-use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 
-use experiment::{ExperimentError, Step};
-use params::ParameterValues;
+use experiment::{Control, ExperimentError, Step, Termination};
+use models::{Ctrl, Layout, Model};
+pub use solver::SolverStats;
+use solver::{Bdf, System};
 
-/// What to simulate (DESIGN §4); unknown JSON keys are ignored.
+/// A simulation request (DESIGN §4). Unknown JSON keys are ignored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SimSpec {
     pub model: String,
@@ -37,102 +40,57 @@ pub struct SimSpec {
     pub options: BTreeMap<String, String>,
 }
 
-/// Errors of building or solving; each carries what the user needs to fix it.
-#[derive(Debug, thiserror::Error)]
+/// Errors of building or solving a simulation.
+#[derive(thiserror::Error, Debug)]
 pub enum SimError {
-    #[error("unknown model {name:?} (valid: {})", valid.join(", "))]
+    #[error("unknown model {name:?}; valid models: {}", valid.join(", "))]
     UnknownModel { name: String, valid: Vec<String> },
-    #[error("unknown parameter set {name:?} (valid: {}; or a path to a BPX JSON file)", valid.join(", "))]
+    #[error("unknown parameter set {name:?}; valid sets: {} (or a path to a BPX .json file)", valid.join(", "))]
     UnknownParameterSet { name: String, valid: Vec<String> },
-    #[error("unknown parameter {name:?}{}", if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", close.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ")) })]
+    #[error("unknown parameter {name:?}{}", if close.is_empty() { String::new() } else { format!("; did you mean {}?", close.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(" or ")) })]
     UnknownParameter { name: String, close: Vec<String> },
     #[error("parameter {name:?} is a function, not a number")]
     NotScalar { name: String },
     #[error("parameter {name:?} cannot be {value}")]
     BadParameterValue { name: String, value: f64 },
-    #[error(transparent)]
-    Experiment(#[from] ExperimentError),
-    #[error("the experiment is empty (hint: \"experiment\": [\"Discharge at 1C until 2.5 V\"])")]
-    EmptyExperiment,
-    #[error("{what} is not supported by the {model} model in this version of battbot")]
-    Unsupported { model: String, what: String },
-    #[error("step {step} ({text:?}) ends at once: {reason}")]
-    StepEndsImmediately {
-        step: usize,
-        text: String,
+    #[error("unknown thermal model {name:?}; valid: isothermal, lumped")]
+    UnknownThermal { name: String },
+    #[error("unsupported option {name:?}: {value:?} ({reason})")]
+    UnsupportedOption {
+        name: String,
+        value: String,
         reason: String,
     },
-    #[error("step {step} ({text:?}) failed at t = {time_s:.1} s: {reason}")]
+    #[error(transparent)]
+    Experiment(#[from] ExperimentError),
+    #[error("the experiment has no steps")]
+    EmptyExperiment,
+    #[error("step {step:?} ends immediately: {reason}")]
+    StepEndsImmediately {
+        step: String,
+        index: usize,
+        reason: String,
+    },
+    #[error("solver failed in step {step} ({text:?}) at t = {time_s:.3} s: {reason}")]
     StepFailed {
         step: usize,
         text: String,
         time_s: f64,
         reason: String,
     },
-    #[error("invalid spec: {0}")]
-    InvalidSpec(String),
-    #[error(transparent)]
-    Bpx(#[from] params::bpx::BpxError),
+    #[error("BPX file {path:?}: {reason}")]
+    Bpx { path: String, reason: String },
+    #[error("invalid solve options: {0}")]
+    BadOptions(String),
 }
 
-/// The models battbot knows.
-pub fn model_names() -> &'static [&'static str] {
-    &["SPM", "SPMe", "DFN"]
-}
+/// Time steps one experiment step may take before it is reported as failed.
+pub const MAX_STEPS_PER_EXPERIMENT_STEP: usize = 100_000;
 
-/// The models this build can solve (the others are recognised and refused clearly).
-pub fn available_models() -> &'static [&'static str] {
-    &["SPM"]
-}
-
-/// What the command parser and `random` need to know of a parameter set.
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct SetInfo {
-    pub name: &'static str,
-    pub citation: &'static str,
-    pub lower_voltage_cutoff_v: f64,
-    pub upper_voltage_cutoff_v: f64,
-    pub nominal_capacity_ah: f64,
-}
-
-/// Every built-in parameter set.
-pub fn parameter_sets() -> Vec<SetInfo> {
-    params::BUILTIN
-        .iter()
-        .map(|(name, f)| {
-            let p = f();
-            SetInfo {
-                name,
-                citation: p.citation,
-                lower_voltage_cutoff_v: p.scalar("Lower voltage cut-off [V]").unwrap_or(f64::NAN),
-                upper_voltage_cutoff_v: p.scalar("Upper voltage cut-off [V]").unwrap_or(f64::NAN),
-                nominal_capacity_ah: p.scalar("Nominal cell capacity [A.h]").unwrap_or(f64::NAN),
-            }
-        })
-        .collect()
-}
-
-/// The parameter set named `name` (case-insensitive), or a BPX file when `name` is a path
-/// to a `.json` file.
-pub fn parameter_set(name: &str) -> Result<ParameterValues, SimError> {
-    if let Some(p) = params::builtin(name) {
-        return Ok(p);
-    }
-    let path = std::path::Path::new(name.trim());
-    if name.trim().to_ascii_lowercase().ends_with(".json") {
-        return Ok(params::bpx::load_bpx(path)?);
-    }
-    Err(SimError::UnknownParameterSet {
-        name: name.to_string(),
-        valid: params::builtin_names(),
-    })
-}
-
-/// Solver settings of a solve.
+/// Options of one solve.
 #[derive(Clone, Debug)]
 pub struct SolveOptions {
-    /// Output period within each step [s].
+    /// Output sampling period within each step [s].
     pub period_s: f64,
 }
 
@@ -142,25 +100,18 @@ impl Default for SolveOptions {
     }
 }
 
-/// One cycle's summary.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// Summary of one cycle.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CycleSummary {
+    /// 1-based cycle number.
     pub cycle: usize,
+    /// Charge discharged during the cycle (sum over its steps of the net discharge) [A.h].
     pub discharge_capacity_ah: f64,
     pub loss_of_lithium_inventory_percent: f64,
 }
 
-/// Counters of the time integration, for regression review.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct SolverStats {
-    pub steps: usize,
-    pub rejected_steps: usize,
-    pub event_iterations: usize,
-    pub linear_solves: usize,
-}
-
-/// A solved experiment.
-#[derive(Clone, Debug, Default)]
+/// A solved simulation, sampled every period plus each step's final point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Solution {
     pub time_s: Vec<f64>,
     pub current_a: Vec<f64>,
@@ -174,29 +125,35 @@ pub struct Solution {
 }
 
 impl Solution {
-    /// The CSV of DESIGN §4.
-    pub fn write_csv<W: Write>(&self, mut w: W) -> std::io::Result<()> {
-        let mut out = String::with_capacity(self.time_s.len() * 48);
-        out.push_str("Time [s],Current [A],Voltage [V],Discharge capacity [A.h]");
+    /// Writes the time series as CSV (DESIGN §4 header).
+    pub fn write_csv<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
+        write!(
+            w,
+            "Time [s],Current [A],Voltage [V],Discharge capacity [A.h]"
+        )?;
         if self.temperature_k.is_some() {
-            out.push_str(",X-averaged cell temperature [K]");
+            write!(w, ",X-averaged cell temperature [K]")?;
         }
-        out.push('\n');
-        for i in 0..self.time_s.len() {
-            out.push_str(&format!(
+        writeln!(w)?;
+        for k in 0..self.time_s.len() {
+            write!(
+                w,
                 "{},{},{},{}",
-                self.time_s[i], self.current_a[i], self.voltage_v[i], self.discharge_capacity_ah[i]
-            ));
+                fmt9(self.time_s[k]),
+                fmt9(self.current_a[k]),
+                fmt9(self.voltage_v[k]),
+                fmt9(self.discharge_capacity_ah[k])
+            )?;
             if let Some(t) = &self.temperature_k {
-                out.push_str(&format!(",{}", t[i]));
+                write!(w, ",{}", fmt9(t[k]))?;
             }
-            out.push('\n');
+            writeln!(w)?;
         }
-        w.write_all(out.as_bytes())
+        Ok(())
     }
 
-    /// One row per cycle (DESIGN §4 `--summary`).
-    pub fn write_summary_csv<W: Write>(&self, mut w: W) -> std::io::Result<()> {
+    /// Writes one row per cycle (DESIGN §4 `--summary`).
+    pub fn write_summary_csv<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
         writeln!(
             w,
             "Cycle,Discharge capacity [A.h],Loss of lithium inventory [%]"
@@ -205,7 +162,9 @@ impl Solution {
             writeln!(
                 w,
                 "{},{},{}",
-                c.cycle, c.discharge_capacity_ah, c.loss_of_lithium_inventory_percent
+                c.cycle,
+                fmt9(c.discharge_capacity_ah),
+                fmt9(c.loss_of_lithium_inventory_percent)
             )?;
         }
         Ok(())
@@ -223,89 +182,542 @@ impl Solution {
         self.discharge_capacity_ah
             .iter()
             .copied()
-            .fold(0.0, f64::max)
+            .fold(f64::NAN, f64::max)
     }
 }
 
-/// A built model, ready to solve (and re-solve) from its initial state.
+/// Nine significant digits, as the reference CSVs.
+fn fmt9(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let s = format!("{v:.8e}");
+    let parsed: f64 = s.parse().unwrap_or(v);
+    format!("{parsed}")
+}
+
+/// Model names accepted by `SimSpec::model`.
+pub fn model_names() -> &'static [&'static str] {
+    &["SPM", "SPMe", "DFN"]
+}
+
+/// Facts about a built-in parameter set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetInfo {
+    pub name: &'static str,
+    pub citation: &'static str,
+    pub lower_voltage_cutoff_v: f64,
+    pub upper_voltage_cutoff_v: f64,
+    pub nominal_capacity_ah: f64,
+}
+
+/// The built-in parameter sets.
+pub fn parameter_sets() -> Vec<SetInfo> {
+    params::BUILTIN
+        .iter()
+        .map(|(_, f)| {
+            let p = f();
+            SetInfo {
+                name: p.name,
+                citation: p.citation,
+                lower_voltage_cutoff_v: p.scalar("Lower voltage cut-off [V]").unwrap_or(f64::NAN),
+                upper_voltage_cutoff_v: p.scalar("Upper voltage cut-off [V]").unwrap_or(f64::NAN),
+                nominal_capacity_ah: p.scalar("Nominal cell capacity [A.h]").unwrap_or(f64::NAN),
+            }
+        })
+        .collect()
+}
+
+/// Points per domain of the finite-volume meshes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mesh {
+    pub x_n: usize,
+    pub x_s: usize,
+    pub x_p: usize,
+    pub r_n: usize,
+    pub r_p: usize,
+}
+
+impl Default for Mesh {
+    /// 20 points per electrode, 10 in the separator, 30 per particle radius: ≤ 1 mV from
+    /// PyBaMM's 40-point references up to 2C and over CC-CV cycles (the particle mesh
+    /// dominates the discretisation error).
+    fn default() -> Self {
+        Mesh {
+            x_n: 20,
+            x_s: 10,
+            x_p: 20,
+            r_n: 30,
+            r_p: 30,
+        }
+    }
+}
+
+/// A built model: parameters resolved, mesh, experiment parsed.
 pub struct Simulation {
-    pub spec: SimSpec,
-    model: models::spm::Spm,
+    model: Box<dyn Model>,
     steps: Vec<Step>,
-    cycle_len: usize,
+    cycles: usize,
+    capacity: f64,
+    v_min: f64,
+    v_max: f64,
+    lumped: bool,
+    pub rtol: f64,
+    pub atol: f64,
+}
+
+impl std::fmt::Debug for Simulation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulation")
+            .field("steps", &self.steps)
+            .field("cycles", &self.cycles)
+            .finish()
+    }
+}
+
+/// Resolves the parameter values of a spec (set, ambient temperature, overrides).
+pub fn resolve_parameters(spec: &SimSpec) -> Result<params::ParameterValues, SimError> {
+    let name = spec.parameter_set.trim();
+    let mut p = match params::builtin(name) {
+        Some(p) => p,
+        None if name.to_ascii_lowercase().ends_with(".json") => {
+            params::bpx::load_bpx(std::path::Path::new(name)).map_err(|e| SimError::Bpx {
+                path: name.to_string(),
+                reason: e.to_string(),
+            })?
+        }
+        None => {
+            return Err(SimError::UnknownParameterSet {
+                name: name.to_string(),
+                valid: params::builtin_names(),
+            })
+        }
+    };
+    if let Some(tc) = spec.ambient_temperature_c {
+        if !tc.is_finite() || tc <= -273.15 {
+            return Err(SimError::BadParameterValue {
+                name: "ambient_temperature_C".into(),
+                value: tc,
+            });
+        }
+        p.set_scalar("Ambient temperature [K]", tc + 273.15)?;
+        p.set_scalar("Initial temperature [K]", tc + 273.15)?;
+    }
+    for (k, v) in &spec.parameters {
+        p.set_scalar(k, *v)?;
+    }
+    Ok(p)
 }
 
 impl Simulation {
-    /// Resolves parameters, builds the mesh and parses the experiment.
+    /// Builds with the default mesh.
     pub fn build(spec: &SimSpec) -> Result<Simulation, SimError> {
-        let model_name = model_names()
-            .iter()
-            .find(|m| m.eq_ignore_ascii_case(spec.model.trim()))
-            .ok_or_else(|| SimError::UnknownModel {
+        Simulation::build_with_mesh(spec, Mesh::default())
+    }
+
+    /// Builds with a given mesh.
+    pub fn build_with_mesh(spec: &SimSpec, mesh: Mesh) -> Result<Simulation, SimError> {
+        let model_name = spec.model.trim().to_ascii_lowercase();
+        if !["spm", "spme", "dfn"].contains(&model_name.as_str()) {
+            return Err(SimError::UnknownModel {
                 name: spec.model.clone(),
                 valid: model_names().iter().map(|s| s.to_string()).collect(),
-            })?;
-        let mut params = parameter_set(spec.parameter_set.trim())?;
-        if let Some(c) = spec.ambient_temperature_c {
-            if !(-50.0..=100.0).contains(&c) {
-                return Err(SimError::InvalidSpec(format!(
-                    "ambient_temperature_C {c} is outside -50…100 °C"
-                )));
-            }
-            params.set_scalar("Ambient temperature [K]", c + 273.15)?;
-            params.set_scalar("Initial temperature [K]", c + 273.15)?;
-        }
-        for (name, value) in &spec.parameters {
-            params.set_scalar(name, *value)?;
-        }
-        let thermal = spec.thermal.as_deref().unwrap_or("isothermal");
-        if !thermal.eq_ignore_ascii_case("isothermal") {
-            if !thermal.eq_ignore_ascii_case("lumped") {
-                return Err(SimError::InvalidSpec(format!(
-                    "thermal {thermal:?}: use \"isothermal\" or \"lumped\""
-                )));
-            }
-            return Err(SimError::Unsupported {
-                model: model_name.to_string(),
-                what: "lumped thermal".into(),
             });
         }
-        if let Some((k, _)) = spec.options.iter().next() {
-            return Err(SimError::Unsupported {
-                model: model_name.to_string(),
-                what: format!("option {k:?}"),
-            });
-        }
-        if !available_models().contains(model_name) {
-            return Err(SimError::Unsupported {
-                model: model_name.to_string(),
-                what: "this model".into(),
+        // the thermal model may also come as a PyBaMM option {"thermal": "lumped"}
+        let thermal = spec
+            .thermal
+            .clone()
+            .or_else(|| spec.options.get("thermal").cloned());
+        let lumped = match thermal.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
+            None => false,
+            Some(s) if s == "isothermal" => false,
+            Some(s) if s == "lumped" => true,
+            Some(_) => {
+                return Err(SimError::UnknownThermal {
+                    name: thermal.unwrap_or_default(),
+                })
+            }
+        };
+        if let Some((k, v)) = spec.options.iter().find(|(k, v)| {
+            k.as_str() != "thermal"
+                && !v.eq_ignore_ascii_case("none")
+                && !v.eq_ignore_ascii_case("false")
+        }) {
+            return Err(SimError::UnsupportedOption {
+                name: k.clone(),
+                value: v.clone(),
+                reason:
+                    "degradation options are not implemented yet; the models are PyBaMM's defaults"
+                        .into(),
             });
         }
         if spec.experiment.is_empty() {
             return Err(SimError::EmptyExperiment);
         }
-        let cycle: Vec<Step> = spec
+        let steps = spec
             .experiment
             .iter()
-            .map(|s| experiment::parse_step(s))
-            .collect::<Result<_, _>>()?;
-        let cycles = spec.cycles.unwrap_or(1).max(1) as usize;
-        let steps: Vec<Step> = (0..cycles).flat_map(|_| cycle.iter().cloned()).collect();
-        let model = models::spm::Spm::new(&params, 40)?;
+            .map(|s| experiment::parse_step(s.trim()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let p = resolve_parameters(spec)?;
+        let cell = models::Cell::new(&p)?;
+        let capacity = cell.capacity;
+        let (v_min, v_max) = (cell.v_min, cell.v_max);
+        let model: Box<dyn Model> = match model_name.as_str() {
+            "spm" => Box::new(models::spm::Spm::new(cell, mesh.r_n.max(mesh.r_p), lumped)),
+            "spme" => Box::new(models::spme::Spme::new(cell, mesh, lumped)),
+            _ => Box::new(models::dfn::Dfn::new(cell, mesh, lumped)),
+        };
         Ok(Simulation {
-            spec: spec.clone(),
             model,
             steps,
-            cycle_len: cycle.len(),
+            cycles: spec.cycles.unwrap_or(1).max(1) as usize,
+            capacity,
+            v_min,
+            v_max,
+            lumped,
+            rtol: 1e-5,
+            atol: 1e-6,
         })
     }
 
-    /// Solves the experiment from the initial state.
+    /// The parsed steps of one cycle.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    fn ctrl(&self, step: &Step) -> Ctrl {
+        match step.control {
+            Control::Current(a) => Ctrl::Current(a),
+            Control::CRate(c) => Ctrl::Current(c * self.capacity),
+            Control::Voltage(v) => Ctrl::Voltage(v),
+            Control::Power(w) => Ctrl::Power(w),
+        }
+    }
+
+    /// Solves from the initial state to the end of the experiment.
     pub fn solve(&self, opts: &SolveOptions) -> Result<Solution, SimError> {
         if !(opts.period_s > 0.0 && opts.period_s.is_finite()) {
-            return Err(SimError::InvalidSpec(format!("period {} s", opts.period_s)));
+            return Err(SimError::BadOptions(format!(
+                "period must be positive, got {}",
+                opts.period_s
+            )));
         }
-        solver::run(&self.model, &self.steps, self.cycle_len, opts)
+        let layout = self.model.layout();
+        let mut sys = Sys {
+            model: self.model.as_ref(),
+            ctrl: Ctrl::Current(0.0),
+            layout,
+        };
+        let mut y = self.model.initial_state();
+        let li0 = self.model.lithium_in_particles(&y);
+        let mut sol = Solution {
+            time_s: Vec::new(),
+            current_a: Vec::new(),
+            voltage_v: Vec::new(),
+            discharge_capacity_ah: Vec::new(),
+            temperature_k: self.lumped.then(Vec::new),
+            step_index: Vec::new(),
+            cycle_index: Vec::new(),
+            cycles: Vec::new(),
+            stats: SolverStats::default(),
+        };
+        let mut bdf = Bdf::new(&sys, 0.0, &y, self.rtol, self.atol);
+        let mut t = 0.0;
+        let n = y.len();
+        let mut yi = vec![0.0; n];
+        let mut k = 0;
+        for cycle in 0..self.cycles {
+            let mut discharged = 0.0;
+            for step in &self.steps {
+                sys.ctrl = self.ctrl(step);
+                // consistent initial current / algebraic unknowns for the new control
+                if let Ctrl::Current(a) = sys.ctrl {
+                    y[layout.i] = a;
+                }
+                bdf.consistent_init(&sys, &mut y)
+                    .map_err(|e| SimError::StepFailed {
+                        step: k,
+                        text: step.text.clone(),
+                        time_s: t,
+                        reason: format!("cannot find a consistent initial state: {e}"),
+                    })?;
+                let events = self.events(step, &sys, &y);
+                for ev in &events {
+                    let g = ev.eval(&sys, &y);
+                    if g <= 0.0 {
+                        return Err(SimError::StepEndsImmediately {
+                            step: step.text.clone(),
+                            index: k,
+                            reason: ev.describe(&sys, &y),
+                        });
+                    }
+                }
+                let t0 = t;
+                let q0 = y[layout.q];
+                let dur = step.duration();
+                let t_end = t0 + dur;
+                let npts = ((dur / opts.period_s).round() as usize).max(1);
+                let dt_out = dur / npts as f64;
+                let mut next_out = 1usize;
+                self.record(&mut sol, &sys, t0, &y, k, cycle);
+                bdf.restart(&sys, t0, &y, (1e-3f64).min(dur * 1e-3));
+                bdf.max_step = dur.max(1.0);
+                let mut gvals: Vec<f64> = events.iter().map(|e| e.eval(&sys, &y)).collect();
+                // A step budget: a solver that crawls (steps far below the output period)
+                // fails the step with a clear error instead of hanging a runner.
+                let budget = bdf.stats.steps + MAX_STEPS_PER_EXPERIMENT_STEP;
+                loop {
+                    if bdf.stats.steps > budget {
+                        return Err(SimError::StepFailed {
+                            step: k,
+                            text: step.text.clone(),
+                            time_s: bdf.t,
+                            reason: format!(
+                                "the solver needed more than {MAX_STEPS_PER_EXPERIMENT_STEP} time steps (the cell is near a limit it cannot resolve)"
+                            ),
+                        });
+                    }
+                    let t_old = bdf.t;
+                    let t_new = bdf.step(&sys, t_end).map_err(|e| SimError::StepFailed {
+                        step: k,
+                        text: step.text.clone(),
+                        time_s: t_old,
+                        reason: e.to_string(),
+                    })?;
+                    // events
+                    let mut t_stop = None;
+                    for (e, ev) in events.iter().enumerate() {
+                        let g_new = ev.eval(&sys, &bdf.y);
+                        if (g_new.is_nan() || g_new <= 0.0) && gvals[e] > 0.0 {
+                            let te = root(&sys, &bdf, ev, t_old, t_new, gvals[e], g_new, &mut yi);
+                            t_stop = Some(t_stop.map_or(te, |s: f64| s.min(te)));
+                        }
+                        gvals[e] = g_new;
+                    }
+                    let t_last = t_stop.unwrap_or(t_new);
+                    while next_out < npts {
+                        let ts = t0 + next_out as f64 * dt_out;
+                        if ts > t_last || (t_stop.is_some() && ts >= t_last) {
+                            break;
+                        }
+                        bdf.interpolate(ts, &mut yi);
+                        self.record(&mut sol, &sys, ts, &yi, k, cycle);
+                        next_out += 1;
+                    }
+                    if let Some(ts) = t_stop {
+                        bdf.interpolate(ts, &mut yi);
+                        y.copy_from_slice(&yi);
+                        // put the interpolated state back on the algebraic constraints
+                        if bdf.consistent_init(&sys, &mut y).is_err() {
+                            y.copy_from_slice(&yi);
+                        }
+                        t = ts;
+                        break;
+                    }
+                    if t_new >= t_end {
+                        y.copy_from_slice(&bdf.y);
+                        t = t_end;
+                        break;
+                    }
+                }
+                self.record(&mut sol, &sys, t, &y, k, cycle);
+                // capacity discharged in this cycle: the steps' net discharge
+                discharged += (y[layout.q] - q0).max(0.0);
+                k += 1;
+            }
+            let li = self.model.lithium_in_particles(&y);
+            sol.cycles.push(CycleSummary {
+                cycle: cycle + 1,
+                discharge_capacity_ah: discharged,
+                loss_of_lithium_inventory_percent: (1.0 - li / li0) * 100.0,
+            });
+        }
+        sol.stats = bdf.stats.clone();
+        Ok(sol)
+    }
+
+    fn record(
+        &self,
+        sol: &mut Solution,
+        sys: &Sys<'_>,
+        t: f64,
+        y: &[f64],
+        step: usize,
+        cycle: usize,
+    ) {
+        let l = sys.layout;
+        sol.time_s.push(t);
+        sol.current_a.push(y[l.i]);
+        sol.voltage_v.push(self.model.voltage(y));
+        sol.discharge_capacity_ah.push(y[l.q]);
+        if let (Some(ts), Some(ti)) = (sol.temperature_k.as_mut(), l.t) {
+            ts.push(y[ti]);
+        }
+        sol.step_index.push(step);
+        sol.cycle_index.push(cycle);
+    }
+
+    fn events(&self, step: &Step, sys: &Sys<'_>, y: &[f64]) -> Vec<Event> {
+        let mut ev = Vec::new();
+        let discharge = match sys.ctrl {
+            Ctrl::Current(a) => Some(a > 0.0),
+            Ctrl::Power(w) => Some(w > 0.0),
+            Ctrl::Voltage(_) => None,
+        };
+        let rest = matches!(sys.ctrl, Ctrl::Current(a) if a == 0.0);
+        for term in &step.terminations {
+            match *term {
+                Termination::Voltage(v) => match discharge {
+                    Some(true) => ev.push(Event::VoltageBelow(v)),
+                    Some(false) if !rest => ev.push(Event::VoltageAbove(v)),
+                    _ => {
+                        // rest or hold: the direction the voltage must travel
+                        let v0 = sys.model.voltage(y);
+                        if v0 > v {
+                            ev.push(Event::VoltageBelow(v))
+                        } else {
+                            ev.push(Event::VoltageAbove(v))
+                        }
+                    }
+                },
+                Termination::Current(a) => ev.push(Event::CurrentBelow(a)),
+                Termination::CRate(c) => ev.push(Event::CurrentBelow(c * self.capacity)),
+            }
+        }
+        if !matches!(sys.ctrl, Ctrl::Voltage(_)) {
+            ev.push(Event::VoltageBelow(self.v_min));
+            ev.push(Event::VoltageAbove(self.v_max));
+        }
+        ev
+    }
+}
+
+/// A condition ending a step: it happens when `eval` falls to zero.
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    VoltageBelow(f64),
+    VoltageAbove(f64),
+    CurrentBelow(f64),
+}
+
+impl Event {
+    fn eval(&self, sys: &Sys<'_>, y: &[f64]) -> f64 {
+        match *self {
+            Event::VoltageBelow(v) => sys.model.voltage(y) - v,
+            Event::VoltageAbove(v) => v - sys.model.voltage(y),
+            Event::CurrentBelow(a) => y[sys.layout.i].abs() - a,
+        }
+    }
+
+    fn describe(&self, sys: &Sys<'_>, y: &[f64]) -> String {
+        match *self {
+            Event::VoltageBelow(v) => format!(
+                "the voltage {:.4} V is already at or below {v} V",
+                sys.model.voltage(y)
+            ),
+            Event::VoltageAbove(v) => format!(
+                "the voltage {:.4} V is already at or above {v} V",
+                sys.model.voltage(y)
+            ),
+            Event::CurrentBelow(a) => format!(
+                "the current {:.4} A is already at or below {a} A",
+                y[sys.layout.i].abs()
+            ),
+        }
+    }
+}
+
+/// Locates an event in (t0, t1] on the step's interpolant (Illinois method).
+#[allow(clippy::too_many_arguments)]
+fn root(
+    sys: &Sys<'_>,
+    bdf: &Bdf,
+    ev: &Event,
+    t0: f64,
+    t1: f64,
+    g0: f64,
+    g1: f64,
+    yi: &mut [f64],
+) -> f64 {
+    let (mut a, mut b, mut ga, mut gb) = (t0, t1, g0, g1);
+    let mut side = 0;
+    for _ in 0..100 {
+        let m = if ga.is_finite() && gb.is_finite() && (ga - gb).abs() > 0.0 {
+            b - gb * (b - a) / (gb - ga)
+        } else {
+            0.5 * (a + b)
+        };
+        let m = if m.is_finite() && m > a && m < b {
+            m
+        } else {
+            0.5 * (a + b)
+        };
+        bdf.interpolate(m, yi);
+        let gm = ev.eval(sys, yi);
+        if gm > 0.0 {
+            a = m;
+            ga = gm;
+            if side == -1 {
+                gb *= 0.5;
+            }
+            side = -1;
+        } else {
+            b = m;
+            gb = gm;
+            if side == 1 {
+                ga *= 0.5;
+            }
+            side = 1;
+        }
+        if (b - a) <= 1e-10 * t1.abs().max(1.0) || gm == 0.0 {
+            break;
+        }
+    }
+    b
+}
+
+/// The model plus the step's control, as the integrator's system.
+struct Sys<'a> {
+    model: &'a dyn Model,
+    ctrl: Ctrl,
+    layout: Layout,
+}
+
+impl System for Sys<'_> {
+    fn n_unknowns(&self) -> usize {
+        self.model.n_unknowns()
+    }
+
+    fn mass(&self) -> &[f64] {
+        self.model.mass()
+    }
+
+    fn rhs(&self, y: &[f64], out: &mut [f64]) {
+        self.model.rhs(y, out);
+        let i = y[self.layout.i];
+        out[self.layout.q] = i / 3600.0;
+        out[self.layout.i] = match self.ctrl {
+            Ctrl::Current(a) => i - a,
+            Ctrl::Voltage(v) => self.model.voltage(y) - v,
+            Ctrl::Power(w) => i * self.model.voltage(y) - w,
+        };
+    }
+
+    fn structure(&self) -> (usize, usize, usize) {
+        self.model.structure()
+    }
+
+    fn border_columns(&self) -> Vec<usize> {
+        self.model.border_columns()
+    }
+
+    fn sparsity(&self) -> Option<Vec<Vec<usize>>> {
+        self.model.sparsity()
+    }
+
+    fn condensation(&self) -> Option<Condensation> {
+        self.model.condensation()
     }
 }

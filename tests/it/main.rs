@@ -18,6 +18,7 @@ mod params;
 mod render;
 mod reports;
 mod sim;
+mod sim_api;
 mod social;
 mod support;
 mod webhook;

@@ -20,10 +20,13 @@ pub fn step_check(step: &str) -> Result<(), StepProblem> {
     experiment::parse_step(step)
         .map(|_| ())
         .map_err(|e| StepProblem {
-            message: e.reason.clone(),
-
-            word: e.word().map(str::to_string),
-            hint: e.hint().map(str::to_string),
+            message: if e.word.is_empty() {
+                "the step is incomplete".to_string()
+            } else {
+                format!("unexpected {:?}", e.word)
+            },
+            word: (!e.word.is_empty()).then(|| e.word.clone()),
+            hint: Some(e.hint.clone()),
         })
 }
 

@@ -1,5 +1,677 @@
-//! Cell models as data the solver consumes: the single particle model (SPM), with the
-//! finite-volume particle discretisation shared by every model.
+//! Battery models discretised by finite volumes as PyBaMM does (uniform meshes, harmonic means
+//! of diffusivities at faces, linear extrapolation of surface values): SPM, SPMe, DFN, with the
+//! lumped thermal model. The cell's parameters are resolved once from a `ParameterValues`.
 
-pub mod particle;
+#![allow(clippy::needless_range_loop)]
+
+pub mod dfn;
 pub mod spm;
+pub mod spme;
+pub mod thermal;
+
+use super::params::{FnArgs, ParameterValues, Value};
+use super::solver::Condensation;
+use super::SimError;
+
+pub const F: f64 = 96485.33212;
+pub const R_GAS: f64 = 8.314462618;
+
+/// The control imposed during a step (currents and powers positive on discharge).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Ctrl {
+    Current(f64),
+    Voltage(f64),
+    Power(f64),
+}
+
+/// A number the set may give as a constant or as a function of temperature (thermal
+/// properties), evaluated at the reference temperature.
+fn num(p: &ParameterValues, name: &str, default: f64) -> f64 {
+    let t = p
+        .scalar_or("Reference temperature [K]", 298.15)
+        .unwrap_or(298.15);
+    let args = FnArgs {
+        sto: 0.5,
+        c_e: 1000.0,
+        c_s_surf: 0.0,
+        c_s_max: 1.0,
+        t,
+    };
+    p.value_or(name, Value::Scalar(default)).eval(&args)
+}
+
+/// One electrode's resolved parameters.
+#[derive(Clone, Debug)]
+pub struct Electrode {
+    pub l: f64,
+    pub eps: f64,
+    pub eps_s: f64,
+    pub rad: f64,
+    pub a: f64,
+    pub c_max: f64,
+    pub c0: f64,
+    pub b_e: f64,
+    pub b_s: f64,
+    pub sigma: Value,
+    pub d: Value,
+    pub ocp: Value,
+    pub dudt: Value,
+    pub j0: Value,
+    pub rho: f64,
+    pub cp: f64,
+    pub lambda: f64,
+    pub sign: f64,
+    /// Electrolyte concentration scale of the exchange-current regularisation.
+    pub c_e_scale: f64,
+    /// Whether the particle diffusivity varies with stoichiometry.
+    pub d_varies: bool,
+}
+
+fn softplus_asymptote(sto: f64) -> f64 {
+    let a = 205.0568621937484;
+    let b = 6910.192179565431;
+    let c = -7.7e-4;
+    let z = -b * (sto - c);
+    let out = if z > 36.0 {
+        z + (-z).exp().ln_1p()
+    } else if z < -745.0 {
+        0.0 // exp underflows: the barrier is exactly zero in double precision anyway
+    } else {
+        z.exp().ln_1p()
+    };
+    a * out
+}
+
+impl Electrode {
+    fn new(p: &ParameterValues, dom: &str, sign: f64) -> Result<Electrode, SimError> {
+        let s = |n: &str| p.scalar(&format!("{dom} {n}"));
+        let eps_s = s("electrode active material volume fraction")?;
+        let rad = p.scalar(&format!("{dom} particle radius [m]"))?;
+        let lower = dom.to_lowercase();
+        Ok(Electrode {
+            l: s("electrode thickness [m]")?,
+            eps: s("electrode porosity")?,
+            eps_s,
+            rad,
+            a: 3.0 * eps_s / rad,
+            c_max: p.scalar(&format!(
+                "Maximum concentration in {lower} electrode [mol.m-3]"
+            ))?,
+            c0: p.scalar(&format!(
+                "Initial concentration in {lower} electrode [mol.m-3]"
+            ))?,
+            b_e: s("electrode Bruggeman coefficient (electrolyte)")?,
+            b_s: p.scalar_or(
+                &format!("{dom} electrode Bruggeman coefficient (electrode)"),
+                0.0,
+            )?,
+            sigma: p.value(&format!("{dom} electrode conductivity [S.m-1]"))?,
+            d: p.value(&format!("{dom} particle diffusivity [m2.s-1]"))?,
+            ocp: p.value(&format!("{dom} electrode OCP [V]"))?,
+            dudt: p.value_or(
+                &format!("{dom} electrode OCP entropic change [V.K-1]"),
+                Value::Scalar(0.0),
+            ),
+            j0: p.value(&format!("{dom} electrode exchange-current density [A.m-2]"))?,
+            rho: num(p, &format!("{dom} electrode density [kg.m-3]"), 0.0),
+            cp: num(
+                p,
+                &format!("{dom} electrode specific heat capacity [J.kg-1.K-1]"),
+                0.0,
+            ),
+            lambda: num(
+                p,
+                &format!("{dom} electrode thermal conductivity [W.m-1.K-1]"),
+                0.0,
+            ),
+            sign,
+            c_e_scale: p.scalar("Initial concentration in electrolyte [mol.m-3]")?,
+            d_varies: false,
+        })
+        .map(|mut e| {
+            e.d_varies = e.d_depends_on_sto();
+            e
+        })
+    }
+
+    /// Open-circuit potential at surface stoichiometry `sto` and temperature `t`.
+    pub fn u(&self, sto: f64, t: f64, t_ref: f64) -> f64 {
+        let tol = 1e-10;
+        let sc = sto.clamp(tol, 1.0 - tol);
+        let args = FnArgs {
+            sto: sc,
+            c_e: 0.0,
+            c_s_surf: sc * self.c_max,
+            c_s_max: self.c_max,
+            t,
+        };
+        let mut u = self.ocp.eval(&args);
+        if t != t_ref {
+            u += (t - t_ref) * self.dudt.eval(&args);
+        }
+        u + softplus_asymptote(sto) - softplus_asymptote(1.0 - sto)
+    }
+
+    /// Entropic change dU/dT at `sto`.
+    pub fn dudt(&self, sto: f64) -> f64 {
+        let sc = sto.clamp(1e-10, 1.0 - 1e-10);
+        let args = FnArgs {
+            sto: sc,
+            c_e: 0.0,
+            c_s_surf: sc * self.c_max,
+            c_s_max: self.c_max,
+            t: 298.15,
+        };
+        self.dudt.eval(&args)
+    }
+
+    /// Exchange-current density.
+    /// Concentrations enter through PyBaMM's regularised square roots
+    /// (x -> x (x^2 + d^2)^(-1/4) in scaled units, d = 1e-3): bounded derivatives as a
+    /// concentration approaches zero, and odd in c_e.
+    pub fn j0(&self, c_e: f64, c_surf: f64, t: f64) -> f64 {
+        let reg2 = |x: f64, s: f64| {
+            let u = x / s;
+            s * u * u / (u * u + 1e-6).sqrt()
+        };
+        let ce = reg2(c_e, self.c_e_scale);
+        let cs = if c_surf < 0.5 * self.c_max {
+            reg2(c_surf, self.c_max)
+        } else {
+            self.c_max - reg2(self.c_max - c_surf, self.c_max)
+        };
+        let args = FnArgs {
+            sto: cs / self.c_max,
+            c_e: ce,
+            c_s_surf: cs,
+            c_s_max: self.c_max,
+            t,
+        };
+        let sign = if c_e < 0.0 { -1.0 } else { 1.0 };
+        sign * self.j0.eval(&args)
+    }
+
+    /// Particle diffusivity.
+    pub fn diff(&self, sto: f64, t: f64) -> f64 {
+        let args = FnArgs {
+            sto,
+            c_e: 0.0,
+            c_s_surf: sto * self.c_max,
+            c_s_max: self.c_max,
+            t,
+        };
+        self.d.eval(&args)
+    }
+
+    /// Effective solid conductivity at surface stoichiometry `sto`: Bruggeman on the solid
+    /// fraction 1 - porosity (PyBaMM).
+    pub fn sigma_eff(&self, sto: f64, t: f64) -> f64 {
+        self.sigma(sto, t) * (1.0 - self.eps).powf(self.b_s)
+    }
+
+    /// Solid conductivity (some sets make it a function of surface stoichiometry and T).
+    pub fn sigma(&self, sto: f64, t: f64) -> f64 {
+        let args = FnArgs {
+            sto,
+            c_e: 0.0,
+            c_s_surf: sto * self.c_max,
+            c_s_max: self.c_max,
+            t,
+        };
+        self.sigma.eval(&args)
+    }
+}
+
+/// The whole cell's resolved parameters.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub neg: Electrode,
+    pub pos: Electrode,
+    pub l_sep: f64,
+    pub eps_sep: f64,
+    pub b_sep: f64,
+    pub c_e0: f64,
+    pub t_plus: Value,
+    pub tdf: Value,
+    pub d_e: Value,
+    pub kappa_e: Value,
+    /// Electrode area times the number of electrodes in parallel [m2].
+    pub area: f64,
+    pub n_series: f64,
+    pub t_ref: f64,
+    pub t_amb: f64,
+    pub t_init: f64,
+    pub capacity: f64,
+    pub v_min: f64,
+    pub v_max: f64,
+    pub contact_resistance: f64,
+    // thermal
+    pub h_total: f64,
+    pub a_cool: f64,
+    pub v_cell: f64,
+    pub l_cn: f64,
+    pub l_cp: f64,
+    pub rho_cp_cn: f64,
+    pub rho_cp_cp: f64,
+    pub rho_cp_sep: f64,
+    pub l_y: f64,
+    pub l_z: f64,
+    pub sigma_cn: f64,
+    pub sigma_cp: f64,
+}
+
+impl Cell {
+    /// Resolves a cell from a parameter set with ambient temperature `t_amb` [K].
+    pub fn new(p: &ParameterValues) -> Result<Cell, SimError> {
+        let l_y = p.scalar("Electrode width [m]")?;
+        let l_z = p.scalar("Electrode height [m]")?;
+        let n_par = p.scalar_or(
+            "Number of electrodes connected in parallel to make a cell",
+            1.0,
+        )?;
+        let sep_rho = num(p, "Separator density [kg.m-3]", 0.0);
+        let sep_cp = num(p, "Separator specific heat capacity [J.kg-1.K-1]", 0.0);
+        Ok(Cell {
+            neg: Electrode::new(p, "Negative", 1.0)?,
+            pos: Electrode::new(p, "Positive", -1.0)?,
+            l_sep: p.scalar("Separator thickness [m]")?,
+            eps_sep: p.scalar("Separator porosity")?,
+            b_sep: p.scalar("Separator Bruggeman coefficient (electrolyte)")?,
+            c_e0: p.scalar("Initial concentration in electrolyte [mol.m-3]")?,
+            t_plus: p.value("Cation transference number")?,
+            tdf: p.value_or("Thermodynamic factor", Value::Scalar(1.0)),
+            d_e: p.value("Electrolyte diffusivity [m2.s-1]")?,
+            kappa_e: p.value("Electrolyte conductivity [S.m-1]")?,
+            area: l_y * l_z * n_par,
+            n_series: p.scalar_or("Number of cells connected in series to make a battery", 1.0)?,
+            t_ref: p.scalar_or("Reference temperature [K]", 298.15)?,
+            t_amb: p.scalar_or("Ambient temperature [K]", 298.15)?,
+            t_init: p.scalar_or("Initial temperature [K]", 298.15)?,
+            capacity: p.scalar("Nominal cell capacity [A.h]")?,
+            v_min: p.scalar("Lower voltage cut-off [V]")?,
+            v_max: p.scalar("Upper voltage cut-off [V]")?,
+            contact_resistance: p.scalar_or("Contact resistance [Ohm]", 0.0)?,
+            h_total: p.scalar_or("Total heat transfer coefficient [W.m-2.K-1]", 10.0)?,
+            a_cool: p.scalar_or("Cell cooling surface area [m2]", 0.0)?,
+            v_cell: p.scalar_or("Cell volume [m3]", 0.0)?,
+            l_cn: p.scalar_or("Negative current collector thickness [m]", 0.0)?,
+            l_cp: p.scalar_or("Positive current collector thickness [m]", 0.0)?,
+            rho_cp_cn: num(p, "Negative current collector density [kg.m-3]", 0.0)
+                * num(
+                    p,
+                    "Negative current collector specific heat capacity [J.kg-1.K-1]",
+                    0.0,
+                ),
+            rho_cp_cp: num(p, "Positive current collector density [kg.m-3]", 0.0)
+                * num(
+                    p,
+                    "Positive current collector specific heat capacity [J.kg-1.K-1]",
+                    0.0,
+                ),
+            rho_cp_sep: sep_rho * sep_cp,
+            l_y,
+            l_z,
+            sigma_cn: p.scalar_or(
+                "Negative current collector conductivity [S.m-1]",
+                f64::INFINITY,
+            )?,
+            sigma_cp: p.scalar_or(
+                "Positive current collector conductivity [S.m-1]",
+                f64::INFINITY,
+            )?,
+        })
+    }
+
+    fn el_args(c_e: f64, t: f64) -> FnArgs {
+        FnArgs {
+            sto: 0.0,
+            c_e,
+            c_s_surf: 0.0,
+            c_s_max: 0.0,
+            t,
+        }
+    }
+
+    /// Electrolyte diffusivity (evaluated at |c_e|: fractional powers of a slightly negative
+    /// iterate near depletion would otherwise be NaN).
+    pub fn d_e(&self, c_e: f64, t: f64) -> f64 {
+        self.d_e.eval(&Self::el_args(c_e.abs(), t))
+    }
+
+    /// Electrolyte conductivity, its concentration floored at 1e-2 mol.m-3 (the floor PyBaMM
+    /// puts on c_e in the potential equation): keeps the electrolyte-potential equations
+    /// well-posed through local depletion at high C-rates.
+    pub fn kappa_e(&self, c_e: f64, t: f64) -> f64 {
+        self.kappa_e.eval(&Self::el_args(c_e.max(1e-2), t))
+    }
+
+    pub fn t_plus(&self, c_e: f64, t: f64) -> f64 {
+        self.t_plus.eval(&Self::el_args(c_e, t))
+    }
+
+    /// chi * R T / (F c_e) as in PyBaMM's electrolyte potential equation.
+    pub fn chi_rt_over_fc(&self, c_e: f64, t: f64) -> f64 {
+        let c = c_e.max(1e-2);
+        let a = Self::el_args(c, t);
+        let chi = 2.0 * (1.0 - self.t_plus.eval(&a)) * self.tdf.eval(&a);
+        R_GAS * t / F * chi / c
+    }
+
+    /// Total thickness of the three layers [m].
+    pub fn l_x(&self) -> f64 {
+        self.neg.l + self.l_sep + self.pos.l
+    }
+}
+
+/// Overpotential of symmetric Butler–Volmer kinetics for interfacial current density `j`.
+#[inline]
+pub fn inverse_bv(j: f64, j0: f64, t: f64) -> f64 {
+    2.0 * R_GAS * t / F * asinh(j / (2.0 * j0))
+}
+
+/// asinh by its logarithmic form (absolute error ~1e-16; faster than libm's hypot/log1p path).
+#[inline]
+fn asinh(x: f64) -> f64 {
+    let a = x.abs();
+    let r = if a > 1e8 {
+        (2.0 * a).ln()
+    } else {
+        (a + (a * a + 1.0).sqrt()).ln()
+    };
+    r.copysign(x)
+}
+
+/// Symmetric Butler–Volmer interfacial current density.
+#[inline]
+pub fn bv(j0: f64, eta: f64, t: f64) -> f64 {
+    2.0 * j0 * (0.5 * F * eta / (R_GAS * t)).sinh()
+}
+
+/// Spherical particle diffusion on a uniform mesh of `c.len()` cells:
+/// writes dc/dt for an outward surface molar flux `flux` [mol.m-2.s-1].
+pub fn particle_rhs(el: &Electrode, c: &[f64], flux: f64, t: f64, dcdt: &mut [f64]) {
+    let n = c.len();
+    if !el.d_varies {
+        // constant diffusivity: precomputed dimensionless geometry (edges^2, 1/volume)
+        let d = el.diff(0.5, t);
+        SPHERE.with(|g| {
+            let mut g = g.borrow_mut();
+            if g.0 != n {
+                *g = sphere_geometry(n);
+            }
+            let (_, e2, inv_vol) = &*g;
+            let dr = 1.0 / n as f64;
+            let k = d / (el.rad * el.rad * dr);
+            let mut left = 0.0; // dimensionless rho^2 * flux at the left edge (scaled)
+            for i in 0..n {
+                let right = if i + 1 < n {
+                    -k * (c[i + 1] - c[i]) * e2[i + 1]
+                } else {
+                    flux / el.rad
+                };
+                dcdt[i] = -(right - left) * inv_vol[i];
+                left = right;
+            }
+        });
+        return;
+    }
+    let dr = el.rad / n as f64;
+    let mut left_flux_r2 = 0.0; // r^2 N at left edge
+    let mut d_left_node = el.diff(c[0] / el.c_max, t);
+    for i in 0..n {
+        let rl = i as f64 * dr;
+        let rr = rl + dr;
+        let right_flux_r2 = if i + 1 < n {
+            let d_right_node = el.diff(c[i + 1] / el.c_max, t);
+            let d_edge = 2.0 * d_left_node * d_right_node / (d_left_node + d_right_node);
+            d_left_node = d_right_node;
+            -d_edge * (c[i + 1] - c[i]) / dr * rr * rr
+        } else {
+            flux * rr * rr
+        };
+        let vol = (rr * rr * rr - rl * rl * rl) / 3.0;
+        dcdt[i] = -(right_flux_r2 - left_flux_r2) / vol;
+        left_flux_r2 = right_flux_r2;
+    }
+}
+
+thread_local! {
+    static SPHERE: std::cell::RefCell<(usize, Vec<f64>, Vec<f64>)> =
+        const { std::cell::RefCell::new((0, Vec::new(), Vec::new())) };
+}
+
+/// Unit-sphere mesh of n shells: squared edge radii and reciprocal shell volumes (r^3/3).
+fn sphere_geometry(n: usize) -> (usize, Vec<f64>, Vec<f64>) {
+    let dr = 1.0 / n as f64;
+    let e2 = (0..=n).map(|i| (i as f64 * dr).powi(2)).collect();
+    let inv_vol = (0..n)
+        .map(|i| {
+            let (rl, rr) = (i as f64 * dr, (i + 1) as f64 * dr);
+            3.0 / (rr * rr * rr - rl * rl * rl)
+        })
+        .collect();
+    (n, e2, inv_vol)
+}
+
+impl Electrode {
+    fn d_depends_on_sto(&self) -> bool {
+        match &self.d {
+            Value::Scalar(_) => false,
+            Value::Table { arg, .. } => matches!(arg, super::params::Arg::Sto),
+            other => {
+                let a = |sto| FnArgs {
+                    sto,
+                    c_e: 0.0,
+                    c_s_surf: sto * self.c_max,
+                    c_s_max: self.c_max,
+                    t: 298.15,
+                };
+                other.eval(&a(0.3)) != other.eval(&a(0.7))
+            }
+        }
+    }
+}
+
+/// Surface value by linear extrapolation from the last two nodes (PyBaMM's default).
+#[inline]
+pub fn surface(c: &[f64]) -> f64 {
+    let n = c.len();
+    1.5 * c[n - 1] - 0.5 * c[n - 2]
+}
+
+/// Volume average of a uniformly meshed spherical particle.
+pub fn particle_average(c: &[f64], rad: f64) -> f64 {
+    let n = c.len();
+    let dr = rad / n as f64;
+    let mut s = 0.0;
+    for (i, v) in c.iter().enumerate() {
+        let rl = i as f64 * dr;
+        let rr = rl + dr;
+        s += v * (rr * rr * rr - rl * rl * rl);
+    }
+    s / (rad * rad * rad)
+}
+
+/// A discretised model: fixed unknown layout [model unknowns…, Q, I, (T)].
+pub trait Model: Send + Sync {
+    fn n_unknowns(&self) -> usize;
+    fn mass(&self) -> &[f64];
+    fn initial_state(&self) -> Vec<f64>;
+    /// Equations of the model unknowns and the temperature (the I and Q rows are filled by
+    /// the caller's `Layout`).
+    fn rhs(&self, y: &[f64], out: &mut [f64]);
+    fn voltage(&self, y: &[f64]) -> f64;
+    fn structure(&self) -> (usize, usize, usize);
+    fn border_columns(&self) -> Vec<usize>;
+    fn layout(&self) -> Layout;
+    /// Total cyclable lithium in the particles [mol].
+    fn lithium_in_particles(&self, y: &[f64]) -> f64;
+    /// Rows each unknown enters (see `solver::System::sparsity`).
+    fn sparsity(&self) -> Option<Vec<Vec<usize>>> {
+        None
+    }
+    /// Local blocks for static condensation (see `solver::System::condensation`).
+    fn condensation(&self) -> Option<Condensation> {
+        None
+    }
+}
+
+/// Indices of the global unknowns.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    pub q: usize,
+    pub i: usize,
+    pub t: Option<usize>,
+}
+
+/// The through-cell finite-volume mesh: uniform within each of the three layers.
+#[derive(Clone, Debug)]
+pub struct XMesh {
+    pub nn: usize,
+    pub ns: usize,
+    pub np: usize,
+    /// Node (cell-centre) positions [m].
+    pub x: Vec<f64>,
+    /// Cell widths [m].
+    pub dx: Vec<f64>,
+    /// Edge positions [m] (len = cells + 1).
+    pub edges: Vec<f64>,
+    /// Porosity and Bruggeman transport efficiency eps^b of each node.
+    eps: Vec<f64>,
+    tor: Vec<f64>,
+}
+
+impl XMesh {
+    pub fn new(cell: &Cell, nn: usize, ns: usize, np: usize) -> XMesh {
+        let mut edges = Vec::with_capacity(nn + ns + np + 1);
+        let mut push = |x0: f64, l: f64, n: usize, first: bool| {
+            for k in 0..=n {
+                if k == 0 && !first {
+                    continue;
+                }
+                edges.push(x0 + l * k as f64 / n as f64);
+            }
+        };
+        push(0.0, cell.neg.l, nn, true);
+        push(cell.neg.l, cell.l_sep, ns, false);
+        push(cell.neg.l + cell.l_sep, cell.pos.l, np, false);
+        let x = edges.windows(2).map(|w| 0.5 * (w[0] + w[1])).collect();
+        let dx = edges.windows(2).map(|w| w[1] - w[0]).collect();
+        let mut xm = XMesh {
+            nn,
+            ns,
+            np,
+            x,
+            dx,
+            edges,
+            eps: Vec::new(),
+            tor: Vec::new(),
+        };
+        for k in 0..xm.len() {
+            let (eps, b) = if k < nn {
+                (cell.neg.eps, cell.neg.b_e)
+            } else if k < nn + ns {
+                (cell.eps_sep, cell.b_sep)
+            } else {
+                (cell.pos.eps, cell.pos.b_e)
+            };
+            xm.eps.push(eps);
+            xm.tor.push(eps.powf(b));
+        }
+        xm
+    }
+
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+
+    /// Porosity and Bruggeman transport efficiency of node k.
+    pub fn eps_tor(&self, _cell: &Cell, k: usize) -> (f64, f64) {
+        (self.eps[k], self.tor[k])
+    }
+
+    /// Arithmetic (distance-weighted) mean of nodal values onto interior edge k (1..len).
+    #[inline]
+    pub fn arith(&self, v: &[f64], k: usize) -> f64 {
+        let w = self.dx[k - 1] / (self.dx[k - 1] + self.dx[k]);
+        (1.0 - w) * v[k - 1] + w * v[k]
+    }
+
+    /// Harmonic mean (PyBaMM's) of nodal values onto interior edge k.
+    #[inline]
+    pub fn harm(&self, v: &[f64], k: usize) -> f64 {
+        let beta = self.dx[k - 1] / (self.dx[k - 1] + self.dx[k]);
+        1.0 / (beta / v[k - 1] + (1.0 - beta) / v[k])
+    }
+
+    /// Mean of nodal values over nodes lo..hi weighted by cell widths.
+    pub fn average(&self, v: &[f64], lo: usize, hi: usize) -> f64 {
+        let mut s = 0.0;
+        let mut l = 0.0;
+        for k in lo..hi {
+            s += v[k] * self.dx[k];
+            l += self.dx[k];
+        }
+        s / l
+    }
+}
+
+/// Electrolyte mass conservation eps dc/dt = -div(N) + a j / F with
+/// N = -tor D_e grad c + t+ i_e / F. `i_e` is given on all edges, `aj` per node [A.m-3].
+#[allow(clippy::too_many_arguments)]
+pub fn electrolyte_rhs(
+    cell: &Cell,
+    xm: &XMesh,
+    c: &[f64],
+    temp: &[f64],
+    i_e: &[f64],
+    aj: &[f64],
+    work: &mut [f64],
+    out: &mut [f64],
+) {
+    let nx = xm.len();
+    // work holds tor * D_e at nodes
+    for k in 0..nx {
+        let (_, tor) = xm.eps_tor(cell, k);
+        work[k] = tor * cell.d_e(c[k], temp[k]);
+    }
+    let tp_const = matches!(cell.t_plus, Value::Scalar(_));
+    let tp0 = if tp_const {
+        cell.t_plus(cell.c_e0, cell.t_ref)
+    } else {
+        0.0
+    };
+    let mut n_left = if tp_const {
+        tp0 * i_e[0] / F
+    } else {
+        cell.t_plus(c[0], temp[0]) * i_e[0] / F
+    };
+    for k in 0..nx {
+        let n_right = if k + 1 < nx {
+            let d = xm.harm(work, k + 1);
+            let tp = if tp_const {
+                tp0
+            } else {
+                let a = cell.t_plus(c[k], temp[k]);
+                let b = cell.t_plus(c[k + 1], temp[k + 1]);
+                let w = xm.dx[k] / (xm.dx[k] + xm.dx[k + 1]);
+                (1.0 - w) * a + w * b
+            };
+            -d * (c[k + 1] - c[k]) / (xm.x[k + 1] - xm.x[k]) + tp * i_e[k + 1] / F
+        } else {
+            let tp = if tp_const {
+                tp0
+            } else {
+                cell.t_plus(c[k], temp[k])
+            };
+            tp * i_e[nx] / F
+        };
+        let (eps, _) = xm.eps_tor(cell, k);
+        out[k] = (-(n_right - n_left) / xm.dx[k] + aj[k] / F) / eps;
+        n_left = n_right;
+    }
+}

@@ -1,0 +1,408 @@
+//! Doyle–Fuller–Newman model (PyBaMM's `DFN`, default options): a particle at every
+//! electrode node, electrolyte diffusion and conduction (concentrated solution theory),
+//! solid-phase conduction, symmetric Butler–Volmer kinetics; solved as an index-1 DAE with the
+//! unknowns interleaved node by node so the Jacobian is banded.
+
+#![allow(clippy::needless_range_loop)]
+
+use super::super::solver::Condensation;
+use super::super::Mesh;
+use super::{
+    bv, electrolyte_rhs, particle_average, particle_rhs, surface, thermal, Cell, Layout, Model,
+    XMesh, F,
+};
+
+/// The discretised DFN.
+pub struct Dfn {
+    pub cell: Cell,
+    pub nr: usize,
+    pub xm: XMesh,
+    lumped: bool,
+    mass: Vec<f64>,
+    rho_cp: f64,
+    /// Offset of each x-node's block.
+    off: Vec<usize>,
+    n_model: usize,
+    lx2: f64,
+}
+
+/// Per-node quantities computed once per residual evaluation.
+struct Fields {
+    ce: Vec<f64>,
+    phie: Vec<f64>,
+    phis: Vec<f64>, // NaN in the separator
+    csurf: Vec<f64>,
+    aj: Vec<f64>,
+    eta: Vec<f64>,
+    u: Vec<f64>,
+    ie: Vec<f64>,  // edges
+    is_: Vec<f64>, // edges (electrode-local, see rhs)
+    sig: Vec<f64>, // effective solid conductivity at electrode nodes
+}
+
+impl Dfn {
+    pub fn new(cell: Cell, mesh: Mesh, lumped: bool) -> Dfn {
+        let nr = mesh.r_n.max(mesh.r_p);
+        let xm = XMesh::new(&cell, mesh.x_n, mesh.x_s, mesh.x_p);
+        let nx = xm.len();
+        let mut off = Vec::with_capacity(nx + 1);
+        let mut o = 0;
+        let mut mass = Vec::new();
+        for k in 0..nx {
+            off.push(o);
+            if self_is_sep(&xm, k) {
+                mass.extend_from_slice(&[1.0, 0.0]);
+                o += 2;
+            } else {
+                mass.extend(std::iter::repeat_n(1.0, nr));
+                mass.extend_from_slice(&[1.0, 0.0, 0.0]);
+                o += nr + 3;
+            }
+        }
+        off.push(o);
+        let n_model = o;
+        mass.push(1.0); // Q
+        mass.push(0.0); // I
+        if lumped {
+            mass.push(1.0);
+        }
+        let rho_cp = thermal::rho_cp_eff(&cell);
+        let lx = cell.l_x();
+        Dfn {
+            cell,
+            nr,
+            xm,
+            lumped,
+            mass,
+            rho_cp,
+            off,
+            n_model,
+            lx2: lx * lx,
+        }
+    }
+
+    fn idx_i(&self) -> usize {
+        self.n_model + 1
+    }
+
+    fn temperature(&self, y: &[f64]) -> f64 {
+        if self.lumped {
+            y[self.n_model + 2]
+        } else {
+            self.cell.t_amb
+        }
+    }
+
+    fn is_sep(&self, k: usize) -> bool {
+        self_is_sep(&self.xm, k)
+    }
+
+    /// Index of c_e, phi_e, phi_s at node k.
+    fn ic(&self, k: usize) -> (usize, usize, usize) {
+        if self.is_sep(k) {
+            (self.off[k], self.off[k] + 1, usize::MAX)
+        } else {
+            let b = self.off[k] + self.nr;
+            (b, b + 1, b + 2)
+        }
+    }
+
+    fn electrode(&self, k: usize) -> Option<&super::Electrode> {
+        if k < self.xm.nn {
+            Some(&self.cell.neg)
+        } else if k < self.xm.nn + self.xm.ns {
+            None
+        } else {
+            Some(&self.cell.pos)
+        }
+    }
+
+    fn fields(&self, y: &[f64], t: f64) -> Fields {
+        let xm = &self.xm;
+        let c = &self.cell;
+        let nx = xm.len();
+        let (nn, ns) = (xm.nn, xm.ns);
+        let mut f = Fields {
+            ce: vec![0.0; nx],
+            phie: vec![0.0; nx],
+            phis: vec![f64::NAN; nx],
+            csurf: vec![0.0; nx],
+            aj: vec![0.0; nx],
+            eta: vec![0.0; nx],
+            u: vec![0.0; nx],
+            ie: vec![0.0; nx + 1],
+            is_: vec![0.0; nx + 1],
+            sig: vec![1.0; nx],
+        };
+        for k in 0..nx {
+            let (ice, ipe, ips) = self.ic(k);
+            f.ce[k] = y[ice];
+            f.phie[k] = y[ipe];
+            if let Some(el) = self.electrode(k) {
+                f.phis[k] = y[ips];
+                let cs = &y[self.off[k]..self.off[k] + self.nr];
+                let csurf = surface(cs);
+                f.csurf[k] = csurf;
+                let u = el.u(csurf / el.c_max, t, c.t_ref);
+                let eta = f.phis[k] - f.phie[k] - u;
+                let j0 = el.j0(f.ce[k], csurf, t);
+                f.u[k] = u;
+                f.eta[k] = eta;
+                f.aj[k] = el.a * bv(j0, eta, t);
+            }
+        }
+        // electrolyte current on interior edges
+        let mut kt = vec![0.0; nx];
+        let mut chi = vec![0.0; nx];
+        for k in 0..nx {
+            let (_, tor) = xm.eps_tor(c, k);
+            kt[k] = c.kappa_e(f.ce[k], t) * tor;
+            chi[k] = c.chi_rt_over_fc(f.ce[k], t);
+        }
+        for e in 1..nx {
+            let d = xm.x[e] - xm.x[e - 1];
+            let kap = xm.arith(&kt, e);
+            let ch = xm.harm(&chi, e);
+            f.ie[e] = kap * (ch * (f.ce[e] - f.ce[e - 1]) / d - (f.phie[e] - f.phie[e - 1]) / d);
+        }
+        // solid current: negative edges 0..=nn, positive edges nn+ns..=nx
+        let i = y[self.idx_i()] / c.area;
+        // nodal effective conductivities (functions of the local surface stoichiometry),
+        // harmonic means on interior edges, linear extrapolation at the Dirichlet boundary
+        for k in 0..nx {
+            if let Some(el) = self.electrode(k) {
+                f.sig[k] = el.sigma_eff(f.csurf[k] / el.c_max, t);
+            }
+        }
+        let dxn = xm.dx[0];
+        let s_left = if nn > 1 {
+            1.5 * f.sig[0] - 0.5 * f.sig[1]
+        } else {
+            f.sig[0]
+        };
+        f.is_[0] = -s_left * (f.phis[0] - 0.0) / (0.5 * dxn);
+        for e in 1..nn {
+            let s = xm.harm(&f.sig, e);
+            f.is_[e] = -s * (f.phis[e] - f.phis[e - 1]) / (xm.x[e] - xm.x[e - 1]);
+        }
+        f.is_[nn] = 0.0;
+        let p0 = nn + ns;
+        f.is_[p0] = 0.0;
+        for e in p0 + 1..nx {
+            let s = xm.harm(&f.sig, e);
+            f.is_[e] = -s * (f.phis[e] - f.phis[e - 1]) / (xm.x[e] - xm.x[e - 1]);
+        }
+        f.is_[nx] = i;
+        f
+    }
+
+    fn heat(&self, f: &Fields, t: f64) -> f64 {
+        let xm = &self.xm;
+        let nx = xm.len();
+        let mut q = 0.0;
+        // gradients on edges
+        let grad = |v: &[f64], e: usize| (v[e] - v[e - 1]) / (xm.x[e] - xm.x[e - 1]);
+        let mut gpe = vec![0.0; nx + 1];
+        for e in 1..nx {
+            gpe[e] = grad(&f.phie, e);
+        }
+        for k in 0..nx {
+            // electrolyte Ohmic heat: -<i_e> <grad phi_e>
+            let ie_n = 0.5 * (f.ie[k] + f.ie[k + 1]);
+            let g_n = 0.5 * (gpe[k] + gpe[k + 1]);
+            let mut qk = -ie_n * g_n;
+            if let Some(el) = self.electrode(k) {
+                let s = f.sig[k];
+                // solid Ohmic heat: -i_s . grad phi_s = i_s^2 / sigma
+                let is_n = 0.5 * (f.is_[k] + f.is_[k + 1]);
+                qk += is_n * is_n / s;
+                let sto = f.csurf[k] / el.c_max;
+                qk += f.aj[k] * f.eta[k] + f.aj[k] * t * el.dudt(sto);
+            }
+            q += qk * xm.dx[k];
+        }
+        q
+    }
+}
+
+fn self_is_sep(xm: &XMesh, k: usize) -> bool {
+    k >= xm.nn && k < xm.nn + xm.ns
+}
+
+impl Model for Dfn {
+    fn n_unknowns(&self) -> usize {
+        self.mass.len()
+    }
+
+    fn mass(&self) -> &[f64] {
+        &self.mass
+    }
+
+    fn initial_state(&self) -> Vec<f64> {
+        let c = &self.cell;
+        let mut y = vec![0.0; self.n_unknowns()];
+        let t = c.t_init;
+        let un = c.neg.u(c.neg.c0 / c.neg.c_max, t, c.t_ref);
+        let up = c.pos.u(c.pos.c0 / c.pos.c_max, t, c.t_ref);
+        for k in 0..self.xm.len() {
+            let (ice, ipe, ips) = self.ic(k);
+            y[ice] = c.c_e0;
+            y[ipe] = -un;
+            if let Some(el) = self.electrode(k) {
+                y[self.off[k]..self.off[k] + self.nr]
+                    .iter_mut()
+                    .for_each(|v| *v = el.c0);
+                y[ips] = if k < self.xm.nn { 0.0 } else { up - un };
+            }
+        }
+        if self.lumped {
+            y[self.n_model + 2] = t;
+        }
+        y
+    }
+
+    fn rhs(&self, y: &[f64], out: &mut [f64]) {
+        let t = self.temperature(y);
+        let f = self.fields(y, t);
+        let xm = &self.xm;
+        let nx = xm.len();
+        let c = &self.cell;
+        // particles
+        let mut dcdt = vec![0.0; self.nr];
+        for k in 0..nx {
+            if let Some(el) = self.electrode(k) {
+                let j = f.aj[k] / el.a;
+                particle_rhs(
+                    el,
+                    &y[self.off[k]..self.off[k] + self.nr],
+                    j / F,
+                    t,
+                    &mut dcdt,
+                );
+                out[self.off[k]..self.off[k] + self.nr].copy_from_slice(&dcdt);
+            }
+        }
+        // electrolyte concentration
+        let temp = vec![t; nx];
+        let mut work = vec![0.0; nx];
+        let mut dce = vec![0.0; nx];
+        electrolyte_rhs(c, xm, &f.ce, &temp, &f.ie, &f.aj, &mut work, &mut dce);
+        for k in 0..nx {
+            let (ice, ipe, ips) = self.ic(k);
+            out[ice] = dce[k];
+            // charge conservation in the electrolyte: div(i_e) = a j
+            out[ipe] = ((f.ie[k + 1] - f.ie[k]) / xm.dx[k] - f.aj[k]) * self.lx2;
+            if self.electrode(k).is_some() {
+                // charge conservation in the solid: div(i_s) + a j = 0
+                out[ips] = ((f.is_[k + 1] - f.is_[k]) / xm.dx[k] + f.aj[k]) * self.lx2;
+            }
+        }
+        if self.lumped {
+            let i = y[self.idx_i()] / c.area;
+            let q = self.heat(&f, t);
+            out[self.n_model + 2] = thermal::lumped_dtdt(c, self.rho_cp, t, q, i);
+        }
+    }
+
+    fn voltage(&self, y: &[f64]) -> f64 {
+        let nx = self.xm.len();
+        let (_, _, a) = self.ic(nx - 1);
+        let (_, _, b) = self.ic(nx - 2);
+        1.5 * y[a] - 0.5 * y[b] - self.cell.contact_resistance * y[self.idx_i()]
+    }
+
+    fn structure(&self) -> (usize, usize, usize) {
+        let bw = self.nr + 6;
+        (bw, bw, 2 + usize::from(self.lumped))
+    }
+
+    fn border_columns(&self) -> Vec<usize> {
+        let nx = self.xm.len();
+        vec![self.ic(nx - 1).2, self.ic(nx - 2).2]
+    }
+
+    fn layout(&self) -> Layout {
+        Layout {
+            q: self.n_model,
+            i: self.n_model + 1,
+            t: self.lumped.then_some(self.n_model + 2),
+        }
+    }
+
+    fn condensation(&self) -> Option<Condensation> {
+        let groups = (0..self.xm.len())
+            .filter(|&k| self.electrode(k).is_some())
+            .map(|k| {
+                let (a, b, c) = self.ic(k);
+                (self.off[k], self.nr, vec![a, b, c])
+            })
+            .collect();
+        Some((groups, 6))
+    }
+
+    fn sparsity(&self) -> Option<Vec<Vec<usize>>> {
+        let n = self.n_unknowns();
+        let nx = self.xm.len();
+        let nr = self.nr;
+        let l = self.layout();
+        let mut pat: Vec<Vec<usize>> = vec![Vec::new(); n];
+        // rows of node k's macro equations
+        let macro_rows = |k: usize| -> Vec<usize> {
+            let (a, b, c) = self.ic(k);
+            if self.is_sep(k) {
+                vec![a, b]
+            } else {
+                vec![a, b, c]
+            }
+        };
+        let v_cols = [self.ic(nx - 1).2, self.ic(nx - 2).2];
+        for k in 0..nx {
+            let (ice, ipe, ips) = self.ic(k);
+            let el = self.electrode(k).is_some();
+            let surf_row = self.off[k] + nr - 1;
+            // particle columns
+            if el {
+                for i in 0..nr {
+                    let col = self.off[k] + i;
+                    let mut rows: Vec<usize> = (i.saturating_sub(1)..=(i + 1).min(nr - 1))
+                        .map(|r| self.off[k] + r)
+                        .collect();
+                    if i + 2 >= nr {
+                        rows.extend([ice, ipe, ips]);
+                    }
+                    pat[col] = rows;
+                }
+            }
+            // macro columns: own node's rows and particle surface, neighbours' macro rows
+            let mut rows: Vec<usize> = Vec::new();
+            for m in k.saturating_sub(1)..=(k + 1).min(nx - 1) {
+                rows.extend(macro_rows(m));
+            }
+            if el {
+                rows.push(surf_row);
+            }
+            pat[ice] = rows.clone();
+            pat[ipe] = rows.clone();
+            if el {
+                let mut r = rows;
+                if v_cols.contains(&ips) {
+                    r.push(l.i);
+                }
+                pat[ips] = r;
+            }
+        }
+        // global unknowns are perturbed alone (empty list)
+        Some(pat)
+    }
+
+    fn lithium_in_particles(&self, y: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for k in 0..self.xm.len() {
+            if let Some(el) = self.electrode(k) {
+                let cs = &y[self.off[k]..self.off[k] + self.nr];
+                s += particle_average(cs, el.rad) * el.eps_s * self.xm.dx[k] * self.cell.area;
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,25 @@
+//! PyBaMM's lumped thermal model: one cell temperature, heated by the volume-averaged
+//! reaction, reversible (entropic) and Ohmic heat (current collectors included) and cooled
+//! through the cell's surface to ambient.
+
+use super::Cell;
+
+/// Effective volumetric heat capacity of the stack [J.m-3.K-1] (thickness-weighted).
+pub fn rho_cp_eff(cell: &Cell) -> f64 {
+    let l = cell.l_cn + cell.l_x() + cell.l_cp;
+    (cell.rho_cp_cn * cell.l_cn
+        + cell.neg.rho * cell.neg.cp * cell.neg.l
+        + cell.rho_cp_sep * cell.l_sep
+        + cell.pos.rho * cell.pos.cp * cell.pos.l
+        + cell.rho_cp_cp * cell.l_cp)
+        / l
+}
+
+/// dT/dt of the lumped model. `q_stack` is the heat generated in the electrode stack per unit
+/// electrode area [W.m-2] (L_x times its x-average), `i` the current density [A.m-2].
+pub fn lumped_dtdt(cell: &Cell, rho_cp: f64, t: f64, q_stack: f64, i: f64) -> f64 {
+    let q_cc = cell.l_cn * i * i / cell.sigma_cn + cell.l_cp * i * i / cell.sigma_cp;
+    let q_w = (q_stack + q_cc) * cell.area;
+    let cool_w = -cell.h_total * (t - cell.t_amb) * cell.a_cool;
+    (q_w + cool_w) / cell.v_cell / rho_cp
+}

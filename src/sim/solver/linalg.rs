@@ -1,0 +1,637 @@
+//! Linear algebra for the Newton iterations: a banded LU with a dense border (the few global
+//! unknowns — current, capacity, temperature — couple to every row), and a dense fallback.
+
+#![allow(clippy::needless_range_loop)]
+
+/// A matrix of the form [[A, B], [C, D]] where A (n×n) is banded with `kl` sub- and `ku`
+/// super-diagonals, and the border (B: n×k, C: k×n, D: k×k) is dense.
+#[derive(Clone, Debug)]
+pub struct BorderedBand {
+    pub n: usize,
+    pub k: usize,
+    pub kl: usize,
+    pub ku: usize,
+    /// Band storage, row-major: row i holds columns i-kl ..= i+ku+kl (extra kl for pivoting fill).
+    band: Vec<f64>,
+    width: usize,
+    b: Vec<f64>, // n×k, column-major (k columns of length n)
+    c: Vec<f64>, // k×n, row-major
+    d: Vec<f64>, // k×k, row-major
+    piv: Vec<usize>,
+    // factorisation products
+    ainv_b: Vec<f64>, // n×k column-major: A^{-1} B
+    schur: Vec<f64>,  // k×k LU of D - C A^{-1} B
+    schur_piv: Vec<usize>,
+    tmp: Vec<f64>,
+}
+
+impl BorderedBand {
+    pub fn new(n: usize, k: usize, kl: usize, ku: usize) -> BorderedBand {
+        let kl = kl.min(n.saturating_sub(1));
+        let ku = ku.min(n.saturating_sub(1));
+        let width = 2 * kl + ku + 1;
+        BorderedBand {
+            n,
+            k,
+            kl,
+            ku,
+            band: vec![0.0; n * width],
+            width,
+            b: vec![0.0; n * k],
+            c: vec![0.0; k * n],
+            d: vec![0.0; k * k],
+            piv: vec![0; n],
+            ainv_b: vec![0.0; n * k],
+            schur: vec![0.0; k * k],
+            schur_piv: vec![0; k],
+            tmp: vec![0.0; n + k],
+        }
+    }
+
+    pub fn size(&self) -> usize {
+        self.n + self.k
+    }
+
+    pub fn clear(&mut self) {
+        self.band.iter_mut().for_each(|v| *v = 0.0);
+        self.b.iter_mut().for_each(|v| *v = 0.0);
+        self.c.iter_mut().for_each(|v| *v = 0.0);
+        self.d.iter_mut().for_each(|v| *v = 0.0);
+    }
+
+    /// Whether (i, j) of the full matrix is stored.
+    pub fn in_pattern(&self, i: usize, j: usize) -> bool {
+        if i >= self.n || j >= self.n {
+            return true;
+        }
+        j + self.kl >= i && j <= i + self.ku
+    }
+
+    /// Sets entry (i, j) of the full (n+k)×(n+k) matrix; entries outside the pattern are ignored.
+    pub fn set(&mut self, i: usize, j: usize, v: f64) {
+        let n = self.n;
+        if i < n && j < n {
+            if j + self.kl >= i && j <= i + self.ku {
+                let off = j + self.kl - i;
+                self.band[i * self.width + off] = v;
+            }
+        } else if i < n {
+            self.b[(j - n) * n + i] = v;
+        } else if j < n {
+            self.c[(i - n) * n + j] = v;
+        } else {
+            self.d[(i - n) * self.k + (j - n)] = v;
+        }
+    }
+
+    /// self = s * other (same structure), unfactored.
+    pub fn assign_scaled(&mut self, other: &BorderedBand, s: f64) {
+        for (a, b) in self.band.iter_mut().zip(&other.band) {
+            *a = s * b;
+        }
+        for (a, b) in self.b.iter_mut().zip(&other.b) {
+            *a = s * b;
+        }
+        for (a, b) in self.c.iter_mut().zip(&other.c) {
+            *a = s * b;
+        }
+        for (a, b) in self.d.iter_mut().zip(&other.d) {
+            *a = s * b;
+        }
+    }
+
+    /// Zeroes row i of the full matrix.
+    pub fn zero_row(&mut self, i: usize) {
+        let n = self.n;
+        if i < n {
+            let w = self.width;
+            self.band[i * w..(i + 1) * w]
+                .iter_mut()
+                .for_each(|v| *v = 0.0);
+            for c in 0..self.k {
+                self.b[c * n + i] = 0.0;
+            }
+        } else {
+            self.c[(i - n) * n..(i - n + 1) * n]
+                .iter_mut()
+                .for_each(|v| *v = 0.0);
+            let k = self.k;
+            self.d[(i - n) * k..(i - n + 1) * k]
+                .iter_mut()
+                .for_each(|v| *v = 0.0);
+        }
+    }
+
+    pub fn add_diag(&mut self, i: usize, v: f64) {
+        let n = self.n;
+        if i < n {
+            self.band[i * self.width + self.kl] += v;
+        } else {
+            self.d[(i - n) * self.k + (i - n)] += v;
+        }
+    }
+
+    /// Entry (i, j) of the full matrix (zero outside the pattern), before factorisation.
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        let n = self.n;
+        if i < n && j < n {
+            if j + self.kl >= i && j <= i + self.ku {
+                self.band[i * self.width + (j + self.kl - i)]
+            } else {
+                0.0
+            }
+        } else if i < n {
+            self.b[(j - n) * n + i]
+        } else if j < n {
+            self.c[(i - n) * n + j]
+        } else {
+            self.d[(i - n) * self.k + (j - n)]
+        }
+    }
+
+    #[inline]
+    fn at(&self, i: usize, j: usize) -> f64 {
+        // valid for j in [i-kl, i+ku+kl]
+        self.band[i * self.width + (j + self.kl - i)]
+    }
+
+    #[inline]
+    fn at_mut(&mut self, i: usize, j: usize) -> &mut f64 {
+        let w = self.width;
+        let kl = self.kl;
+        &mut self.band[i * w + (j + kl - i)]
+    }
+
+    /// Factorises in place. Returns false when singular.
+    pub fn factor(&mut self) -> bool {
+        let n = self.n;
+        let kl = self.kl;
+        let ku = self.ku;
+        // banded LU with partial pivoting (row interchanges within kl rows below)
+        for col in 0..n {
+            let last = (col + kl).min(n - 1);
+            let mut p = col;
+            let mut best = self.at(col, col).abs();
+            for r in col + 1..=last {
+                let v = self.at(r, col).abs();
+                if v > best {
+                    best = v;
+                    p = r;
+                }
+            }
+            if best == 0.0 || !best.is_finite() {
+                return false;
+            }
+            self.piv[col] = p;
+            let jmax = (col + ku + kl).min(n - 1);
+            if p != col {
+                for j in col..=jmax {
+                    let a = self.at(col, j);
+                    let b = self.at(p, j);
+                    *self.at_mut(col, j) = b;
+                    *self.at_mut(p, j) = a;
+                }
+            }
+            let pivot = self.at(col, col);
+            let w = self.width;
+            let len = jmax - col; // entries col+1..=jmax
+            let prow = col * w + kl + 1; // (col, col+1)
+            for r in col + 1..=last {
+                let idx = r * w + col + kl - r; // (r, col)
+                let f = self.band[idx] / pivot;
+                self.band[idx] = f;
+                if f != 0.0 {
+                    let (lo, hi) = self.band.split_at_mut(r * w);
+                    let src = &lo[prow..prow + len];
+                    let dst = &mut hi[idx - r * w + 1..idx - r * w + 1 + len];
+                    for (d, s) in dst.iter_mut().zip(src) {
+                        *d -= f * s;
+                    }
+                }
+            }
+        }
+        // Schur complement for the border
+        let k = self.k;
+        if k > 0 {
+            let mut ab = std::mem::take(&mut self.ainv_b);
+            ab.copy_from_slice(&self.b);
+            for c in 0..k {
+                self.band_solve(&mut ab[c * n..(c + 1) * n]);
+            }
+            for r in 0..k {
+                for c in 0..k {
+                    let mut s = self.d[r * k + c];
+                    let crow = &self.c[r * n..(r + 1) * n];
+                    let col = &ab[c * n..(c + 1) * n];
+                    for i in 0..n {
+                        s -= crow[i] * col[i];
+                    }
+                    self.schur[r * k + c] = s;
+                }
+            }
+            self.ainv_b = ab;
+            if !dense_lu(&mut self.schur, &mut self.schur_piv, k) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn band_solve(&self, x: &mut [f64]) {
+        let n = self.n;
+        let kl = self.kl;
+        let ku = self.ku;
+        for col in 0..n {
+            let p = self.piv[col];
+            if p != col {
+                x.swap(p, col);
+            }
+            let last = (col + kl).min(n - 1);
+            let xc = x[col];
+            if xc != 0.0 {
+                for r in col + 1..=last {
+                    x[r] -= self.at(r, col) * xc;
+                }
+            }
+        }
+        let w = self.width;
+        for i in (0..n).rev() {
+            let jmax = (i + ku + kl).min(n - 1);
+            let row = &self.band[i * w + kl..i * w + kl + (jmax - i) + 1];
+            let mut s = x[i];
+            for (a, xv) in row[1..].iter().zip(&x[i + 1..=jmax]) {
+                s -= a * xv;
+            }
+            x[i] = s / row[0];
+        }
+    }
+
+    /// Solves in place (after `factor`).
+    pub fn solve(&mut self, x: &mut [f64]) {
+        let n = self.n;
+        let k = self.k;
+        self.band_solve(&mut x[..n]);
+        if k == 0 {
+            return;
+        }
+        // x1 = A^{-1} b1 (done); y = S^{-1} (b2 - C x1); x1 -= A^{-1}B y
+        let mut rhs = std::mem::take(&mut self.tmp);
+        for r in 0..k {
+            let crow = &self.c[r * n..(r + 1) * n];
+            let mut s = x[n + r];
+            for i in 0..n {
+                s -= crow[i] * x[i];
+            }
+            rhs[r] = s;
+        }
+        dense_solve(&self.schur, &self.schur_piv, k, &mut rhs[..k]);
+        for c in 0..k {
+            let col = &self.ainv_b[c * n..(c + 1) * n];
+            let yc = rhs[c];
+            for i in 0..n {
+                x[i] -= col[i] * yc;
+            }
+            x[n + c] = yc;
+        }
+        self.tmp = rhs;
+    }
+}
+
+/// Dense LU with partial pivoting, row-major, in place.
+pub fn dense_lu(a: &mut [f64], piv: &mut [usize], n: usize) -> bool {
+    for col in 0..n {
+        let mut p = col;
+        let mut best = a[col * n + col].abs();
+        for r in col + 1..n {
+            let v = a[r * n + col].abs();
+            if v > best {
+                best = v;
+                p = r;
+            }
+        }
+        if best == 0.0 || !best.is_finite() {
+            return false;
+        }
+        piv[col] = p;
+        if p != col {
+            for j in 0..n {
+                a.swap(col * n + j, p * n + j);
+            }
+        }
+        let pivot = a[col * n + col];
+        for r in col + 1..n {
+            let f = a[r * n + col] / pivot;
+            a[r * n + col] = f;
+            if f != 0.0 {
+                for j in col + 1..n {
+                    a[r * n + j] -= f * a[col * n + j];
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Solves with a factorisation from `dense_lu`.
+pub fn dense_solve(a: &[f64], piv: &[usize], n: usize, x: &mut [f64]) {
+    for col in 0..n {
+        let p = piv[col];
+        if p != col {
+            x.swap(p, col);
+        }
+        let xc = x[col];
+        for r in col + 1..n {
+            x[r] -= a[r * n + col] * xc;
+        }
+    }
+    for i in (0..n).rev() {
+        let mut s = x[i];
+        for j in i + 1..n {
+            s -= a[i * n + j] * x[j];
+        }
+        x[i] = s / a[i * n + i];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bordered_band_solves_a_small_system() {
+        // 5 band unknowns (tridiagonal) + 1 border
+        let n = 5;
+        let mut m = BorderedBand::new(n, 1, 1, 1);
+        let mut full = vec![vec![0.0; n + 1]; n + 1];
+        for i in 0..n {
+            for j in 0..n {
+                if (i as i64 - j as i64).abs() <= 1 {
+                    let v = if i == j {
+                        0.1 + i as f64
+                    } else {
+                        1.0 + 0.3 * j as f64
+                    };
+                    full[i][j] = v;
+                }
+            }
+            full[i][n] = 0.5 * i as f64;
+            full[n][i] = 1.0 - 0.1 * i as f64;
+        }
+        full[n][n] = 2.0;
+        for i in 0..=n {
+            for j in 0..=n {
+                m.set(i, j, full[i][j]);
+            }
+        }
+        assert!(m.factor());
+        let xs: Vec<f64> = (0..=n).map(|i| 1.0 + i as f64).collect();
+        let mut b: Vec<f64> = (0..=n)
+            .map(|i| (0..=n).map(|j| full[i][j] * xs[j]).sum())
+            .collect();
+        m.solve(&mut b);
+        for i in 0..=n {
+            assert!((b[i] - xs[i]).abs() < 1e-10, "{i}: {} vs {}", b[i], xs[i]);
+        }
+    }
+}
+
+/// Static condensation of independent local blocks (e.g. the particles of the DFN): each block
+/// is tridiagonal and couples only to a few "macro" unknowns and to the border; the Schur
+/// complement on the remaining unknowns keeps a narrow band.
+#[derive(Clone, Debug)]
+pub struct Condensed {
+    n: usize,
+    groups: Vec<LocalGroup>,
+    /// Full index -> position in the reduced system (usize::MAX for local unknowns).
+    pos: Vec<usize>,
+    /// Reduced position -> full index.
+    full: Vec<usize>,
+    s: BorderedBand,
+    rs: Vec<f64>,
+}
+
+#[derive(Clone, Debug)]
+struct LocalGroup {
+    start: usize,
+    len: usize,
+    /// Full indices of the reduced unknowns this block couples to (its macro unknowns and the border).
+    cpl: Vec<usize>,
+    // Thomas factors
+    sub: Vec<f64>,
+    diag: Vec<f64>,
+    sup: Vec<f64>,
+    /// A[local, cpl] solved: A_gg^{-1} A_gK, len × |cpl|, column-major.
+    w: Vec<f64>,
+    /// A[cpl, local], |cpl| × len, row-major.
+    akg: Vec<f64>,
+    z: Vec<f64>,
+}
+
+impl Condensed {
+    /// `groups`: (start, len, macro unknowns coupled) of each local block; the last `k`
+    /// unknowns of the `n` are the border; `bw` the band of the reduced system.
+    pub fn new(n: usize, k: usize, groups: &[(usize, usize, Vec<usize>)], bw: usize) -> Condensed {
+        let mut pos = vec![0usize; n];
+        let mut local = vec![false; n];
+        for (s, l, _) in groups {
+            for i in *s..s + l {
+                local[i] = true;
+            }
+        }
+        let mut full = Vec::new();
+        for i in 0..n - k {
+            if local[i] {
+                pos[i] = usize::MAX;
+            } else {
+                pos[i] = full.len();
+                full.push(i);
+            }
+        }
+        let nm = full.len();
+        for i in n - k..n {
+            pos[i] = full.len();
+            full.push(i);
+        }
+        let groups = groups
+            .iter()
+            .map(|(s, l, m)| {
+                let mut cpl = m.clone();
+                cpl.extend(n - k..n);
+                LocalGroup {
+                    start: *s,
+                    len: *l,
+                    sub: vec![0.0; *l],
+                    diag: vec![0.0; *l],
+                    sup: vec![0.0; *l],
+                    w: vec![0.0; l * cpl.len()],
+                    akg: vec![0.0; l * cpl.len()],
+                    z: vec![0.0; *l],
+                    cpl,
+                }
+            })
+            .collect();
+        Condensed {
+            n,
+            groups,
+            pos,
+            full,
+            s: BorderedBand::new(nm, k, bw, bw),
+            rs: vec![0.0; nm + k],
+        }
+    }
+
+    /// Factorises the matrix held (unfactored) in `a`. Returns false when singular.
+    pub fn factor(&mut self, a: &BorderedBand) -> bool {
+        self.factor_with(&|i, j| a.get(i, j))
+    }
+
+    /// Factorises the matrix whose entries `a(i, j)` returns.
+    pub fn factor_with(&mut self, a: &dyn Fn(usize, usize) -> f64) -> bool {
+        let nm = self.s.n;
+        let k = self.s.k;
+        let kl = self.s.kl;
+        self.s.clear();
+        // reduced matrix: entries among reduced unknowns
+        for (p, &i) in self.full.iter().enumerate() {
+            let lo = if p < nm { p.saturating_sub(kl) } else { 0 };
+            let hi = if p < nm { (p + kl + 1).min(nm) } else { nm };
+            for q in lo..hi {
+                let v = a(i, self.full[q]);
+                if v != 0.0 {
+                    self.s.set(p, q, v);
+                }
+            }
+            for q in nm..nm + k {
+                let v = a(i, self.full[q]);
+                if v != 0.0 {
+                    self.s.set(p, q, v);
+                }
+            }
+        }
+        for g in &mut self.groups {
+            let l = g.len;
+            let s0 = g.start;
+            for i in 0..l {
+                g.diag[i] = a(s0 + i, s0 + i);
+                g.sub[i] = if i > 0 { a(s0 + i, s0 + i - 1) } else { 0.0 };
+                g.sup[i] = if i + 1 < l {
+                    a(s0 + i, s0 + i + 1)
+                } else {
+                    0.0
+                };
+            }
+            // Thomas factorisation (no pivoting): diag <- u_i, sub <- l_i
+            for i in 1..l {
+                if g.diag[i - 1] == 0.0 {
+                    return false;
+                }
+                let m = g.sub[i] / g.diag[i - 1];
+                g.sub[i] = m;
+                g.diag[i] -= m * g.sup[i - 1];
+            }
+            if g.diag[l - 1] == 0.0 || !g.diag.iter().all(|v| v.is_finite()) {
+                return false;
+            }
+            // store reciprocals: the solves multiply instead of dividing
+            for d in g.diag.iter_mut() {
+                *d = 1.0 / *d;
+            }
+            let nc = g.cpl.len();
+            // columns whose only nonzero is in the block's last row share one solve
+            let mut last_col: Option<Vec<f64>> = None;
+            for (c, &j) in g.cpl.iter().enumerate() {
+                let col = &mut g.w[c * l..(c + 1) * l];
+                let mut nz_above = false;
+                for i in 0..l {
+                    col[i] = a(s0 + i, j);
+                    nz_above |= i + 1 < l && col[i] != 0.0;
+                }
+                let v_last = col[l - 1];
+                if v_last == 0.0 && !nz_above {
+                    continue;
+                }
+                if nz_above {
+                    thomas_solve(&g.sub, &g.diag, &g.sup, col);
+                } else {
+                    let e = last_col.get_or_insert_with(|| {
+                        let mut e = vec![0.0; l];
+                        e[l - 1] = 1.0;
+                        thomas_solve(&g.sub, &g.diag, &g.sup, &mut e);
+                        e
+                    });
+                    for (x, v) in col.iter_mut().zip(e.iter()) {
+                        *x = v * v_last;
+                    }
+                }
+            }
+            for (r, &i) in g.cpl.iter().enumerate() {
+                for jj in 0..l {
+                    g.akg[r * l + jj] = a(i, s0 + jj);
+                }
+            }
+            // Schur update: S[r, c] -= A[r, g] W[g, c]
+            for r in 0..nc {
+                let row = &g.akg[r * l..(r + 1) * l];
+                if row.iter().all(|v| *v == 0.0) {
+                    continue;
+                }
+                for c in 0..nc {
+                    let col = &g.w[c * l..(c + 1) * l];
+                    let d: f64 = row.iter().zip(col).map(|(x, y)| x * y).sum();
+                    if d != 0.0 {
+                        let (pr, pc) = (self.pos[g.cpl[r]], self.pos[g.cpl[c]]);
+                        let cur = self.s.get(pr, pc);
+                        self.s.set(pr, pc, cur - d);
+                    }
+                }
+            }
+        }
+        self.s.factor()
+    }
+
+    /// Solves in place (after `factor`).
+    pub fn solve(&mut self, x: &mut [f64]) {
+        debug_assert_eq!(x.len(), self.n);
+        for (p, &i) in self.full.iter().enumerate() {
+            self.rs[p] = x[i];
+        }
+        for g in &mut self.groups {
+            let l = g.len;
+            g.z.copy_from_slice(&x[g.start..g.start + l]);
+            thomas_solve(&g.sub, &g.diag, &g.sup, &mut g.z);
+            for (r, &i) in g.cpl.iter().enumerate() {
+                let row = &g.akg[r * l..(r + 1) * l];
+                let d: f64 = row.iter().zip(&g.z).map(|(a, b)| a * b).sum();
+                self.rs[self.pos[i]] -= d;
+            }
+        }
+        let mut rs = std::mem::take(&mut self.rs);
+        self.s.solve(&mut rs);
+        for (p, &i) in self.full.iter().enumerate() {
+            x[i] = rs[p];
+        }
+        for g in &self.groups {
+            let l = g.len;
+            for i in 0..l {
+                let mut v = g.z[i];
+                for (c, &j) in g.cpl.iter().enumerate() {
+                    v -= g.w[c * l + i] * rs[self.pos[j]];
+                }
+                x[g.start + i] = v;
+            }
+        }
+        self.rs = rs;
+    }
+}
+
+/// Solves with Thomas factors (`inv_diag` holds the reciprocals of the pivots).
+fn thomas_solve(sub: &[f64], inv_diag: &[f64], sup: &[f64], x: &mut [f64]) {
+    let l = x.len();
+    for i in 1..l {
+        x[i] -= sub[i] * x[i - 1];
+    }
+    x[l - 1] *= inv_diag[l - 1];
+    for i in (0..l - 1).rev() {
+        x[i] = (x[i] - sup[i] * x[i + 1]) * inv_diag[i];
+    }
+}
