@@ -64,8 +64,12 @@ pub enum Cmd {
     },
     /// Time the re-solve of a built model (one spec, or every case of a suite).
     Bench {
-        #[arg(long, conflicts_with = "suite", required_unless_present = "suite")]
+        #[arg(long, conflicts_with = "suite", required_unless_present_any = ["suite", "render"])]
         spec: Option<PathBuf>,
+        /// Time the rendering instead: a 3-run, 60-frame 1280×720 comparison GIF and a PNG
+        /// (simulations excluded); one JSON line.
+        #[arg(long, conflicts_with_all = ["spec", "suite"])]
+        render: bool,
         /// A suite file: {"cases": [{"name": …, "spec": S}, …]}; one JSON line per case.
         #[arg(long)]
         suite: Option<PathBuf>,
@@ -418,6 +422,62 @@ fn bench(spec: Option<&Path>, suite: Option<&Path>, repeat: usize) -> anyhow::Re
     Ok(())
 }
 
+/// `battbot bench --render`: the render benchmark of the plotting issue.
+fn bench_render(repeat: usize) -> anyhow::Result<()> {
+    if repeat == 0 {
+        return Err(bad_input("--repeat must be at least 1"));
+    }
+    let runs: Vec<SimSpec> = ["SPM", "SPMe", "DFN"]
+        .iter()
+        .map(|m| SimSpec {
+            model: m.to_string(),
+            parameter_set: "Chen2020".into(),
+            experiment: vec!["Discharge at 1C until 2.5 V".into()],
+            thermal: None,
+            ambient_temperature_c: None,
+            parameters: Default::default(),
+            cycles: None,
+            options: Default::default(),
+        })
+        .collect();
+    let solved = crate::runner::solve_all(&runs, &mut Vec::new())?;
+    let fig = crate::runner::figure(
+        "SPM vs SPMe vs DFN · Chen2020 · 1C",
+        "battbot bench --render",
+        &solved,
+    );
+    let opts = crate::render::GifOptions {
+        width: 1280,
+        height: 720,
+        frames: 60,
+        ..Default::default()
+    };
+    let (mut gif_s, mut png_s) = (Vec::new(), Vec::new());
+    let (mut gif_bytes, mut png_bytes, mut frames) = (0, 0, 0);
+    for _ in 0..repeat {
+        let t = Instant::now();
+        let gif = crate::render::render_gif(&fig, &opts)?;
+        gif_s.push(t.elapsed().as_secs_f64());
+        (gif_bytes, frames) = (gif.bytes.len(), gif.frames);
+        let t = Instant::now();
+        png_bytes = crate::render::render_png(&fig, &crate::render::PngOptions::default())?.len();
+        png_s.push(t.elapsed().as_secs_f64());
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    println!(
+        "{}",
+        serde_json::json!({
+            "gif_s_median": median(&mut gif_s), "gif_bytes": gif_bytes, "gif_frames": frames,
+            "gif_size": "1280x720", "png_s_median": median(&mut png_s), "png_bytes": png_bytes,
+            "repeat": repeat,
+        })
+    );
+    Ok(())
+}
+
 fn bench_one(spec: &SimSpec, repeat: usize) -> anyhow::Result<serde_json::Value> {
     let t0 = Instant::now();
     let simulation = Simulation::build(spec)?;
@@ -627,9 +687,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             period,
         } => solve(&spec, csv.as_deref(), summary.as_deref(), period),
         Cmd::Bench {
+            render: true,
+            repeat,
+            ..
+        } => bench_render(repeat),
+        Cmd::Bench {
             spec,
             suite,
             repeat,
+            ..
         } => bench(spec.as_deref(), suite.as_deref(), repeat),
         Cmd::Parse { text } => parse(&text),
         Cmd::Render { spec, gif, png } => render(&spec, gif.as_deref(), png.as_deref()),

@@ -89,3 +89,39 @@ fn example_config_is_valid() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.json");
     battbot::config::Config::load(std::path::Path::new(path)).expect("config.example.json loads");
 }
+
+#[test]
+fn bench_render_prints_one_json_line() {
+    let out = battbot()
+        .args(["bench", "--render", "--repeat", "1"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["gif_frames"], 60);
+    assert!(line["gif_bytes"].as_u64().unwrap() <= 5 * 1024 * 1024);
+    assert!(line["gif_s_median"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bench_spec_prints_the_contract_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("s.json");
+    std::fs::write(&spec, r#"{"model": "SPM", "parameter_set": "Chen2020", "experiment": ["Discharge at 1C until 2.5 V"]}"#).unwrap();
+    let out = battbot()
+        .args(["bench", "--spec"])
+        .arg(&spec)
+        .args(["--repeat", "3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for k in ["setup_s", "solve_s_median", "solve_s_min", "repeat", "rows"] {
+        assert!(line.get(k).is_some(), "{k} missing: {line}");
+    }
+    assert_eq!(line["repeat"], 3);
+}
