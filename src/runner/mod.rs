@@ -249,7 +249,19 @@ pub fn execute(spec: &JobSpec, out: &Path, log: &mut Vec<String>) -> anyhow::Res
             solved[0].spec.model, solved[0].spec.parameter_set
         ),
     };
-    let footer = format!("battbot {VERSION} · job {}", spec.id);
+    // The footer says how to reproduce the figure: the command as the bot understood it.
+    let canonical = {
+        let vocabulary = crate::command::Vocabulary::builtin();
+        let limits = crate::command::Limits::default();
+        let cx = crate::command::ParseContext {
+            bot_names: vec!["battbot".into()],
+            vocabulary: &vocabulary,
+            limits: &limits,
+            step_check: None,
+        };
+        crate::command::canonical(&spec.command, &cx)
+    };
+    let footer = format!("battbot {VERSION} · {canonical} · job {}", spec.id);
     let fig = figure(&title, &footer, &solved);
     let started = Instant::now();
     let png = render::render_png(&fig, &render::PngOptions::default())?;
