@@ -179,6 +179,13 @@ pub enum ReportsCmd {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Write the static site (index.html with a searchable table) from the reports index.
+    Site {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn reports(action: ReportsCmd) -> anyhow::Result<()> {
@@ -204,6 +211,28 @@ fn reports(action: ReportsCmd) -> anyhow::Result<()> {
                 println!("{}{f}", if dry_run { "would remove " } else { "removed " });
             }
             println!("{} reports, {} files", pruned.reports, pruned.files.len());
+            Ok(())
+        }
+        ReportsCmd::Site { config, out } => {
+            let config = load_config(&config)?;
+            let forges = crate::server::boot::forges_from_config(&config)?;
+            let index = runtime()?.block_on(forges.reports.read_file(
+                &config.reports.repo,
+                &config.reports.branch,
+                crate::report::index::INDEX_FILE,
+            ))?;
+            let entries = index
+                .as_deref()
+                .map(crate::report::index::parse_entries)
+                .unwrap_or_default();
+            std::fs::create_dir_all(&out)?;
+            for file in crate::report::index::render_all(&entries)? {
+                if file.path == "index.html" {
+                    let path = out.join("index.html");
+                    write_atomic(&path, &file.contents)?;
+                    println!("{} ({} reports)", path.display(), entries.len());
+                }
+            }
             Ok(())
         }
     }

@@ -125,3 +125,41 @@ fn bench_spec_prints_the_contract_fields() {
     }
     assert_eq!(line["repeat"], 3);
 }
+
+#[test]
+fn reports_site_writes_a_searchable_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let outcome = rt
+        .block_on(battbot::demo::run_with(battbot::demo::DemoOptions {
+            dir: dir.path().to_path_buf(),
+            comment: battbot::demo::DEFAULT_COMMENT.into(),
+            runbenchmarks: false,
+            exe: env!("CARGO_BIN_EXE_battbot").into(),
+            timeout: std::time::Duration::from_secs(120),
+        }))
+        .unwrap();
+    let config = dir.path().join("c.json");
+    let reports = dir.path().join("reports.git");
+    let runner = dir.path().join("runner.git");
+    std::fs::write(
+        &config,
+        serde_json::json!({"reports": {"forge": "local", "repo": reports}, "runner": {"forge": "local", "repo": runner}}).to_string(),
+    )
+    .unwrap();
+    let site = dir.path().join("site");
+    let st = battbot()
+        .args(["reports", "site", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&site)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let html = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        html.contains(&outcome.job_id.to_string()) || html.contains("SPM Chen2020"),
+        "{html}"
+    );
+    assert!(html.contains("<input id=\"q\""), "searchable");
+}

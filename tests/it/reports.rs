@@ -10,6 +10,15 @@ use battbot::report;
 use battbot::runner::protocol::{Artifact, RunFailure, RunResult, RunSummary};
 use battbot::sim::SimSpec;
 
+/// Snapshots with the build's git commit redacted (it changes with every commit).
+macro_rules! snapshot {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({filters => vec![(r"battbot 0\.1\.0 \(\\?[0-9a-f]{7,12}\)", "battbot 0.1.0")]}, {
+            insta::assert_snapshot!($name, $value);
+        })
+    };
+}
+
 fn at(s: &str) -> time::OffsetDateTime {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
 }
@@ -113,7 +122,7 @@ fn success_report() {
         at("2026-05-01T10:00:07Z"),
     )
     .unwrap();
-    insta::assert_snapshot!("success", report_md(&built));
+    snapshot!("success", report_md(&built));
 }
 
 #[test]
@@ -134,7 +143,7 @@ fn comparison_report() {
         at("2026-05-01T10:00:09Z"),
     )
     .unwrap();
-    insta::assert_snapshot!("comparison", report_md(&built));
+    snapshot!("comparison", report_md(&built));
 }
 
 #[test]
@@ -160,7 +169,7 @@ fn failure_report() {
         at("2026-05-01T10:01:00Z"),
     )
     .unwrap();
-    insta::assert_snapshot!("failure", report_md(&built));
+    snapshot!("failure", report_md(&built));
 }
 
 #[test]
@@ -188,7 +197,7 @@ fn twitter_report_lives_under_the_user() {
         built.report_path,
         "twitter/Codertocat/1790000000000000000/report.md"
     );
-    insta::assert_snapshot!("twitter", report_md(&built));
+    snapshot!("twitter", report_md(&built));
 }
 
 #[test]
@@ -345,7 +354,7 @@ async fn indexes_and_prune() {
             .unwrap(),
     )
     .unwrap();
-    insta::assert_snapshot!("index", readme);
+    snapshot!("index", readme);
     let per_repo = String::from_utf8(
         forge
             .read_file(repo, "main", "github/Codertocat/Hello-World/README.md")
@@ -354,7 +363,7 @@ async fn indexes_and_prune() {
             .unwrap(),
     )
     .unwrap();
-    insta::assert_snapshot!("repo_index", per_repo);
+    snapshot!("repo_index", per_repo);
     let site = String::from_utf8(
         forge
             .read_file(repo, "main", "index.html")
