@@ -97,11 +97,13 @@ fn run_once(dir: &Path, command: &str, timeout: Duration) -> anyhow::Result<Vec<
     Ok(samples)
 }
 
-/// Checks out base and head under `work` and benchmarks them in interleaved rounds.
+/// Checks out base and head under `work` and benchmarks them in interleaved rounds;
+/// `on_round(done, total)` is told after each round.
 pub fn run(
     job: &BenchmarkJob,
     work: &Path,
     log: &mut Vec<String>,
+    on_round: &mut dyn FnMut(u32, u32),
 ) -> anyhow::Result<BenchmarkSamples> {
     std::fs::create_dir_all(work)?;
     let repo = work.join("repo");
@@ -172,6 +174,7 @@ pub fn run(
             }
         }
         log.push(format!("round {} of {} done", round + 1, job.repeat));
+        on_round(round + 1, job.repeat.max(1));
     }
     Ok(BenchmarkSamples {
         base_sha,

@@ -15,7 +15,7 @@ use crate::command::Command;
 use crate::job::JobSpec;
 use crate::render;
 use crate::sim::{self, SimSpec, Simulation, Solution, SolveOptions};
-use protocol::{Artifact, RunFailure, RunResult, RunSummary, Started};
+use protocol::{Artifact, Progress, RunFailure, RunResult, RunSummary, Started};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -179,6 +179,16 @@ fn artifact(name: &str, content_type: &str, bytes: &[u8]) -> Artifact {
 
 /// Runs the job's simulations and writes CSV, PNG (and GIF for comparisons) to `out`.
 pub fn execute(spec: &JobSpec, out: &Path, log: &mut Vec<String>) -> anyhow::Result<RunResult> {
+    execute_with_progress(spec, out, log, &mut |_| {})
+}
+
+/// [`execute`], telling `on_progress` how far a long job has come.
+pub fn execute_with_progress(
+    spec: &JobSpec,
+    out: &Path,
+    log: &mut Vec<String>,
+    on_progress: &mut dyn FnMut(Progress),
+) -> anyhow::Result<RunResult> {
     let runs = match &spec.command {
         Command::Simulate { runs } | Command::Compare { runs } => runs,
         Command::Runbenchmarks => {
@@ -188,7 +198,14 @@ pub fn execute(spec: &JobSpec, out: &Path, log: &mut Vec<String>) -> anyhow::Res
                     spec.id
                 )
             })?;
-            let samples = bench::run(job, &out.join("bench-work"), log)?;
+            let samples = bench::run(job, &out.join("bench-work"), log, &mut |done, total| {
+                on_progress(Progress {
+                    job_id: spec.id.to_string(),
+                    done,
+                    total,
+                    unit: "round".into(),
+                })
+            })?;
             std::fs::create_dir_all(out)?;
             let json = serde_json::to_vec_pretty(&samples)?;
             std::fs::write(out.join("benchmarks.json"), &json)?;
@@ -343,7 +360,7 @@ pub async fn run_job(args: RunJob) -> anyhow::Result<()> {
         .unwrap_or_else(|| spec.callback_url.clone());
     let base = base.trim_end_matches('/').to_string();
     let secret = args.secret.clone().unwrap_or_default();
-    let post = |kind: &'static str, body: Vec<u8>| {
+    let post = move |kind: &'static str, body: Vec<u8>| {
         let url = format!("{base}/{kind}");
         let secret = secret.clone();
         async move {
@@ -375,11 +392,26 @@ pub async fn run_job(args: RunJob) -> anyhow::Result<()> {
     let mut log = vec![format!("battbot {VERSION} running job {}", spec.id)];
     let spec_for_run = spec.clone();
     let out = args.out.clone();
+    // Progress is best effort: posted from a task so the run never waits on it.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
+    let progress_post = post.clone();
+    let forwarder = tokio::spawn(async move {
+        while let Some(p) = rx.recv().await {
+            if let Ok(body) = serde_json::to_vec(&p) {
+                if let Err(e) = progress_post("progress", body).await {
+                    tracing::warn!("progress callback failed: {e:#}");
+                }
+            }
+        }
+    });
     let outcome = tokio::task::spawn_blocking(move || {
-        let r = execute(&spec_for_run, &out, &mut log);
+        let r = execute_with_progress(&spec_for_run, &out, &mut log, &mut |p| {
+            let _ = tx.send(p);
+        });
         (r, log)
     })
     .await?;
+    let _ = forwarder.await;
     match outcome {
         (Ok(result), _) => {
             std::fs::write(

@@ -18,6 +18,17 @@ pub struct Started {
     pub battbot_version: String,
 }
 
+/// `POST …/progress`: how far a long job (a benchmark) has come, for `status`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub job_id: String,
+    /// Units done and in all (benchmark rounds).
+    pub done: u32,
+    pub total: u32,
+    /// What a unit is, e.g. `round`.
+    pub unit: String,
+}
+
 /// One simulated run of a result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {

@@ -1,4 +1,4 @@
-//! `POST /runner/v1/jobs/{id}/started|result|failure`: verifies the runner's signature,
+//! `POST /runner/v1/jobs/{id}/started|progress|result|failure`: verifies the runner's signature,
 //! timestamp and job binding, then commits the report and replies with its link.
 
 use axum::body::Bytes;
@@ -7,10 +7,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::forge::Thread;
+use super::social::STATE_BRANCH;
+use crate::forge::{CommitMode, FileChange, Thread};
 use crate::job::JobId;
 use crate::report;
-use crate::runner::protocol::{self, RunFailure, RunResult, Started};
+use crate::runner::protocol::{self, Progress, RunFailure, RunResult, Started};
 
 use super::commands::pending;
 use super::{App, AppError};
@@ -88,6 +89,12 @@ pub async fn handle(
             tracing::info!(job = %job_id, runner = %started.runner, "job started");
             return Ok((StatusCode::OK, Json(json!({ "ok": true }))));
         }
+        "progress" => {
+            let progress: Progress = serde_json::from_slice(&body).map_err(bad_body)?;
+            body_job_id(&progress.job_id)?;
+            record_progress(&app, &job_id, &progress).await?;
+            return Ok((StatusCode::OK, Json(json!({ "ok": true }))));
+        }
         "result" => {
             let result: RunResult = serde_json::from_slice(&body).map_err(bad_body)?;
             body_job_id(&result.job_id)?;
@@ -101,7 +108,7 @@ pub async fn handle(
         other => {
             return Err(reject(
                 StatusCode::NOT_FOUND,
-                format!("unknown callback {other:?} (started, result or failure)"),
+                format!("unknown callback {other:?} (started, progress, result or failure)"),
             ))
         }
     };
@@ -110,6 +117,46 @@ pub async fn handle(
     let path = finish(&app, &job_id, outcome).instrument(span).await?;
 
     Ok((StatusCode::OK, Json(json!({ "ok": true, "report": path }))))
+}
+
+/// Where a job's progress is kept: the reports repository's `state` branch.
+pub fn progress_path(job_id: &str) -> String {
+    format!("progress/{job_id}.json")
+}
+
+/// Records a long job's progress for `status` (state lives only as commits).
+async fn record_progress(app: &App, job_id: &JobId, p: &Progress) -> Result<(), AppError> {
+    let body =
+        serde_json::to_vec(p).map_err(|e| AppError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+    app.forges
+        .reports
+        .commit_files(
+            &app.config.reports.repo,
+            STATE_BRANCH,
+            &[FileChange::new(progress_path(job_id.as_str()), body)],
+            &[],
+            &format!("progress of {job_id}: {} {} of {}", p.unit, p.done, p.total),
+            CommitMode::UpdateBranch,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Reads a job's recorded progress, if any.
+pub async fn read_progress(
+    app: &App,
+    job_id: &str,
+) -> Result<Option<Progress>, crate::forge::ForgeError> {
+    let bytes = app
+        .forges
+        .reports
+        .read_file(
+            &app.config.reports.repo,
+            STATE_BRANCH,
+            &progress_path(job_id),
+        )
+        .await?;
+    Ok(bytes.and_then(|b| serde_json::from_slice(&b).ok()))
 }
 
 /// Commits the report (once) and replies with its link (once); returns the report path.

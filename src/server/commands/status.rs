@@ -41,8 +41,17 @@ pub async fn run(
     } else {
         let mut lines = vec![format!("@{} pending jobs here:", ev.source.user)];
         for (position, job) in mine {
+            // Only benchmarks report progress: no reads for jobs that never write any.
+            let progress = if job.spec.benchmark.is_some() {
+                crate::server::callback::read_progress(app, job.spec.id.as_str())
+                    .await?
+                    .map(|p| format!(", running: {} {} of {} done", p.unit, p.done, p.total))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
             lines.push(format!(
-                "- `{}` by @{}, queued {} ago, position {} of {} in the queue",
+                "- `{}` by @{}, queued {} ago, position {} of {} in the queue{progress}",
                 job.spec.id,
                 job.spec.source.user,
                 age(now - job.branch.committed_at),
