@@ -12,6 +12,7 @@ use bytes::Bytes;
 use http::HeaderMap;
 
 use super::ForgeError;
+use crate::outbound::{OutboundStats, Outcome};
 
 /// A response as the policy sees it: status, headers and the whole body.
 #[derive(Clone, Debug)]
@@ -118,6 +119,8 @@ pub struct RetryPolicy {
     pub secondary_wait: Duration,
     pub sleeper: Arc<dyn Sleeper>,
     pub clock: Clock,
+    /// Where calls, retries and rate-limit waits are counted (`/metrics`).
+    pub stats: Arc<OutboundStats>,
 }
 
 impl fmt::Debug for RetryPolicy {
@@ -148,6 +151,7 @@ impl Default for RetryPolicy {
                     .map(|d| d.as_secs() as i64)
                     .unwrap_or(0)
             }),
+            stats: OutboundStats::global(),
         }
     }
 }
@@ -232,7 +236,16 @@ impl RetryPolicy {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let failure = match tokio::time::timeout(self.timeout, call()).await {
+            let answer = tokio::time::timeout(self.timeout, call()).await;
+            self.stats.record_call(
+                url,
+                match &answer {
+                    Ok(Ok(resp)) => Outcome::Status(resp.status),
+                    Ok(Err(_)) => Outcome::Error,
+                    Err(_) => Outcome::Timeout,
+                },
+            );
+            let failure = match answer {
                 Ok(Ok(resp)) => match self.classify(&resp) {
                     Verdict::Done => return Ok(resp),
                     Verdict::RateLimited { wait } => {
@@ -241,6 +254,7 @@ impl RetryPolicy {
                                 retry_after_s: wait.as_secs_f64().ceil() as u64,
                             });
                         }
+                        self.stats.record_rate_limit_wait(wait);
                         self.sleeper.sleep(wait).await;
                         continue;
                     }
@@ -269,6 +283,7 @@ impl RetryPolicy {
             if wait > self.max_wait {
                 return Err(error);
             }
+            self.stats.record_retry();
             self.sleeper.sleep(wait).await;
         }
     }
@@ -299,6 +314,7 @@ impl RetryPolicy {
                     if attempt >= self.max_attempts {
                         return Err(e);
                     }
+                    self.stats.record_retry();
                     self.sleeper.sleep(self.backoff(attempt)).await;
                 }
                 Err(e) => return Err(e),

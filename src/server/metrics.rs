@@ -24,7 +24,6 @@ pub struct Metrics {
     replies: AtomicU64,
     background_errors: AtomicU64,
     rate_limited: AtomicU64,
-    outbound_calls: AtomicU64,
     /// (route, status) → count
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     /// Job latency (request → report) histogram: counts per bucket upper bound, sum, count.
@@ -63,7 +62,6 @@ counters! {
     inc_reply => replies,
     inc_background_error => background_errors,
     inc_rate_limited => rate_limited,
-    inc_outbound_call => outbound_calls,
 }
 
 impl Metrics {
@@ -139,11 +137,6 @@ impl Metrics {
                 "Requests refused by the per-user or per-repo rate limit",
                 &self.rate_limited,
             ),
-            (
-                "battbot_outbound_calls_total",
-                "Calls to forge and platform APIs",
-                &self.outbound_calls,
-            ),
         ];
 
         let mut out = String::new();
@@ -170,6 +163,7 @@ impl Metrics {
             "battbot_job_latency_seconds_bucket{{le=\"+Inf\"}} {}\nbattbot_job_latency_seconds_sum {}\nbattbot_job_latency_seconds_count {}\n",
             h.count, h.sum, h.count
         ));
+        out.push_str(&crate::outbound::OutboundStats::global().render());
         out
     }
 }
@@ -193,6 +187,6 @@ pub async fn track(
 pub async fn handle(State(app): State<App>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        app.metrics.render(),
+        app.metrics.render() + &app.health.render(),
     )
 }

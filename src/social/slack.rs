@@ -172,17 +172,17 @@ impl SlackClient {
             detail: format!("upload_url is not a URL: {e}"),
         })?;
 
-        let resp = self
-            .http
-            .post(upload_url)
-            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(bytes.to_vec())
-            .send()
-            .await
-            .map_err(|source| SlackError::Http {
-                method: UPLOAD,
-                source,
-            })?;
+        let resp = crate::outbound::send(
+            self.http
+                .post(upload_url)
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(bytes.to_vec()),
+        )
+        .await
+        .map_err(|source| SlackError::Http {
+            method: UPLOAD,
+            source,
+        })?;
         let status = resp.status();
         if !status.is_success() {
             let retry = retry_after(&resp);
@@ -219,8 +219,7 @@ impl SlackClient {
         req: reqwest::RequestBuilder,
         method: &'static str,
     ) -> Result<T, SlackError> {
-        let resp = req
-            .send()
+        let resp = crate::outbound::send(req)
             .await
             .map_err(|source| SlackError::Http { method, source })?;
         let status = resp.status();

@@ -483,8 +483,7 @@ impl TwitterClient {
         req: reqwest::RequestBuilder,
         endpoint: &'static str,
     ) -> Result<Vec<u8>, TwitterError> {
-        let resp = req
-            .send()
+        let resp = crate::outbound::send(req)
             .await
             .map_err(|source| TwitterError::Http { endpoint, source })?;
         let status = resp.status();
