@@ -40,6 +40,10 @@ pub enum Cmd {
         /// Benchmark a sample project's pull request instead (DiffEqBot's runbenchmarks).
         #[arg(long)]
         runbenchmarks: bool,
+        /// Where the request comes from: github, or twitter / slack against an in-process
+        /// fake of their API that prints what the bot posted.
+        #[arg(long, default_value = "github", value_parser = ["github", "twitter", "slack"])]
+        platform: String,
     },
     /// Serve the webhook app.
     Serve {
@@ -106,6 +110,21 @@ pub enum Cmd {
     Reconcile {
         #[arg(long)]
         config: PathBuf,
+    },
+    /// Answer new Twitter mentions (since the last seen id on the state branch); for a
+    /// CI schedule when no Account Activity webhook is available.
+    PollMentions {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// BattBot's scheduled tweet: a random comparison for this half-day (seeded by it),
+    /// committed under scheduled/<date>-<am|pm>/ and tweeted with its GIF, once per slot.
+    TweetRandom {
+        #[arg(long)]
+        config: PathBuf,
+        /// Draw this comparison instead of the slot's.
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Maintain the reports repository.
     Reports {
@@ -769,12 +788,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(&config).map_err(|e| bad_input(format!("{e:#}")))?;
             runtime()?.block_on(crate::server::boot::reconcile(config))
         }
+        Cmd::PollMentions { config } => {
+            let config = Config::load(&config).map_err(|e| bad_input(format!("{e:#}")))?;
+            runtime()?.block_on(crate::server::boot::poll_mentions(config))
+        }
+        Cmd::TweetRandom { config, seed } => {
+            let config = Config::load(&config).map_err(|e| bad_input(format!("{e:#}")))?;
+            runtime()?.block_on(crate::server::boot::tweet_random(config, seed))
+        }
         Cmd::Bots { action } => bots(action),
         Cmd::Reports { action } => reports(action),
         Cmd::Demo {
             dir,
             comment,
             runbenchmarks,
-        } => runtime()?.block_on(crate::demo::run(dir, comment, runbenchmarks)),
+            platform,
+        } => runtime()?.block_on(crate::demo::run(dir, comment, runbenchmarks, platform)),
     }
 }

@@ -32,6 +32,9 @@ pub struct DemoOptions {
     pub exe: PathBuf,
     /// How long to wait for the report.
     pub timeout: Duration,
+    /// Where the request comes from: `github` (default), or `twitter` / `slack` against an
+    /// in-process fake of their API.
+    pub platform: String,
 }
 
 /// What a finished demo produced.
@@ -231,11 +234,26 @@ pub async fn run_with(opts: DemoOptions) -> anyhow::Result<DemoOutcome> {
     let status_dir = dir.join("runner-state");
     let local: Arc<dyn Forge> =
         Arc::new(LocalForge::new(&dir, &reports_git).with_status_dir(&status_dir));
+    let social = match opts.platform.as_str() {
+        "github" | "" => None,
+        other => {
+            let s = crate::demo_social::setup(other, &mut config, local.clone(), &webhook_secret)
+                .await?;
+            progress(&format!(
+                "fake {other} API listening (it prints what it receives)"
+            ));
+            Some(s)
+        }
+    };
+    let mut conversations = HashMap::from([(
+        "github".to_string(),
+        local.clone() as Arc<dyn crate::forge::Conversation>,
+    )]);
+    if let Some(s) = &social {
+        conversations.insert(s.platform.to_string(), s.conversation.clone());
+    }
     let forges = Forges {
-        conversations: HashMap::from([(
-            "github".to_string(),
-            local.clone() as Arc<dyn crate::forge::Conversation>,
-        )]),
+        conversations,
         runner: local.clone(),
         reports: local.clone(),
     };
@@ -260,15 +278,20 @@ pub async fn run_with(opts: DemoOptions) -> anyhow::Result<DemoOutcome> {
     .await?;
     progress("local runner watching runner.git for battbot/* branches");
 
-    let outcome = drive(
-        &opts,
-        &dir,
-        &public_url,
-        &webhook_secret,
-        local.as_ref(),
-        &config,
-    )
-    .await;
+    let outcome = match &social {
+        None => {
+            drive(
+                &opts,
+                &dir,
+                &public_url,
+                &webhook_secret,
+                local.as_ref(),
+                &config,
+            )
+            .await
+        }
+        Some(s) => drive_social(s, &opts, &dir, &public_url, local.as_ref(), &config).await,
+    };
 
     let _ = stop_runner.send(true);
     let _ = runner.await;
@@ -352,13 +375,7 @@ async fn drive(
         printed = replies.len();
         let new = &replies[before.min(replies.len())..];
         if new.iter().any(|r| r.contains(&report_marker)) {
-            let summary_path = format!("{}/summary.json", crate::job::report_dir(&source, &job_id));
-            let summary = forge
-                .read_file(&config.reports.repo, &config.reports.branch, &summary_path)
-                .await?
-                .context("the reply came but the report is missing")?;
-            let summary: crate::report::Summary = serde_json::from_slice(&summary)?;
-            let checkout = checkout(dir, &config.reports.repo).await?;
+            let report_path = report_checkout(dir, forge, config, &source, &job_id).await?;
             progress(&format!(
                 "report committed to reports.git in {:.2} s",
                 started.elapsed().as_secs_f64()
@@ -366,7 +383,7 @@ async fn drive(
             return Ok(DemoOutcome {
                 job_id,
                 replies: new.to_vec(),
-                report_path: checkout.join(summary.report),
+                report_path,
             });
         }
         let refused = ["error-", "denied-", "bench-", "duplicate-", "limited-"];
@@ -387,6 +404,49 @@ async fn drive(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+async fn drive_social(
+    social: &crate::demo_social::SocialDemo,
+    opts: &DemoOptions,
+    dir: &Path,
+    public_url: &str,
+    forge: &dyn Forge,
+    config: &Config,
+) -> anyhow::Result<DemoOutcome> {
+    let started = Instant::now();
+    let (job_id, source, replies) = social
+        .drive(public_url, &opts.comment, opts.timeout)
+        .await?;
+    social.print_posted();
+    let report_path = report_checkout(dir, forge, config, &source, &job_id).await?;
+    progress(&format!(
+        "report committed to reports.git in {:.2} s",
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(DemoOutcome {
+        job_id,
+        replies,
+        report_path,
+    })
+}
+
+/// The report's path in a fresh checkout of the reports repository.
+async fn report_checkout(
+    dir: &Path,
+    forge: &dyn Forge,
+    config: &Config,
+    source: &JobSource,
+    job_id: &JobId,
+) -> anyhow::Result<PathBuf> {
+    let summary_path = format!("{}/summary.json", crate::job::report_dir(source, job_id));
+    let summary = forge
+        .read_file(&config.reports.repo, &config.reports.branch, &summary_path)
+        .await?
+        .context("the reply came but the report is missing")?;
+    let summary: crate::report::Summary = serde_json::from_slice(&summary)?;
+    let checkout = checkout(dir, &config.reports.repo).await?;
+    Ok(checkout.join(summary.report))
 }
 
 fn strip_markers(reply: &str) -> String {
@@ -427,6 +487,7 @@ pub async fn run(
     dir: Option<PathBuf>,
     comment: Option<String>,
     runbenchmarks: bool,
+    platform: String,
 ) -> anyhow::Result<()> {
     let dir = match dir {
         Some(d) => d,
@@ -448,6 +509,7 @@ pub async fn run(
         runbenchmarks,
         exe: std::env::current_exe()?,
         timeout: Duration::from_secs(300),
+        platform,
     };
     let outcome = run_with(opts).await?;
     println!("{}", outcome.report_path.display());

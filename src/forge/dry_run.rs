@@ -94,6 +94,21 @@ impl Forge for DryRunForge {
         Ok(())
     }
 
+    async fn upsert_alert(
+        &self,
+        repo: &str,
+        key: &str,
+        title: &str,
+        body: &str,
+        open: bool,
+    ) -> Result<(), ForgeError> {
+        self.log(
+            "upsert_alert",
+            json!({ "repo": repo, "key": key, "title": title, "body": body, "open": open }),
+        );
+        Ok(())
+    }
+
     async fn pipeline_state(&self, repo: &str, branch: &str) -> Result<PipelineState, ForgeError> {
         self.log("pipeline_state", json!({ "repo": repo, "branch": branch }));
         Ok(PipelineState::Unknown)
@@ -107,6 +122,10 @@ impl Forge for DryRunForge {
 
 #[async_trait]
 impl Conversation for DryRunForge {
+    fn platform(&self) -> &'static str {
+        self.kind
+    }
+
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
         self.log(
             "reply",
@@ -139,5 +158,13 @@ impl Conversation for DryRunForge {
     async fn permission(&self, repo: &str, user: &str) -> Result<Permission, ForgeError> {
         self.log("permission", json!({ "repo": repo, "user": user }));
         Ok(Permission::Write)
+    }
+
+    async fn is_org_member(&self, repo: &str, org: &str, user: &str) -> Result<bool, ForgeError> {
+        self.log(
+            "org_member",
+            json!({ "repo": repo, "org": org, "user": user }),
+        );
+        Ok(true)
     }
 }

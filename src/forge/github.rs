@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use super::github_api::{other, repo_path, GithubApi};
 use super::retry::{RawResponse, RetryPolicy, Safety};
 use super::support::{check_path, enc, enc_path, unix_of};
+use super::{alert_marker, ALERT_LABEL};
 use super::{
     Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, Permission, PipelineState,
     Thread,
@@ -605,6 +606,55 @@ impl Forge for GithubForge {
         Err(resp.error("DELETE", &path))
     }
 
+    async fn upsert_alert(
+        &self,
+        repo: &str,
+        key: &str,
+        title: &str,
+        body: &str,
+        open: bool,
+    ) -> Result<(), ForgeError> {
+        let repo = repo_path(repo)?;
+        #[derive(Deserialize)]
+        struct Issue {
+            number: u64,
+            #[serde(default)]
+            body: Option<String>,
+        }
+        let marker = alert_marker(key);
+        let list = format!("/repos/{repo}/issues?labels={ALERT_LABEL}&state=all&per_page=100");
+        let issues: Vec<Issue> = self
+            .api
+            .json(repo, "GET", &list, None, Safety::Idempotent)
+            .await?;
+        let found = issues
+            .iter()
+            .find(|i| i.body.as_deref().is_some_and(|b| b.contains(&marker)));
+        let text = format!("{body}\n\n{marker}");
+        match found {
+            None if !open => Ok(()),
+            None => {
+                let path = format!("/repos/{repo}/issues");
+                let payload = json!({"title": title, "body": text, "labels": [ALERT_LABEL]});
+                let _: Value = self
+                    .api
+                    .json(repo, "POST", &path, Some(&payload), Safety::NotIdempotent)
+                    .await?;
+                Ok(())
+            }
+            Some(issue) => {
+                let path = format!("/repos/{repo}/issues/{}", issue.number);
+                let state = if open { "open" } else { "closed" };
+                let payload = json!({"title": title, "body": text, "state": state});
+                let _: Value = self
+                    .api
+                    .json(repo, "PATCH", &path, Some(&payload), Safety::Idempotent)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
     async fn pipeline_state(&self, repo: &str, branch: &str) -> Result<PipelineState, ForgeError> {
         // Runs are listed newest first.
         Ok(match self.runs(repo, branch, 1).await?.first() {
@@ -635,6 +685,10 @@ impl Forge for GithubForge {
 
 #[async_trait]
 impl Conversation for GithubForge {
+    fn platform(&self) -> &'static str {
+        "github"
+    }
+
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
         let repo = repo_path(&thread.repo)?;
         let path = format!("/repos/{repo}/issues/{}/comments", thread.number);
@@ -730,5 +784,21 @@ impl Conversation for GithubForge {
             p.role_name.as_deref(),
             p.permission.as_deref(),
         ))
+    }
+
+    async fn is_org_member(&self, repo: &str, org: &str, user: &str) -> Result<bool, ForgeError> {
+        let repo = repo_path(repo)?;
+        // 204: a member; 404: not one (or, for a requester outside the org, not a public
+        // member — GitHub redirects such requests to the public-members list).
+        let path = format!("/orgs/{}/members/{}", enc(org), enc(user));
+        let resp = self
+            .api
+            .send(repo, "GET", &path, None, Safety::Idempotent)
+            .await?;
+        match resp.status {
+            204 => Ok(true),
+            302 | 404 => Ok(false),
+            _ => Err(resp.error("GET", &path)),
+        }
     }
 }

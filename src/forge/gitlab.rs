@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use gitlab::api::common::SortOrder;
 use gitlab::api::endpoint_prelude::Endpoint;
+use gitlab::api::groups::members::GroupMember;
 use gitlab::api::projects::members::AllProjectMember;
 use gitlab::api::projects::pipelines::{CancelPipeline, PipelineOrderBy, Pipelines};
 use gitlab::api::projects::repository::branches::{Branch as GlBranch, Branches};
@@ -27,6 +28,7 @@ use super::gitlab_api::{
 };
 use super::retry::RetryPolicy;
 use super::support::{check_path, unix_of};
+use super::{alert_marker, ALERT_LABEL};
 use super::{
     Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, Permission, PipelineState,
     Thread,
@@ -614,6 +616,68 @@ impl Forge for GitlabForge {
         }
     }
 
+    async fn upsert_alert(
+        &self,
+        repo: &str,
+        key: &str,
+        title: &str,
+        body: &str,
+        open: bool,
+    ) -> Result<(), ForgeError> {
+        use gitlab::api::projects::issues::{CreateIssue, EditIssue, IssueStateEvent, Issues};
+        #[derive(Deserialize)]
+        struct Issue {
+            iid: u64,
+            #[serde(default)]
+            description: Option<String>,
+        }
+        let marker = alert_marker(key);
+        let list = Issues::builder()
+            .project(repo)
+            .label(ALERT_LABEL)
+            .build()
+            .map_err(|e| build_err("issues", e))?;
+        let issues: Vec<Issue> = self.all(list, &format!("alerts of {repo}")).await?;
+        let found = issues.iter().find(|i| {
+            i.description
+                .as_deref()
+                .is_some_and(|d| d.contains(&marker))
+        });
+        let description = format!("{body}\n\n{marker}");
+        match found {
+            None if !open => Ok(()),
+            None => {
+                let create = CreateIssue::builder()
+                    .project(repo)
+                    .title(title)
+                    .description(description.as_str())
+                    .label(ALERT_LABEL)
+                    .build()
+                    .map_err(|e| build_err("create issue", e))?;
+                self.query::<serde_json::Value, _>(create, "create alert issue")
+                    .await?;
+                Ok(())
+            }
+            Some(issue) => {
+                let edit = EditIssue::builder()
+                    .project(repo)
+                    .issue(issue.iid)
+                    .title(title)
+                    .description(description.as_str())
+                    .state_event(if open {
+                        IssueStateEvent::Reopen
+                    } else {
+                        IssueStateEvent::Close
+                    })
+                    .build()
+                    .map_err(|e| build_err("edit issue", e))?;
+                self.query::<serde_json::Value, _>(edit, "update alert issue")
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
     async fn pipeline_state(&self, repo: &str, branch: &str) -> Result<PipelineState, ForgeError> {
         let newest = self.pipelines(repo, branch, Pagination::Limit(1)).await?;
         Ok(newest
@@ -643,6 +707,10 @@ impl Forge for GitlabForge {
 
 #[async_trait]
 impl Conversation for GitlabForge {
+    fn platform(&self) -> &'static str {
+        "gitlab"
+    }
+
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
         let noteable = Noteable::of(thread);
         self.client
@@ -724,29 +792,53 @@ impl Conversation for GitlabForge {
     }
 
     async fn permission(&self, repo: &str, user: &str) -> Result<Permission, ForgeError> {
-        #[derive(Deserialize)]
-        struct User {
-            id: u64,
-        }
-        #[derive(Deserialize)]
-        struct Member {
-            access_level: u64,
-        }
-        let users: Vec<User> = self
-            .query(UserByName { username: user }, &format!("user {user}"))
-            .await?;
-        let Some(u) = users.first() else {
+        let Some(id) = self.user_id(user).await? else {
             return Ok(Permission::None);
         };
         let endpoint = AllProjectMember::builder()
             .project(repo)
-            .user(u.id)
+            .user(id)
             .build()
             .map_err(|e| build_err("member", e))?;
         let member: Option<Member> = self
             .maybe(endpoint, &format!("member {user} of {repo}"))
             .await?;
         Ok(member.map_or(Permission::None, |m| permission_of(m.access_level)))
+    }
+
+    async fn is_org_member(&self, _repo: &str, org: &str, user: &str) -> Result<bool, ForgeError> {
+        let Some(id) = self.user_id(user).await? else {
+            return Ok(false);
+        };
+        let endpoint = GroupMember::builder()
+            .group(org)
+            .user(id)
+            .build()
+            .map_err(|e| build_err("group member", e))?;
+        let member: Option<Member> = self
+            .maybe(endpoint, &format!("member {user} of group {org}"))
+            .await?;
+        // Guests (10) and minimal access (5) are members in name only.
+        Ok(member.is_some_and(|m| permission_of(m.access_level) >= Permission::Triage))
+    }
+}
+
+#[derive(Deserialize)]
+struct Member {
+    access_level: u64,
+}
+
+impl GitlabForge {
+    /// The numeric id of a username, `None` if no such user.
+    async fn user_id(&self, user: &str) -> Result<Option<u64>, ForgeError> {
+        #[derive(Deserialize)]
+        struct User {
+            id: u64,
+        }
+        let users: Vec<User> = self
+            .query(UserByName { username: user }, &format!("user {user}"))
+            .await?;
+        Ok(users.first().map(|u| u.id))
     }
 }
 

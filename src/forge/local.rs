@@ -384,6 +384,36 @@ impl Forge for LocalForge {
         Ok(())
     }
 
+    async fn upsert_alert(
+        &self,
+        repo: &str,
+        key: &str,
+        title: &str,
+        body: &str,
+        open: bool,
+    ) -> Result<(), ForgeError> {
+        // No issue tracker on disk: the alert is a file on the `state` branch.
+        let path = format!("alerts/{key}.md");
+        if !open && self.read_file(repo, "state", &path).await?.is_none() {
+            return Ok(());
+        }
+        let status = if open { "open" } else { "closed" };
+        let text = format!(
+            "status: {status}\n\n# {title}\n\n{body}\n\n{}\n",
+            super::alert_marker(key)
+        );
+        self.commit_files(
+            repo,
+            "state",
+            &[FileChange::new(path, text)],
+            &[],
+            &format!("alert {key}: {status}"),
+            CommitMode::UpdateBranch,
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn pipeline_state(&self, _repo: &str, branch: &str) -> Result<PipelineState, ForgeError> {
         let Some(dir) = &self.status_dir else {
             return Ok(PipelineState::Unknown);
@@ -412,6 +442,10 @@ impl Forge for LocalForge {
 
 #[async_trait]
 impl Conversation for LocalForge {
+    fn platform(&self) -> &'static str {
+        "local"
+    }
+
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
         let conv = self.conversations.to_string_lossy().to_string();
         let dir = Self::thread_dir(thread);

@@ -83,6 +83,14 @@ pub enum Permission {
     Admin,
 }
 
+/// Label of the alert issues the bot opens in the reports repository.
+pub const ALERT_LABEL: &str = "battbot-alert";
+
+/// The hidden line that ties an alert issue to its key.
+pub fn alert_marker(key: &str) -> String {
+    format!("<!-- battbot-alert:{key} -->")
+}
+
 /// Errors of forge calls; variants carry what a caller needs to decide.
 #[derive(Debug, thiserror::Error)]
 pub enum ForgeError {
@@ -101,6 +109,9 @@ pub enum ForgeError {
     },
     #[error("git {args} failed: {stderr}")]
     Git { args: String, stderr: String },
+    /// The platform refuses the bot itself: credentials, access level, suspension.
+    #[error("{platform} refuses the bot: {message}")]
+    Refused { platform: String, message: String },
     #[error("{0}")]
     Other(String),
 }
@@ -127,6 +138,9 @@ pub struct Attachment {
 /// Where requests are made and answered: an issue tracker, Twitter, Slack.
 #[async_trait]
 pub trait Conversation: Send + Sync {
+    /// The platform's name in alerts and metrics (`github`, `twitter`, …).
+    fn platform(&self) -> &'static str;
+
     /// Posts a reply in a conversation.
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError>;
 
@@ -153,6 +167,18 @@ pub trait Conversation: Send + Sync {
 
     /// The user's permission on the repository.
     async fn permission(&self, repo: &str, user: &str) -> Result<Permission, ForgeError>;
+
+    /// Whether `user` is a member of the organisation (GitHub) or group (GitLab) `org`
+    /// (DiffEqBot's `org`). `repo` is where the request came from: GitHub Apps
+    /// authenticate per installation. Platforms without organisations say no.
+    async fn is_org_member(
+        &self,
+        _repo: &str,
+        _org: &str,
+        _user: &str,
+    ) -> Result<bool, ForgeError> {
+        Ok(false)
+    }
 }
 
 /// Everything the bot asks of a forge beyond conversations: git and CI. Repositories are
@@ -195,6 +221,18 @@ pub trait Forge: Conversation {
 
     /// Deletes a branch; deleting a missing branch is not an error.
     async fn delete_branch(&self, repo: &str, branch: &str) -> Result<(), ForgeError>;
+
+    /// Opens, updates or closes the one alert issue named `key` (an issue labelled
+    /// `battbot-alert` on GitHub/GitLab; `alerts/<key>.md` on the local forge's `state`
+    /// branch). Closing a missing alert does nothing.
+    async fn upsert_alert(
+        &self,
+        repo: &str,
+        key: &str,
+        title: &str,
+        body: &str,
+        open: bool,
+    ) -> Result<(), ForgeError>;
 
     /// State of the newest pipeline / workflow run of a branch.
     async fn pipeline_state(&self, repo: &str, branch: &str) -> Result<PipelineState, ForgeError>;

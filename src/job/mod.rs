@@ -187,10 +187,13 @@ impl JobSpec {
     }
 }
 
-/// `<platform>/<owner>/<repo>/<number>/<job-id>` (or `twitter/<user>/<tweet-id>`).
+/// `<platform>/<owner>/<repo>/<number>/<job-id>` (or `twitter/<user>/<tweet-id>`, or
+/// `scheduled/<slot>`).
 pub fn report_dir(source: &JobSource, id: &JobId) -> String {
     match source.platform.as_str() {
         "twitter" => format!("twitter/{}/{}", safe_path(&source.user), source.comment_id),
+        // BattBot's twice-daily comparisons: `scheduled/<yyyy-mm-dd>-<am|pm>`.
+        "scheduled" => format!("scheduled/{}", safe_path(&source.repo)),
         platform => format!(
             "{}/{}/{}/{}",
             safe_path(platform),

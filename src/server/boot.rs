@@ -128,45 +128,52 @@ pub fn forges_from_config(config: &Config) -> anyhow::Result<Forges> {
 }
 
 /// Twitter or Slack as a conversation, when its credentials are configured.
+/// The Twitter client of the config, `None` without the four OAuth 1.0a credentials.
+pub fn twitter_client(
+    config: &Config,
+) -> anyhow::Result<Option<crate::social::twitter::TwitterClient>> {
+    use crate::social::{oauth1::OAuth1Credentials, twitter, Secret};
+    let t = config.twitter.clone().unwrap_or_default();
+    let (Some(ck), Some(cs), Some(at), Some(ats)) = (
+        t.consumer_key,
+        t.consumer_secret,
+        t.access_token,
+        t.access_token_secret,
+    ) else {
+        return Ok(None);
+    };
+    let creds = OAuth1Credentials {
+        consumer_key: Secret::new(ck),
+        consumer_secret: Secret::new(cs),
+        access_token: Secret::new(at),
+        access_token_secret: Secret::new(ats),
+    };
+    let tc = twitter::TwitterConfig::with_bases(
+        t.api_base_url.as_deref(),
+        t.upload_base_url.as_deref(),
+    )?;
+    Ok(Some(twitter::TwitterClient::new(creds, tc)?))
+}
+
 fn social_conversation(
     config: &Config,
     platform: &str,
     reports: Arc<dyn Forge>,
 ) -> anyhow::Result<Option<Arc<dyn Conversation>>> {
     use super::social::{ReplyLog, SlackConversation, TwitterConversation};
-    use crate::social::{oauth1::OAuth1Credentials, slack, twitter, Secret};
+    use crate::social::{slack, Secret};
     let log = |platform: &'static str| ReplyLog {
         forge: reports.clone(),
         repo: config.reports.repo.clone(),
         platform,
     };
     match platform {
-        "twitter" => {
-            let t = config.twitter.clone().unwrap_or_default();
-            let (Some(ck), Some(cs), Some(at), Some(ats)) = (
-                t.consumer_key,
-                t.consumer_secret,
-                t.access_token,
-                t.access_token_secret,
-            ) else {
-                return Ok(None);
-            };
-            let creds = OAuth1Credentials {
-                consumer_key: Secret::new(ck),
-                consumer_secret: Secret::new(cs),
-                access_token: Secret::new(at),
-                access_token_secret: Secret::new(ats),
-            };
-            let tc = twitter::TwitterConfig::with_bases(
-                t.api_base_url.as_deref(),
-                t.upload_base_url.as_deref(),
-            )?;
-            let client = twitter::TwitterClient::new(creds, tc)?;
-            Ok(Some(Arc::new(TwitterConversation {
+        "twitter" => Ok(twitter_client(config)?.map(|client| {
+            Arc::new(TwitterConversation {
                 client,
                 log: log("twitter"),
-            })))
-        }
+            }) as Arc<dyn Conversation>
+        })),
         _ => {
             let s = config.slack.clone().unwrap_or_default();
             let Some(token) = s.bot_token else {
@@ -249,5 +256,42 @@ pub async fn reconcile(config: Config) -> anyhow::Result<()> {
     for done in super::reconcile::run_once(&app).await? {
         println!("{}", serde_json::to_string(&done)?);
     }
+    Ok(())
+}
+
+/// `battbot poll-mentions`: one poll; prints what it handled as one JSON line.
+pub async fn poll_mentions(config: Config) -> anyhow::Result<()> {
+    let client = twitter_client(&config)?.context(
+        "Twitter is not configured: set TWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN and TWITTER_ACCESS_TOKEN_SECRET",
+    )?;
+    let forges = forges_from_config(&config)?;
+    let app = App::new(config, forges, Arc::new(SystemClock))?;
+    let out = super::poll::poll_mentions(&app, &client).await?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "handled": out.handled,
+            "last_seen_id": out.last_seen,
+            "truncated": out.truncated,
+        })
+    );
+    Ok(())
+}
+
+/// `battbot tweet-random`: the slot's random comparison, committed and tweeted; prints
+/// the outcome as one JSON line. In dry-run mode nothing is tweeted or committed.
+pub async fn tweet_random(config: Config, seed: Option<u64>) -> anyhow::Result<()> {
+    let forges = forges_from_config(&config)?;
+    let client = if config.server.dry_run {
+        None
+    } else {
+        Some(twitter_client(&config)?.context(
+            "Twitter is not configured: set TWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN and TWITTER_ACCESS_TOKEN_SECRET (or run with BATTBOT_DRY_RUN=1)",
+        )?)
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let out =
+        crate::scheduled::tweet_random(&config, forges.reports, client.as_ref(), seed, now).await?;
+    println!("{}", serde_json::to_string(&out)?);
     Ok(())
 }

@@ -8,7 +8,9 @@ pub mod event;
 pub mod github;
 pub mod gitlab;
 pub mod gitlab_event;
+pub mod health;
 pub mod metrics;
+pub mod poll;
 pub mod ratelimit;
 pub mod reconcile;
 pub mod social;
@@ -70,6 +72,8 @@ pub struct AppInner {
     pub ci_target: CiTarget,
     pub tasks: TaskTracker,
     pub metrics: metrics::Metrics,
+    /// Platforms that keep refusing the bot (`/readyz`, alerts).
+    pub health: health::Health,
     pub replays: ratelimit::ReplayGuard,
     pub user_limit: ratelimit::RateLimiter,
 
@@ -101,6 +105,7 @@ impl App {
                 ci_target,
                 tasks: TaskTracker::new(),
                 metrics: metrics::Metrics::default(),
+                health: health::Health::default(),
                 replays: ratelimit::ReplayGuard::default(),
                 user_limit: ratelimit::RateLimiter::new(config_user_limit, 3600),
 
@@ -166,7 +171,9 @@ impl App {
         }
         // The parser's marker keeps the bot's own replies from ever being read as requests.
         let full = format!("{body}\n\n{marker}\n{}", crate::command::BOT_COMMENT_MARKER);
-        forge.reply_with_files(thread, &full, files).await?;
+        let sent = forge.reply_with_files(thread, &full, files).await;
+        health::observe(self, forge.platform(), &sent).await;
+        sent?;
         self.metrics.inc_reply();
         Ok(true)
     }
@@ -226,6 +233,17 @@ async fn ready(
         return (
             StatusCode::OK,
             Json(serde_json::json!({ "ready": true, "dry_run": true })),
+        );
+    }
+    let problems = app.health.persistent();
+    if !problems.is_empty() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({
+                "ready": false,
+                "error": "a platform keeps refusing the bot's calls",
+                "refused": problems,
+            })),
         );
     }
     let probe = async {

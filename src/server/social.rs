@@ -101,6 +101,46 @@ fn platform_error(e: impl std::fmt::Display) -> ForgeError {
     ForgeError::Other(e.to_string())
 }
 
+/// A Twitter error; the account's own problems (403 / 453, bad credentials) are refusals.
+fn twitter_error(e: crate::social::twitter::TwitterError) -> ForgeError {
+    if e.is_account_problem() {
+        ForgeError::Refused {
+            platform: "twitter".into(),
+            message: e.to_string(),
+        }
+    } else {
+        platform_error(e)
+    }
+}
+
+/// A Slack error; a revoked, invalid or under-scoped token is a refusal.
+fn slack_error(e: crate::social::slack::SlackError) -> ForgeError {
+    use crate::social::slack::SlackError;
+    let refused = match &e {
+        SlackError::Api { error, .. } => matches!(
+            error.as_str(),
+            "invalid_auth"
+                | "not_authed"
+                | "account_inactive"
+                | "token_revoked"
+                | "token_expired"
+                | "missing_scope"
+                | "not_allowed_token_type"
+                | "no_permission"
+        ),
+        SlackError::Status { status, .. } => *status == 401 || *status == 403,
+        _ => false,
+    };
+    if refused {
+        ForgeError::Refused {
+            platform: "slack".into(),
+            message: e.to_string(),
+        }
+    } else {
+        platform_error(e)
+    }
+}
+
 /// Twitter as a conversation: a thread is a tweet (`number` is its id).
 pub struct TwitterConversation {
     pub client: TwitterClient,
@@ -109,6 +149,10 @@ pub struct TwitterConversation {
 
 #[async_trait]
 impl Conversation for TwitterConversation {
+    fn platform(&self) -> &'static str {
+        "twitter"
+    }
+
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
         self.reply_with_files(thread, body, &[]).await
     }
@@ -125,7 +169,7 @@ impl Conversation for TwitterConversation {
                 self.client
                     .upload_gif(&gif.bytes)
                     .await
-                    .map_err(platform_error)?,
+                    .map_err(twitter_error)?,
             );
         }
         let text = reply_text(&visible(body));
@@ -133,7 +177,7 @@ impl Conversation for TwitterConversation {
         self.client
             .post_tweet(&text, reply_to, &media)
             .await
-            .map_err(platform_error)?;
+            .map_err(twitter_error)?;
         self.log.record(thread, body).await
     }
 
@@ -176,6 +220,10 @@ pub struct SlackConversation {
 
 #[async_trait]
 impl Conversation for SlackConversation {
+    fn platform(&self) -> &'static str {
+        "slack"
+    }
+
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
         self.reply_with_files(thread, body, &[]).await
     }
@@ -190,7 +238,7 @@ impl Conversation for SlackConversation {
         self.client
             .post_message(&thread.repo, ts.as_deref(), &visible(body))
             .await
-            .map_err(platform_error)?;
+            .map_err(slack_error)?;
         for f in files
             .iter()
             .filter(|f| f.content_type.starts_with("image/"))
@@ -198,7 +246,7 @@ impl Conversation for SlackConversation {
             self.client
                 .upload_file(&thread.repo, ts.as_deref(), &f.name, &f.bytes, &f.name)
                 .await
-                .map_err(platform_error)?;
+                .map_err(slack_error)?;
         }
         self.log.record(thread, body).await
     }
@@ -277,28 +325,33 @@ pub async fn twitter_events(
     }
     let n = activity.mentions.len();
     for m in activity.mentions {
-        let event = CommentEvent {
-            source: JobSource {
-                platform: "twitter".into(),
-                repo: m.author_username.clone(),
-                number: m.tweet_id,
-                comment_id: m.tweet_id,
-                user: m.author_username.clone(),
-                url: format!(
-                    "https://twitter.com/{}/status/{}",
-                    m.author_username, m.tweet_id
-                ),
-            },
-            body: crate::social::unescape_text(&m.text),
-            author_is_bot: m.author_id == bot_id,
-            is_pull_request: false,
-        };
+        let event = mention_event(&m, &bot_id);
         let worker = app.clone();
         app.spawn(format!("tweet {}", m.tweet_id), async move {
             commands::handle_comment(&worker, event).await
         });
     }
     Ok((StatusCode::OK, Json(json!({ "mentions": n }))))
+}
+
+/// A mention, from the webhook or from polling, as the comment every platform becomes.
+pub fn mention_event(m: &crate::social::Mention, bot_id: &str) -> CommentEvent {
+    CommentEvent {
+        source: JobSource {
+            platform: "twitter".into(),
+            repo: m.author_username.clone(),
+            number: m.tweet_id,
+            comment_id: m.tweet_id,
+            user: m.author_username.clone(),
+            url: format!(
+                "https://twitter.com/{}/status/{}",
+                m.author_username, m.tweet_id
+            ),
+        },
+        body: crate::social::unescape_text(&m.text),
+        author_is_bot: m.author_id == bot_id,
+        is_pull_request: false,
+    }
 }
 
 fn slack_verify(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<(), AppError> {

@@ -137,6 +137,7 @@ fn reports_site_writes_a_searchable_index() {
             runbenchmarks: false,
             exe: env!("CARGO_BIN_EXE_battbot").into(),
             timeout: std::time::Duration::from_secs(120),
+            platform: "github".into(),
         }))
         .unwrap();
     let config = dir.path().join("c.json");

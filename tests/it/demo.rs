@@ -13,6 +13,7 @@ async fn demo_runs_the_whole_loop_twice_in_one_dir() {
         runbenchmarks: false,
         exe: env!("CARGO_BIN_EXE_battbot").into(),
         timeout: Duration::from_secs(120),
+        platform: "github".into(),
     };
     let first = run_with(opts()).await.unwrap();
     let report = std::fs::read_to_string(&first.report_path).unwrap();
@@ -39,4 +40,39 @@ async fn demo_runs_the_whole_loop_twice_in_one_dir() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&branches.stdout).contains(&second.job_id.to_string()));
+}
+
+/// `battbot demo --platform twitter|slack`: the mention arrives signed, the runner solves it,
+/// and the fake platform receives the answer with its GIF.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_on_twitter_and_slack_posts_the_answer_with_a_gif() {
+    for platform in ["twitter", "slack"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run_with(DemoOptions {
+            dir: dir.path().to_path_buf(),
+            comment: DEFAULT_COMMENT.to_string(),
+            runbenchmarks: false,
+            exe: env!("CARGO_BIN_EXE_battbot").into(),
+            timeout: Duration::from_secs(120),
+            platform: platform.into(),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{platform}: {e:#}"));
+        assert!(
+            out.report_path.exists(),
+            "{platform}: {}",
+            out.report_path.display()
+        );
+        assert_eq!(out.replies.len(), 2, "{platform}: {:?}", out.replies);
+        assert!(
+            out.report_path.to_string_lossy().contains(platform),
+            "{platform}: reports live under {platform}/: {}",
+            out.report_path.display()
+        );
+        let gif = std::fs::read_dir(out.report_path.parent().unwrap())
+            .unwrap()
+            .filter_map(Result::ok)
+            .any(|e| e.path().extension().is_some_and(|x| x == "gif"));
+        assert!(gif, "{platform}: the report carries the GIF");
+    }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use battbot::forge::github::{GithubAuth, GithubForge, GithubForgeConfig};
+use battbot::forge::retry::RetryPolicy;
 use battbot::forge::{
     CommitMode, Conversation, FileChange, Forge, ForgeError, Permission, PipelineState, Thread,
 };
@@ -725,13 +726,32 @@ async fn secondary_rate_limit_waits_retry_after_then_succeeds() {
             .mount(&server)
             .await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        let f = forge(&server, sleeper.clone());
+        let stats = Arc::new(battbot::outbound::OutboundStats::default());
+        let f = GithubForge::new(GithubForgeConfig {
+            base_url: server.uri(),
+            auth: GithubAuth::Token("ghp_test".into()),
+            bot_login: "battbot[bot]".into(),
+            retry: RetryPolicy {
+                stats: stats.clone(),
+                ..policy(sleeper.clone())
+            },
+        })
+        .unwrap();
         assert_eq!(
             f.permission(REPO, "alice").await.unwrap(),
             Permission::Admin
         );
         // Retry-After: 60 in the recorded headers.
         assert_eq!(sleeper.waits(), [Duration::from_secs(60)]);
+        // Both attempts and the wait are counted for /metrics.
+        assert_eq!(stats.total_calls(), 2);
+        assert_eq!(stats.rate_limit_waits(), 1);
+        assert_eq!(stats.retries(), 0, "a rate-limit wait is not a retry");
+        let text = stats.render();
+        assert!(
+            text.contains("outcome=\"403\"} 1") && text.contains("outcome=\"200\"} 1"),
+            "{text}"
+        );
     })
     .await
 }
@@ -1001,6 +1021,115 @@ async fn a_ref_created_despite_a_502_is_confirmed_not_recreated() {
             .await
             .unwrap();
         assert_eq!(sha, new.as_str().unwrap());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn org_membership_is_204_and_404_is_no() {
+    within(async {
+        let server = strict_server().await;
+        for (user, status) in [("member", 204), ("outsider", 404)] {
+            Mock::given(method("GET"))
+                .and(path(format!("/orgs/pybamm-team/members/{user}")))
+                .respond_with(ResponseTemplate::new(status))
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        Mock::given(method("GET"))
+            .and(path("/orgs/pybamm-team/members/boom"))
+            .respond_with(
+                ResponseTemplate::new(401).set_body_json(json!({"message": "Bad credentials"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let f = forge(&server, Arc::default());
+        assert!(f
+            .is_org_member(REPO, "pybamm-team", "member")
+            .await
+            .unwrap());
+        assert!(!f
+            .is_org_member(REPO, "pybamm-team", "outsider")
+            .await
+            .unwrap());
+        let err = f
+            .is_org_member(REPO, "pybamm-team", "boom")
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("401"), "{err}");
+    })
+    .await
+}
+
+#[tokio::test]
+async fn alert_issues_are_created_once_then_updated_and_closed() {
+    within(async {
+        let server = strict_server().await;
+        let list = format!("/repos/{REPO}/issues");
+        let marker = "<!-- battbot-alert:platform-twitter -->";
+        // First: no alert issue yet → one is created with the label and the marker.
+        Mock::given(method("GET"))
+            .and(path(list.as_str()))
+            .and(query_param("labels", "battbot-alert"))
+            .and(query_param("state", "all"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+                {"number": 3, "body": "another alert\n\n<!-- battbot-alert:platform-slack -->"}
+            ])))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(list.as_str()))
+            .and(body_partial_json(json!({"labels": ["battbot-alert"]})))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({"number": 7})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        // Then: the issue exists → it is updated, and closed when the platform recovers.
+        Mock::given(method("GET"))
+            .and(path(list.as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+                {"number": 7, "body": format!("down\n\n{marker}")}
+            ])))
+            .with_priority(2)
+            .expect(2)
+            .mount(&server)
+            .await;
+        Mock::given(method("PATCH"))
+            .and(path(format!("/repos/{REPO}/issues/7")))
+            .and(body_partial_json(json!({"state": "open"})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"number": 7})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("PATCH"))
+            .and(path(format!("/repos/{REPO}/issues/7")))
+            .and(body_partial_json(json!({"state": "closed"})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"number": 7})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let f = forge(&server, Arc::default());
+        let key = "platform-twitter";
+        f.upsert_alert(REPO, key, "twitter refuses", "since 12:00", true)
+            .await
+            .unwrap();
+        let reqs = server.received_requests().await.unwrap();
+        let created: Value = serde_json::from_slice(&reqs[1].body).unwrap();
+        assert!(
+            created["body"].as_str().unwrap().ends_with(marker),
+            "{created}"
+        );
+        f.upsert_alert(REPO, key, "twitter refuses", "still", true)
+            .await
+            .unwrap();
+        f.upsert_alert(REPO, key, "twitter refuses", "recovered", false)
+            .await
+            .unwrap();
     })
     .await
 }

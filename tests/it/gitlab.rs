@@ -640,3 +640,50 @@ async fn a_commit_that_landed_despite_a_502_is_not_repeated() {
     })
     .await
 }
+
+#[tokio::test]
+async fn group_membership_needs_reporter_or_above() {
+    within(async {
+        let server = strict_server().await;
+        for (user, id, member) in [
+            ("dev", 7u64, Some(30u64)),
+            ("guest", 8, Some(10)),
+            ("outsider", 9, None),
+        ] {
+            Mock::given(method("GET"))
+                .and(path("/api/v4/users"))
+                .and(query_param("username", user))
+                .respond_with(
+                    ResponseTemplate::new(200).set_body_json(json!([{"id": id, "username": user}])),
+                )
+                .expect(1)
+                .mount(&server)
+                .await;
+            let reply = match member {
+                Some(level) => ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": id, "access_level": level})),
+                None => not_found(),
+            };
+            Mock::given(method("GET"))
+                .and(path(format!("/api/v4/groups/pybamm-team/members/{id}")))
+                .respond_with(reply)
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        let f = forge(&server, Arc::default());
+        assert!(f
+            .is_org_member(PROJECT, "pybamm-team", "dev")
+            .await
+            .unwrap());
+        assert!(!f
+            .is_org_member(PROJECT, "pybamm-team", "guest")
+            .await
+            .unwrap());
+        assert!(!f
+            .is_org_member(PROJECT, "pybamm-team", "outsider")
+            .await
+            .unwrap());
+    })
+    .await
+}

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod common;
 mod demo;
+mod e2e;
 mod farm;
 mod faults;
 mod github;

@@ -322,3 +322,414 @@ async fn slack_url_verification_signatures_and_a_threaded_reply() {
     settle(&app).await;
     api.verify().await;
 }
+
+fn twitter_client(api: &MockServer) -> twitter::TwitterClient {
+    let creds = OAuth1Credentials {
+        consumer_key: Secret::new("ck"),
+        consumer_secret: Secret::new("test"),
+        access_token: Secret::new("at"),
+        access_token_secret: Secret::new("ats"),
+    };
+    twitter::TwitterClient::new(
+        creds,
+        twitter::TwitterConfig::with_base(&api.uri()).unwrap(),
+    )
+    .unwrap()
+}
+
+fn mentions_page(tweets: &[(u64, &str)]) -> serde_json::Value {
+    let data: Vec<serde_json::Value> = tweets
+        .iter()
+        .map(
+            |(id, text)| serde_json::json!({"id": id.to_string(), "text": text, "author_id": "42"}),
+        )
+        .collect();
+    serde_json::json!({
+        "data": data,
+        "includes": {"users": [{"id": "42", "name": "Alice", "username": "alice"}]},
+        "meta": {"result_count": tweets.len()}
+    })
+}
+
+/// BattBot's polling: since_id persists on the state branch across runs, a failure part-way
+/// leaves the id at the last handled mention, and nothing is answered twice.
+#[tokio::test]
+async fn polling_mentions_persists_since_id_across_runs() {
+    use battbot::server::poll::{last_seen, poll_mentions, LAST_SEEN_PATH};
+    use wiremock::matchers::{query_param, query_param_is_missing};
+    let bot = TestBot::new().await;
+    let api = strict().await;
+    let client = twitter_client(&api);
+    let conversation = Arc::new(TwitterConversation {
+        client: client.clone(),
+        log: ReplyLog {
+            forge: bot.forge.clone(),
+            repo: bot.reports_repo(),
+            platform: "twitter",
+        },
+    });
+    let app = app_with(&bot, "twitter", conversation, |c| {
+        let t = c.twitter.get_or_insert_with(Default::default);
+        t.user_id = Some(BOT_ID.into());
+    });
+    let mentions = format!("/2/users/{BOT_ID}/mentions");
+    let first = mentions_page(&[
+        (
+            101,
+            "@battbot simulate SPM Chen2020 \"Discharge at 1C until 2.5 V\"",
+        ),
+        (102, "@battbot simulate SPMe Marquis2019"),
+    ]);
+    Mock::given(method("GET"))
+        .and(path(mentions.as_str()))
+        .and(query_param_is_missing("since_id"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(first))
+        .expect(1)
+        .named("first poll: no since_id")
+        .mount(&api)
+        .await;
+    // The acknowledgement of 101 succeeds; that of 102 fails once (the platform is down).
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .and(wiremock::matchers::body_string_contains(
+            "\"in_reply_to_tweet_id\":\"101\"",
+        ))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(serde_json::json!({"data": {"id": "9001", "text": "ok"}})),
+        )
+        .expect(1)
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .and(wiremock::matchers::body_string_contains(
+            "\"in_reply_to_tweet_id\":\"102\"",
+        ))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&api)
+        .await;
+
+    let err = poll_mentions(&app, &client).await.unwrap_err();
+    assert!(
+        format!("{err:#}").contains("handling mention 102"),
+        "{err:#}"
+    );
+    assert_eq!(
+        last_seen(&app).await.unwrap(),
+        Some(101),
+        "101 is done, 102 is not"
+    );
+
+    // The next run (a scheduled poll, minutes later) starts after 101: 102 is answered
+    // (its job exists already), then 103.
+    bot.advance(120);
+    let second = mentions_page(&[
+        (102, "@battbot simulate SPMe Marquis2019"),
+        (103, "@battbot help"),
+    ]);
+    Mock::given(method("GET"))
+        .and(path(mentions.as_str()))
+        .and(query_param("since_id", "101"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(second))
+        .expect(1)
+        .named("second poll: since_id 101")
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .and(wiremock::matchers::body_string_contains(
+            "\"in_reply_to_tweet_id\":\"102\"",
+        ))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(serde_json::json!({"data": {"id": "9002", "text": "ok"}})),
+        )
+        .with_priority(2)
+        .expect(1)
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .and(wiremock::matchers::body_string_contains(
+            "\"in_reply_to_tweet_id\":\"103\"",
+        ))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(serde_json::json!({"data": {"id": "9003", "text": "ok"}})),
+        )
+        .expect(1)
+        .mount(&api)
+        .await;
+    let out = poll_mentions(&app, &client).await.unwrap();
+    assert_eq!(out.handled, [102, 103]);
+    assert_eq!(last_seen(&app).await.unwrap(), Some(103));
+    let mut branches = bot.job_branches().await;
+    branches.sort();
+    assert_eq!(
+        branches,
+        ["battbot/tw-alice-101-c101", "battbot/tw-alice-102-c102"],
+        "one job per simulate mention, none twice"
+    );
+
+    // A third run with nothing new makes one call and commits nothing.
+    Mock::given(method("GET"))
+        .and(path(mentions.as_str()))
+        .and(query_param("since_id", "103"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"meta": {"result_count": 0}})),
+        )
+        .expect(1)
+        .mount(&api)
+        .await;
+    let out = poll_mentions(&app, &client).await.unwrap();
+    assert!(out.handled.is_empty());
+    assert_eq!(out.last_seen, Some(103));
+    let log = std::process::Command::new("git")
+        .args([
+            "--git-dir",
+            &bot.reports_repo(),
+            "log",
+            "--format=%s",
+            "state",
+            "--",
+            LAST_SEEN_PATH,
+        ])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&log.stdout);
+    assert_eq!(
+        log.lines().count(),
+        3,
+        "one commit per handled mention: {log}"
+    );
+    api.verify().await;
+}
+
+/// BattBot's twice-daily tweet: committed under scheduled/<slot>/ with its config, the GIF
+/// uploaded in chunks and tweeted once; a rerun of the same slot tweets nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tweet_random_commits_the_slot_and_tweets_once() {
+    let bot = TestBot::new().await;
+    let api = strict().await;
+    Mock::given(method("POST"))
+        .and(path("/2/media/upload/initialize"))
+        .and(wiremock::matchers::body_string_contains("tweet_gif"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            fixture("twitter/media.v2.init.response.docs.json"),
+            "application/json",
+        ))
+        .expect(1)
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/media/upload/1880028106020515840/append"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": {}})))
+        .expect(1)
+        .mount(&api)
+        .await;
+    let mut finalized: serde_json::Value =
+        serde_json::from_str(&fixture("twitter/media.v2.finalize.response.docs.json")).unwrap();
+    finalized["data"]["processing_info"]["state"] = "succeeded".into();
+    Mock::given(method("POST"))
+        .and(path("/2/media/upload/1880028106020515840/finalize"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(finalized))
+        .expect(1)
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .and(wiremock::matchers::body_string_contains(
+            "1880028106020515840",
+        ))
+        .and(wiremock::matchers::body_string_contains("#PyBaMM"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(
+            serde_json::json!({"data": {"id": "1900000000000000077", "text": "ok"}}),
+        ))
+        .expect(1)
+        .mount(&api)
+        .await;
+    let client = twitter_client(&api);
+    let reports: Arc<dyn Forge> = bot.forge.clone();
+    let at = time::OffsetDateTime::parse(
+        "2026-11-23T19:00:05Z",
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let out =
+        battbot::scheduled::tweet_random(&bot.config, reports.clone(), Some(&client), None, at)
+            .await
+            .unwrap();
+    assert_eq!(out.slot, "2026-11-23-pm");
+    assert_eq!(out.seed, battbot::scheduled::seed_of("2026-11-23-pm"));
+    assert_eq!(out.tweet_id, Some(1900000000000000077));
+    assert_eq!(out.report_path, "scheduled/2026-11-23-pm/report.md");
+    let files = bot
+        .forge
+        .list_files(&bot.reports_repo(), "main", "scheduled/2026-11-23-pm")
+        .await
+        .unwrap();
+    for f in ["report.md", "random.json", "tweet.json"] {
+        assert!(
+            files.contains(&format!("scheduled/2026-11-23-pm/{f}")),
+            "{f}: {files:?}"
+        );
+    }
+    assert!(files.iter().any(|f| f.ends_with(".gif")), "{files:?}");
+    let config: serde_json::Value = serde_json::from_slice(
+        &bot.forge
+            .read_file(
+                &bot.reports_repo(),
+                "main",
+                "scheduled/2026-11-23-pm/random.json",
+            )
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(config["seed"], out.seed);
+    assert!(config["runs"].as_array().unwrap().len() >= 2);
+    // The same draw as `battbot random --seed`.
+    let again = battbot::cli::random_solvable(out.seed).unwrap();
+    assert_eq!(config["title"], again.title);
+
+    // The CI job retried in the same half-day: nothing is tweeted or committed twice.
+    let commits = bot.report_commits();
+    let rerun = battbot::scheduled::tweet_random(&bot.config, reports, Some(&client), None, at)
+        .await
+        .unwrap();
+    assert!(rerun.skipped.unwrap().contains("tweeted already"));
+    assert_eq!(bot.report_commits(), commits);
+    api.verify().await;
+}
+
+/// BattBot's silent weeks: every call answered 403 / 453. After three refusals in a row
+/// /readyz is not ready, the metric counts them and one alert is raised in the reports
+/// repository; the next success clears it.
+#[tokio::test]
+async fn a_platform_that_keeps_refusing_turns_readyz_red_and_raises_one_alert() {
+    const ACCESS_453: &str = r#"{"errors":[{"message":"You currently have access to a subset of Twitter API v2 endpoints and limited v1.1 endpoints (e.g. media post, oauth) only.","code":453}]}"#;
+    let bot = TestBot::new().await;
+    let api = strict().await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .respond_with(ResponseTemplate::new(403).set_body_raw(ACCESS_453, "application/json"))
+        .up_to_n_times(3)
+        .with_priority(1)
+        .expect(3)
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(
+            serde_json::json!({"data": {"id": "1900000000000000009", "text": "ok"}}),
+        ))
+        .with_priority(2)
+        .expect(1)
+        .mount(&api)
+        .await;
+    let conversation = Arc::new(TwitterConversation {
+        client: twitter_client(&api),
+        log: ReplyLog {
+            forge: bot.forge.clone(),
+            repo: bot.reports_repo(),
+            platform: "twitter",
+        },
+    });
+    let app = app_with(&bot, "twitter", conversation, |c| {
+        let t = c.twitter.get_or_insert_with(Default::default);
+        t.consumer_secret = Some("test".into());
+        t.user_id = Some(BOT_ID.into());
+    });
+    let mention = |id: u64| {
+        let mut event: serde_json::Value = serde_json::from_str(&fixture(
+            "twitter/aaa.tweet_create_events.mention.recorded.json",
+        ))
+        .unwrap();
+        event["tweet_create_events"][0]["text"] = "@battbot help".into();
+        event["tweet_create_events"][0]["id_str"] = id.to_string().into();
+        event["tweet_create_events"][0]["id"] = id.into();
+        let body = serde_json::to_vec(&event).unwrap();
+        Request::post("/twitter")
+            .header(
+                "x-twitter-webhooks-signature",
+                twitter_signature("test", &body),
+            )
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let readyz = || Request::get("/readyz").body(Body::empty()).unwrap();
+    let alert = || {
+        std::process::Command::new("git")
+            .args([
+                "--git-dir",
+                &bot.reports_repo(),
+                "show",
+                "state:alerts/platform-twitter.md",
+            ])
+            .output()
+            .unwrap()
+    };
+    for id in 1..=2u64 {
+        bot.send_to(&app, mention(id)).await;
+        settle(&app).await;
+    }
+    assert_eq!(
+        bot.send_to(&app, readyz()).await.0,
+        StatusCode::OK,
+        "two refusals are not yet persistent"
+    );
+    assert!(!alert().status.success(), "no alert yet");
+    bot.send_to(&app, mention(3)).await;
+    settle(&app).await;
+    let (status, text) = bot.send_to(&app, readyz()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{text}");
+    assert!(text.contains("twitter") && text.contains("453"), "{text}");
+    let (_, metrics) = bot
+        .send_to(&app, Request::get("/metrics").body(Body::empty()).unwrap())
+        .await;
+    assert!(
+        metrics.contains("battbot_platform_refusals_total{platform=\"twitter\"} 3"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("battbot_platform_refused{platform=\"twitter\"} 1"),
+        "{metrics}"
+    );
+    let text = String::from_utf8(alert().stdout).unwrap();
+    assert!(text.starts_with("status: open"), "{text}");
+    assert!(
+        text.contains("refused 3 calls in a row") && text.contains("453"),
+        "{text}"
+    );
+
+    // The platform accepts calls again: ready, and the alert closes itself.
+    bot.send_to(&app, mention(4)).await;
+    settle(&app).await;
+    assert_eq!(bot.send_to(&app, readyz()).await.0, StatusCode::OK);
+    let text = String::from_utf8(alert().stdout).unwrap();
+    assert!(text.starts_with("status: closed"), "{text}");
+    let log = std::process::Command::new("git")
+        .args([
+            "--git-dir",
+            &bot.reports_repo(),
+            "log",
+            "--format=%s",
+            "state",
+            "--",
+            "alerts",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&log.stdout).lines().count(),
+        2,
+        "one alert opened, then closed — not one per failure"
+    );
+    api.verify().await;
+}

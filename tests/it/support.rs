@@ -306,6 +306,16 @@ impl Forge for FaultyForge {
         self.inner.delete_branch(repo, branch).await
     }
 
+    async fn upsert_alert(
+        &self,
+        repo: &str,
+        key: &str,
+        title: &str,
+        body: &str,
+        open: bool,
+    ) -> Result<(), battbot::forge::ForgeError> {
+        self.inner.upsert_alert(repo, key, title, body, open).await
+    }
     async fn pipeline_state(
         &self,
         repo: &str,
@@ -324,6 +334,10 @@ impl Forge for FaultyForge {
 
 #[async_trait::async_trait]
 impl battbot::forge::Conversation for FaultyForge {
+    fn platform(&self) -> &'static str {
+        "local"
+    }
+
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), battbot::forge::ForgeError> {
         self.check("reply")?;
         self.inner.reply(thread, body).await

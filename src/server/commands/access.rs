@@ -1,5 +1,6 @@
-//! Decides who may start jobs (DiffEqBot's model): admin, `allowed_users`, or write
-//! permission on a registered repository. `help` and `status` are open to all.
+//! Decides who may start jobs (DiffEqBot's model): admin, `allowed_users`, members of the
+//! configured `org`, or write permission on a registered repository. `help` and `status`
+//! are open to all.
 
 use crate::forge::{Conversation, ForgeError, Permission};
 
@@ -53,12 +54,23 @@ pub async fn check(
             "this repository is not registered with the bot; ask {whom} to add it"
         )));
     }
+    // Org members may start jobs on registered repositories (asked only when an org is
+    // configured: no useless API calls).
+    if let Some(org) = config.org.as_deref().filter(|o| !o.is_empty()) {
+        if forge.is_org_member(repo, org, user).await? {
+            return Ok(Access::Granted);
+        }
+    }
     let permission = forge.permission(repo, user).await?;
     if permission >= Permission::Write {
         Ok(Access::Granted)
     } else {
+        let or_org = match config.org.as_deref().filter(|o| !o.is_empty()) {
+            Some(org) => format!(" or membership of {org}"),
+            None => String::new(),
+        };
         Ok(Access::Denied(format!(
-            "starting jobs here needs write access to {repo}; ask a maintainer or {whom} to add you to allowed_users"
+            "starting jobs here needs write access to {repo}{or_org}; ask a maintainer or {whom} to add you to allowed_users"
         )))
     }
 }
