@@ -101,6 +101,30 @@ fn platform_error(e: impl std::fmt::Display) -> ForgeError {
     ForgeError::Other(e.to_string())
 }
 
+/// Slack writes a mention of a user as `<@U…>`; replies address users as `@U…`.
+pub fn slack_mentions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(at) = rest.find('@') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let id_len = after
+            .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit()))
+            .unwrap_or(after.len());
+        let id = &after[..id_len];
+        let preceded_ok = !out.ends_with(|c: char| c.is_alphanumeric() || c == '<');
+        if preceded_ok && id.len() >= 3 && (id.starts_with('U') || id.starts_with('W')) {
+            out.push_str(&format!("<@{id}>"));
+        } else {
+            out.push('@');
+            out.push_str(id);
+        }
+        rest = &after[id_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A Twitter error; the account's own problems (403 / 453, bad credentials) are refusals.
 fn twitter_error(e: crate::social::twitter::TwitterError) -> ForgeError {
     if e.is_account_problem() {
@@ -236,7 +260,7 @@ impl Conversation for SlackConversation {
     ) -> Result<(), ForgeError> {
         let ts = (thread.number > 0).then(|| micros_ts(thread.number));
         self.client
-            .post_message(&thread.repo, ts.as_deref(), &visible(body))
+            .post_message(&thread.repo, ts.as_deref(), &slack_mentions(&visible(body)))
             .await
             .map_err(slack_error)?;
         for f in files
@@ -450,4 +474,25 @@ pub async fn slack_commands(
             json!({ "response_type": "ephemeral", "text": "On it — I'll answer in this channel." }),
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slack_mentions;
+
+    #[test]
+    fn slack_replies_mention_users_as_slack_writes_them() {
+        assert_eq!(slack_mentions("@U0ALICE 👀 on it"), "<@U0ALICE> 👀 on it");
+        assert_eq!(
+            slack_mentions("`@battbot abort` cancels"),
+            "`@battbot abort` cancels"
+        );
+        assert_eq!(
+            slack_mentions("already <@U0BOB> here"),
+            "already <@U0BOB> here"
+        );
+        assert_eq!(slack_mentions("mail a@UXY1.org"), "mail a@UXY1.org");
+        assert_eq!(slack_mentions("@W12ABC and @Ux"), "<@W12ABC> and @Ux");
+        assert_eq!(slack_mentions("ends with @"), "ends with @");
+    }
 }

@@ -183,3 +183,123 @@ fn github_workflow_passes_action_validator() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn schedule_workflow_runs_at_07_and_19_utc_and_passes_action_validator() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/ci-templates/schedule-github-actions.yml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains("cron: \"0 7,19 * * *\""), "{text}");
+    for cmd in ["battbot tweet-random", "battbot poll-mentions"] {
+        assert!(text.contains(cmd), "{cmd} missing");
+    }
+    // The commands the schedule runs exist.
+    for sub in ["tweet-random", "poll-mentions"] {
+        let st = Command::new(env!("CARGO_BIN_EXE_battbot"))
+            .args([sub, "--help"])
+            .output()
+            .unwrap();
+        assert!(st.status.success(), "battbot {sub} --help");
+    }
+    if !tool("action-validator") {
+        return;
+    }
+    let out = Command::new("action-validator").arg(path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// The GitLab schedule for real: each pipeline schedule's BATTBOT_TASK selects exactly its
+/// job, and the tweet-random job runs the built battbot (dry-run: nothing is tweeted).
+#[test]
+fn gitlab_schedule_runs_the_task_its_schedule_names() {
+    if !tool("gitlab-ci-local") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path();
+    git(work, &["init", "--quiet", "--initial-branch", "main"]);
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/ci-templates/schedule-gitlab-ci.yml"
+        ),
+        work.join(".gitlab-ci.yml"),
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("battbot.json"),
+        r#"{"bot_name": "battbot", "server": {"dry_run": true}}"#,
+    )
+    .unwrap();
+    git(work, &["add", "-A"]);
+    git(
+        work,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "--quiet",
+            "-m",
+            "schedule",
+        ],
+    );
+    let run = |args: &[&str]| {
+        let out = Command::new("gitlab-ci-local")
+            .current_dir(work)
+            .args(args)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let jobs = |task: &str| {
+        let (ok, text) = run(&[
+            "--list",
+            "--variable",
+            "CI_PIPELINE_SOURCE=schedule",
+            "--variable",
+            &format!("BATTBOT_TASK={task}"),
+        ]);
+        assert!(ok, "{text}");
+        ["tweet-random", "poll-mentions"]
+            .into_iter()
+            .filter(|j| text.lines().any(|l| l.starts_with(j)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(jobs("tweet-random"), ["tweet-random"]);
+    assert_eq!(jobs("poll-mentions"), ["poll-mentions"]);
+    let (ok, text) = run(&["--list"]);
+    assert!(
+        ok && !text.lines().any(|l| l.starts_with("tweet-random")),
+        "a push runs nothing: {text}"
+    );
+
+    let exe = env!("CARGO_BIN_EXE_battbot");
+    let (ok, text) = run(&[
+        "--shell-isolation",
+        "--variable",
+        "CI_PIPELINE_SOURCE=schedule",
+        "--variable",
+        "BATTBOT_TASK=tweet-random",
+        "--variable",
+        &format!("BATTBOT_BIN={exe}"),
+        "tweet-random",
+    ]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("\"slot\"") && text.contains("\"seed\""),
+        "{text}"
+    );
+}
