@@ -115,41 +115,8 @@ async fn a_mention_becomes_a_job_answered_with_a_chunked_gif() {
         .named("tweets: acknowledgement and report")
         .mount(&api)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/2/media/upload/initialize"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            fixture("twitter/media.v2.init.response.docs.json"),
-            "application/json",
-        ))
-        .expect(1)
-        .mount(&api)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/2/media/upload/1880028106020515840/append"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": {}})))
-        .expect(1)
-        .mount(&api)
-        .await;
-    let mut finalized: serde_json::Value =
-        serde_json::from_str(&fixture("twitter/media.v2.finalize.response.docs.json")).unwrap();
-    finalized["data"]["processing_info"]["state"] = "succeeded".into();
-    Mock::given(method("POST"))
-        .and(path("/2/media/upload/1880028106020515840/finalize"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(finalized))
-        .expect(1)
-        .mount(&api)
-        .await;
-    let creds = OAuth1Credentials {
-        consumer_key: Secret::new("ck"),
-        consumer_secret: Secret::new("test"),
-        access_token: Secret::new("at"),
-        access_token_secret: Secret::new("ats"),
-    };
-    let client = twitter::TwitterClient::new(
-        creds,
-        twitter::TwitterConfig::with_base(&api.uri()).unwrap(),
-    )
-    .unwrap();
+    mount_gif_upload(&api).await;
+    let client = twitter_client(&api);
     let conversation = Arc::new(TwitterConversation {
         client,
         log: ReplyLog {
@@ -321,6 +288,36 @@ async fn slack_url_verification_signatures_and_a_threaded_reply() {
     assert_eq!(status, StatusCode::OK, "{text}");
     settle(&app).await;
     api.verify().await;
+}
+
+/// The v2 chunked upload of one GIF, each call expected once: initialize (a `tweet_gif`),
+/// one append, finalize answering `succeeded`.
+async fn mount_gif_upload(api: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/2/media/upload/initialize"))
+        .and(wiremock::matchers::body_string_contains("tweet_gif"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            fixture("twitter/media.v2.init.response.docs.json"),
+            "application/json",
+        ))
+        .expect(1)
+        .mount(api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/media/upload/1880028106020515840/append"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": {}})))
+        .expect(1)
+        .mount(api)
+        .await;
+    let mut finalized: serde_json::Value =
+        serde_json::from_str(&fixture("twitter/media.v2.finalize.response.docs.json")).unwrap();
+    finalized["data"]["processing_info"]["state"] = "succeeded".into();
+    Mock::given(method("POST"))
+        .and(path("/2/media/upload/1880028106020515840/finalize"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(finalized))
+        .expect(1)
+        .mount(api)
+        .await;
 }
 
 fn twitter_client(api: &MockServer) -> twitter::TwitterClient {
@@ -516,31 +513,7 @@ async fn polling_mentions_persists_since_id_across_runs() {
 async fn tweet_random_commits_the_slot_and_tweets_once() {
     let bot = TestBot::new().await;
     let api = strict().await;
-    Mock::given(method("POST"))
-        .and(path("/2/media/upload/initialize"))
-        .and(wiremock::matchers::body_string_contains("tweet_gif"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            fixture("twitter/media.v2.init.response.docs.json"),
-            "application/json",
-        ))
-        .expect(1)
-        .mount(&api)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/2/media/upload/1880028106020515840/append"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": {}})))
-        .expect(1)
-        .mount(&api)
-        .await;
-    let mut finalized: serde_json::Value =
-        serde_json::from_str(&fixture("twitter/media.v2.finalize.response.docs.json")).unwrap();
-    finalized["data"]["processing_info"]["state"] = "succeeded".into();
-    Mock::given(method("POST"))
-        .and(path("/2/media/upload/1880028106020515840/finalize"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(finalized))
-        .expect(1)
-        .mount(&api)
-        .await;
+    mount_gif_upload(&api).await;
     Mock::given(method("POST"))
         .and(path("/2/tweets"))
         .and(wiremock::matchers::body_string_contains(
