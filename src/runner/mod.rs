@@ -76,14 +76,30 @@ pub fn labels(runs: &[SimSpec]) -> Vec<String> {
         .collect()
 }
 
+/// The cycles whose full curves a run of `n` cycles keeps: all up to 10, else the first
+/// two, the quarters and the last.
+pub fn shown_cycles(n: usize) -> Option<Vec<usize>> {
+    if n <= 10 {
+        return None;
+    }
+    let mut c = vec![1, 2, n / 4, n / 2, 3 * n / 4, n];
+    c.retain(|&x| x >= 1);
+    c.sort_unstable();
+    c.dedup();
+    Some(c)
+}
+
 /// Solves every run; the first failure stops the job.
 pub fn solve_all(runs: &[SimSpec], log: &mut Vec<String>) -> anyhow::Result<Vec<SolvedRun>> {
     let labels = labels(runs);
     let mut solved = Vec::with_capacity(runs.len());
     for (i, (spec, label)) in runs.iter().zip(labels).enumerate() {
         let started = Instant::now();
-        let simulation =
+        let mut simulation =
             Simulation::build(spec).with_context(|| format!("run {} ({label})", i + 1))?;
+        // Long (degradation) runs keep the curves of a few cycles; the per-cycle summary
+        // still covers every cycle.
+        simulation.output_cycles = shown_cycles(spec.cycles.unwrap_or(1) as usize);
         let solution = simulation
             .solve(&SolveOptions::default())
             .with_context(|| format!("run {} ({label})", i + 1))?;

@@ -20,6 +20,8 @@ mod render;
 mod reports;
 mod sim;
 mod sim_api;
+mod sim_degradation;
+mod sim_robustness;
 mod social;
 mod support;
 mod webhook;

@@ -23,16 +23,12 @@ fn manifest(dir: &std::path::Path) -> Vec<serde_json::Value> {
 
 /// Cases that solve but miss 1 mV at the default mesh, and why (at PyBaMM's 40-point
 /// reference mesh they agree; a finer mesh for such cases is the fix).
-const KNOWN_GAPS: &[(&str, &str)] = &[
-    (
-        "dfn_chen2020_3C",
-        "electrolyte depletion at 3C needs a finer x mesh (0.31 mV at 40 points)",
-    ),
-    (
-        "dfn_oregan2022_1C",
-        "ORegan2022's diffusivities span orders of magnitude: 30 shells are not converged",
-    ),
-];
+const KNOWN_GAPS: &[(&str, &str)] = &[(
+    "spm_okane2022_sei_3cycles",
+    "the SEI shifts each step's end by ~0.4 s against PyBaMM's (end time 0.005 %), so the \
+     reference's doubled step-change instants land on the other side of ours: p95 0.83 mV, \
+     RMSE 3.8 mV from those six instants; per-cycle capacities match (sim_degradation)",
+)];
 
 /// Solves one reference case; `None` when this build does not cover its model or options.
 fn check(
@@ -95,7 +91,10 @@ fn every_covered_reference_case_matches_pybamm() {
         not_covered.len()
     );
     assert!(covered.contains(&"spm_chen2020_1C".to_string()));
-    assert!(covered.len() >= 40, "{covered:?}");
+    assert!(
+        not_covered.is_empty(),
+        "every case is covered: {not_covered:?}"
+    );
 }
 
 #[test]
@@ -195,7 +194,8 @@ fn cycles_conserve_lithium_and_discharge_capacity_falls_on_charge() {
     let qmax = sol.max_discharge_capacity();
     assert!(*sol.discharge_capacity_ah.last().unwrap() < 0.0 && qmax > 4.9);
     // The hold ends at 50 mA, on the voltage it holds.
-    assert!((sol.current_a.last().unwrap() + 0.05).abs() < 1e-6);
+    let last = *sol.current_a.last().unwrap();
+    assert!((last + 0.05).abs() < 1e-5, "final current {last} A");
     assert!((sol.final_voltage() - 4.2).abs() < 1e-9);
     // Step changes are stored twice (end of one step, start of the next).
     let dups = sol.time_s.windows(2).filter(|w| w[0] == w[1]).count();

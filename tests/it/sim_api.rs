@@ -144,12 +144,19 @@ fn options_thermal_and_degradation() {
         .solve(&SolveOptions::default())
         .unwrap();
     assert!(sol.temperature_k.unwrap().last().unwrap() > &298.15);
-    let mut s = spec("SPM", "Chen2020", &["Discharge at 1C for 1 minute"]);
+    let mut s = spec("SPM", "OKane2022", &["Discharge at 1C for 1 minute"]);
     s.options.insert("SEI".into(), "reaction limited".into());
-    assert!(matches!(
-        Simulation::build(&s),
-        Err(SimError::UnsupportedOption { .. })
-    ));
+    assert!(
+        Simulation::build(&s).is_ok(),
+        "SEI with a set that carries its parameters"
+    );
+    s.options.insert("SEI".into(), "magic".into());
+    let err = Simulation::build(&s).unwrap_err();
+    assert!(
+        matches!(&err, SimError::UnsupportedOption { .. })
+            && err.to_string().contains("reaction limited"),
+        "{err}"
+    );
     let mut s = spec("SPM", "Chen2020", &["Discharge at 1C for 1 minute"]);
     s.thermal = Some("x-full".into());
     assert!(matches!(

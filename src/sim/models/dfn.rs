@@ -7,6 +7,7 @@
 
 use super::super::solver::Condensation;
 use super::super::Mesh;
+use super::degradation::{Degradation, Film};
 use super::{
     bv, electrolyte_rhs, particle_average, particle_rhs, surface, thermal, Cell, Layout, Model,
     XMesh, F,
@@ -24,6 +25,10 @@ pub struct Dfn {
     off: Vec<usize>,
     n_model: usize,
     lx2: f64,
+    /// Degradation hook: side reactions at each negative-electrode node, their states after
+    /// the node's phi_s.
+    deg: Option<Degradation>,
+    nd: usize,
 }
 
 /// Per-node quantities computed once per residual evaluation.
@@ -38,10 +43,20 @@ struct Fields {
     ie: Vec<f64>,  // edges
     is_: Vec<f64>, // edges (electrode-local, see rhs)
     sig: Vec<f64>, // effective solid conductivity at electrode nodes
+    /// Main-reaction interfacial current density (what the particles exchange) [A.m-2].
+    jm: Vec<f64>,
+    /// Side-reaction current densities (SEI, plating) at negative nodes [A.m-2].
+    side: Vec<(f64, f64)>,
 }
 
 impl Dfn {
     pub fn new(cell: Cell, mesh: Mesh, lumped: bool) -> Dfn {
+        Dfn::with_degradation(cell, mesh, lumped, None)
+    }
+
+    /// A DFN with side reactions (degradation hook; `None` is the plain DFN).
+    pub fn with_degradation(cell: Cell, mesh: Mesh, lumped: bool, deg: Option<Degradation>) -> Dfn {
+        let nd = deg.as_ref().map_or(0, |d| d.n_states());
         let nr = mesh.r_n.max(mesh.r_p);
         let xm = XMesh::new(&cell, mesh.x_n, mesh.x_s, mesh.x_p);
         let nx = xm.len();
@@ -57,6 +72,10 @@ impl Dfn {
                 mass.extend(std::iter::repeat_n(1.0, nr));
                 mass.extend_from_slice(&[1.0, 0.0, 0.0]);
                 o += nr + 3;
+                if k < xm.nn {
+                    mass.extend(std::iter::repeat_n(1.0, nd));
+                    o += nd;
+                }
             }
         }
         off.push(o);
@@ -78,6 +97,18 @@ impl Dfn {
             off,
             n_model,
             lx2: lx * lx,
+            deg,
+            nd,
+        }
+    }
+
+    /// Range of node k's side-reaction states (empty outside the negative electrode).
+    fn deg_range(&self, k: usize) -> std::ops::Range<usize> {
+        if k < self.xm.nn && self.nd > 0 {
+            let b = self.off[k] + self.nr + 3;
+            b..b + self.nd
+        } else {
+            0..0
         }
     }
 
@@ -133,7 +164,17 @@ impl Dfn {
             ie: vec![0.0; nx + 1],
             is_: vec![0.0; nx + 1],
             sig: vec![1.0; nx],
+            jm: vec![0.0; nx],
+            side: vec![(0.0, 0.0); nn],
         };
+        // degradation hook: x-averaged SEI thickness (the "average" film resistance)
+        let l_sei_av = match &self.deg {
+            Some(d) if d.opts.film == Film::Average => {
+                (0..nn).map(|k| d.l_sei(&y[self.deg_range(k)])).sum::<f64>() / nn as f64
+            }
+            _ => 0.0,
+        };
+        let i_cc = y[self.idx_i()] / c.area;
         for k in 0..nx {
             let (ice, ipe, ips) = self.ic(k);
             f.ce[k] = y[ice];
@@ -149,6 +190,27 @@ impl Dfn {
                 f.u[k] = u;
                 f.eta[k] = eta;
                 f.aj[k] = el.a * bv(j0, eta, t);
+                f.jm[k] = f.aj[k] / el.a;
+                if let (Some(d), true) = (&self.deg, k < nn) {
+                    // degradation hook: side reactions and the SEI film at this node
+                    let s = &y[self.deg_range(k)];
+                    let j_tot_av = i_cc / (el.a * el.l);
+                    let (jm, eta_r, js, jp) = side_node(
+                        d,
+                        s,
+                        f.phis[k] - f.phie[k],
+                        u,
+                        j0,
+                        f.ce[k],
+                        t,
+                        j_tot_av,
+                        l_sei_av,
+                    );
+                    f.eta[k] = eta_r;
+                    f.jm[k] = jm;
+                    f.aj[k] = el.a * (jm + js + jp);
+                    f.side[k] = (js, jp);
+                }
             }
         }
         // electrolyte current on interior edges
@@ -166,7 +228,7 @@ impl Dfn {
             f.ie[e] = kap * (ch * (f.ce[e] - f.ce[e - 1]) / d - (f.phie[e] - f.phie[e - 1]) / d);
         }
         // solid current: negative edges 0..=nn, positive edges nn+ns..=nx
-        let i = y[self.idx_i()] / c.area;
+        let i = i_cc;
         // nodal effective conductivities (functions of the local surface stoichiometry),
         // harmonic means on interior edges, linear extrapolation at the Dirichlet boundary
         for k in 0..nx {
@@ -217,7 +279,13 @@ impl Dfn {
                 let is_n = 0.5 * (f.is_[k] + f.is_[k + 1]);
                 qk += is_n * is_n / s;
                 let sto = f.csurf[k] / el.c_max;
-                qk += f.aj[k] * f.eta[k] + f.aj[k] * t * el.dudt(sto);
+                // the main reaction's heat (PyBaMM leaves the side reactions out)
+                let aj = if self.deg.is_some() {
+                    el.a * f.jm[k]
+                } else {
+                    f.aj[k]
+                };
+                qk += aj * f.eta[k] + aj * t * el.dudt(sto);
             }
             q += qk * xm.dx[k];
         }
@@ -254,6 +322,12 @@ impl Model for Dfn {
                     .for_each(|v| *v = el.c0);
                 y[ips] = if k < self.xm.nn { 0.0 } else { up - un };
             }
+            if let Some(d) = &self.deg {
+                let r = self.deg_range(k);
+                if !r.is_empty() {
+                    y[r].copy_from_slice(&d.initial());
+                }
+            }
         }
         if self.lumped {
             y[self.n_model + 2] = t;
@@ -271,7 +345,7 @@ impl Model for Dfn {
         let mut dcdt = vec![0.0; self.nr];
         for k in 0..nx {
             if let Some(el) = self.electrode(k) {
-                let j = f.aj[k] / el.a;
+                let j = f.jm[k];
                 particle_rhs(
                     el,
                     &y[self.off[k]..self.off[k] + self.nr],
@@ -280,6 +354,11 @@ impl Model for Dfn {
                     &mut dcdt,
                 );
                 out[self.off[k]..self.off[k] + self.nr].copy_from_slice(&dcdt);
+                if let (Some(d), true) = (&self.deg, k < xm.nn) {
+                    let r = self.deg_range(k);
+                    let (js, jp) = f.side[k];
+                    d.rates(&y[r.clone()], js, jp, &mut out[r]);
+                }
             }
         }
         // electrolyte concentration
@@ -312,7 +391,7 @@ impl Model for Dfn {
     }
 
     fn structure(&self) -> (usize, usize, usize) {
-        let bw = self.nr + 6;
+        let bw = self.nr + 6 + self.nd;
         (bw, bw, 2 + usize::from(self.lumped))
     }
 
@@ -334,10 +413,12 @@ impl Model for Dfn {
             .filter(|&k| self.electrode(k).is_some())
             .map(|k| {
                 let (a, b, c) = self.ic(k);
-                (self.off[k], self.nr, vec![a, b, c])
+                let mut cpl = vec![a, b, c];
+                cpl.extend(self.deg_range(k));
+                (self.off[k], self.nr, cpl)
             })
             .collect();
-        Some((groups, 6))
+        Some((groups, 6 + self.nd))
     }
 
     fn sparsity(&self) -> Option<Vec<Vec<usize>>> {
@@ -369,6 +450,7 @@ impl Model for Dfn {
                         .collect();
                     if i + 2 >= nr {
                         rows.extend([ice, ipe, ips]);
+                        rows.extend(self.deg_range(k));
                     }
                     pat[col] = rows;
                 }
@@ -380,6 +462,14 @@ impl Model for Dfn {
             }
             if el {
                 rows.push(surf_row);
+            }
+            // degradation hook: the node's side reactions and their states
+            let dr = self.deg_range(k);
+            rows.extend(dr.clone());
+            for col in dr.clone() {
+                let mut r = vec![ice, ipe, ips, surf_row];
+                r.extend(dr.clone());
+                pat[col] = r;
             }
             pat[ice] = rows.clone();
             pat[ipe] = rows.clone();
@@ -404,5 +494,111 @@ impl Model for Dfn {
             }
         }
         s
+    }
+
+    fn lithium_in_side_reactions(&self, y: &[f64]) -> (f64, f64) {
+        let Some(d) = &self.deg else {
+            return (0.0, 0.0);
+        };
+        let (mut a, mut b) = (0.0, 0.0);
+        for k in 0..self.xm.nn {
+            let (sa, sb) = d.lithium_lost_split(&y[self.deg_range(k)]);
+            a += sa * self.xm.dx[k] * self.cell.area;
+            b += sb * self.xm.dx[k] * self.cell.area;
+        }
+        (a, b)
+    }
+
+    fn sei_thickness(&self, y: &[f64]) -> Option<f64> {
+        let d = self.deg.as_ref()?;
+        d.opts.sei?;
+        let nn = self.xm.nn;
+        Some(
+            (0..nn)
+                .map(|k| d.l_sei(&y[self.deg_range(k)]) * self.xm.dx[k])
+                .sum::<f64>()
+                / self.cell.neg.l,
+        )
+    }
+}
+
+/// Degradation hook: currents at one negative-electrode node with side reactions, PyBaMM's
+/// forward kinetics. With a distributed SEI film the main reaction's overpotential
+/// `delta_phi - U - R_sei L j_tot` depends on the node's total current `j_tot`, which PyBaMM
+/// makes an algebraic state; here it is solved for by a local Newton iteration.
+/// Returns (j_main, eta_r, j_sei, j_pl).
+#[allow(clippy::too_many_arguments)]
+fn side_node(
+    d: &Degradation,
+    s: &[f64],
+    delta_phi: f64,
+    u: f64,
+    j0: f64,
+    c_e: f64,
+    t: f64,
+    j_tot_av: f64,
+    l_sei_av: f64,
+) -> (f64, f64, f64, f64) {
+    let l = d.l_sei(s);
+    let currents = |eta_film: f64| {
+        let eta_r = delta_phi - u + eta_film;
+        let jm = bv(j0, eta_r, t);
+        let js = d.j_sei(s, delta_phi, jm, t);
+        let jp = d.j_plating(s, delta_phi + eta_film, c_e, t);
+        (jm, eta_r, js, jp)
+    };
+    match d.opts.film {
+        Film::None => currents(0.0),
+        Film::Average => currents(d.film(l_sei_av, j_tot_av)),
+        Film::Distributed => {
+            let lr = l * d.r_sei;
+            // g(jt) = jt - (j + j_sei + j_pl)(film -R L jt) increases with jt (the film
+            // opposes the current), and its root lies between 0 and the film-free current:
+            // Newton safeguarded by bisection on that bracket
+            let g = |jt: f64| {
+                let (jm, eta_r, js, jp) = currents(-jt * lr);
+                (jt - (jm + js + jp), eta_r)
+            };
+            let (jm, _, js, jp) = currents(0.0);
+            let j_free = jm + js + jp;
+            let (mut lo, mut hi) = (j_free.min(0.0), j_free.max(0.0));
+            // widen until the bracket holds (the side reactions bend g a little)
+            for _ in 0..60 {
+                let (glo, ghi) = (g(lo).0, g(hi).0);
+                if glo <= 0.0 && ghi >= 0.0 {
+                    break;
+                }
+                let w = (hi - lo).max(1e-12);
+                if glo > 0.0 {
+                    lo -= w;
+                }
+                if ghi < 0.0 {
+                    hi += w;
+                }
+            }
+            let h = 0.5 * F / (super::R_GAS * t);
+            let mut jt = j_free.clamp(lo, hi);
+            for _ in 0..100 {
+                let (gv, eta_r) = g(jt);
+                if gv > 0.0 {
+                    hi = jt;
+                } else {
+                    lo = jt;
+                }
+                // d(bv)/d(eta) = j0 F/(RT) cosh(F eta / 2RT); the side reactions' share of
+                // the derivative is small and left out
+                let dg = 1.0 + lr * 2.0 * j0 * h * (h * eta_r).cosh();
+                let mut next = jt - gv / dg;
+                if !(next > lo && next < hi && next.is_finite()) {
+                    next = 0.5 * (lo + hi);
+                }
+                let step = next - jt;
+                jt = next;
+                if step.abs() <= 1e-15 * jt.abs().max(1e-12) || hi - lo <= 1e-15 * jt.abs() {
+                    break;
+                }
+            }
+            currents(-jt * lr)
+        }
     }
 }

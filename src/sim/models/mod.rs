@@ -4,6 +4,7 @@
 
 #![allow(clippy::needless_range_loop)]
 
+pub mod degradation;
 pub mod dfn;
 pub mod spm;
 pub mod spme;
@@ -74,8 +75,11 @@ fn softplus_asymptote(sto: f64) -> f64 {
     let z = -b * (sto - c);
     let out = if z > 36.0 {
         z + (-z).exp().ln_1p()
-    } else if z < -745.0 {
-        0.0 // exp underflows: the barrier is exactly zero in double precision anyway
+    } else if z < -60.0 {
+        // ln(1 + e^z) = e^z (1 + O(e^z)) < 9e-27: the barrier is < 2e-24 V, far below
+        // anything the voltage resolves (and skipping exp/ln_1p here matters: the OCP is
+        // evaluated at every electrode node of every residual)
+        0.0
     } else {
         z.exp().ln_1p()
     };
@@ -165,16 +169,19 @@ impl Electrode {
         self.dudt.eval(&args)
     }
 
-    /// Exchange-current density.
-    /// Concentrations enter through PyBaMM's regularised square roots
-    /// (x -> x (x^2 + d^2)^(-1/4) in scaled units, d = 1e-3): bounded derivatives as a
-    /// concentration approaches zero, and odd in c_e.
+    /// Exchange-current density as PyBaMM 26 evaluates it: c_e floored at 0 and c_s_surf
+    /// clipped to [0, c_max] (tolerances `j0__c_e`, `j0__c_s` = 0), then the concentrations
+    /// enter through regularised square roots (x -> x (x^2 + d^2)^(-1/4) in scaled units,
+    /// d = 1e-3: `RegPower`). A depleted electrolyte therefore gives j0 = 0.
     pub fn j0(&self, c_e: f64, c_surf: f64, t: f64) -> f64 {
+        // the functions take square roots of their arguments; handing them
+        // s * reg_power(x / s, 1/2)^2 reproduces reg_power for x >= 0
         let reg2 = |x: f64, s: f64| {
             let u = x / s;
             s * u * u / (u * u + 1e-6).sqrt()
         };
-        let ce = reg2(c_e, self.c_e_scale);
+        let ce = reg2(c_e.max(0.0), self.c_e_scale);
+        let c_surf = c_surf.clamp(0.0, self.c_max);
         let cs = if c_surf < 0.5 * self.c_max {
             reg2(c_surf, self.c_max)
         } else {
@@ -187,12 +194,12 @@ impl Electrode {
             c_s_max: self.c_max,
             t,
         };
-        let sign = if c_e < 0.0 { -1.0 } else { 1.0 };
-        sign * self.j0.eval(&args)
+        self.j0.eval(&args)
     }
 
-    /// Particle diffusivity.
+    /// Particle diffusivity (stoichiometry clipped to [1e-10, 1 - 1e-10] as PyBaMM's `D__c_s`).
     pub fn diff(&self, sto: f64, t: f64) -> f64 {
+        let sto = sto.clamp(1e-10, 1.0 - 1e-10);
         let args = FnArgs {
             sto,
             c_e: 0.0,
@@ -209,8 +216,10 @@ impl Electrode {
         self.sigma(sto, t) * (1.0 - self.eps).powf(self.b_s)
     }
 
-    /// Solid conductivity (some sets make it a function of surface stoichiometry and T).
+    /// Solid conductivity (some sets make it a function of surface stoichiometry and T;
+    /// stoichiometry clipped to [1e-10, 1 - 1e-10] as PyBaMM's `sigma__c_s`).
     pub fn sigma(&self, sto: f64, t: f64) -> f64 {
+        let sto = sto.clamp(1e-10, 1.0 - 1e-10);
         let args = FnArgs {
             sto,
             c_e: 0.0,
@@ -332,17 +341,16 @@ impl Cell {
         }
     }
 
-    /// Electrolyte diffusivity (evaluated at |c_e|: fractional powers of a slightly negative
-    /// iterate near depletion would otherwise be NaN).
+    /// Electrolyte diffusivity, its concentration floored at 10 mol.m-3 (PyBaMM's `D_e__c_e`).
     pub fn d_e(&self, c_e: f64, t: f64) -> f64 {
-        self.d_e.eval(&Self::el_args(c_e.abs(), t))
+        self.d_e.eval(&Self::el_args(c_e.max(10.0), t))
     }
 
-    /// Electrolyte conductivity, its concentration floored at 1e-2 mol.m-3 (the floor PyBaMM
-    /// puts on c_e in the potential equation): keeps the electrolyte-potential equations
-    /// well-posed through local depletion at high C-rates.
+    /// Electrolyte conductivity, its concentration floored at 10 mol.m-3 (PyBaMM's
+    /// `kappa_e__c_e`): keeps the electrolyte-potential equations well-posed through local
+    /// depletion at high C-rates.
     pub fn kappa_e(&self, c_e: f64, t: f64) -> f64 {
-        self.kappa_e.eval(&Self::el_args(c_e.max(1e-2), t))
+        self.kappa_e.eval(&Self::el_args(c_e.max(10.0), t))
     }
 
     pub fn t_plus(&self, c_e: f64, t: f64) -> f64 {
@@ -363,10 +371,15 @@ impl Cell {
     }
 }
 
-/// Overpotential of symmetric Butler–Volmer kinetics for interfacial current density `j`.
+/// Overpotential of symmetric Butler–Volmer kinetics for interfacial current density `j`:
+/// PyBaMM's `arcsinh2(j, 2 j0)`, the denominator regularised as sign(b) hypot(b, 1e-16) so a
+/// vanishing exchange current (depleted electrolyte) gives a large, finite overpotential.
 #[inline]
 pub fn inverse_bv(j: f64, j0: f64, t: f64) -> f64 {
-    2.0 * R_GAS * t / F * asinh(j / (2.0 * j0))
+    let b = 2.0 * j0;
+    // sqrt(b^2 + eps^2) = hypot(b, eps) (b^2 underflowing to 0 only where hypot = eps)
+    let b_eff = if b >= 0.0 { 1.0 } else { -1.0 } * (b * b + 1e-32).sqrt();
+    2.0 * R_GAS * t / F * asinh(j / b_eff)
 }
 
 /// asinh by its logarithmic form (absolute error ~1e-16; faster than libm's hypot/log1p path).
@@ -506,6 +519,15 @@ pub trait Model: Send + Sync {
     fn layout(&self) -> Layout;
     /// Total cyclable lithium in the particles [mol].
     fn lithium_in_particles(&self, y: &[f64]) -> f64;
+    /// Degradation hook: lithium held by the side reactions beyond their initial state
+    /// (SEI, plated and dead lithium) [mol].
+    fn lithium_in_side_reactions(&self, _y: &[f64]) -> (f64, f64) {
+        (0.0, 0.0)
+    }
+    /// Degradation hook: x-averaged SEI thickness [m], when the SEI grows.
+    fn sei_thickness(&self, _y: &[f64]) -> Option<f64> {
+        None
+    }
     /// Rows each unknown enters (see `solver::System::sparsity`).
     fn sparsity(&self) -> Option<Vec<Vec<usize>>> {
         None

@@ -5,6 +5,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::super::solver::Condensation;
+use super::degradation::Degradation;
 use super::{inverse_bv, particle_average, particle_rhs, surface, thermal, Cell, Layout, Model};
 
 /// The discretised SPM.
@@ -14,13 +15,23 @@ pub struct Spm {
     lumped: bool,
     mass: Vec<f64>,
     rho_cp: f64,
+    /// Degradation hook: x-averaged side reactions and their states after the particles.
+    deg: Option<Degradation>,
+    /// Number of side-reaction states (0 without degradation).
+    nd: usize,
 }
 
 impl Spm {
     pub fn new(cell: Cell, nr: usize, lumped: bool) -> Spm {
-        let n = 2 * nr + 2 + usize::from(lumped);
+        Spm::with_degradation(cell, nr, lumped, None)
+    }
+
+    /// An SPM with side reactions (degradation hook; `None` is the plain SPM).
+    pub fn with_degradation(cell: Cell, nr: usize, lumped: bool, deg: Option<Degradation>) -> Spm {
+        let nd = deg.as_ref().map_or(0, |d| d.n_states());
+        let n = 2 * nr + nd + 2 + usize::from(lumped);
         let mut mass = vec![1.0; n];
-        mass[2 * nr + 1] = 0.0; // current
+        mass[2 * nr + nd + 1] = 0.0; // current
         let rho_cp = thermal::rho_cp_eff(&cell);
         Spm {
             cell,
@@ -28,15 +39,36 @@ impl Spm {
             lumped,
             mass,
             rho_cp,
+            deg,
+            nd,
         }
+    }
+
+    fn idx_i(&self) -> usize {
+        2 * self.nr + self.nd + 1
     }
 
     fn temperature(&self, y: &[f64]) -> f64 {
         if self.lumped {
-            y[2 * self.nr + 2]
+            y[self.idx_i() + 1]
         } else {
             self.cell.t_amb
         }
+    }
+
+    /// Side-reaction currents (degradation hook; zero without degradation).
+    fn side(&self, y: &[f64], t: f64) -> super::degradation::XAvgSide {
+        let Some(d) = &self.deg else {
+            return Default::default();
+        };
+        let nr = self.nr;
+        let c = &self.cell;
+        let i = y[self.idx_i()] / c.area;
+        let jn = i / (c.neg.a * c.neg.l);
+        let cn = surface(&y[..nr]);
+        let eta_n = inverse_bv(jn, c.neg.j0(c.c_e0, cn, t), t);
+        let un = c.neg.u(cn / c.neg.c_max, t, c.t_ref);
+        d.x_averaged(&y[2 * nr..2 * nr + self.nd], eta_n, un, jn, &[c.c_e0], t)
     }
 
     /// (eta_n, eta_p, U_n, U_p) at state y.
@@ -44,7 +76,7 @@ impl Spm {
         let nr = self.nr;
         let c = &self.cell;
         let t = self.temperature(y);
-        let i = y[2 * nr + 1] / c.area;
+        let i = y[self.idx_i()] / c.area;
         let cn = surface(&y[..nr]);
         let cp = surface(&y[nr..2 * nr]);
         let jn = i / (c.neg.a * c.neg.l);
@@ -71,8 +103,11 @@ impl Model for Spm {
         let mut y = vec![0.0; self.n_unknowns()];
         y[..nr].iter_mut().for_each(|v| *v = self.cell.neg.c0);
         y[nr..2 * nr].iter_mut().for_each(|v| *v = self.cell.pos.c0);
+        if let Some(d) = &self.deg {
+            y[2 * nr..2 * nr + self.nd].copy_from_slice(&d.initial());
+        }
         if self.lumped {
-            y[2 * nr + 2] = self.cell.t_init;
+            y[self.idx_i() + 1] = self.cell.t_init;
         }
         y
     }
@@ -81,9 +116,20 @@ impl Model for Spm {
         let nr = self.nr;
         let c = &self.cell;
         let t = self.temperature(y);
-        let i = y[2 * nr + 1] / c.area;
-        let jn = i / (c.neg.a * c.neg.l);
+        let i = y[self.idx_i()] / c.area;
+        let mut jn = i / (c.neg.a * c.neg.l);
         let jp = -i / (c.pos.a * c.pos.l);
+        if let Some(d) = &self.deg {
+            // degradation hook: the particle exchanges only the main reaction's current
+            let side = self.side(y, t);
+            d.rates(
+                &y[2 * nr..2 * nr + self.nd],
+                side.j_sei,
+                side.j_pl,
+                &mut out[2 * nr..2 * nr + self.nd],
+            );
+            jn -= side.j_sei + side.j_pl;
+        }
         let (a, b) = out.split_at_mut(nr);
         particle_rhs(&c.neg, &y[..nr], jn / super::F, t, a);
         particle_rhs(&c.pos, &y[nr..2 * nr], jp / super::F, t, &mut b[..nr]);
@@ -91,17 +137,23 @@ impl Model for Spm {
             let (eta_n, eta_p, _, _, cn, cp) = self.kinetics(y);
             let q_rxn = i * eta_n - i * eta_p;
             let q_rev = i * t * (c.neg.dudt(cn / c.neg.c_max) - c.pos.dudt(cp / c.pos.c_max));
-            out[2 * nr + 2] = thermal::lumped_dtdt(c, self.rho_cp, t, q_rxn + q_rev, i);
+            out[self.idx_i() + 1] = thermal::lumped_dtdt(c, self.rho_cp, t, q_rxn + q_rev, i);
         }
     }
 
     fn voltage(&self, y: &[f64]) -> f64 {
         let (eta_n, eta_p, un, up, _, _) = self.kinetics(y);
-        up - un + eta_p - eta_n - self.cell.contact_resistance * y[2 * self.nr + 1]
+        // degradation hook: the SEI film's Ohmic drop
+        let film = if self.deg.is_some() {
+            self.side(y, self.temperature(y)).eta_film
+        } else {
+            0.0
+        };
+        up - un + eta_p - eta_n + film - self.cell.contact_resistance * y[self.idx_i()]
     }
 
     fn structure(&self) -> (usize, usize, usize) {
-        (self.nr, self.nr, 2 + usize::from(self.lumped))
+        (self.nr, self.nr, self.nd + 2 + usize::from(self.lumped))
     }
 
     fn border_columns(&self) -> Vec<usize> {
@@ -110,9 +162,9 @@ impl Model for Spm {
 
     fn layout(&self) -> Layout {
         Layout {
-            q: 2 * self.nr,
-            i: 2 * self.nr + 1,
-            t: self.lumped.then_some(2 * self.nr + 2),
+            q: self.idx_i() - 1,
+            i: self.idx_i(),
+            t: self.lumped.then_some(self.idx_i() + 1),
         }
     }
 
@@ -120,7 +172,7 @@ impl Model for Spm {
         // particle cells couple to their neighbours; the surface cells also enter the
         // voltage (current row); the temperature row (lumped) is left to the lone columns
         let nr = self.nr;
-        let i_row = 2 * nr + 1;
+        let i_row = self.idx_i();
         let mut pat = vec![Vec::new(); self.n_unknowns()];
         for b in [0, nr] {
             for i in 0..nr {
@@ -129,6 +181,8 @@ impl Model for Spm {
                     .collect();
                 if i + 2 >= nr {
                     rows.push(i_row);
+                    // degradation hook: the surface enters the side-reaction rows
+                    rows.extend(2 * nr..2 * nr + self.nd);
                 }
                 pat[b + i] = rows;
             }
@@ -148,5 +202,21 @@ impl Model for Spm {
         let vp = c.pos.eps_s * c.pos.l * c.area;
         particle_average(&y[..nr], c.neg.rad) * vn
             + particle_average(&y[nr..2 * nr], c.pos.rad) * vp
+    }
+
+    fn lithium_in_side_reactions(&self, y: &[f64]) -> (f64, f64) {
+        let Some(d) = &self.deg else {
+            return (0.0, 0.0);
+        };
+        let v = self.cell.neg.l * self.cell.area;
+        let (a, b) = d.lithium_lost_split(&y[2 * self.nr..2 * self.nr + self.nd]);
+        (a * v, b * v)
+    }
+
+    fn sei_thickness(&self, y: &[f64]) -> Option<f64> {
+        let d = self.deg.as_ref()?;
+        d.opts
+            .sei
+            .map(|_| d.l_sei(&y[2 * self.nr..2 * self.nr + self.nd]))
     }
 }

@@ -6,6 +6,7 @@
 
 use super::super::solver::Condensation;
 use super::super::Mesh;
+use super::degradation::Degradation;
 use super::{
     electrolyte_rhs, inverse_bv, particle_average, particle_rhs, surface, thermal, Cell, Layout,
     Model, XMesh, F, R_GAS,
@@ -20,6 +21,11 @@ pub struct Spme {
     mass: Vec<f64>,
     rho_cp: f64,
     ie_unit: Vec<f64>, // i_e / i on edges
+    /// Degradation hook: side reactions (uniform in x, as the SPMe's kinetics) and their
+    /// states after the electrolyte.
+    deg: Option<Degradation>,
+    /// Number of side-reaction states: `n_states()` at each negative-electrode node.
+    nd: usize,
 }
 
 struct Potentials {
@@ -29,12 +35,26 @@ struct Potentials {
 
 impl Spme {
     pub fn new(cell: Cell, mesh: Mesh, lumped: bool) -> Spme {
+        Spme::with_degradation(cell, mesh, lumped, None)
+    }
+
+    /// An SPMe with side reactions (degradation hook; `None` is the plain SPMe).
+    pub fn with_degradation(
+        cell: Cell,
+        mesh: Mesh,
+        lumped: bool,
+        deg: Option<Degradation>,
+    ) -> Spme {
         let nr = mesh.r_n.max(mesh.r_p);
         let xm = XMesh::new(&cell, mesh.x_n, mesh.x_s, mesh.x_p);
+        // one set of side-reaction states per negative node, or one for the electrode
+        let nd = deg.as_ref().map_or(0, |d| {
+            d.n_states() * if d.opts.x_average { 1 } else { xm.nn }
+        });
         let nx = xm.len();
-        let n = 2 * nr + nx + 2 + usize::from(lumped);
+        let n = 2 * nr + nx + nd + 2 + usize::from(lumped);
         let mut mass = vec![1.0; n];
-        mass[2 * nr + nx + 1] = 0.0;
+        mass[2 * nr + nx + nd + 1] = 0.0;
         // i_e/i at nodes (composite model), then arithmetic means onto edges
         let (ln, ls, lp) = (cell.neg.l, cell.l_sep, cell.pos.l);
         let lx = ln + ls + lp;
@@ -66,11 +86,18 @@ impl Spme {
             mass,
             rho_cp,
             ie_unit,
+            deg,
+            nd,
         }
     }
 
     fn idx_i(&self) -> usize {
-        2 * self.nr + self.xm.len() + 1
+        2 * self.nr + self.xm.len() + self.nd + 1
+    }
+
+    /// Index of the first side-reaction state.
+    fn idx_deg(&self) -> usize {
+        2 * self.nr + self.xm.len()
     }
 
     fn temperature(&self, y: &[f64]) -> f64 {
@@ -79,6 +106,72 @@ impl Spme {
         } else {
             self.cell.t_amb
         }
+    }
+
+    /// Degradation hook: the side reactions at each negative node, driven by the composite
+    /// potentials' phi_s - phi_e there (PyBaMM's SPMe with "x-average side reactions" false),
+    /// their states' rates written to `rates`; returns the x-averaged (j_sei, j_pl).
+    fn side_reactions(&self, d: &Degradation, y: &[f64], rates: &mut [f64]) -> (f64, f64) {
+        let c = &self.cell;
+        let nr = self.nr;
+        let xm = &self.xm;
+        let (nn, nx) = (xm.nn, xm.len());
+        let ce = &y[2 * nr..2 * nr + nx];
+        let t = self.temperature(y);
+        let i = y[self.idx_i()] / c.area;
+        let ln = c.neg.l;
+        let (mut eps_c, mut inv_eps, mut lsum) = (0.0, 0.0, 0.0);
+        for k in 0..nx {
+            let (eps, _) = xm.eps_tor(c, k);
+            eps_c += eps * ce[k] * xm.dx[k];
+            inv_eps += xm.dx[k] / eps;
+            lsum += xm.dx[k];
+        }
+        let ce_av = (eps_c / lsum) * (inv_eps / lsum);
+        let csn = surface(&y[..nr]);
+        let jn = i / (c.neg.a * ln);
+        let mut eta_n = 0.0;
+        for k in 0..nn {
+            eta_n += inverse_bv(jn, c.neg.j0(ce[k], csn, t), t) * xm.dx[k];
+        }
+        eta_n /= ln;
+        let un = c.neg.u(csn / c.neg.c_max, t, c.t_ref);
+        let kn = c.kappa_e(ce_av, t) * xm.eps_tor(c, 0).1;
+        let chi_rt_f = c.chi_rt_over_fc(ce_av, t) * ce_av.max(1e-2);
+        let sig_n = c.neg.sigma_eff(csn / c.neg.c_max, t);
+        let ln_ratio = |v: f64| (v / ce_av).max(1e-15).ln();
+        let phi_s = |x: f64| (i / sig_n) * (x * (x - 2.0 * ln) / (2.0 * ln));
+        let (mut mac_n, mut phi_s_av) = (0.0, 0.0);
+        for k in 0..nn {
+            mac_n += ln_ratio(ce[k]) * xm.dx[k];
+            phi_s_av += phi_s(xm.x[k]) * xm.dx[k];
+        }
+        mac_n /= ln;
+        phi_s_av /= ln;
+        let o = self.idx_deg();
+        let s = &y[o..o + self.nd];
+        let eta_film = d.film(d.l_sei_mean(s, &xm.dx[..nn]), jn);
+        let delta_phi_n = eta_n + un - eta_film;
+        // phi_s - phi_e of the composite potentials, with the constants of phi_e written out
+        let dphi: Vec<f64> = (0..nn)
+            .map(|k| {
+                let x = xm.x[k];
+                delta_phi_n
+                    + (phi_s(x) - phi_s_av)
+                    + chi_rt_f * (mac_n - ln_ratio(ce[k]))
+                    + (i / kn) * (ln / 3.0 + (x * x - ln * ln) / (2.0 * ln))
+            })
+            .collect();
+        d.nodes(
+            s,
+            &dphi,
+            jn,
+            eta_film,
+            &ce[..nn],
+            &xm.dx[..nn],
+            t,
+            Some(rates),
+        )
     }
 
     fn potentials(&self, y: &[f64], with_heat: bool) -> Potentials {
@@ -124,7 +217,8 @@ impl Spme {
         let chi_rt_f = c.chi_rt_over_fc(ce_av, t) * ce_av.max(1e-2);
         let sig_n = c.neg.sigma_eff(csn / c.neg.c_max, t);
         let sig_p = c.pos.sigma_eff(csp / c.pos.c_max, t);
-        let ln_ratio = |v: f64| (v / ce_av).max(1e-6).ln();
+        // PyBaMM's MacInnes function log(max(x, 1e-15)) (`macinnes__c_e`)
+        let ln_ratio = |v: f64| (v / ce_av).max(1e-15).ln();
         // x-averages over the electrodes of the MacInnes terms and geometric terms
         let mut mac_n = 0.0;
         let mut phi_s_n_av = 0.0;
@@ -144,7 +238,14 @@ impl Spme {
         }
         mac_p /= lp;
         geo_p /= lp;
-        let delta_phi_n = eta_n + un;
+        // degradation hook: the SEI film of the x-averaged thickness (PyBaMM's inverse
+        // kinetics)
+        let o = self.idx_deg();
+        let eta_film = match &self.deg {
+            Some(d) => d.film(d.l_sei_mean(&y[o..o + self.nd], &xm.dx[..nn]), jn),
+            None => 0.0,
+        };
+        let delta_phi_n = eta_n + un - eta_film;
         let delta_phi_p = eta_p + up;
         let phi_e_const =
             -delta_phi_n + phi_s_n_av - chi_rt_f * mac_n - i * ln * (1.0 / (3.0 * kn) - 1.0 / ks);
@@ -191,6 +292,12 @@ impl Model for Spme {
         y[2 * nr..2 * nr + nx]
             .iter_mut()
             .for_each(|v| *v = self.cell.c_e0);
+        if let Some(d) = &self.deg {
+            let o = self.idx_deg();
+            for (k, v) in d.initial().into_iter().cycle().take(self.nd).enumerate() {
+                y[o + k] = v;
+            }
+        }
         if self.lumped {
             y[self.idx_i() + 1] = self.cell.t_init;
         }
@@ -203,8 +310,14 @@ impl Model for Spme {
         let c = &self.cell;
         let t = self.temperature(y);
         let i = y[self.idx_i()] / c.area;
-        let jn = i / (c.neg.a * c.neg.l);
+        let mut jn = i / (c.neg.a * c.neg.l);
         let jp = -i / (c.pos.a * c.pos.l);
+        if let Some(d) = &self.deg {
+            // degradation hook: the particle exchanges only the main reaction's current
+            let o = self.idx_deg();
+            let (js, jp) = self.side_reactions(d, y, &mut out[o..o + self.nd]);
+            jn -= js + jp;
+        }
         let (a, b) = out.split_at_mut(nr);
         particle_rhs(&c.neg, &y[..nr], jn / F, t, a);
         particle_rhs(&c.pos, &y[nr..2 * nr], jp / F, t, &mut b[..nr]);
@@ -245,6 +358,7 @@ impl Model for Spme {
     }
 
     fn structure(&self) -> (usize, usize, usize) {
+        // the side-reaction states sit in the band (see `sparsity`), not in the border
         (self.nr, self.nr, 2 + usize::from(self.lumped))
     }
 
@@ -287,6 +401,12 @@ impl Model for Spme {
             rows.push(i_row);
             pat[e0 + k] = rows;
         }
+        // degradation hook: the side-reaction states are slow and couple weakly (their
+        // currents are ~1e-4 of the main reaction's); the Newton iteration keeps only their
+        // diagonal, so they neither widen the band nor join the dense border
+        for j in self.idx_deg()..self.idx_deg() + self.nd {
+            pat[j] = vec![j];
+        }
         Some(pat)
     }
 
@@ -302,5 +422,33 @@ impl Model for Spme {
         let vp = c.pos.eps_s * c.pos.l * c.area;
         particle_average(&y[..nr], c.neg.rad) * vn
             + particle_average(&y[nr..2 * nr], c.pos.rad) * vp
+    }
+
+    fn lithium_in_side_reactions(&self, y: &[f64]) -> (f64, f64) {
+        let Some(d) = &self.deg else {
+            return (0.0, 0.0);
+        };
+        let o = self.idx_deg();
+        let m = d.n_states();
+        let (mut a, mut b) = (0.0, 0.0);
+        for k in 0..self.nd / m {
+            let (sa, sb) = d.lithium_lost_split(&y[o + k * m..o + (k + 1) * m]);
+            let v = if d.opts.x_average {
+                self.cell.neg.l
+            } else {
+                self.xm.dx[k]
+            };
+            a += sa * v * self.cell.area;
+            b += sb * v * self.cell.area;
+        }
+        (a, b)
+    }
+
+    fn sei_thickness(&self, y: &[f64]) -> Option<f64> {
+        let d = self.deg.as_ref()?;
+        let o = self.idx_deg();
+        d.opts
+            .sei
+            .map(|_| d.l_sei_mean(&y[o..o + self.nd], &self.xm.dx[..self.xm.nn]))
     }
 }

@@ -7,6 +7,9 @@ use super::{FnArgs, ParameterValues, Value::Func, Value::Scalar};
 const R: f64 = 8.314462618;
 
 fn arrhenius(e: f64, t: f64) -> f64 {
+    if t == 298.15 {
+        return 1.0; // exp(0), without the call
+    }
     (e / R * (1.0 / 298.15 - 1.0 / t)).exp()
 }
 
@@ -53,7 +56,7 @@ pub(crate) fn electrolyte_diffusivity_nyman2008(a: &FnArgs) -> f64 {
 /// Electrolyte conductivity (Nyman 2008).
 pub(crate) fn electrolyte_conductivity_nyman2008(a: &FnArgs) -> f64 {
     let c = a.c_e / 1000.0;
-    0.1297 * c * c * c - 2.51 * c.powf(1.5) + 3.329 * c
+    0.1297 * c * c * c - 2.51 * (c * c.sqrt()) + 3.329 * c
 }
 
 /// The Chen2020 parameter set.

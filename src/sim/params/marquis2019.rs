@@ -7,6 +7,9 @@ use super::{FnArgs, ParameterValues, Value::Func, Value::Scalar};
 const R: f64 = 8.314462618;
 
 fn arrhenius(e: f64, t: f64) -> f64 {
+    if t == 298.15 {
+        return 1.0; // exp(0), without the call
+    }
     (e / R * (1.0 / 298.15 - 1.0 / t)).exp()
 }
 

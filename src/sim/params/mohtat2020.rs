@@ -10,6 +10,9 @@ fn sqrt0(x: f64) -> f64 {
 }
 
 fn arrhenius(e: f64, t: f64) -> f64 {
+    if t == 298.15 {
+        return 1.0; // exp(0), without the call
+    }
     (e / R * (1.0 / 298.15 - 1.0 / t)).exp()
 }
 

@@ -6,6 +6,9 @@ use super::constants::R;
 use super::{FnArgs, ParameterValues, Value};
 
 fn arrhenius(e: f64, t: f64) -> f64 {
+    if t == 298.15 {
+        return 1.0; // exp(0), without the call
+    }
     (e / R * (1.0 / 298.15 - 1.0 / t)).exp()
 }
 

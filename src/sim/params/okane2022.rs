@@ -14,6 +14,9 @@ fn sqrt0(x: f64) -> f64 {
 }
 
 fn arrhenius(e: f64, t: f64) -> f64 {
+    if t == 298.15 {
+        return 1.0; // exp(0), without the call
+    }
     (e / R * (1.0 / 298.15 - 1.0 / t)).exp()
 }
 
@@ -99,7 +102,7 @@ pub fn electrolyte_diffusivity_nyman2008_arrhenius(a: &FnArgs) -> f64 {
 /// Electrolyte conductivity [S.m-1] f(c_e, T) (Nyman 2008, Arrhenius 17 kJ/mol).
 pub fn electrolyte_conductivity_nyman2008_arrhenius(a: &FnArgs) -> f64 {
     let c = a.c_e / 1000.0;
-    (0.1297 * c.powi(3) - 2.51 * c.powf(1.5) + 3.329 * c) * arrhenius(17000.0, a.t)
+    (0.1297 * c.powi(3) - 2.51 * (c * c.sqrt()) + 3.329 * c) * arrhenius(17000.0, a.t)
 }
 
 /// Graphite-SiOx OCP [V] vs stoichiometry, PyBaMM's graphite_LGM50_ocp_Chen2020.csv (abscissa)

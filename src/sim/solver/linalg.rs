@@ -60,6 +60,7 @@ impl BorderedBand {
     }
 
     /// Whether (i, j) of the full matrix is stored.
+    #[inline]
     pub fn in_pattern(&self, i: usize, j: usize) -> bool {
         if i >= self.n || j >= self.n {
             return true;
@@ -68,6 +69,7 @@ impl BorderedBand {
     }
 
     /// Sets entry (i, j) of the full (n+k)×(n+k) matrix; entries outside the pattern are ignored.
+    #[inline]
     pub fn set(&mut self, i: usize, j: usize, v: f64) {
         let n = self.n;
         if i < n && j < n {
@@ -132,6 +134,7 @@ impl BorderedBand {
     }
 
     /// Entry (i, j) of the full matrix (zero outside the pattern), before factorisation.
+    #[inline]
     pub fn get(&self, i: usize, j: usize) -> f64 {
         let n = self.n;
         if i < n && j < n {
@@ -410,6 +413,15 @@ pub struct Condensed {
     rs: Vec<f64>,
 }
 
+/// A column of W = A_gg^{-1} A[local, cpl].
+#[derive(Clone, Debug)]
+enum WCol {
+    Zero,
+    /// Only the block's last row of A[local, c] is nonzero: W[:, c] = coef * e.
+    Last(f64),
+    Dense(Vec<f64>),
+}
+
 #[derive(Clone, Debug)]
 struct LocalGroup {
     start: usize,
@@ -420,17 +432,30 @@ struct LocalGroup {
     sub: Vec<f64>,
     diag: Vec<f64>,
     sup: Vec<f64>,
-    /// A[local, cpl] solved: A_gg^{-1} A_gK, len × |cpl|, column-major.
-    w: Vec<f64>,
-    /// A[cpl, local], |cpl| × len, row-major.
-    akg: Vec<f64>,
+    /// Structural local rows of A[local, cpl[c]] (None: unknown, scanned).
+    w_rows: Vec<Option<Vec<usize>>>,
+    w: Vec<WCol>,
+    /// e = A_gg^{-1} (last unit vector).
+    e: Vec<f64>,
+    /// Structural nonzeros (cpl index, local column) of A[cpl, local] (None: scanned).
+    akg_pos: Option<Vec<(usize, usize)>>,
+    /// Nonzeros (cpl index, local column, value) of A[cpl, local].
+    akg: Vec<(usize, usize, f64)>,
     z: Vec<f64>,
 }
 
 impl Condensed {
     /// `groups`: (start, len, macro unknowns coupled) of each local block; the last `k`
-    /// unknowns of the `n` are the border; `bw` the band of the reduced system.
-    pub fn new(n: usize, k: usize, groups: &[(usize, usize, Vec<usize>)], bw: usize) -> Condensed {
+    /// unknowns of the `n` are the border; `bw` the band of the reduced system. `pattern`
+    /// (the rows each column enters; an empty list meaning unknown) lets the factorisation
+    /// read only structural nonzeros of the coupling blocks.
+    pub fn new(
+        n: usize,
+        k: usize,
+        groups: &[(usize, usize, Vec<usize>)],
+        bw: usize,
+        pattern: Option<&[Vec<usize>]>,
+    ) -> Condensed {
         let mut pos = vec![0usize; n];
         let mut local = vec![false; n];
         for (s, l, _) in groups {
@@ -455,17 +480,50 @@ impl Condensed {
         let groups = groups
             .iter()
             .map(|(s, l, m)| {
+                let (s, l) = (*s, *l);
                 let mut cpl = m.clone();
                 cpl.extend(n - k..n);
+                let w_rows = cpl
+                    .iter()
+                    .map(|&j| {
+                        let rows = pattern.map(|p| &p[j]).filter(|r| !r.is_empty())?;
+                        let mut lr: Vec<usize> = rows
+                            .iter()
+                            .filter(|&&r| r >= s && r < s + l)
+                            .map(|&r| r - s)
+                            .collect();
+                        lr.sort_unstable();
+                        lr.dedup();
+                        Some(lr)
+                    })
+                    .collect();
+                let akg_pos = pattern.and_then(|p| {
+                    let mut v = Vec::new();
+                    for jj in 0..l {
+                        let rows = &p[s + jj];
+                        if rows.is_empty() {
+                            return None;
+                        }
+                        for (r, &i) in cpl.iter().enumerate() {
+                            if rows.contains(&i) {
+                                v.push((r, jj));
+                            }
+                        }
+                    }
+                    Some(v)
+                });
                 LocalGroup {
-                    start: *s,
-                    len: *l,
-                    sub: vec![0.0; *l],
-                    diag: vec![0.0; *l],
-                    sup: vec![0.0; *l],
-                    w: vec![0.0; l * cpl.len()],
-                    akg: vec![0.0; l * cpl.len()],
-                    z: vec![0.0; *l],
+                    start: s,
+                    len: l,
+                    sub: vec![0.0; l],
+                    diag: vec![0.0; l],
+                    sup: vec![0.0; l],
+                    w: vec![WCol::Zero; cpl.len()],
+                    w_rows,
+                    e: vec![0.0; l],
+                    akg_pos,
+                    akg: Vec::new(),
+                    z: vec![0.0; l],
                     cpl,
                 }
             })
@@ -486,7 +544,7 @@ impl Condensed {
     }
 
     /// Factorises the matrix whose entries `a(i, j)` returns.
-    pub fn factor_with(&mut self, a: &dyn Fn(usize, usize) -> f64) -> bool {
+    pub fn factor_with<F: Fn(usize, usize) -> f64>(&mut self, a: &F) -> bool {
         let nm = self.s.n;
         let k = self.s.k;
         let kl = self.s.kl;
@@ -536,50 +594,70 @@ impl Condensed {
             for d in g.diag.iter_mut() {
                 *d = 1.0 / *d;
             }
-            let nc = g.cpl.len();
-            // columns whose only nonzero is in the block's last row share one solve
-            let mut last_col: Option<Vec<f64>> = None;
+            g.e.iter_mut().for_each(|v| *v = 0.0);
+            g.e[l - 1] = 1.0;
+            thomas_solve(&g.sub, &g.diag, &g.sup, &mut g.e);
             for (c, &j) in g.cpl.iter().enumerate() {
-                let col = &mut g.w[c * l..(c + 1) * l];
-                let mut nz_above = false;
-                for i in 0..l {
-                    col[i] = a(s0 + i, j);
-                    nz_above |= i + 1 < l && col[i] != 0.0;
+                let mut col = match std::mem::replace(&mut g.w[c], WCol::Zero) {
+                    WCol::Dense(v) => v,
+                    _ => vec![0.0; l],
+                };
+                col.iter_mut().for_each(|v| *v = 0.0);
+                match &g.w_rows[c] {
+                    Some(rows) => {
+                        for &i in rows {
+                            col[i] = a(s0 + i, j);
+                        }
+                    }
+                    None => {
+                        for i in 0..l {
+                            col[i] = a(s0 + i, j);
+                        }
+                    }
                 }
-                let v_last = col[l - 1];
-                if v_last == 0.0 && !nz_above {
-                    continue;
-                }
-                if nz_above {
-                    thomas_solve(&g.sub, &g.diag, &g.sup, col);
+                let nz_above = col[..l - 1].iter().any(|v| *v != 0.0);
+                g.w[c] = if nz_above {
+                    thomas_solve(&g.sub, &g.diag, &g.sup, &mut col);
+                    WCol::Dense(col)
+                } else if col[l - 1] != 0.0 {
+                    WCol::Last(col[l - 1])
                 } else {
-                    let e = last_col.get_or_insert_with(|| {
-                        let mut e = vec![0.0; l];
-                        e[l - 1] = 1.0;
-                        thomas_solve(&g.sub, &g.diag, &g.sup, &mut e);
-                        e
-                    });
-                    for (x, v) in col.iter_mut().zip(e.iter()) {
-                        *x = v * v_last;
+                    WCol::Zero
+                };
+            }
+            g.akg.clear();
+            match &g.akg_pos {
+                Some(ps) => {
+                    for &(r, jj) in ps {
+                        let v = a(g.cpl[r], s0 + jj);
+                        if v != 0.0 {
+                            g.akg.push((r, jj, v));
+                        }
+                    }
+                }
+                None => {
+                    for (r, &i) in g.cpl.iter().enumerate() {
+                        for jj in 0..l {
+                            let v = a(i, s0 + jj);
+                            if v != 0.0 {
+                                g.akg.push((r, jj, v));
+                            }
+                        }
                     }
                 }
             }
-            for (r, &i) in g.cpl.iter().enumerate() {
-                for jj in 0..l {
-                    g.akg[r * l + jj] = a(i, s0 + jj);
-                }
-            }
             // Schur update: S[r, c] -= A[r, g] W[g, c]
-            for r in 0..nc {
-                let row = &g.akg[r * l..(r + 1) * l];
-                if row.iter().all(|v| *v == 0.0) {
-                    continue;
-                }
-                for c in 0..nc {
-                    let col = &g.w[c * l..(c + 1) * l];
-                    let d: f64 = row.iter().zip(col).map(|(x, y)| x * y).sum();
+            for &(r, jj, v) in &g.akg {
+                let pr = self.pos[g.cpl[r]];
+                for (c, wc) in g.w.iter().enumerate() {
+                    let wv = match wc {
+                        WCol::Zero => continue,
+                        WCol::Last(coef) => coef * g.e[jj],
+                        WCol::Dense(col) => col[jj],
+                    };
+                    let d = v * wv;
                     if d != 0.0 {
-                        let (pr, pc) = (self.pos[g.cpl[r]], self.pos[g.cpl[c]]);
+                        let pc = self.pos[g.cpl[c]];
                         let cur = self.s.get(pr, pc);
                         self.s.set(pr, pc, cur - d);
                     }
@@ -596,13 +674,23 @@ impl Condensed {
             self.rs[p] = x[i];
         }
         for g in &mut self.groups {
-            let l = g.len;
-            g.z.copy_from_slice(&x[g.start..g.start + l]);
-            thomas_solve(&g.sub, &g.diag, &g.sup, &mut g.z);
-            for (r, &i) in g.cpl.iter().enumerate() {
-                let row = &g.akg[r * l..(r + 1) * l];
-                let d: f64 = row.iter().zip(&g.z).map(|(a, b)| a * b).sum();
-                self.rs[self.pos[i]] -= d;
+            g.z.copy_from_slice(&x[g.start..g.start + g.len]);
+        }
+        // four blocks at a time: their independent recurrences overlap in the pipeline
+        for ch in self.groups.chunks_mut(4) {
+            if let [a, b, c, d] = ch {
+                if a.len == b.len && a.len == c.len && a.len == d.len {
+                    thomas_solve4([a, b, c, d]);
+                    continue;
+                }
+            }
+            for g in ch {
+                thomas_solve(&g.sub, &g.diag, &g.sup, &mut g.z);
+            }
+        }
+        for g in &self.groups {
+            for &(r, jj, v) in &g.akg {
+                self.rs[self.pos[g.cpl[r]]] -= v * g.z[jj];
             }
         }
         let mut rs = std::mem::take(&mut self.rs);
@@ -612,15 +700,51 @@ impl Condensed {
         }
         for g in &self.groups {
             let l = g.len;
-            for i in 0..l {
-                let mut v = g.z[i];
-                for (c, &j) in g.cpl.iter().enumerate() {
-                    v -= g.w[c * l + i] * rs[self.pos[j]];
+            let out = &mut x[g.start..g.start + l];
+            out.copy_from_slice(&g.z);
+            let mut s_last = 0.0;
+            for (c, wc) in g.w.iter().enumerate() {
+                match wc {
+                    WCol::Zero => {}
+                    WCol::Last(coef) => s_last += coef * rs[self.pos[g.cpl[c]]],
+                    WCol::Dense(col) => {
+                        let r = rs[self.pos[g.cpl[c]]];
+                        for (o, w) in out.iter_mut().zip(col) {
+                            *o -= w * r;
+                        }
+                    }
                 }
-                x[g.start + i] = v;
+            }
+            if s_last != 0.0 {
+                for (o, e) in out.iter_mut().zip(&g.e) {
+                    *o -= s_last * e;
+                }
             }
         }
         self.rs = rs;
+    }
+}
+
+/// `thomas_solve` on four blocks of equal length at once (each on its `z`).
+fn thomas_solve4(g: [&mut LocalGroup; 4]) {
+    let [a, b, c, d] = g;
+    let l = a.z.len();
+    let (za, zb, zc, zd) = (&mut a.z, &mut b.z, &mut c.z, &mut d.z);
+    for i in 1..l {
+        za[i] -= a.sub[i] * za[i - 1];
+        zb[i] -= b.sub[i] * zb[i - 1];
+        zc[i] -= c.sub[i] * zc[i - 1];
+        zd[i] -= d.sub[i] * zd[i - 1];
+    }
+    za[l - 1] *= a.diag[l - 1];
+    zb[l - 1] *= b.diag[l - 1];
+    zc[l - 1] *= c.diag[l - 1];
+    zd[l - 1] *= d.diag[l - 1];
+    for i in (0..l - 1).rev() {
+        za[i] = (za[i] - a.sup[i] * za[i + 1]) * a.diag[i];
+        zb[i] = (zb[i] - b.sup[i] * zb[i + 1]) * b.diag[i];
+        zc[i] = (zc[i] - c.sup[i] * zc[i + 1]) * c.diag[i];
+        zd[i] = (zd[i] - d.sup[i] * zd[i + 1]) * d.diag[i];
     }
 }
 

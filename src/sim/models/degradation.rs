@@ -1,0 +1,749 @@
+//! Degradation side reactions on the negative electrode, as PyBaMM's submodels
+//! (`pybamm.sei.SEIGrowth`, `pybamm.lithium_plating.Plating`, the SEI film resistance of the
+//! kinetics), selected by PyBaMM's model options:
+//!
+//! - `"SEI"`: `"none"`, `"constant"`, `"reaction limited"`, `"reaction limited (asymmetric)"`,
+//!   `"solvent-diffusion limited"`, `"electron-migration limited"`,
+//!   `"interstitial-diffusion limited"`, `"ec reaction limited"`,
+//!   `"ec reaction limited (asymmetric)"`;
+//! - `"SEI film resistance"`: `"none"`, `"distributed"`, `"average"` (default: `"distributed"`
+//!   when `"SEI"` is given and not `"none"`);
+//! - `"lithium plating"`: `"none"`, `"irreversible"`, `"reversible"`, `"partially reversible"`
+//!   (the last makes the default `"SEI"` `"constant"`, as PyBaMM does).
+//!
+//! The side reactions consume lithium: the total interfacial current density of the negative
+//! electrode is `j_tot = j + j_sei + j_pl`, the particles exchange only the main-reaction `j`.
+//! States (all bulk concentrations, mol.m-3 of electrode): the SEI concentration `c_sei`
+//! (thickness `L = c_sei V_bar / a`), the plated and dead lithium concentrations.
+
+use std::collections::BTreeMap;
+
+use super::{Cell, F, R_GAS};
+use crate::sim::params::{FnArgs, ParameterValues, Value};
+use crate::sim::SimError;
+
+/// SEI growth mechanism (PyBaMM's `"SEI"` option).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeiKind {
+    Constant,
+    ReactionLimited,
+    SolventDiffusionLimited,
+    ElectronMigrationLimited,
+    InterstitialDiffusionLimited,
+    EcReactionLimited,
+}
+
+/// Lithium plating model (PyBaMM's `"lithium plating"` option).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlatingKind {
+    Irreversible,
+    Reversible,
+    PartiallyReversible,
+}
+
+/// How the SEI film resistance enters the main reaction overpotential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Film {
+    None,
+    /// `-R_sei L_sei(x) j_tot(x)` with the local total current (DFN: solved for locally).
+    Distributed,
+    /// `-R_sei <L_sei> I / (a L)`.
+    Average,
+}
+
+/// The degradation options of a model, validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    pub sei: Option<(SeiKind, bool)>, // (kind, asymmetric)
+    pub film: Film,
+    pub plating: Option<PlatingKind>,
+    /// PyBaMM's "x-average side reactions": one set of side-reaction states for the whole
+    /// electrode (default for the SPM) rather than one per node (SPMe, DFN).
+    pub x_average: bool,
+}
+
+impl Options {
+    pub fn is_none(&self) -> bool {
+        self.sei.is_none() && self.plating.is_none()
+    }
+}
+
+const SEI_VALUES: &[&str] = &[
+    "none",
+    "constant",
+    "reaction limited",
+    "reaction limited (asymmetric)",
+    "solvent-diffusion limited",
+    "electron-migration limited",
+    "interstitial-diffusion limited",
+    "ec reaction limited",
+    "ec reaction limited (asymmetric)",
+];
+const PLATING_VALUES: &[&str] = &["none", "irreversible", "reversible", "partially reversible"];
+const FILM_VALUES: &[&str] = &["none", "distributed", "average"];
+
+fn unsupported(name: &str, value: &str, reason: String) -> SimError {
+    SimError::UnsupportedOption {
+        name: name.to_string(),
+        value: value.to_string(),
+        reason,
+    }
+}
+
+fn choose(name: &str, value: &str, valid: &[&str]) -> Result<usize, SimError> {
+    let v = value.trim().to_ascii_lowercase();
+    valid.iter().position(|s| *s == v).ok_or_else(|| {
+        unsupported(
+            name,
+            value,
+            format!(
+                "supported values: {}",
+                valid
+                    .iter()
+                    .map(|s| format!("{s:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })
+}
+
+/// Parses PyBaMM model options (all but `"thermal"`, which the caller handles) for `model`
+/// (lower-case `spm`, `spme` or `dfn`).
+pub fn parse_options(options: &BTreeMap<String, String>, model: &str) -> Result<Options, SimError> {
+    let mut sei_opt: Option<(usize, &str)> = None;
+    let mut film_opt: Option<(usize, &str)> = None;
+    let mut plating = None;
+    let mut x_average = model == "spm";
+    for (k, v) in options {
+        let key = k.trim().to_ascii_lowercase();
+        match key.as_str() {
+            "thermal" => {}
+            "sei" => sei_opt = Some((choose(k, v, SEI_VALUES)?, v.as_str())),
+            "sei film resistance" => film_opt = Some((choose(k, v, FILM_VALUES)?, v.as_str())),
+            "lithium plating" => {
+                plating = match choose(k, v, PLATING_VALUES)? {
+                    0 => None,
+                    1 => Some(PlatingKind::Irreversible),
+                    2 => Some(PlatingKind::Reversible),
+                    _ => Some(PlatingKind::PartiallyReversible),
+                }
+            }
+            // options whose PyBaMM default is the only behaviour implemented
+            "sei porosity change" | "lithium plating porosity change" | "sei on cracks" => {
+                if !v.trim().eq_ignore_ascii_case("false") {
+                    return Err(unsupported(k, v, "only \"false\" is supported".into()));
+                }
+            }
+            "x-average side reactions" => {
+                let want = match model {
+                    "spm" => "true",
+                    "dfn" => "false",
+                    _ => "",
+                };
+                let v2 = v.trim().to_ascii_lowercase();
+                x_average = v2 == "true";
+                if !(v2 == "true" || v2 == "false") || (!want.is_empty() && v2 != want) {
+                    return Err(unsupported(
+                        k,
+                        v,
+                        format!(
+                            "supported for this model: {:?}",
+                            if want.is_empty() {
+                                "true or false"
+                            } else {
+                                want
+                            }
+                        ),
+                    ));
+                }
+            }
+            _ => {
+                if v.trim().eq_ignore_ascii_case("none") || v.trim().eq_ignore_ascii_case("false") {
+                    continue;
+                }
+                return Err(unsupported(
+                    k,
+                    v,
+                    "supported options: \"SEI\" (none, constant, reaction limited, \
+                     solvent-diffusion limited, electron-migration limited, \
+                     interstitial-diffusion limited, ec reaction limited, and the \
+                     (asymmetric) variants), \"SEI film resistance\" (none, distributed, \
+                     average), \"lithium plating\" (none, irreversible, reversible, partially \
+                     reversible), \"thermal\" (isothermal, lumped)"
+                        .into(),
+                ));
+            }
+        }
+    }
+    let sei_given = sei_opt.map(|(i, _)| i);
+    let sei_idx = match sei_given {
+        Some(i) => i,
+        None if plating == Some(PlatingKind::PartiallyReversible) => 1,
+        None => 0,
+    };
+    let sei = match sei_idx {
+        0 => None,
+        1 => Some((SeiKind::Constant, false)),
+        2 => Some((SeiKind::ReactionLimited, false)),
+        3 => Some((SeiKind::ReactionLimited, true)),
+        4 => Some((SeiKind::SolventDiffusionLimited, false)),
+        5 => Some((SeiKind::ElectronMigrationLimited, false)),
+        6 => Some((SeiKind::InterstitialDiffusionLimited, false)),
+        7 => Some((SeiKind::EcReactionLimited, false)),
+        _ => Some((SeiKind::EcReactionLimited, true)),
+    };
+    // PyBaMM: the film-resistance default follows the *given* "SEI" option
+    let film = match film_opt {
+        Some((0, _)) => Film::None,
+        Some((1, _)) => Film::Distributed,
+        Some((_, _)) => Film::Average,
+        None if sei_given.is_some_and(|i| i != 0) => Film::Distributed,
+        None => Film::None,
+    };
+    if film != Film::None && sei.is_none() {
+        let (_, v) = film_opt.unwrap_or((0, "distributed"));
+        return Err(unsupported(
+            "SEI film resistance",
+            v,
+            "an SEI film resistance needs an \"SEI\" option other than \"none\"".into(),
+        ));
+    }
+    Ok(Options {
+        sei,
+        film,
+        plating,
+        x_average,
+    })
+}
+
+/// Resolved parameters of the negative electrode's side reactions.
+#[derive(Clone, Debug)]
+pub struct Degradation {
+    pub opts: Options,
+    // SEI
+    pub v_bar_sei: f64,
+    pub j0_sei: f64,
+    pub r_sei: f64,
+    pub d_sol: f64,
+    pub c_sol: f64,
+    pub u_sei: f64,
+    pub kappa_inner: f64,
+    pub d_li: f64,
+    pub c_li0: f64,
+    pub l_sei0: f64,
+    pub e_sei: f64,
+    pub alpha_sei: f64,
+    pub z_sei: f64,
+    pub c_ec0: f64,
+    pub d_ec: f64,
+    pub k_sei: f64,
+    // plating
+    pub alpha_plating: f64,
+    pub c_plated0: f64,
+    pub j0_plating: Value,
+    pub j0_stripping: Value,
+    pub dead_decay: Value,
+    /// Negative electrode surface area to volume ratio [m-1].
+    pub a: f64,
+    pub t_ref: f64,
+}
+
+fn need(p: &ParameterValues, name: &str, what: &str) -> Result<f64, SimError> {
+    p.scalar(name).map_err(|e| match e {
+        SimError::UnknownParameter { .. } => SimError::UnsupportedOption {
+            name: what.into(),
+            value: name.into(),
+            reason: format!(
+                "the parameter set has no {name:?} (OKane2022 carries all degradation parameters)"
+            ),
+        },
+        e => e,
+    })
+}
+
+fn need_fn(p: &ParameterValues, name: &str, what: &str) -> Result<Value, SimError> {
+    p.value(name).map_err(|e| match e {
+        SimError::UnknownParameter { .. } => SimError::UnsupportedOption {
+            name: what.into(),
+            value: name.into(),
+            reason: format!(
+                "the parameter set has no {name:?} (OKane2022 carries all degradation parameters)"
+            ),
+        },
+        e => e,
+    })
+}
+
+impl Degradation {
+    /// Resolves the parameters the options need (an error names a missing one).
+    pub fn new(opts: Options, p: &ParameterValues, cell: &Cell) -> Result<Degradation, SimError> {
+        let mut d = Degradation {
+            opts: opts.clone(),
+            v_bar_sei: 1.0,
+            j0_sei: 0.0,
+            r_sei: 0.0,
+            d_sol: 0.0,
+            c_sol: 0.0,
+            u_sei: 0.0,
+            kappa_inner: 0.0,
+            d_li: 0.0,
+            c_li0: 0.0,
+            l_sei0: 0.0,
+            e_sei: 0.0,
+            alpha_sei: 0.5,
+            z_sei: 1.0,
+            c_ec0: 0.0,
+            d_ec: 1.0,
+            k_sei: 0.0,
+            alpha_plating: 0.5,
+            c_plated0: 0.0,
+            j0_plating: Value::Scalar(0.0),
+            j0_stripping: Value::Scalar(0.0),
+            dead_decay: Value::Scalar(0.0),
+            a: cell.neg.a,
+            t_ref: cell.t_ref,
+        };
+        if let Some((kind, asym)) = opts.sei {
+            let w = "SEI";
+            d.v_bar_sei = need(p, "SEI partial molar volume [m3.mol-1]", w)?;
+            d.l_sei0 = need(p, "Initial SEI thickness [m]", w)?;
+            d.z_sei = need(p, "Ratio of lithium moles to SEI moles", w)?;
+            d.e_sei = p.scalar_or("SEI growth activation energy [J.mol-1]", 0.0)?;
+            if opts.film != Film::None {
+                d.r_sei = need(p, "SEI resistivity [Ohm.m]", w)?;
+            }
+            if asym {
+                d.alpha_sei = need(p, "SEI growth transfer coefficient", w)?;
+            }
+            match kind {
+                SeiKind::Constant => {}
+                SeiKind::ReactionLimited => {
+                    d.j0_sei = need(p, "SEI reaction exchange current density [A.m-2]", w)?;
+                    d.u_sei = need(p, "SEI open-circuit potential [V]", w)?;
+                    d.r_sei = need(p, "SEI resistivity [Ohm.m]", w)?;
+                }
+                SeiKind::SolventDiffusionLimited => {
+                    d.d_sol = need(p, "SEI solvent diffusivity [m2.s-1]", w)?;
+                    d.c_sol = need(p, "Bulk solvent concentration [mol.m-3]", w)?;
+                }
+                SeiKind::ElectronMigrationLimited => {
+                    d.kappa_inner = need(p, "SEI electron conductivity [S.m-1]", w)?;
+                    d.u_sei = need(p, "SEI open-circuit potential [V]", w)?;
+                }
+                SeiKind::InterstitialDiffusionLimited => {
+                    d.d_li = need(p, "SEI lithium interstitial diffusivity [m2.s-1]", w)?;
+                    d.c_li0 = need(
+                        p,
+                        "Lithium interstitial reference concentration [mol.m-3]",
+                        w,
+                    )?;
+                }
+                SeiKind::EcReactionLimited => {
+                    d.c_ec0 = need(p, "EC initial concentration in electrolyte [mol.m-3]", w)?;
+                    d.d_ec = need(p, "EC diffusivity [m2.s-1]", w)?;
+                    d.k_sei = need(p, "SEI kinetic rate constant [m.s-1]", w)?;
+                    d.u_sei = need(p, "SEI open-circuit potential [V]", w)?;
+                    d.r_sei = need(p, "SEI resistivity [Ohm.m]", w)?;
+                }
+            }
+        }
+        if let Some(kind) = opts.plating {
+            let w = "lithium plating";
+            d.alpha_plating = need(p, "Lithium plating transfer coefficient", w)?;
+            d.c_plated0 = need(p, "Initial plated lithium concentration [mol.m-3]", w)?;
+            d.j0_plating = need_fn(p, "Exchange-current density for plating [A.m-2]", w)?;
+            if kind != PlatingKind::Irreversible {
+                d.j0_stripping = need_fn(p, "Exchange-current density for stripping [A.m-2]", w)?;
+            }
+            if kind == PlatingKind::PartiallyReversible {
+                d.dead_decay = need_fn(p, "Dead lithium decay rate [s-1]", w)?;
+                if d.l_sei0 == 0.0 {
+                    d.l_sei0 = need(p, "Initial SEI thickness [m]", w)?;
+                    d.v_bar_sei = need(p, "SEI partial molar volume [m3.mol-1]", w)?;
+                }
+            }
+        }
+        Ok(d)
+    }
+
+    /// Number of side-reaction states at each location: [c_sei] and [c_plated, c_dead].
+    pub fn n_states(&self) -> usize {
+        usize::from(self.opts.sei.is_some()) + 2 * usize::from(self.opts.plating.is_some())
+    }
+
+    /// Initial values of the states.
+    pub fn initial(&self) -> Vec<f64> {
+        let mut v = Vec::new();
+        if self.opts.sei.is_some() {
+            v.push(self.c_sei0());
+        }
+        if self.opts.plating.is_some() {
+            v.push(self.c_plated0);
+            v.push(0.0);
+        }
+        v
+    }
+
+    /// Initial SEI concentration L_sei_0 a / V_bar [mol.m-3].
+    pub fn c_sei0(&self) -> f64 {
+        if self.opts.sei.is_some() {
+            self.l_sei0 * self.a / self.v_bar_sei
+        } else {
+            0.0
+        }
+    }
+
+    /// SEI thickness [m] of states `s`.
+    pub fn l_sei(&self, s: &[f64]) -> f64 {
+        if self.opts.sei.is_some() {
+            s[0] * self.v_bar_sei / self.a
+        } else {
+            self.l_sei0
+        }
+    }
+
+    fn plated(&self, s: &[f64]) -> (f64, f64) {
+        let o = usize::from(self.opts.sei.is_some());
+        (s[o], s[o + 1])
+    }
+
+    /// Film overpotential eta_film = -R_sei L j_tot [V] (0 without film).
+    pub fn film(&self, l_sei: f64, j_tot: f64) -> f64 {
+        if self.opts.film == Film::None {
+            0.0
+        } else {
+            -j_tot * l_sei * self.r_sei
+        }
+    }
+
+    /// SEI interfacial current density [A.m-2] (negative: lithium consumed), PyBaMM's
+    /// `SEIGrowth` with `delta_phi = phi_s - phi_e` and `j` the main (or, in the inverse
+    /// kinetics of the SPM/SPMe, the total) interfacial current density.
+    pub fn j_sei(&self, s: &[f64], delta_phi: f64, j: f64, t: f64) -> f64 {
+        let Some((kind, _)) = self.opts.sei else {
+            return 0.0;
+        };
+        let l = self.l_sei(s);
+        let f_rt = F / (R_GAS * t);
+        let eta_sei = delta_phi - self.u_sei - j * l * self.r_sei;
+        let js = match kind {
+            SeiKind::Constant => return 0.0,
+            SeiKind::ReactionLimited => -self.j0_sei * (-self.alpha_sei * f_rt * eta_sei).exp(),
+            SeiKind::ElectronMigrationLimited => {
+                let eta_inner = delta_phi - self.u_sei;
+                if eta_inner < 0.0 {
+                    self.kappa_inner * eta_inner / l
+                } else {
+                    0.0
+                }
+            }
+            SeiKind::InterstitialDiffusionLimited => {
+                -(self.d_li * self.c_li0 * F / l) * (-f_rt * delta_phi).exp()
+            }
+            SeiKind::SolventDiffusionLimited => -self.d_sol * self.c_sol * F / l,
+            SeiKind::EcReactionLimited => {
+                let k_exp = self.k_sei * (-self.alpha_sei * f_rt * eta_sei).exp();
+                -F * self.c_ec0 * k_exp / (1.0 + l / self.d_ec * k_exp)
+            }
+        };
+        js * (self.e_sei / R_GAS * (1.0 / self.t_ref - 1.0 / t)).exp()
+    }
+
+    /// Lithium plating interfacial current density [A.m-2] (negative: plating) for the
+    /// stripping overpotential `eta = delta_phi + eta_film`, electrolyte concentration `c_e`.
+    pub fn j_plating(&self, s: &[f64], eta: f64, c_e: f64, t: f64) -> f64 {
+        let Some(kind) = self.opts.plating else {
+            return 0.0;
+        };
+        let (c_pl, _) = self.plated(s);
+        let args = FnArgs {
+            sto: 0.0,
+            c_e: c_e.max(0.0),
+            c_s_surf: c_pl.max(0.0),
+            c_s_max: 0.0,
+            t,
+        };
+        let f_rt = F / (R_GAS * t);
+        let ap = self.alpha_plating;
+        let plating = self.j0_plating.eval(&args) * (-f_rt * ap * eta).exp();
+        match kind {
+            PlatingKind::Irreversible => -plating,
+            _ => self.j0_stripping.eval(&args) * (f_rt * (1.0 - ap) * eta).exp() - plating,
+        }
+    }
+
+    /// Time derivatives of the states for side-reaction currents `j_sei`, `j_pl` [A.m-2].
+    pub fn rates(&self, s: &[f64], j_sei: f64, j_pl: f64, out: &mut [f64]) {
+        let mut o = 0;
+        if self.opts.sei.is_some() {
+            out[0] = -self.a * j_sei / (F * self.z_sei);
+            o = 1;
+        }
+        if let Some(kind) = self.opts.plating {
+            let src = -self.a * j_pl / F;
+            let (c_pl, _) = self.plated(s);
+            match kind {
+                PlatingKind::Reversible => {
+                    out[o] = src;
+                    out[o + 1] = 0.0;
+                }
+                PlatingKind::Irreversible => {
+                    out[o] = 0.0;
+                    out[o + 1] = src;
+                }
+                PlatingKind::PartiallyReversible => {
+                    let args = FnArgs {
+                        sto: self.l_sei(s),
+                        ..FnArgs::default()
+                    };
+                    let coupling = self.dead_decay.eval(&args) * c_pl;
+                    out[o] = src - coupling;
+                    out[o + 1] = coupling;
+                }
+            }
+        }
+    }
+
+    /// Lithium held by the side reactions beyond their initial state, per unit electrode
+    /// volume [mol.m-3]: z (c_sei - c_sei_0) + c_plated + c_dead - c_plated_0.
+    pub fn lithium_lost(&self, s: &[f64]) -> f64 {
+        let mut v = 0.0;
+        if self.opts.sei.is_some() {
+            v += self.z_sei * (s[0] - self.c_sei0());
+        }
+        if self.opts.plating.is_some() {
+            let (c_pl, c_dead) = self.plated(s);
+            v += c_pl + c_dead - self.c_plated0;
+        }
+        v
+    }
+
+    /// Split of `lithium_lost` into (SEI, plating) [mol.m-3].
+    pub fn lithium_lost_split(&self, s: &[f64]) -> (f64, f64) {
+        let sei = if self.opts.sei.is_some() {
+            self.z_sei * (s[0] - self.c_sei0())
+        } else {
+            0.0
+        };
+        (sei, self.lithium_lost(s) - sei)
+    }
+}
+
+impl Degradation {
+    /// Width-weighted mean SEI thickness over nodes whose states (`n_states()` each) are
+    /// stacked in `s`.
+    pub fn l_sei_mean(&self, s: &[f64], w: &[f64]) -> f64 {
+        let nd = self.n_states();
+        if self.opts.x_average {
+            return self.l_sei(&s[..nd]);
+        }
+        let mut l = 0.0;
+        for (k, wk) in w.iter().enumerate() {
+            l += self.l_sei(&s[k * nd..(k + 1) * nd]) * wk;
+        }
+        l / w.iter().sum::<f64>()
+    }
+
+    /// Side reactions at nodes across the electrode with the x-averaged kinetics of the
+    /// SPMe (PyBaMM's inverse kinetics with `"x-average side reactions": "false"`): the
+    /// local surface potential difference `delta_phi[k]` (phi_s - phi_e of the composite
+    /// potentials), `j_tot` the x-averaged total current, the film overpotential `eta_film`
+    /// of the x-averaged thickness. Writes the states' rates to `out` when given and
+    /// returns the width-weighted means of (j_sei, j_pl).
+    #[allow(clippy::too_many_arguments)]
+    pub fn nodes(
+        &self,
+        s: &[f64],
+        delta_phi: &[f64],
+        j_tot: f64,
+        eta_film: f64,
+        c_e: &[f64],
+        w: &[f64],
+        t: f64,
+        mut out: Option<&mut [f64]>,
+    ) -> (f64, f64) {
+        let nd = self.n_states();
+        // with "x-average side reactions" all nodes share one set of states, which grow with
+        // the x-averaged currents
+        let shared = self.opts.x_average;
+        let (mut a, mut b, mut wsum) = (0.0, 0.0, 0.0);
+        for k in 0..w.len() {
+            let sk = if shared {
+                &s[..nd]
+            } else {
+                &s[k * nd..(k + 1) * nd]
+            };
+            let js = self.j_sei(sk, delta_phi[k], j_tot, t);
+            let jp = self.j_plating(sk, delta_phi[k] + eta_film, c_e[k], t);
+            if let (false, Some(o)) = (shared, out.as_deref_mut()) {
+                self.rates(sk, js, jp, &mut o[k * nd..(k + 1) * nd]);
+            }
+            a += js * w[k];
+            b += jp * w[k];
+            wsum += w[k];
+        }
+        let (a, b) = (a / wsum, b / wsum);
+        if let (true, Some(o)) = (shared, out) {
+            self.rates(&s[..nd], a, b, &mut o[..nd]);
+        }
+        (a, b)
+    }
+}
+
+/// Side-reaction currents of x-averaged (SPM, SPMe) kinetics, PyBaMM's inverse-kinetics
+/// formulation: `eta_r` from inverting Butler–Volmer with the total current `j_tot`, the SEI
+/// driven by `delta_phi = eta_r + U - eta_film` with `j = j_tot`, the main reaction
+/// `j = j_tot - j_sei - j_pl`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct XAvgSide {
+    pub j_sei: f64,
+    pub j_pl: f64,
+    /// Film overpotential (added to the voltage: V -= -eta_film).
+    pub eta_film: f64,
+}
+
+impl Degradation {
+    /// `eta_r` and `u` are the x-averaged reaction overpotential and OCP of the negative
+    /// electrode, `j_tot` = I / (a L), `c_e` the electrolyte concentration the plating sees
+    /// (one value per node of the negative electrode, averaged: plating rates are linear
+    /// in their exchange-current densities).
+    pub fn x_averaged(
+        &self,
+        s: &[f64],
+        eta_r: f64,
+        u: f64,
+        j_tot: f64,
+        c_e: &[f64],
+        t: f64,
+    ) -> XAvgSide {
+        let l = self.l_sei(s);
+        let eta_film = self.film(l, j_tot);
+        let delta_phi = eta_r + u - eta_film;
+        let j_sei = self.j_sei(s, delta_phi, j_tot, t);
+        let j_pl = if self.opts.plating.is_some() {
+            let eta = delta_phi + eta_film;
+            c_e.iter()
+                .map(|&c| self.j_plating(s, eta, c, t))
+                .sum::<f64>()
+                / c_e.len() as f64
+        } else {
+            0.0
+        };
+        XAvgSide {
+            j_sei,
+            j_pl,
+            eta_film,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(pairs: &[(&str, &str)], model: &str) -> Result<Options, SimError> {
+        let m: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        parse_options(&m, model)
+    }
+
+    #[test]
+    fn defaults_follow_pybamm() {
+        // no options: nothing
+        assert!(opts(&[], "spme").unwrap().is_none());
+        // an SEI brings the distributed film resistance
+        let o = opts(&[("SEI", "reaction limited")], "dfn").unwrap();
+        assert_eq!(o.sei, Some((SeiKind::ReactionLimited, false)));
+        assert_eq!(o.film, Film::Distributed);
+        assert!(!o.x_average);
+        // plating alone: no SEI, no film
+        let o = opts(&[("lithium plating", "irreversible")], "spm").unwrap();
+        assert_eq!(o.sei, None);
+        assert_eq!(o.film, Film::None);
+        assert!(o.x_average);
+        // partially reversible plating: a constant SEI (the dead-lithium decay reads its
+        // thickness), still no film since "SEI" was not given
+        let o = opts(&[("lithium plating", "partially reversible")], "dfn").unwrap();
+        assert_eq!(o.sei, Some((SeiKind::Constant, false)));
+        assert_eq!(o.film, Film::None);
+        // case-insensitive values, explicit film
+        let o = opts(
+            &[
+                ("SEI", "EC Reaction Limited"),
+                ("SEI film resistance", "Average"),
+            ],
+            "spme",
+        )
+        .unwrap();
+        assert_eq!(o.sei, Some((SeiKind::EcReactionLimited, false)));
+        assert_eq!(o.film, Film::Average);
+    }
+
+    #[test]
+    fn sei_currents_have_pybamm_signs_and_limits() {
+        let p = crate::sim::params::okane2022::parameter_values();
+        let cell = crate::sim::models::Cell::new(&p).unwrap();
+        let t = 298.15;
+        for kind in [
+            "reaction limited",
+            "solvent-diffusion limited",
+            "electron-migration limited",
+            "interstitial-diffusion limited",
+            "ec reaction limited",
+        ] {
+            let o = opts(&[("SEI", kind)], "spm").unwrap();
+            let d = Degradation::new(o, &p, &cell).unwrap();
+            let s = d.initial();
+            assert!((d.l_sei(&s) - 5e-9).abs() < 1e-20, "{kind}");
+            // at a low electrode potential the SEI grows: negative current, positive rate
+            let j = d.j_sei(&s, 0.1, 0.0, t);
+            assert!(j < 0.0, "{kind}: {j}");
+            let mut r = vec![0.0; 1];
+            d.rates(&s, j, 0.0, &mut r);
+            assert!(r[0] > 0.0, "{kind}");
+            // a thicker film grows more slowly
+            let thick = [s[0] * 4.0];
+            assert!(d.j_sei(&thick, 0.1, 0.0, t).abs() <= j.abs(), "{kind}");
+        }
+        // the electron-migration limit stops above the SEI's open-circuit potential
+        let o = opts(&[("SEI", "electron-migration limited")], "spm").unwrap();
+        let d = Degradation::new(o, &p, &cell).unwrap();
+        assert_eq!(d.j_sei(&d.initial(), 0.5, 0.0, t), 0.0);
+    }
+
+    #[test]
+    fn plating_is_a_cathodic_reaction() {
+        let p = crate::sim::params::okane2022::parameter_values();
+        let cell = crate::sim::models::Cell::new(&p).unwrap();
+        let t = 278.15;
+        let irr = Degradation::new(
+            opts(&[("lithium plating", "irreversible")], "dfn").unwrap(),
+            &p,
+            &cell,
+        )
+        .unwrap();
+        let s = irr.initial();
+        // irreversible: always plating, faster below 0 V vs Li
+        assert!(irr.j_plating(&s, -0.01, 1000.0, t) < irr.j_plating(&s, 0.05, 1000.0, t));
+        assert!(irr.j_plating(&s, 0.05, 1000.0, t) < 0.0);
+        let rev = Degradation::new(
+            opts(&[("lithium plating", "reversible")], "dfn").unwrap(),
+            &p,
+            &cell,
+        )
+        .unwrap();
+        // reversible: plated lithium is stripped well above 0 V; without plated lithium
+        // there is nothing to strip
+        let plated = [100.0, 0.0];
+        let j = rev.j_plating(&plated, 0.15, 1000.0, t);
+        assert!(j > 0.0, "{j}");
+        assert!(rev.j_plating(&[0.0, 0.0], 0.15, 1000.0, t) < 0.0);
+        let mut r = [0.0; 2];
+        rev.rates(&plated, 0.0, j, &mut r);
+        // stripping lowers the plated lithium; the reversible model has no dead lithium
+        assert!(r[0] < 0.0 && r[1] == 0.0);
+    }
+}
