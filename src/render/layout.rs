@@ -101,6 +101,26 @@ pub fn series(fig: &Figure, panel: Panel, i: usize, upto: f64) -> Vec<(f64, f64)
     out
 }
 
+/// [`series`] cut into the lines to draw: a new one starts at each of the run's `breaks`.
+pub fn segments(fig: &Figure, panel: Panel, i: usize, upto: f64) -> Vec<Vec<(f64, f64)>> {
+    let pts = series(fig, panel, i, upto);
+    let breaks = &fig.runs[i].breaks;
+    if panel == Panel::CapacityCycle || breaks.is_empty() {
+        return vec![pts];
+    }
+    // Up to `upto`, series gives one point per row (plus one interpolated), in row order.
+    let mut out = Vec::new();
+    let mut line = Vec::new();
+    for (k, p) in pts.into_iter().enumerate() {
+        if k > 0 && breaks.binary_search(&k).is_ok() {
+            out.push(std::mem::take(&mut line));
+        }
+        line.push(p);
+    }
+    out.push(line);
+    out
+}
+
 fn padded(lo: f64, hi: f64, share: f64) -> (f64, f64) {
     if !(lo.is_finite() && hi.is_finite()) {
         return (0.0, 1.0);
@@ -235,6 +255,18 @@ mod tests {
             }],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn breaks_cut_the_line() {
+        let mut f = fig();
+        f.runs[0].breaks = vec![2];
+        let segs = segments(&f, Panel::VoltageTime, 0, f64::INFINITY);
+        assert_eq!(segs, vec![vec![(0.0, 4.0), (1.0, 3.5)], vec![(2.0, 3.0)]]);
+        assert_eq!(
+            segments(&fig(), Panel::VoltageTime, 0, f64::INFINITY).len(),
+            1
+        );
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct RunSeries {
     pub step_starts_s: Vec<f64>,
     /// Per-cycle discharge capacity: when present, a capacity-vs-cycle panel.
     pub cycle_capacity_ah: Option<Vec<f64>>,
+    /// Rows (ascending) that start a new line: the curve has a gap before them (cycles
+    /// of a long run that are not drawn).
+    pub breaks: Vec<usize>,
 }
 
 /// Why a figure could not be drawn.

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::layout::{self, layout, panels_for, ranges, series, tick, Layout, Panel};
+use super::layout::{self, layout, panels_for, ranges, segments, tick, Layout, Panel};
 use super::raster::{Canvas, Rect};
 use super::style::{colour, scale_of, scaled, AXIS, BACKGROUND, GRID, INK, MUTED, STEP_MARK};
 use super::{font, Figure, RenderError};
@@ -290,13 +290,16 @@ pub fn draw_data(canvas: &mut Canvas, fig: &Figure, scene: &Scene, upto: f64, he
             }
         }
         for (i, run) in fig.runs.iter().enumerate() {
-            let pts: Vec<(f32, f32)> = series(fig, g.panel, i, upto)
+            let lines: Vec<Vec<(f32, f32)>> = segments(fig, g.panel, i, upto)
                 .into_iter()
-                .map(|p| g.to_pixel(p))
+                .map(|l| l.into_iter().map(|p| g.to_pixel(p)).collect())
                 .collect();
             let c = colour(i);
             let rgb = [c.0, c.1, c.2];
-            canvas.polyline(&pts, rgb, scene.line_width, g.plot);
+            for line in &lines {
+                canvas.polyline(line, rgb, scene.line_width, g.plot);
+            }
+            let pts: Vec<(f32, f32)> = lines.into_iter().flatten().collect();
             if g.panel == Panel::CapacityCycle {
                 for &p in &pts {
                     canvas.dot(p, scene.line_width * 1.4, rgb, g.plot);

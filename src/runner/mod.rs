@@ -163,20 +163,35 @@ pub fn figure(title: &str, footer: &str, runs: &[SolvedRun]) -> render::Figure {
             .iter()
             .map(|r| {
                 let s = &r.solution;
+                // Long runs draw the curves of the cycles they kept in full (the others
+                // hold only their steps' end points, which would draw false straight lines).
+                let shown = shown_cycles(r.spec.cycles.unwrap_or(1) as usize);
+                let keep: Vec<usize> = (0..s.time_s.len())
+                    .filter(|&k| {
+                        shown.as_ref().is_none_or(|c| {
+                            s.cycle_index.get(k).is_some_and(|i| c.contains(&(i + 1)))
+                        })
+                    })
+                    .collect();
+                let pick = |v: &[f64]| keep.iter().map(|&k| v[k]).collect::<Vec<f64>>();
                 let mut step_starts_s = Vec::new();
-                for i in 1..s.step_index.len() {
-                    if s.step_index[i] != s.step_index[i - 1] {
-                        step_starts_s.push(s.time_s[i]);
+                for w in keep.windows(2) {
+                    if s.step_index[w[1]] != s.step_index[w[0]] {
+                        step_starts_s.push(s.time_s[w[1]]);
                     }
                 }
                 render::RunSeries {
                     label: r.label.clone(),
-                    time_s: s.time_s.clone(),
-                    voltage_v: s.voltage_v.clone(),
-                    current_a: s.current_a.clone(),
-                    capacity_ah: s.discharge_capacity_ah.clone(),
-                    temperature_k: s.temperature_k.clone(),
+                    time_s: pick(&s.time_s),
+                    voltage_v: pick(&s.voltage_v),
+                    current_a: pick(&s.current_a),
+                    capacity_ah: pick(&s.discharge_capacity_ah),
+                    temperature_k: s.temperature_k.as_deref().map(pick),
                     step_starts_s,
+                    // A gap wherever a left-out cycle was.
+                    breaks: (1..keep.len())
+                        .filter(|&j| keep[j] != keep[j - 1] + 1)
+                        .collect(),
                     cycle_capacity_ah: (s.cycles.len() > 1)
                         .then(|| s.cycles.iter().map(|c| c.discharge_capacity_ah).collect()),
                 }

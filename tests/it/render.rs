@@ -19,6 +19,7 @@ fn run(label: &str, scale: f64, lumped: bool) -> RunSeries {
         temperature_k: lumped.then(|| t.iter().map(|t| 298.15 + 8.0 * t / 3600.0).collect()),
         step_starts_s: vec![],
         cycle_capacity_ah: None,
+        breaks: vec![],
         voltage_v: v,
         time_s: t,
     }

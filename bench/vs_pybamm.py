@@ -1,0 +1,100 @@
+"""battbot vs PyBaMM on the cases of bench/suite.json; see vs_pybamm.sh."""
+import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
+
+import pybamm
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "reference"))
+try:
+    from compare import compare  # the acceptance comparison (shared/reference/compare.py)
+except ImportError:
+    sys.path.insert(0, os.path.join(HERE, "..", "tests", "reference"))
+    from compare import compare  # noqa
+
+MODELS = {"SPM": pybamm.lithium_ion.SPM, "SPMe": pybamm.lithium_ion.SPMe, "DFN": pybamm.lithium_ion.DFN}
+
+
+def pybamm_sim(spec, fine, points=None):
+    """PyBaMM's simulation of a spec: at its default mesh, at `points` per domain, or the
+    fine reference (40 points, rtol 1e-8)."""
+    options = {"thermal": "lumped"} if spec.get("thermal") == "lumped" else {}
+    model = MODELS[spec["model"]](options)
+    pv = pybamm.ParameterValues(spec["parameter_set"])
+    exp = pybamm.Experiment(spec["experiment"], period="10 seconds")
+    kw = {}
+    if fine or points:
+        kw["var_pts"] = {k: points or 40 for k in ["x_n", "x_s", "x_p", "r_n", "r_p"]}
+    if fine:
+        kw["solver"] = pybamm.IDAKLUSolver(rtol=1e-8, atol=1e-10)
+    return pybamm.Simulation(model, parameter_values=pv, experiment=exp, **kw)
+
+
+def write_csv(sol, path):
+    t = sol["Time [s]"].entries
+    cols = [t, sol["Current [A]"].entries, sol["Voltage [V]"].entries, sol["Discharge capacity [A.h]"].entries]
+    with open(path, "w") as f:
+        f.write("Time [s],Current [A],Voltage [V],Discharge capacity [A.h]\n")
+        for row in zip(*cols):
+            f.write(",".join(f"{x:.10g}" for x in row) + "\n")
+
+
+def median_time(fn, n):
+    ts = []
+    for _ in range(n):
+        a = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - a)
+    return statistics.median(ts)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--battbot", required=True)
+    ap.add_argument("--repeat", type=int, default=20)
+    args = ap.parse_args()
+    suite = json.load(open(os.path.join(HERE, "suite.json")))["cases"]
+    tmp = tempfile.mkdtemp(prefix="vs-pybamm-")
+    rows = []
+    for case in suite:
+        name, spec = case["name"], case["spec"]
+        spec_path = os.path.join(tmp, f"{name}.json")
+        json.dump(spec, open(spec_path, "w"))
+        # Fine reference and PyBaMM at its default mesh.
+        ref_csv = os.path.join(tmp, f"{name}.ref.csv")
+        write_csv(pybamm_sim(spec, fine=True).solve(), ref_csv)
+        sim = pybamm_sim(spec, fine=False)
+        sim.solve()  # warm-up: builds and compiles the model
+        py_csv = os.path.join(tmp, f"{name}.pybamm.csv")
+        write_csv(sim.solve(), py_csv)
+        py_s = median_time(sim.solve, args.repeat)
+        # PyBaMM on battbot's default mesh (40 points per domain): the same discretisation.
+        sim40 = pybamm_sim(spec, fine=False, points=40)
+        sim40.solve()
+        py40_s = median_time(sim40.solve, max(3, args.repeat // 4))
+        # battbot: re-solve timing, and its CSV for the accuracy check.
+        bench = json.loads(subprocess.check_output([args.battbot, "bench", "--spec", spec_path, "--repeat", str(args.repeat)]))
+        bb_csv = os.path.join(tmp, f"{name}.battbot.csv")
+        subprocess.check_call([args.battbot, "solve", "--spec", spec_path, "--csv", bb_csv])
+        py_rmse = compare(ref_csv, py_csv)[0]
+        bb_rmse = compare(ref_csv, bb_csv)[0]
+        rows.append((name, py_s, py40_s, bench["solve_s_median"], py_rmse, bb_rmse))
+        print(f"{name}: pybamm {py_s*1e3:.2f} ms ({py_rmse:.3f} mV), battbot {bench['solve_s_median']*1e3:.2f} ms ({bb_rmse:.3f} mV)", file=sys.stderr, flush=True)
+
+    # Cold start: one whole process each, DFN Chen2020 1C.
+    dfn = os.path.join(tmp, "dfn_chen2020_1C.json")
+    cold_bb = median_time(lambda: subprocess.check_call([args.battbot, "solve", "--spec", dfn, "--csv", os.devnull]), 5)
+    script = ("import pybamm; pybamm.Simulation(pybamm.lithium_ion.DFN(), parameter_values=pybamm.ParameterValues('Chen2020'), "
+              "experiment=pybamm.Experiment(['Discharge at 1C until 2.5 V'], period='10 seconds')).solve()")
+    cold_py = median_time(lambda: subprocess.check_call([sys.executable, "-c", script]), 3)
+
+    print(f"\nMachine: {platform.node()} ({os.cpu_count()} cores), PyBaMM {pybamm.__version__}, "
+          f"{subprocess.check_output([args.battbot, '--version']).decode().strip()}; median of {args.repeat} re-solves.\n")
+    print("| case | PyBaMM re-solve (default mesh) | PyBaMM re-solve (40 pts) | battbot re-solve (40 pts) | vs PyBaMM default | vs PyBaMM 40 pts | PyBaMM default RMSE vs fine | battbot RMSE vs fine |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, py_s, py40_s, bb_s, py_r, bb_r in rows:
+        print(f"| {name} | {py_s*1e3:.2f} ms | {py40_s*1e3:.2f} ms | {bb_s*1e3:.2f} ms | {py_s/bb_s:.1f}× | {py40_s/bb_s:.1f}× | {py_r:.3f} mV | {bb_r:.3f} mV |")
+    print(f"| cold `solve` DFN Chen2020 1C (whole process) | {cold_py:.2f} s | | {cold_bb:.3f} s | {cold_py/cold_bb:.0f}× | | | |")
+
+
+if __name__ == "__main__":
+    main()
