@@ -82,6 +82,7 @@ async fn main() -> anyhow::Result<()> {
                 max_temperature_k: None,
                 solve_time_s: 0.016,
                 rows: 357,
+                fade: None,
             }],
             artifacts: vec![
                 Artifact {

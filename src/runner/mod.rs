@@ -15,7 +15,7 @@ use crate::command::Command;
 use crate::job::JobSpec;
 use crate::render;
 use crate::sim::{self, SimSpec, Simulation, Solution, SolveOptions};
-use protocol::{Artifact, Progress, RunFailure, RunResult, RunSummary, Started};
+use protocol::{Artifact, CycleFade, Progress, RunFailure, RunResult, RunSummary, Started};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -151,7 +151,28 @@ pub fn summarize(run: &SolvedRun) -> RunSummary {
             .map(|t| t.iter().cloned().fold(f64::MIN, f64::max)),
         solve_time_s: run.solve_time_s,
         rows: s.time_s.len(),
+        fade: fade(s),
     }
+}
+
+/// The capacity fade of a run of two cycles or more.
+pub fn fade(s: &Solution) -> Option<CycleFade> {
+    let (first, last) = (s.cycles.first()?, s.cycles.last()?);
+    if s.cycles.len() < 2 {
+        return None;
+    }
+    let q0 = first.discharge_capacity_ah;
+    Some(CycleFade {
+        cycles: s.cycles.len(),
+        first_cycle_capacity_ah: q0,
+        last_cycle_capacity_ah: last.discharge_capacity_ah,
+        fade_percent: if q0.abs() > 1e-12 {
+            100.0 * (q0 - last.discharge_capacity_ah) / q0
+        } else {
+            0.0
+        },
+        loss_of_lithium_inventory_percent: last.loss_of_lithium_inventory_percent,
+    })
 }
 
 /// The plot data of solved runs.
@@ -289,6 +310,14 @@ pub fn execute_with_progress(
         };
         std::fs::write(out.join(&name), &csv)?;
         artifacts.push(artifact(&name, "text/csv", &csv));
+        // One row per cycle (`battbot solve --summary`), for runs that cycle.
+        if run.solution.cycles.len() > 1 {
+            let mut rows = Vec::new();
+            run.solution.write_summary_csv(&mut rows)?;
+            let name = name.replace(".csv", "-cycles.csv");
+            std::fs::write(out.join(&name), &rows)?;
+            artifacts.push(artifact(&name, "text/csv", &rows));
+        }
     }
     let title = match &spec.command {
         Command::Compare { .. } => "battbot comparison".to_string(),

@@ -42,6 +42,21 @@ pub struct RunSummary {
     pub max_temperature_k: Option<f64>,
     pub solve_time_s: f64,
     pub rows: usize,
+    /// Capacity fade over the cycles of a multi-cycle run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fade: Option<CycleFade>,
+}
+
+/// How a multi-cycle run aged: the per-cycle summary reduced to what a report shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CycleFade {
+    pub cycles: usize,
+    pub first_cycle_capacity_ah: f64,
+    pub last_cycle_capacity_ah: f64,
+    /// Capacity lost from the first to the last cycle, in % of the first.
+    pub fade_percent: f64,
+    /// PyBaMM's "Loss of lithium inventory [%]" at the end.
+    pub loss_of_lithium_inventory_percent: f64,
 }
 
 /// A file produced by the runner, base64-encoded.

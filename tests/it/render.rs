@@ -185,3 +185,56 @@ fn random_comparisons_are_reproducible_and_solve() {
         "the generator should rarely need a redraw: {redrawn}"
     );
 }
+
+/// A degradation job end to end on the runner side: 30 cycles with SEI keep the curves of
+/// six cycles, report the fade and ship the per-cycle table.
+#[test]
+fn a_degradation_job_reports_its_fade_and_keeps_a_few_cycles() {
+    use battbot::command::Command;
+    use battbot::job::{JobSource, JobSpec};
+    let run: battbot::sim::SimSpec = serde_json::from_value(serde_json::json!({
+        "model": "SPM", "parameter_set": "OKane2022", "cycles": 30,
+        "options": {"SEI": "reaction limited"},
+        "experiment": ["Discharge at 1C until 2.5 V", "Charge at 1C until 4.2 V", "Hold at 4.2 V until C/50"]
+    }))
+    .unwrap();
+    let source = JobSource {
+        platform: "github".into(),
+        repo: "o/r".into(),
+        number: 1,
+        comment_id: 2,
+        user: "u".into(),
+        url: String::new(),
+    };
+    let spec = JobSpec::new(
+        source,
+        Command::Simulate { runs: vec![run] },
+        "http://bot.test",
+        time::OffsetDateTime::now_utc(),
+    );
+    let out = tempfile::tempdir().unwrap();
+    let result = battbot::runner::execute(&spec, out.path(), &mut Vec::new()).unwrap();
+    let summary = &result.runs[0];
+    let fade = summary.fade.as_ref().expect("a multi-cycle run has a fade");
+    assert_eq!(fade.cycles, 30);
+    assert!(
+        fade.fade_percent > 0.0 && fade.fade_percent < 5.0,
+        "{fade:?}"
+    );
+    assert!(fade.loss_of_lithium_inventory_percent > 0.0, "{fade:?}");
+    assert_eq!(
+        battbot::runner::shown_cycles(30),
+        Some(vec![1, 2, 7, 15, 22, 30])
+    );
+    let names: Vec<&str> = result.artifacts.iter().map(|a| a.name.as_str()).collect();
+    assert!(names.contains(&"solution-cycles.csv"), "{names:?}");
+    let cycles = std::fs::read_to_string(out.path().join("solution-cycles.csv")).unwrap();
+    assert_eq!(cycles.lines().count(), 31, "a header and one row per cycle");
+    // Six full cycles and the others' step end points: far fewer rows than 30 full cycles.
+    let one_cycle_rows = summary.rows / 6;
+    assert!(
+        summary.rows < 30 * one_cycle_rows / 3,
+        "{} rows",
+        summary.rows
+    );
+}

@@ -62,6 +62,7 @@ fn run(spec: SimSpec, v: f64, lumped: bool) -> RunSummary {
         max_temperature_k: lumped.then_some(305.4),
         solve_time_s: 0.0042,
         rows: 357,
+        fade: None,
     }
 }
 
@@ -144,6 +145,39 @@ fn comparison_report() {
     )
     .unwrap();
     snapshot!("comparison", report_md(&built));
+}
+
+#[test]
+fn degradation_report_shows_the_fade() {
+    let mut aged = spec_of("SPMe", "OKane2022");
+    aged.cycles = Some(100);
+    aged.options.insert("SEI".into(), "reaction limited".into());
+    let spec = job(
+        "github",
+        Command::Simulate {
+            runs: vec![aged.clone()],
+        },
+        3,
+    );
+    let mut summary = run(aged, 4.2, false);
+    summary.fade = Some(battbot::runner::protocol::CycleFade {
+        cycles: 100,
+        first_cycle_capacity_ah: 4.9231,
+        last_cycle_capacity_ah: 4.8502,
+        fade_percent: 1.481,
+        loss_of_lithium_inventory_percent: 1.52,
+    });
+    let r = result(&spec, vec![summary], false);
+    let built = report::success(
+        &spec,
+        &r,
+        "@battbot simulate SPMe OKane2022 sei=reaction-limited x100",
+        at("2026-05-01T10:00:11Z"),
+    )
+    .unwrap();
+    let md = report_md(&built);
+    assert!(md.contains("**Capacity fade**"), "{md}");
+    snapshot!("degradation", md);
 }
 
 #[test]
