@@ -202,3 +202,55 @@ fn dfn_ecker2015_2c_reaches_the_cutoff() {
         sol.voltage_v[k]
     );
 }
+
+/// PyBaMM's experiment semantics: the set's cut-offs are safeguards 1 V beyond the limits,
+/// and a step that stops on one ends the experiment (PyBaMM: "Experiment is infeasible:
+/// 'event: Minimum voltage [V]' was triggered"; it returns the solution so far). Reference:
+/// the timed discharge reaches 1.5 V at 3679.86 s and the rest never runs.
+#[test]
+fn set_cutoff_ends_the_experiment_one_volt_beyond_the_limit() {
+    let s = spec(
+        r#"{"model":"SPM","parameter_set":"Chen2020",
+            "experiment":["Discharge at 1C for 90 minutes","Rest for 10 minutes"]}"#,
+    );
+    let sol = Simulation::build(&s)
+        .unwrap()
+        .solve(&SolveOptions::default())
+        .unwrap();
+    assert!(
+        within(sol.final_time(), 3679.85986, 5e-3),
+        "{}",
+        sol.final_time()
+    );
+    assert!(
+        (sol.final_voltage() - 1.5).abs() < 1e-6,
+        "{}",
+        sol.final_voltage()
+    );
+    assert!(sol.step_index.iter().all(|&k| k == 0), "the rest step ran");
+}
+
+/// A step whose own termination holds at its start is skipped and the experiment goes on
+/// (PyBaMM: "infeasible at initial conditions, but skip_ok is True. Skipping step."): at 0 degC
+/// the SPMe OKane2022 cell ends a 2C discharge at 65.6 s (electrolyte depletion) and after a
+/// 10-minute rest would start a 1C charge at 4.339 V > 4.2 V; PyBaMM holds at 4.2 V instead
+/// and reaches C/20 at 1370.2 s.
+#[test]
+fn infeasible_step_is_skipped_and_the_experiment_goes_on() {
+    let s = spec(
+        r#"{"model":"SPMe","parameter_set":"OKane2022","ambient_temperature_C":0,
+            "experiment":["Discharge at 2C until 2.5 V","Rest for 10 minutes",
+                          "Charge at 1C until 4.2 V","Hold at 4.2 V until C/20"]}"#,
+    );
+    let sol = Simulation::build(&s)
+        .unwrap()
+        .solve(&SolveOptions::default())
+        .unwrap();
+    assert!(!sol.step_index.contains(&2), "the infeasible charge ran");
+    assert!(sol.step_index.contains(&3), "the hold did not run");
+    assert!(
+        within(sol.final_time(), 1370.21339, 5e-3),
+        "{}",
+        sol.final_time()
+    );
+}

@@ -447,7 +447,11 @@ impl Degradation {
                 -F * self.c_ec0 * k_exp / (1.0 + l / self.d_ec * k_exp)
             }
         };
-        js * (self.e_sei / R_GAS * (1.0 / self.t_ref - 1.0 / t)).exp()
+        if t == self.t_ref || self.e_sei == 0.0 {
+            js // the Arrhenius factor is exactly 1
+        } else {
+            js * (self.e_sei / R_GAS * (1.0 / self.t_ref - 1.0 / t)).exp()
+        }
     }
 
     /// Lithium plating interfacial current density [A.m-2] (negative: plating) for the
@@ -555,7 +559,7 @@ impl Degradation {
     pub fn nodes(
         &self,
         s: &[f64],
-        delta_phi: &[f64],
+        delta_phi: impl Fn(usize) -> f64,
         j_tot: f64,
         eta_film: f64,
         c_e: &[f64],
@@ -574,8 +578,9 @@ impl Degradation {
             } else {
                 &s[k * nd..(k + 1) * nd]
             };
-            let js = self.j_sei(sk, delta_phi[k], j_tot, t);
-            let jp = self.j_plating(sk, delta_phi[k] + eta_film, c_e[k], t);
+            let dphi = delta_phi(k);
+            let js = self.j_sei(sk, dphi, j_tot, t);
+            let jp = self.j_plating(sk, dphi + eta_film, c_e[k], t);
             if let (false, Some(o)) = (shared, out.as_deref_mut()) {
                 self.rates(sk, js, jp, &mut o[k * nd..(k + 1) * nd]);
             }

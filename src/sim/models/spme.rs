@@ -153,18 +153,16 @@ impl Spme {
         let eta_film = d.film(d.l_sei_mean(s, &xm.dx[..nn]), jn);
         let delta_phi_n = eta_n + un - eta_film;
         // phi_s - phi_e of the composite potentials, with the constants of phi_e written out
-        let dphi: Vec<f64> = (0..nn)
-            .map(|k| {
-                let x = xm.x[k];
-                delta_phi_n
-                    + (phi_s(x) - phi_s_av)
-                    + chi_rt_f * (mac_n - ln_ratio(ce[k]))
-                    + (i / kn) * (ln / 3.0 + (x * x - ln * ln) / (2.0 * ln))
-            })
-            .collect();
+        let dphi = |k: usize| {
+            let x = xm.x[k];
+            delta_phi_n
+                + (phi_s(x) - phi_s_av)
+                + chi_rt_f * (mac_n - ln_ratio(ce[k]))
+                + (i / kn) * (ln / 3.0 + (x * x - ln * ln) / (2.0 * ln))
+        };
         d.nodes(
             s,
-            &dphi,
+            dphi,
             jn,
             eta_film,
             &ce[..nn],
