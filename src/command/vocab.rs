@@ -48,23 +48,13 @@ pub const DEGRADATION: &[DegradationOption] = &[
     DegradationOption {
         keys: &["sei"],
         option: "SEI",
-        values: &[
-            "none",
-            "constant",
-            "reaction limited",
-            "reaction limited (asymmetric)",
-            "solvent-diffusion limited",
-            "electron-migration limited",
-            "interstitial-diffusion limited",
-            "ec reaction limited",
-            "ec reaction limited (asymmetric)",
-        ],
+        values: crate::sim::models::degradation::SEI_VALUES,
         example: "sei=reaction-limited",
     },
     DegradationOption {
         keys: &["plating", "lithiumplating", "liplating"],
         option: "lithium plating",
-        values: &["none", "reversible", "partially reversible", "irreversible"],
+        values: crate::sim::models::degradation::PLATING_VALUES,
         example: "plating=irreversible",
     },
 ];

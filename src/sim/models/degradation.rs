@@ -68,7 +68,8 @@ impl Options {
     }
 }
 
-const SEI_VALUES: &[&str] = &[
+/// PyBaMM's values of the `"SEI"` option that battbot solves.
+pub const SEI_VALUES: &[&str] = &[
     "none",
     "constant",
     "reaction limited",
@@ -79,7 +80,8 @@ const SEI_VALUES: &[&str] = &[
     "ec reaction limited",
     "ec reaction limited (asymmetric)",
 ];
-const PLATING_VALUES: &[&str] = &["none", "irreversible", "reversible", "partially reversible"];
+/// PyBaMM's values of the `"lithium plating"` option that battbot solves.
+pub const PLATING_VALUES: &[&str] = &["none", "irreversible", "reversible", "partially reversible"];
 const FILM_VALUES: &[&str] = &["none", "distributed", "average"];
 
 fn unsupported(name: &str, value: &str, reason: String) -> SimError {
