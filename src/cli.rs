@@ -630,17 +630,18 @@ fn starts_charged(set: &str, lower_v: f64) -> bool {
 /// The catalog random comparisons draw from: what this build can solve.
 pub fn random_catalog() -> crate::render::random::Catalog {
     crate::render::random::Catalog {
-        // Not every set carries usable thermal parameters yet (Prada2013's lumped model
-        // does not start), so random comparisons stay isothermal.
+        // Not every set carries thermal parameters (Prada2013 has none, as in PyBaMM), so
+        // random comparisons stay isothermal.
         lumped_thermal: false,
-        // The DFN still fails on some cold charges (e.g. Ecker2015 at 5 °C); random
-        // comparisons use the models that solve every combination the generator draws.
+        // Some cold charges cannot start (Ecker2015 at 5 °C, in PyBaMM too) and the DFN of
+        // a multi-cycle draw takes seconds: the scheduled comparisons use the fast models.
         models: ["SPM", "SPMe"].iter().map(|s| s.to_string()).collect(),
         // Sets that start charged enough to discharge (Mohtat2020, for one, starts empty).
         sets: crate::sim::parameter_sets()
             .into_iter()
             .filter(|s| starts_charged(s.name, s.lower_voltage_cutoff_v))
-            // ORegan2022's steep diffusivities defeat the solver's 4.4 V hold (a known gap).
+            // ORegan2022 solves, but its stoichiometry-dependent diffusivities take ~4 s a
+            // discharge: too slow for a comparison drawn twice a day on a shared runner.
             .filter(|s| s.name != "ORegan2022")
             .map(|s| {
                 (
