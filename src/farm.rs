@@ -10,12 +10,10 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::forge::{CommitMode, FileChange};
+use crate::forge::{CommitMode, FileChange, STATE_BRANCH};
 use crate::report::index::{self, Entry};
 use crate::server::boot::forges_from_config;
 
-/// The branch of the reports repository that holds a bot's state files.
-pub const STATE_BRANCH: &str = "state";
 const ARCHIVE_FORMAT: &str = "battbot-bot-export/1";
 
 /// Every bot of a config: the main one first, then the farm's.

@@ -394,7 +394,12 @@ impl Forge for LocalForge {
     ) -> Result<(), ForgeError> {
         // No issue tracker on disk: the alert is a file on the `state` branch.
         let path = format!("alerts/{key}.md");
-        if !open && self.read_file(repo, "state", &path).await?.is_none() {
+        if !open
+            && self
+                .read_file(repo, super::STATE_BRANCH, &path)
+                .await?
+                .is_none()
+        {
             return Ok(());
         }
         let status = if open { "open" } else { "closed" };
@@ -404,7 +409,7 @@ impl Forge for LocalForge {
         );
         self.commit_files(
             repo,
-            "state",
+            super::STATE_BRANCH,
             &[FileChange::new(path, text)],
             &[],
             &format!("alert {key}: {status}"),

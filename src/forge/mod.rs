@@ -83,6 +83,10 @@ pub enum Permission {
     Admin,
 }
 
+/// Branch of the reports repository that holds the bot's state (replies sent, last seen
+/// ids, job progress, alerts): state lives only as commits.
+pub const STATE_BRANCH: &str = "state";
+
 /// Label of the alert issues the bot opens in the reports repository.
 pub const ALERT_LABEL: &str = "battbot-alert";
 

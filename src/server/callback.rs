@@ -7,8 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::social::STATE_BRANCH;
-use crate::forge::{CommitMode, FileChange, Thread};
+use crate::forge::Thread;
 use crate::job::JobId;
 use crate::report;
 use crate::runner::protocol::{self, Progress, RunFailure, RunResult, Started};
@@ -128,17 +127,12 @@ pub fn progress_path(job_id: &str) -> String {
 async fn record_progress(app: &App, job_id: &JobId, p: &Progress) -> Result<(), AppError> {
     let body =
         serde_json::to_vec(p).map_err(|e| AppError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
-    app.forges
-        .reports
-        .commit_files(
-            &app.config.reports.repo,
-            STATE_BRANCH,
-            &[FileChange::new(progress_path(job_id.as_str()), body)],
-            &[],
-            &format!("progress of {job_id}: {} {} of {}", p.unit, p.done, p.total),
-            CommitMode::UpdateBranch,
-        )
-        .await?;
+    app.write_state(
+        &progress_path(job_id.as_str()),
+        body,
+        &format!("progress of {job_id}: {} {} of {}", p.unit, p.done, p.total),
+    )
+    .await?;
     Ok(())
 }
 
@@ -147,15 +141,7 @@ pub async fn read_progress(
     app: &App,
     job_id: &str,
 ) -> Result<Option<Progress>, crate::forge::ForgeError> {
-    let bytes = app
-        .forges
-        .reports
-        .read_file(
-            &app.config.reports.repo,
-            STATE_BRANCH,
-            &progress_path(job_id),
-        )
-        .await?;
+    let bytes = app.read_state(&progress_path(job_id)).await?;
     Ok(bytes.and_then(|b| serde_json::from_slice(&b).ok()))
 }
 

@@ -178,6 +178,35 @@ impl App {
         Ok(true)
     }
 
+    /// A file of the reports repository's state branch, `None` if it does not exist.
+    pub async fn read_state(&self, path: &str) -> Result<Option<Vec<u8>>, ForgeError> {
+        self.forges
+            .reports
+            .read_file(&self.config.reports.repo, crate::forge::STATE_BRANCH, path)
+            .await
+    }
+
+    /// Commits one file to the reports repository's state branch (created if missing).
+    pub async fn write_state(
+        &self,
+        path: &str,
+        contents: impl Into<Vec<u8>>,
+        message: &str,
+    ) -> Result<(), ForgeError> {
+        self.forges
+            .reports
+            .commit_files(
+                &self.config.reports.repo,
+                crate::forge::STATE_BRANCH,
+                &[crate::forge::FileChange::new(path, contents.into())],
+                &[],
+                message,
+                crate::forge::CommitMode::UpdateBranch,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Waits for background work to finish, at most `timeout`.
     pub async fn drain(&self, timeout: Duration) -> bool {
         self.tasks.close();

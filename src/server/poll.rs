@@ -5,7 +5,6 @@
 
 use anyhow::Context;
 
-use crate::forge::{CommitMode, FileChange};
 use crate::social::twitter::TwitterClient;
 
 use super::social::{mention_event, STATE_BRANCH};
@@ -27,12 +26,7 @@ pub struct PollOutcome {
 
 /// Reads the last seen id; a malformed file is an error naming the file.
 pub async fn last_seen(app: &App) -> anyhow::Result<Option<u64>> {
-    let Some(bytes) = app
-        .forges
-        .reports
-        .read_file(&app.config.reports.repo, STATE_BRANCH, LAST_SEEN_PATH)
-        .await?
-    else {
+    let Some(bytes) = app.read_state(LAST_SEEN_PATH).await? else {
         return Ok(None);
     };
     let text = String::from_utf8_lossy(&bytes);
@@ -45,17 +39,12 @@ pub async fn last_seen(app: &App) -> anyhow::Result<Option<u64>> {
 }
 
 async fn record(app: &App, id: u64) -> anyhow::Result<()> {
-    app.forges
-        .reports
-        .commit_files(
-            &app.config.reports.repo,
-            STATE_BRANCH,
-            &[FileChange::new(LAST_SEEN_PATH, format!("{id}\n"))],
-            &[],
-            &format!("twitter: last seen mention {id}"),
-            CommitMode::UpdateBranch,
-        )
-        .await?;
+    app.write_state(
+        LAST_SEEN_PATH,
+        format!("{id}\n"),
+        &format!("twitter: last seen mention {id}"),
+    )
+    .await?;
     Ok(())
 }
 

@@ -23,8 +23,7 @@ use crate::social::slack::SlackClient;
 use crate::social::twitter::TwitterClient;
 use crate::social::{reply_text, slack_webhook, twitter_webhook, Secret};
 
-/// Branch of the reports repository that holds state (replies sent, last seen ids).
-pub const STATE_BRANCH: &str = "state";
+pub use crate::forge::STATE_BRANCH;
 
 /// Records replies on the state branch and reads them back.
 #[derive(Clone)]
