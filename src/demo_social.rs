@@ -7,8 +7,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use crate::config::Config;
 use crate::fakes::{self, Recorder};
@@ -114,7 +112,6 @@ impl SocialDemo {
         id: u64,
     ) -> anyhow::Result<(reqwest::RequestBuilder, JobSource)> {
         let http = reqwest::Client::new();
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.secret.as_bytes())?;
         match self.platform {
             "twitter" => {
                 let body = serde_json::to_vec(&serde_json::json!({
@@ -126,12 +123,8 @@ impl SocialDemo {
                         "entities": {"user_mentions": [{"id_str": TWITTER_BOT_ID}]},
                     }],
                 }))?;
-                mac.update(&body);
-                use base64::Engine;
-                let sig = format!(
-                    "sha256={}",
-                    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-                );
+                let sig =
+                    crate::social::twitter_webhook::sign(&Secret::new(self.secret.clone()), &body);
                 let req = http
                     .post(format!("{public_url}/twitter"))
                     .header("content-type", "application/json")

@@ -42,6 +42,13 @@ pub fn crc_response_token(consumer_secret: &Secret, crc_token: &str) -> String {
     format!("sha256={}", BASE64.encode(m.finalize().into_bytes()))
 }
 
+/// The `x-twitter-webhooks-signature` Twitter sends with `body` (for fakes and demos).
+pub fn sign(consumer_secret: &Secret, body: &[u8]) -> String {
+    let mut m = mac(consumer_secret);
+    m.update(body);
+    format!("sha256={}", BASE64.encode(m.finalize().into_bytes()))
+}
+
 /// The JSON body for `GET /twitter?crc_token=…`: `{"response_token":"sha256=…"}`.
 pub fn crc_response(consumer_secret: &Secret, crc_token: &str) -> serde_json::Value {
     serde_json::json!({ "response_token": crc_response_token(consumer_secret, crc_token) })
