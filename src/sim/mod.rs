@@ -953,4 +953,37 @@ impl System for Sys<'_> {
     fn condensation(&self) -> Option<Condensation> {
         self.model.condensation()
     }
+
+    fn exact_rows(&self) -> Vec<usize> {
+        let mut rows = self.model.exact_rows();
+        if self.model.has_voltage_gradient() {
+            rows.push(self.layout.i);
+        }
+        rows
+    }
+
+    fn row_jacobian(&self, row: usize, y: &[f64], grad: &mut [f64]) -> bool {
+        let i = self.layout.i;
+        if row != i {
+            return self.model.row_gradient(row, y, grad);
+        }
+        match self.ctrl {
+            Ctrl::Current(_) => {
+                grad.iter_mut().for_each(|g| *g = 0.0);
+                grad[i] = 1.0;
+                true
+            }
+            Ctrl::Voltage(_) => self.model.voltage_gradient(y, grad),
+            Ctrl::Power(_) => {
+                if !self.model.voltage_gradient(y, grad) {
+                    return false;
+                }
+                // d(I V)/dy = I dV/dy + V e_I
+                let (cur, v) = (y[i], self.model.voltage(y));
+                grad.iter_mut().for_each(|g| *g *= cur);
+                grad[i] += v;
+                true
+            }
+        }
+    }
 }

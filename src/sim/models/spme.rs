@@ -8,8 +8,8 @@ use super::super::solver::Condensation;
 use super::super::Mesh;
 use super::degradation::Degradation;
 use super::{
-    electrolyte_rhs, inverse_bv, particle_average, particle_rhs, surface, thermal, Cell, Layout,
-    Model, XMesh, F, R_GAS,
+    electrolyte_rhs, inverse_bv, inverse_bv_sum, particle_average, particle_rhs, surface, thermal,
+    Cell, Layout, Model, XMesh, F, R_GAS,
 };
 
 /// The discretised SPMe.
@@ -26,6 +26,11 @@ pub struct Spme {
     deg: Option<Degradation>,
     /// Number of side-reaction states: `n_states()` at each negative-electrode node.
     nd: usize,
+    /// Weights of the nodes in PyBaMM's x-average of c_e: eps_k dx_k avg(1/eps) / L.
+    w_ce_av: Vec<f64>,
+    /// x-averages of the geometric factors of the composite solid potentials.
+    geo_n: f64,
+    geo_p: f64,
 }
 
 struct Potentials {
@@ -78,6 +83,25 @@ impl Spme {
         ie_unit[0] = 1.5 * nodal[0] - 0.5 * nodal[1];
         ie_unit[nx] = 1.5 * nodal[nx - 1] - 0.5 * nodal[nx - 2];
         let rho_cp = thermal::rho_cp_eff(&cell);
+        let (mut inv_eps, mut lsum) = (0.0, 0.0);
+        for k in 0..nx {
+            inv_eps += xm.dx[k] / xm.eps_tor(&cell, k).0;
+            lsum += xm.dx[k];
+        }
+        let w_ce_av = (0..nx)
+            .map(|k| xm.eps_tor(&cell, k).0 * xm.dx[k] / lsum * (inv_eps / lsum))
+            .collect();
+        let (mut geo_n, mut geo_p) = (0.0, 0.0);
+        for k in 0..xm.nn {
+            let x = xm.x[k];
+            geo_n += (x * (x - 2.0 * ln) / (2.0 * ln)) * xm.dx[k];
+        }
+        for k in xm.nn + xm.ns..nx {
+            let x = xm.x[k];
+            geo_p += (x * (2.0 * lx - x) + lp * lp - lx * lx) / (2.0 * lp) * xm.dx[k];
+        }
+        geo_n /= ln;
+        geo_p /= lp;
         Spme {
             cell,
             nr,
@@ -88,6 +112,9 @@ impl Spme {
             ie_unit,
             deg,
             nd,
+            w_ce_av,
+            geo_n,
+            geo_p,
         }
     }
 
@@ -173,39 +200,80 @@ impl Spme {
     }
 
     fn potentials(&self, y: &[f64], with_heat: bool) -> Potentials {
+        let t = self.temperature(y);
+        let i = y[self.idx_i()] / self.cell.area;
+        let r = self.reduce(y, t, i, with_heat);
+        self.combine(&r, y, t, i, with_heat)
+    }
+
+    /// The potentials' sums over the electrolyte nodes (all their O(nodes) work).
+    fn reduce(&self, y: &[f64], t: f64, i: f64, with_heat: bool) -> Reduced {
         let c = &self.cell;
         let nr = self.nr;
         let xm = &self.xm;
         let (nn, ns, nx) = (xm.nn, xm.ns, xm.len());
         let ce = &y[2 * nr..2 * nr + nx];
-        let t = self.temperature(y);
-        let i = y[self.idx_i()] / c.area;
-        let (ln, ls, lp) = (c.neg.l, c.l_sep, c.pos.l);
-        let lx = ln + ls + lp;
+        let (ln, lp) = (c.neg.l, c.pos.l);
         // PyBaMM 26 x-averages c_e = (eps c_e) / eps as avg(eps c_e) * avg(1 / eps)
-        let (mut eps_c, mut inv_eps, mut lsum) = (0.0, 0.0, 0.0);
+        let mut eps_c = 0.0;
         for k in 0..nx {
-            let (eps, _) = xm.eps_tor(c, k);
-            eps_c += eps * ce[k] * xm.dx[k];
-            inv_eps += xm.dx[k] / eps;
-            lsum += xm.dx[k];
+            eps_c += self.w_ce_av[k] * ce[k];
         }
-        let ce_av = (eps_c / lsum) * (inv_eps / lsum);
+        let ce_av = eps_c;
         let csn = surface(&y[..nr]);
         let csp = surface(&y[nr..2 * nr]);
         let jn = i / (c.neg.a * ln);
         let jp = -i / (c.pos.a * lp);
         // PyBaMM inverts Butler–Volmer pointwise (j0 follows c_e(x)) and x-averages the result
-        let mut eta_n = 0.0;
-        for k in 0..nn {
-            eta_n += inverse_bv(jn, c.neg.j0(ce[k], csn, t), t) * xm.dx[k];
+        // (the layers are uniformly meshed: one width per layer)
+        let eta_n = inverse_bv_sum(
+            jn,
+            ce[..nn].iter().map(|&v| c.neg.j0(v, csn, t)),
+            t,
+            xm.dx[0],
+        ) / ln;
+        let eta_p = inverse_bv_sum(
+            jp,
+            ce[nn + ns..].iter().map(|&v| c.pos.j0(v, csp, t)),
+            t,
+            xm.dx[nx - 1],
+        ) / lp;
+        // x-averages over the electrodes of the MacInnes terms, PyBaMM's
+        // log(max(c_e / avg(c_e), 1e-15)) (`macinnes__c_e`)
+        let mac_n = log_ratio_sum(&ce[..nn], &xm.dx[..nn], ce_av) / ln;
+        let mac_p = log_ratio_sum(&ce[nn + ns..], &xm.dx[nn + ns..], ce_av) / lp;
+        let mut conc = 0.0;
+        if with_heat {
+            let ln_ratio = |v: f64| (v / ce_av).max(1e-15).ln();
+            let mut prev = ln_ratio(ce[0]);
+            for k in 1..nx {
+                let cur = ln_ratio(ce[k]);
+                conc += self.ie_unit[k] * (cur - prev);
+                prev = cur;
+            }
         }
-        eta_n /= ln;
-        let mut eta_p = 0.0;
-        for k in nn + ns..nx {
-            eta_p += inverse_bv(jp, c.pos.j0(ce[k], csp, t), t) * xm.dx[k];
+        Reduced {
+            ce_av,
+            eta_n,
+            eta_p,
+            mac_n,
+            mac_p,
+            conc,
         }
-        eta_p /= lp;
+    }
+
+    /// The potentials from the sums of `reduce` (O(1) apart from the SEI film).
+    fn combine(&self, r: &Reduced, y: &[f64], t: f64, i: f64, with_heat: bool) -> Potentials {
+        let c = &self.cell;
+        let nr = self.nr;
+        let xm = &self.xm;
+        let (nn, nx) = (xm.nn, xm.len());
+        let (ln, ls, lp) = (c.neg.l, c.l_sep, c.pos.l);
+        let lx = ln + ls + lp;
+        let ce_av = r.ce_av;
+        let csn = surface(&y[..nr]);
+        let csp = surface(&y[nr..2 * nr]);
+        let jn = i / (c.neg.a * ln);
         let un = c.neg.u(csn / c.neg.c_max, t, c.t_ref);
         let up = c.pos.u(csp / c.pos.c_max, t, c.t_ref);
         let kap = c.kappa_e(ce_av, t);
@@ -215,27 +283,7 @@ impl Spme {
         let chi_rt_f = c.chi_rt_over_fc(ce_av, t) * ce_av.max(1e-2);
         let sig_n = c.neg.sigma_eff(csn / c.neg.c_max, t);
         let sig_p = c.pos.sigma_eff(csp / c.pos.c_max, t);
-        // PyBaMM's MacInnes function log(max(x, 1e-15)) (`macinnes__c_e`)
-        let ln_ratio = |v: f64| (v / ce_av).max(1e-15).ln();
-        // x-averages over the electrodes of the MacInnes terms and geometric terms
-        let mut mac_n = 0.0;
-        let mut phi_s_n_av = 0.0;
-        for k in 0..nn {
-            let x = xm.x[k];
-            mac_n += ln_ratio(ce[k]) * xm.dx[k];
-            phi_s_n_av += (i / sig_n) * (x * (x - 2.0 * ln) / (2.0 * ln)) * xm.dx[k];
-        }
-        mac_n /= ln;
-        phi_s_n_av /= ln;
-        let mut mac_p = 0.0;
-        let mut geo_p = 0.0;
-        for k in nn + ns..nx {
-            let x = xm.x[k];
-            mac_p += ln_ratio(ce[k]) * xm.dx[k];
-            geo_p += (x * (2.0 * lx - x) + lp * lp - lx * lx) / (2.0 * lp) * xm.dx[k];
-        }
-        mac_p /= lp;
-        geo_p /= lp;
+        let phi_s_n_av = (i / sig_n) * self.geo_n;
         // degradation hook: the SEI film of the x-averaged thickness (PyBaMM's inverse
         // kinetics)
         let o = self.idx_deg();
@@ -243,26 +291,23 @@ impl Spme {
             Some(d) => d.film(d.l_sei_mean(&y[o..o + self.nd], &xm.dx[..nn]), jn),
             None => 0.0,
         };
-        let delta_phi_n = eta_n + un - eta_film;
-        let delta_phi_p = eta_p + up;
+        let delta_phi_n = r.eta_n + un - eta_film;
+        let delta_phi_p = r.eta_p + up;
         let phi_e_const =
-            -delta_phi_n + phi_s_n_av - chi_rt_f * mac_n - i * ln * (1.0 / (3.0 * kn) - 1.0 / ks);
-        let phi_e_p_av = phi_e_const + chi_rt_f * mac_p - (i / kp) * geo_p - i * (lx - lp) / ks;
+            -delta_phi_n + phi_s_n_av - chi_rt_f * r.mac_n - i * ln * (1.0 / (3.0 * kn) - 1.0 / ks);
+        let phi_e_p_av =
+            phi_e_const + chi_rt_f * r.mac_p - (i / kp) * self.geo_p - i * (lx - lp) / ks;
         let cst = delta_phi_p + phi_e_p_av + (i / sig_p) * (lx - lp / 3.0);
         let g = |x: f64| x + (x - lx) * (x - lx) / (2.0 * lp);
         let phi_at = |x: f64| cst - (i / sig_p) * g(x);
         let v = 1.5 * phi_at(xm.x[nx - 1]) - 0.5 * phi_at(xm.x[nx - 2]);
         let mut q_stack = 0.0;
         if with_heat {
-            let q_rxn = i * eta_n - i * eta_p;
+            let q_rxn = i * r.eta_n - i * r.eta_p;
             let q_rev = i * t * (c.neg.dudt(csn / c.neg.c_max) - c.pos.dudt(csp / c.pos.c_max));
             let q_s = i * i * (ln / (3.0 * sig_n) + lp / (3.0 * sig_p));
             let q_e_ohm = i * i * (ln / (3.0 * kn) + ls / ks + lp / (3.0 * kp));
-            let mut q_e_conc = 0.0;
-            for k in 1..nx {
-                q_e_conc -=
-                    i * self.ie_unit[k] * chi_rt_f * (ln_ratio(ce[k]) - ln_ratio(ce[k - 1]));
-            }
+            let q_e_conc = -i * chi_rt_f * r.conc;
             q_stack = q_rxn + q_rev + q_s + q_e_ohm + q_e_conc;
         }
         Potentials {
@@ -270,6 +315,159 @@ impl Spme {
             q_stack,
         }
     }
+
+    /// The lumped temperature's equation dT/dt (`rhs`'s row) from the potentials.
+    fn dtdt(&self, p: &Potentials, t: f64, i: f64) -> f64 {
+        thermal::lumped_dtdt(&self.cell, self.rho_cp, t, p.q_stack, i)
+    }
+
+    /// The gradient with respect to every unknown of the terminal voltage (`heat` false) or
+    /// of the lumped temperature's equation (`heat` true), written into `grad`: on the
+    /// electrolyte nodes from the derivatives of the sums of `reduce` (through `combine`) and
+    /// of each node's own terms; on the particles' surface nodes, the current and the
+    /// temperature by finite differences of the whole. With side reactions the model leaves
+    /// its Jacobian to finite differences (returns false).
+    fn gradient(&self, y: &[f64], heat: bool, grad: &mut [f64]) -> bool {
+        if self.deg.is_some() || (heat && !self.lumped) {
+            return false;
+        }
+        let c = &self.cell;
+        let nr = self.nr;
+        let xm = &self.xm;
+        let (nn, ns, nx) = (xm.nn, xm.ns, xm.len());
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        let t = self.temperature(y);
+        let i = y[self.idx_i()] / c.area;
+        let out = |p: &Potentials| if heat { self.dtdt(p, t, i) } else { p.v };
+        let whole = |y: &[f64]| {
+            let t = self.temperature(y);
+            let i = y[self.idx_i()] / c.area;
+            let p = self.potentials(y, heat);
+            if heat {
+                self.dtdt(&p, t, i)
+            } else {
+                p.v
+            }
+        };
+        let r = self.reduce(y, t, i, heat);
+        let f0 = out(&self.combine(&r, y, t, i, heat));
+        // derivatives with respect to the sums
+        let dsum = |f: &dyn Fn(&mut Reduced), h: f64| {
+            let mut rp = r;
+            f(&mut rp);
+            (out(&self.combine(&rp, y, t, i, heat)) - f0) / h
+        };
+        let ce = &y[2 * nr..2 * nr + nx];
+        // nodes whose log(c_e / avg) is not clamped (all but a depleted electrolyte's)
+        let free = |k: usize| ce[k] / r.ce_av > 1e-15;
+        let weight = |lo: usize, hi: usize, l: f64| -> f64 {
+            (lo..hi).filter(|&k| free(k)).map(|k| xm.dx[k] / l).sum()
+        };
+        let (wn, wp) = (weight(0, nn, c.neg.l), weight(nn + ns, nx, c.pos.l));
+        // conc telescopes: only clamped neighbours leave a dependence on avg(c_e)
+        let wc: f64 = (1..nx)
+            .map(|k| {
+                self.ie_unit[k] * (f64::from(u8::from(free(k))) - f64::from(u8::from(free(k - 1))))
+            })
+            .sum();
+        let h_av = 1e-7 * r.ce_av.abs().max(1e-3);
+        let shift = ((r.ce_av + h_av) / r.ce_av).ln();
+        let d_av = dsum(
+            &|rp| {
+                rp.ce_av += h_av;
+                rp.mac_n -= wn * shift;
+                rp.mac_p -= wp * shift;
+                rp.conc -= wc * shift;
+            },
+            h_av,
+        );
+        let d_macn = dsum(&|rp| rp.mac_n += 1e-6, 1e-6);
+        let d_macp = dsum(&|rp| rp.mac_p += 1e-6, 1e-6);
+        let d_etan = dsum(&|rp| rp.eta_n += 1e-6, 1e-6);
+        let d_etap = dsum(&|rp| rp.eta_p += 1e-6, 1e-6);
+        let d_conc = if heat {
+            dsum(&|rp| rp.conc += 1e-6, 1e-6)
+        } else {
+            0.0
+        };
+        let csn = surface(&y[..nr]);
+        let csp = surface(&y[nr..2 * nr]);
+        let jn = i / (c.neg.a * c.neg.l);
+        let jp = -i / (c.pos.a * c.pos.l);
+        for k in 0..nx {
+            let mut g = d_av * self.w_ce_av[k];
+            let node = |el: &super::Electrode, cs: f64, j: f64, l: f64, d_eta: f64, d_mac: f64| {
+                let h = 1e-7 * ce[k].abs().max(1e-3);
+                let e0 = inverse_bv(j, el.j0(ce[k], cs, t), t);
+                let e1 = inverse_bv(j, el.j0(ce[k] + h, cs, t), t);
+                let mut d = d_eta * (e1 - e0) / h * xm.dx[k] / l;
+                if free(k) {
+                    d += d_mac * xm.dx[k] / (l * ce[k]);
+                }
+                d
+            };
+            if k < nn {
+                g += node(&c.neg, csn, jn, c.neg.l, d_etan, d_macn);
+            } else if k >= nn + ns {
+                g += node(&c.pos, csp, jp, c.pos.l, d_etap, d_macp);
+            }
+            if heat && free(k) {
+                // conc = sum over interior edges e of ie_unit[e] (L_e - L_{e-1})
+                let left = if k > 0 { self.ie_unit[k] } else { 0.0 };
+                let right = if k + 1 < nx { self.ie_unit[k + 1] } else { 0.0 };
+                g += d_conc * (left - right) / ce[k];
+            }
+            grad[2 * nr + k] = g;
+        }
+        // the surface nodes, the current and the temperature: differences of the whole
+        let mut yp = y.to_vec();
+        let mut cols = vec![nr - 2, nr - 1, 2 * nr - 2, 2 * nr - 1, self.idx_i()];
+        if self.lumped {
+            cols.push(self.idx_i() + 1);
+        }
+        for j in cols {
+            let h = 1e-7 * y[j].abs().max(1e-3);
+            yp[j] = y[j] + h;
+            grad[j] = (whole(&yp) - f0) / h;
+            yp[j] = y[j];
+        }
+        true
+    }
+}
+
+/// The electrolyte sums of the potentials.
+#[derive(Clone, Copy)]
+struct Reduced {
+    ce_av: f64,
+    eta_n: f64,
+    eta_p: f64,
+    mac_n: f64,
+    mac_p: f64,
+    /// sum over interior edges of (i_e / i) * jump of log(c_e / avg(c_e)) (heat only)
+    conc: f64,
+}
+
+/// sum_k dx_k log(max(c_k / c_av, 1e-15)), taking one logarithm per eight nodes (each factor
+/// lies in [1e-15, ~1e3], so a product of eight stays within f64's range).
+fn log_ratio_sum(c: &[f64], dx: &[f64], c_av: f64) -> f64 {
+    let uniform = dx.iter().all(|&d| d == dx[0]);
+    if !uniform || c_av.is_nan() || c_av <= 0.0 {
+        return c
+            .iter()
+            .zip(dx)
+            .map(|(&v, &d)| (v / c_av).max(1e-15).ln() * d)
+            .sum();
+    }
+    let mut s = 0.0;
+    for ch in c.chunks(8) {
+        let p: f64 = ch.iter().map(|&v| (v / c_av).max(1e-15)).product();
+        if p.is_finite() && p > 0.0 {
+            s += p.ln();
+        } else {
+            s += ch.iter().map(|&v| (v / c_av).max(1e-15).ln()).sum::<f64>();
+        }
+    }
+    s * dx[0]
 }
 
 impl Model for Spme {
@@ -346,13 +544,33 @@ impl Model for Spme {
         );
         if self.lumped {
             let p = self.potentials(y, true);
-            out[self.idx_i() + 1] = thermal::lumped_dtdt(c, self.rho_cp, t, p.q_stack, i);
+            out[self.idx_i() + 1] = self.dtdt(&p, t, i);
         }
         let _ = R_GAS;
     }
 
     fn voltage(&self, y: &[f64]) -> f64 {
         self.potentials(y, false).v
+    }
+
+    fn has_voltage_gradient(&self) -> bool {
+        self.deg.is_none()
+    }
+
+    fn voltage_gradient(&self, y: &[f64], grad: &mut [f64]) -> bool {
+        self.gradient(y, false, grad)
+    }
+
+    fn exact_rows(&self) -> Vec<usize> {
+        if self.deg.is_none() && self.lumped {
+            vec![self.idx_i() + 1]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn row_gradient(&self, row: usize, y: &[f64], grad: &mut [f64]) -> bool {
+        self.lumped && row == self.idx_i() + 1 && self.gradient(y, true, grad)
     }
 
     fn structure(&self) -> (usize, usize, usize) {
@@ -448,5 +666,106 @@ impl Model for Spme {
         d.opts
             .sei
             .map(|_| d.l_sei_mean(&y[o..o + self.nd], &self.xm.dx[..self.xm.nn]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::params;
+
+    fn spme(lumped: bool) -> Spme {
+        let p = params::chen2020::parameter_values();
+        let cell = Cell::new(&p).unwrap();
+        Spme::new(cell, Mesh::default(), lumped)
+    }
+
+    /// A state away from equilibrium: graded electrolyte and particles, a current, warm.
+    fn state(m: &Spme) -> Vec<f64> {
+        let mut y = m.initial_state();
+        let (nr, nx) = (m.nr, m.xm.len());
+        for k in 0..nx {
+            y[2 * nr + k] *= 1.0 + 0.3 * ((k as f64) / nx as f64 - 0.5);
+        }
+        for i in 0..nr {
+            y[i] *= 1.0 - 0.002 * i as f64;
+            y[nr + i] *= 1.0 + 0.001 * i as f64;
+        }
+        y[m.idx_i()] = 5.0;
+        if m.lumped {
+            y[m.idx_i() + 1] = 305.0;
+        }
+        y
+    }
+
+    fn check(m: &Spme, heat: bool) {
+        let y = state(m);
+        let mut grad = vec![0.0; y.len()];
+        assert!(m.gradient(&y, heat, &mut grad));
+        let f = |y: &[f64]| {
+            let mut out = vec![0.0; y.len()];
+            if heat {
+                m.rhs(y, &mut out);
+                out[m.idx_i() + 1]
+            } else {
+                m.voltage(y)
+            }
+        };
+        let f0 = f(&y);
+        let scale = grad.iter().fold(0.0f64, |a, g| a.max(g.abs()));
+        let mut yp = y.clone();
+        for j in 0..y.len() {
+            let h = 1e-6 * y[j].abs().max(1e-2);
+            yp[j] = y[j] + h;
+            let fp = f(&yp);
+            yp[j] = y[j] - h;
+            let fd = (fp - f(&yp)) / (2.0 * h);
+            yp[j] = y[j];
+            assert!(
+                (fd - grad[j]).abs() <= 1e-7 * scale + 1e-4 * fd.abs(),
+                "heat={heat} column {j}: gradient {} vs differences {fd} (f0 {f0})",
+                grad[j]
+            );
+        }
+    }
+
+    #[test]
+    fn voltage_gradient_matches_finite_differences() {
+        check(&spme(false), false);
+        check(&spme(true), false);
+    }
+
+    #[test]
+    fn lumped_temperature_row_gradient_matches_finite_differences() {
+        check(&spme(true), true);
+    }
+
+    #[test]
+    fn log_sums_equal_the_plain_sums() {
+        let c: Vec<f64> = (0..37)
+            .map(|k| 1000.0 * (1.0 + 0.4 * (k as f64).sin()))
+            .collect();
+        let dx = vec![2e-6; c.len()];
+        let plain: f64 = c.iter().map(|v| (v / 950.0f64).ln() * 2e-6).sum();
+        let fast = log_ratio_sum(&c, &dx, 950.0);
+        assert!((plain - fast).abs() < 1e-14, "{plain} vs {fast}");
+        // a depleted node is clamped as PyBaMM's log(max(x, 1e-15))
+        let mut d = c.clone();
+        d[5] = 0.0;
+        let plain: f64 = d
+            .iter()
+            .map(|v| (v / 950.0f64).max(1e-15).ln() * 2e-6)
+            .sum();
+        assert!((plain - log_ratio_sum(&d, &dx, 950.0)).abs() < 1e-13);
+        let t = 298.15;
+        for j in [-30.0, 0.0, 1e-3, 12.0] {
+            let j0: Vec<f64> = (0..29).map(|k| 0.5 + 0.1 * k as f64).collect();
+            let plain: f64 = j0.iter().map(|&j0| inverse_bv(j, j0, t) * 3e-6).sum();
+            let fast = super::super::inverse_bv_sum(j, j0.iter().copied(), t, 3e-6);
+            assert!(
+                (plain - fast).abs() < 1e-12 * (1.0 + plain.abs()),
+                "j={j}: {plain} vs {fast}"
+            );
+        }
     }
 }

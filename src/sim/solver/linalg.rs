@@ -152,6 +152,63 @@ impl BorderedBand {
         }
     }
 
+    /// Storage slot of entry (i, j) of the full matrix: an index into the band, B, C and D
+    /// storage taken in that order; None outside the pattern.
+    pub fn slot(&self, i: usize, j: usize) -> Option<u32> {
+        let n = self.n;
+        let (nb, nbb, nc) = (self.band.len(), self.b.len(), self.c.len());
+        let s = if i < n && j < n {
+            if j + self.kl >= i && j <= i + self.ku {
+                i * self.width + (j + self.kl - i)
+            } else {
+                return None;
+            }
+        } else if i < n {
+            nb + (j - n) * n + i
+        } else if j < n {
+            nb + nbb + (i - n) * n + j
+        } else {
+            nb + nbb + nc + (i - n) * self.k + (j - n)
+        };
+        Some(s as u32)
+    }
+
+    /// The entry stored at `slot` (see `slot`).
+    #[inline]
+    pub fn at_slot(&self, slot: u32) -> f64 {
+        let mut s = slot as usize;
+        if s < self.band.len() {
+            return self.band[s];
+        }
+        s -= self.band.len();
+        if s < self.b.len() {
+            return self.b[s];
+        }
+        s -= self.b.len();
+        if s < self.c.len() {
+            return self.c[s];
+        }
+        self.d[s - self.c.len()]
+    }
+
+    #[inline]
+    fn at_slot_mut(&mut self, slot: u32) -> &mut f64 {
+        let mut s = slot as usize;
+        if s < self.band.len() {
+            return &mut self.band[s];
+        }
+        s -= self.band.len();
+        if s < self.b.len() {
+            return &mut self.b[s];
+        }
+        s -= self.b.len();
+        if s < self.c.len() {
+            return &mut self.c[s];
+        }
+        let nc = self.c.len();
+        &mut self.d[s - nc]
+    }
+
     #[inline]
     fn at(&self, i: usize, j: usize) -> f64 {
         // valid for j in [i-kl, i+ku+kl]
@@ -396,21 +453,125 @@ mod tests {
             assert!((b[i] - xs[i]).abs() < 1e-10, "{i}: {} vs {}", b[i], xs[i]);
         }
     }
+
+    /// Condensation of tridiagonal blocks coupled to macro unknowns and a border gives the
+    /// solution of the plain bordered-band solve, for both kinds of factorised matrix.
+    #[test]
+    fn condensed_solve_equals_direct_solve() {
+        // two blocks of 4 local unknowns, each followed by 2 macro unknowns; 1 border unknown
+        let (l, k) = (4, 1);
+        let n = 2 * (l + 2) + k;
+        let nb = n - k;
+        let mut full = vec![vec![0.0; n]; n];
+        let mut groups = Vec::new();
+        for b in 0..2 {
+            let s = b * (l + 2);
+            let (m0, m1) = (s + l, s + l + 1);
+            for i in 0..l {
+                full[s + i][s + i] = -3.0 - 0.2 * i as f64;
+                if i > 0 {
+                    full[s + i][s + i - 1] = 1.0 + 0.1 * i as f64;
+                }
+                if i + 1 < l {
+                    full[s + i][s + i + 1] = 1.2;
+                }
+            }
+            // the surface row couples to the macro unknowns, which read the last two nodes
+            full[s + l - 1][m0] = 0.7;
+            full[s + l - 1][m1] = -0.4;
+            full[m0][s + l - 1] = 1.5;
+            full[m0][s + l - 2] = -0.5;
+            full[m0][m0] = 2.0 + b as f64;
+            full[m1][m1] = -1.5;
+            full[m1][m0] = 0.3;
+            full[m0][m1] = 0.2;
+            if b == 1 {
+                full[m0][s - 2] = 0.25; // the previous block's macro unknown
+                full[s - 2][m0] = -0.1;
+            }
+            groups.push((s, l, vec![m0, m1]));
+        }
+        for i in 0..nb {
+            full[i][nb] = 0.05 * (i as f64 + 1.0);
+            full[nb][i] = if i % 3 == 0 { 0.4 } else { 0.0 };
+        }
+        full[nb][nb] = 3.0;
+        let mut jac = BorderedBand::new(nb, k, l + 3, l + 3);
+        for (i, row) in full.iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                if v != 0.0 {
+                    jac.set(i, j, v);
+                }
+            }
+        }
+        let mass: Vec<f64> = (0..n).map(|i| if i % 6 < 4 { 1.0 } else { 0.0 }).collect();
+        let mut cond = Condensed::new(n, k, &groups, 3, None, &jac);
+        let b: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
+        // Newton matrix M - c J and the initialisation's (algebraic rows of J, identity)
+        let c = 0.3;
+        let newton = |i: usize, j: usize| -c * full[i][j] + if i == j { mass[i] } else { 0.0 };
+        let init = |i: usize, j: usize| {
+            if mass[i] == 0.0 {
+                full[i][j]
+            } else if i == j {
+                1.0
+            } else {
+                0.0
+            }
+        };
+        let cases: [(&dyn Fn(usize, usize) -> f64, Vec<f64>, Vec<f64>); 2] = [
+            (&newton, vec![-c; n], mass.clone()),
+            (
+                &init,
+                mass.iter()
+                    .map(|&m| if m == 0.0 { 1.0 } else { 0.0 })
+                    .collect(),
+                mass.clone(),
+            ),
+        ];
+        for (a, alpha, beta) in cases {
+            let mut direct = BorderedBand::new(nb, k, l + 3, l + 3);
+            for i in 0..n {
+                for j in 0..n {
+                    direct.set(i, j, a(i, j));
+                }
+            }
+            assert!(direct.factor());
+            let mut x1 = b.clone();
+            direct.solve(&mut x1);
+            assert!(cond.factor(&jac, &alpha, &beta));
+            let mut x2 = b.clone();
+            cond.solve(&mut x2);
+            for i in 0..n {
+                assert!(
+                    (x1[i] - x2[i]).abs() < 1e-12 * (1.0 + x1[i].abs()),
+                    "{i}: {} vs {}",
+                    x1[i],
+                    x2[i]
+                );
+            }
+        }
+    }
 }
 
 /// Static condensation of independent local blocks (e.g. the particles of the DFN): each block
 /// is tridiagonal and couples only to a few "macro" unknowns and to the border; the Schur
-/// complement on the remaining unknowns keeps a narrow band.
+/// complement on the remaining unknowns keeps a narrow band. The matrices factorised are
+/// `diag(alpha) J + diag(beta)` for a Jacobian `J` stored in a `BorderedBand` of a fixed
+/// structure: where each entry read lives in `J`, and where each Schur update lands in the
+/// reduced matrix, is worked out once in `new`.
 #[derive(Clone, Debug)]
 pub struct Condensed {
     n: usize,
     groups: Vec<LocalGroup>,
-    /// Full index -> position in the reduced system (usize::MAX for local unknowns).
-    pos: Vec<usize>,
     /// Reduced position -> full index.
     full: Vec<usize>,
     s: BorderedBand,
     rs: Vec<f64>,
+    /// Entries of the reduced matrix: (slot in `s`, slot in J, full row).
+    fill: Vec<(u32, u32, u32)>,
+    /// Diagonal slots of the reduced matrix and their full rows (where beta goes).
+    diag: Vec<(u32, u32)>,
 }
 
 /// A column of W = A_gg^{-1} A[local, cpl].
@@ -422,24 +583,32 @@ enum WCol {
     Dense(Vec<f64>),
 }
 
+const NONE: u32 = u32::MAX;
+
 #[derive(Clone, Debug)]
 struct LocalGroup {
     start: usize,
     len: usize,
-    /// Full indices of the reduced unknowns this block couples to (its macro unknowns and the border).
+    /// Reduced positions of the unknowns this block couples to (its macro unknowns and the
+    /// border), and their full indices.
+    cpl_pos: Vec<usize>,
     cpl: Vec<usize>,
+    /// Slots in J of (i, i-1), (i, i), (i, i+1) for each local row (NONE outside the pattern).
+    tri: Vec<[u32; 3]>,
+    /// For each coupled unknown c: (local row, slot in J) of the nonzeros of A[local, c].
+    w_src: Vec<Vec<(u32, u32)>>,
+    /// (cpl index, local column, slot in J) of the nonzeros of A[cpl, local].
+    akg_src: Vec<(u32, u32, u32)>,
+    /// Slot in the reduced matrix of (cpl[r], cpl[c]), row-major (NONE outside its pattern).
+    schur_dst: Vec<u32>,
     // Thomas factors
     sub: Vec<f64>,
     diag: Vec<f64>,
     sup: Vec<f64>,
-    /// Structural local rows of A[local, cpl[c]] (None: unknown, scanned).
-    w_rows: Vec<Option<Vec<usize>>>,
     w: Vec<WCol>,
     /// e = A_gg^{-1} (last unit vector).
     e: Vec<f64>,
-    /// Structural nonzeros (cpl index, local column) of A[cpl, local] (None: scanned).
-    akg_pos: Option<Vec<(usize, usize)>>,
-    /// Nonzeros (cpl index, local column, value) of A[cpl, local].
+    /// Nonzeros (reduced position of the row, local column, value) of A[cpl, local].
     akg: Vec<(usize, usize, f64)>,
     z: Vec<f64>,
 }
@@ -448,13 +617,15 @@ impl Condensed {
     /// `groups`: (start, len, macro unknowns coupled) of each local block; the last `k`
     /// unknowns of the `n` are the border; `bw` the band of the reduced system. `pattern`
     /// (the rows each column enters; an empty list meaning unknown) lets the factorisation
-    /// read only structural nonzeros of the coupling blocks.
+    /// read only structural nonzeros of the coupling blocks. `jac` has the structure of the
+    /// Jacobians that will be factorised.
     pub fn new(
         n: usize,
         k: usize,
         groups: &[(usize, usize, Vec<usize>)],
         bw: usize,
         pattern: Option<&[Vec<usize>]>,
+        jac: &BorderedBand,
     ) -> Condensed {
         let mut pos = vec![0usize; n];
         let mut local = vec![false; n];
@@ -477,51 +648,91 @@ impl Condensed {
             pos[i] = full.len();
             full.push(i);
         }
+        let s_mat = BorderedBand::new(nm, k, bw, bw);
+        let slot = |i: usize, j: usize| jac.slot(i, j).unwrap_or(NONE);
+        // the reduced matrix: entries among reduced unknowns within its band and border
+        let mut fill = Vec::new();
+        let mut diag = Vec::new();
+        let kl = s_mat.kl;
+        for (p, &i) in full.iter().enumerate() {
+            let lo = if p < nm { p.saturating_sub(kl) } else { 0 };
+            let hi = if p < nm { (p + kl + 1).min(nm) } else { nm };
+            for q in (lo..hi).chain(nm..nm + k) {
+                let src = slot(i, full[q]);
+                if let (Some(dst), true) = (s_mat.slot(p, q), src != NONE) {
+                    fill.push((dst, src, i as u32));
+                }
+            }
+            diag.push((s_mat.slot(p, p).expect("diagonal"), i as u32));
+        }
         let groups = groups
             .iter()
             .map(|(s, l, m)| {
                 let (s, l) = (*s, *l);
                 let mut cpl = m.clone();
                 cpl.extend(n - k..n);
-                let w_rows = cpl
-                    .iter()
-                    .map(|&j| {
-                        let rows = pattern.map(|p| &p[j]).filter(|r| !r.is_empty())?;
-                        let mut lr: Vec<usize> = rows
-                            .iter()
-                            .filter(|&&r| r >= s && r < s + l)
-                            .map(|&r| r - s)
-                            .collect();
-                        lr.sort_unstable();
-                        lr.dedup();
-                        Some(lr)
+                let tri = (0..l)
+                    .map(|i| {
+                        let r = s + i;
+                        [
+                            if i > 0 { slot(r, r - 1) } else { NONE },
+                            slot(r, r),
+                            if i + 1 < l { slot(r, r + 1) } else { NONE },
+                        ]
                     })
                     .collect();
-                let akg_pos = pattern.and_then(|p| {
-                    let mut v = Vec::new();
+                let w_src = cpl
+                    .iter()
+                    .map(|&j| {
+                        let rows: Vec<usize> =
+                            match pattern.map(|p| &p[j]).filter(|r| !r.is_empty()) {
+                                Some(rows) => {
+                                    let mut lr: Vec<usize> = rows
+                                        .iter()
+                                        .filter(|&&r| r >= s && r < s + l)
+                                        .map(|&r| r - s)
+                                        .collect();
+                                    lr.sort_unstable();
+                                    lr.dedup();
+                                    lr
+                                }
+                                None => (0..l).collect(),
+                            };
+                        rows.into_iter()
+                            .filter_map(|i| jac.slot(s + i, j).map(|sl| (i as u32, sl)))
+                            .collect()
+                    })
+                    .collect();
+                let known = pattern.filter(|p| (0..l).all(|jj| !p[s + jj].is_empty()));
+                let mut akg_src = Vec::new();
+                for (r, &i) in cpl.iter().enumerate() {
                     for jj in 0..l {
-                        let rows = &p[s + jj];
-                        if rows.is_empty() {
-                            return None;
-                        }
-                        for (r, &i) in cpl.iter().enumerate() {
-                            if rows.contains(&i) {
-                                v.push((r, jj));
-                            }
+                        let structural = known.is_none_or(|p| p[s + jj].contains(&i));
+                        if let (true, Some(sl)) = (structural, jac.slot(i, s + jj)) {
+                            akg_src.push((r as u32, jj as u32, sl));
                         }
                     }
-                    Some(v)
-                });
+                }
+                let m = cpl.len();
+                let mut schur_dst = vec![NONE; m * m];
+                for r in 0..m {
+                    for c in 0..m {
+                        schur_dst[r * m + c] = s_mat.slot(pos[cpl[r]], pos[cpl[c]]).unwrap_or(NONE);
+                    }
+                }
                 LocalGroup {
                     start: s,
                     len: l,
+                    cpl_pos: cpl.iter().map(|&j| pos[j]).collect(),
+                    tri,
+                    w_src,
+                    akg_src,
+                    schur_dst,
                     sub: vec![0.0; l],
                     diag: vec![0.0; l],
                     sup: vec![0.0; l],
-                    w: vec![WCol::Zero; cpl.len()],
-                    w_rows,
+                    w: vec![WCol::Zero; m],
                     e: vec![0.0; l],
-                    akg_pos,
                     akg: Vec::new(),
                     z: vec![0.0; l],
                     cpl,
@@ -531,52 +742,38 @@ impl Condensed {
         Condensed {
             n,
             groups,
-            pos,
             full,
-            s: BorderedBand::new(nm, k, bw, bw),
+            s: s_mat,
             rs: vec![0.0; nm + k],
+            fill,
+            diag,
         }
     }
 
-    /// Factorises the matrix held (unfactored) in `a`. Returns false when singular.
-    pub fn factor(&mut self, a: &BorderedBand) -> bool {
-        self.factor_with(&|i, j| a.get(i, j))
-    }
-
-    /// Factorises the matrix whose entries `a(i, j)` returns.
-    pub fn factor_with<F: Fn(usize, usize) -> f64>(&mut self, a: &F) -> bool {
-        let nm = self.s.n;
-        let k = self.s.k;
-        let kl = self.s.kl;
+    /// Factorises `diag(alpha) J + diag(beta)`. Returns false when singular.
+    pub fn factor(&mut self, jac: &BorderedBand, alpha: &[f64], beta: &[f64]) -> bool {
+        let get = |sl: u32, row: usize| {
+            if sl == NONE {
+                0.0
+            } else {
+                alpha[row] * jac.at_slot(sl)
+            }
+        };
         self.s.clear();
-        // reduced matrix: entries among reduced unknowns
-        for (p, &i) in self.full.iter().enumerate() {
-            let lo = if p < nm { p.saturating_sub(kl) } else { 0 };
-            let hi = if p < nm { (p + kl + 1).min(nm) } else { nm };
-            for q in lo..hi {
-                let v = a(i, self.full[q]);
-                if v != 0.0 {
-                    self.s.set(p, q, v);
-                }
-            }
-            for q in nm..nm + k {
-                let v = a(i, self.full[q]);
-                if v != 0.0 {
-                    self.s.set(p, q, v);
-                }
-            }
+        for &(dst, src, row) in &self.fill {
+            *self.s.at_slot_mut(dst) = alpha[row as usize] * jac.at_slot(src);
+        }
+        for &(dst, row) in &self.diag {
+            *self.s.at_slot_mut(dst) += beta[row as usize];
         }
         for g in &mut self.groups {
             let l = g.len;
             let s0 = g.start;
             for i in 0..l {
-                g.diag[i] = a(s0 + i, s0 + i);
-                g.sub[i] = if i > 0 { a(s0 + i, s0 + i - 1) } else { 0.0 };
-                g.sup[i] = if i + 1 < l {
-                    a(s0 + i, s0 + i + 1)
-                } else {
-                    0.0
-                };
+                let [a, b, c] = g.tri[i];
+                g.sub[i] = get(a, s0 + i);
+                g.diag[i] = get(b, s0 + i) + beta[s0 + i];
+                g.sup[i] = get(c, s0 + i);
             }
             // Thomas factorisation (no pivoting): diag <- u_i, sub <- l_i
             for i in 1..l {
@@ -597,71 +794,55 @@ impl Condensed {
             g.e.iter_mut().for_each(|v| *v = 0.0);
             g.e[l - 1] = 1.0;
             thomas_solve(&g.sub, &g.diag, &g.sup, &mut g.e);
-            for (c, &j) in g.cpl.iter().enumerate() {
+            for c in 0..g.cpl.len() {
+                let src = &g.w_src[c];
+                // only the last row: no solve needed (W = coef * e)
+                let only_last = src.iter().all(|&(i, _)| i as usize == l - 1);
+                if only_last {
+                    let v: f64 = src.iter().map(|&(_, sl)| get(sl, s0 + l - 1)).sum();
+                    g.w[c] = if v != 0.0 { WCol::Last(v) } else { WCol::Zero };
+                    continue;
+                }
                 let mut col = match std::mem::replace(&mut g.w[c], WCol::Zero) {
                     WCol::Dense(v) => v,
                     _ => vec![0.0; l],
                 };
                 col.iter_mut().for_each(|v| *v = 0.0);
-                match &g.w_rows[c] {
-                    Some(rows) => {
-                        for &i in rows {
-                            col[i] = a(s0 + i, j);
-                        }
-                    }
-                    None => {
-                        for i in 0..l {
-                            col[i] = a(s0 + i, j);
-                        }
-                    }
+                for &(i, sl) in src {
+                    col[i as usize] = get(sl, s0 + i as usize);
                 }
-                let nz_above = col[..l - 1].iter().any(|v| *v != 0.0);
-                g.w[c] = if nz_above {
+                if col[..l - 1].iter().any(|v| *v != 0.0) {
                     thomas_solve(&g.sub, &g.diag, &g.sup, &mut col);
-                    WCol::Dense(col)
+                    g.w[c] = WCol::Dense(col);
                 } else if col[l - 1] != 0.0 {
-                    WCol::Last(col[l - 1])
-                } else {
-                    WCol::Zero
-                };
+                    g.w[c] = WCol::Last(col[l - 1]);
+                }
             }
             g.akg.clear();
-            match &g.akg_pos {
-                Some(ps) => {
-                    for &(r, jj) in ps {
-                        let v = a(g.cpl[r], s0 + jj);
-                        if v != 0.0 {
-                            g.akg.push((r, jj, v));
-                        }
-                    }
-                }
-                None => {
-                    for (r, &i) in g.cpl.iter().enumerate() {
-                        for jj in 0..l {
-                            let v = a(i, s0 + jj);
-                            if v != 0.0 {
-                                g.akg.push((r, jj, v));
-                            }
-                        }
-                    }
+            for &(r, jj, sl) in &g.akg_src {
+                let v = get(sl, g.cpl[r as usize]);
+                if v != 0.0 {
+                    g.akg.push((r as usize, jj as usize, v));
                 }
             }
             // Schur update: S[r, c] -= A[r, g] W[g, c]
+            let m = g.cpl.len();
             for &(r, jj, v) in &g.akg {
-                let pr = self.pos[g.cpl[r]];
                 for (c, wc) in g.w.iter().enumerate() {
                     let wv = match wc {
                         WCol::Zero => continue,
                         WCol::Last(coef) => coef * g.e[jj],
                         WCol::Dense(col) => col[jj],
                     };
-                    let d = v * wv;
-                    if d != 0.0 {
-                        let pc = self.pos[g.cpl[c]];
-                        let cur = self.s.get(pr, pc);
-                        self.s.set(pr, pc, cur - d);
+                    let dst = g.schur_dst[r * m + c];
+                    if dst != NONE {
+                        *self.s.at_slot_mut(dst) -= v * wv;
                     }
                 }
+            }
+            // rows as reduced positions for the solves
+            for a in g.akg.iter_mut() {
+                a.0 = g.cpl_pos[a.0];
             }
         }
         self.s.factor()
@@ -689,8 +870,8 @@ impl Condensed {
             }
         }
         for g in &self.groups {
-            for &(r, jj, v) in &g.akg {
-                self.rs[self.pos[g.cpl[r]]] -= v * g.z[jj];
+            for &(pr, jj, v) in &g.akg {
+                self.rs[pr] -= v * g.z[jj];
             }
         }
         let mut rs = std::mem::take(&mut self.rs);
@@ -706,9 +887,9 @@ impl Condensed {
             for (c, wc) in g.w.iter().enumerate() {
                 match wc {
                     WCol::Zero => {}
-                    WCol::Last(coef) => s_last += coef * rs[self.pos[g.cpl[c]]],
+                    WCol::Last(coef) => s_last += coef * rs[g.cpl_pos[c]],
                     WCol::Dense(col) => {
-                        let r = rs[self.pos[g.cpl[c]]];
+                        let r = rs[g.cpl_pos[c]];
                         for (o, w) in out.iter_mut().zip(col) {
                             *o -= w * r;
                         }

@@ -37,6 +37,17 @@ pub trait System {
     fn condensation(&self) -> Option<Condensation> {
         None
     }
+    /// Rows whose Jacobian `row_jacobian` computes exactly: they are left out of the
+    /// colouring of the finite differences (a dense row would otherwise force every column
+    /// it touches into a group of its own).
+    fn exact_rows(&self) -> Vec<usize> {
+        Vec::new()
+    }
+    /// Writes row `row` of the Jacobian at `y` (over all unknowns) into `grad`; false when
+    /// it cannot, and the finite differences then fill it alone.
+    fn row_jacobian(&self, _row: usize, _y: &[f64], _grad: &mut [f64]) -> bool {
+        false
+    }
 }
 
 /// Counters of the work done.
@@ -121,6 +132,12 @@ pub struct Bdf {
     ytmp: Vec<f64>,
     groups: Vec<Vec<usize>>,
     pattern: Option<Vec<Vec<usize>>>,
+    /// Rows the system differentiates itself (see `System::exact_rows`), with a gradient buffer.
+    exact_rows: Vec<usize>,
+    grad: Vec<f64>,
+    /// Row scalings and diagonal shifts of the matrices factorised (see `Condensed::factor`).
+    alpha: Vec<f64>,
+    beta: Vec<f64>,
     cond: Option<Condensed>,
     /// Magnitude below which an unknown's finite-difference perturbation stops shrinking.
     typ: Vec<f64>,
@@ -150,6 +167,7 @@ impl Bdf {
         let w = (jac.kl + jac.ku + 1).max(1);
         let dense = nb <= 150;
         let pattern = sys.sparsity();
+        let exact_rows = sys.exact_rows();
         if let Some(pat) = &pattern {
             // greedy colouring: columns sharing a row get different colours
             let mut used: Vec<Vec<bool>> = Vec::new();
@@ -159,6 +177,12 @@ impl Bdf {
                     groups.push(vec![j]);
                     continue;
                 }
+                // exact rows are filled separately: they do not separate columns
+                let rows: Vec<usize> = rows
+                    .iter()
+                    .copied()
+                    .filter(|r| !exact_rows.contains(r))
+                    .collect();
                 let c = (0..used.len()).find(|&c| rows.iter().all(|&r| !used[c][r]));
                 let c = match c {
                     Some(c) => c,
@@ -168,7 +192,7 @@ impl Bdf {
                         used.len() - 1
                     }
                 };
-                for &r in rows {
+                for &r in &rows {
                     used[c][r] = true;
                 }
                 colour_cols[c].push(j);
@@ -194,7 +218,7 @@ impl Bdf {
         }
         let cond = sys
             .condensation()
-            .map(|(g, bw)| Condensed::new(n, k, &g, bw, pattern.as_deref()));
+            .map(|(g, bw)| Condensed::new(n, k, &g, bw, pattern.as_deref(), &jac));
         let mut b = Bdf {
             t: t0,
             y: y0.to_vec(),
@@ -225,6 +249,14 @@ impl Bdf {
             ytmp: vec![0.0; n],
             groups,
             pattern,
+            grad: if exact_rows.is_empty() {
+                Vec::new()
+            } else {
+                vec![0.0; n]
+            },
+            exact_rows,
+            alpha: vec![0.0; n],
+            beta: vec![0.0; n],
             cond,
             // unknowns that pass through zero (potentials near the reference electrode, the
             // capacity) keep a finite-difference increment of at least 1e-7 in their units:
@@ -362,9 +394,43 @@ impl Bdf {
         }
         self.groups = groups;
         self.hs = hs;
+        // rows differentiated by the system: overwrite what the grouped differences wrote
+        if !self.exact_rows.is_empty() {
+            let mut grad = std::mem::take(&mut self.grad);
+            for r in self.exact_rows.clone() {
+                if sys.row_jacobian(r, y, &mut grad) {
+                    for (j, &g) in grad.iter().enumerate() {
+                        if self.jac.in_pattern(r, j) {
+                            self.jac.set(r, j, g);
+                        }
+                    }
+                } else {
+                    // not available here: differences of each column the row touches
+                    self.fd_row(sys, r, y, &mut grad);
+                }
+            }
+            self.grad = grad;
+        }
         self.jac_valid = true;
         self.jac_current = true;
         self.lu_valid = false;
+    }
+
+    /// Row `r` of the Jacobian by perturbing each column its pattern lists, one at a time.
+    fn fd_row<S: System>(&mut self, sys: &S, r: usize, y: &[f64], scratch: &mut [f64]) {
+        let cols: Vec<usize> = match &self.pattern {
+            Some(p) => (0..self.n).filter(|&j| p[j].contains(&r)).collect(),
+            None => (0..self.n).collect(),
+        };
+        self.ytmp.copy_from_slice(y);
+        for j in cols {
+            let h = FD_REL_INCREMENT * y[j].abs().max(self.typ[j]);
+            self.ytmp[j] = y[j] + h;
+            sys.rhs(&self.ytmp, scratch);
+            self.stats.residual_evaluations += 1;
+            self.ytmp[j] = y[j];
+            self.jac.set(r, j, (scratch[r] - self.f0[r]) / h);
+        }
     }
 
     fn lin_solve(&mut self, x: &mut [f64]) {
@@ -378,16 +444,9 @@ impl Bdf {
         self.stats.factorisations += 1;
         self.ss = 20.0;
         if let Some(cond) = &mut self.cond {
-            // read M - cJ straight from the Jacobian
-            let jac = &self.jac;
-            let ok = cond.factor_with(&|i, j| {
-                let v = -c * jac.get(i, j);
-                if i == j {
-                    v + mass[i]
-                } else {
-                    v
-                }
-            });
+            // M - cJ straight from the Jacobian
+            self.alpha.iter_mut().for_each(|a| *a = -c);
+            let ok = cond.factor(&self.jac, &self.alpha, mass);
             if !ok {
                 return Err(StepFailure::Singular);
             }
@@ -718,16 +777,12 @@ impl Bdf {
                 self.stats.factorisations += 1;
                 // algebraic rows of J; differential rows of the identity (held unknowns)
                 let ok = if let Some(cond) = &mut self.cond {
-                    let jac = &self.jac;
-                    cond.factor_with(&|i, j| {
-                        if mass[i] == 0.0 {
-                            jac.get(i, j)
-                        } else if i == j {
-                            1.0
-                        } else {
-                            0.0
-                        }
-                    })
+                    for i in 0..n {
+                        let alg = mass[i] == 0.0;
+                        self.alpha[i] = if alg { 1.0 } else { 0.0 };
+                        self.beta[i] = if alg { 0.0 } else { 1.0 };
+                    }
+                    cond.factor(&self.jac, &self.alpha, &self.beta)
                 } else {
                     self.lu.assign_scaled(&self.jac, 1.0);
                     for i in 0..n {
