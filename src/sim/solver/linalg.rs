@@ -519,7 +519,8 @@ mod tests {
                 0.0
             }
         };
-        let cases: [(&dyn Fn(usize, usize) -> f64, Vec<f64>, Vec<f64>); 2] = [
+        type Entry<'a> = &'a dyn Fn(usize, usize) -> f64;
+        let cases: [(Entry, Vec<f64>, Vec<f64>); 2] = [
             (&newton, vec![-c; n], mass.clone()),
             (
                 &init,
