@@ -552,6 +552,19 @@ impl Simulation {
             stats: SolverStats::default(),
         };
         let mut bdf = Bdf::new(&sys, 0.0, &y, self.rtol, self.atol);
+        // what the outputs and the events read: with a model whose voltage reads a few
+        // unknowns, only those are interpolated
+        let partial: Option<Vec<usize>> = self.model.voltage_unknowns().map(|mut v| {
+            v.extend([layout.i, layout.q]);
+            v.extend(layout.t);
+            v.sort_unstable();
+            v.dedup();
+            v
+        });
+        let interp = |bdf: &Bdf, t: f64, out: &mut [f64]| match &partial {
+            Some(ix) => bdf.interpolate_at(t, ix, out),
+            None => bdf.interpolate(t, out),
+        };
         let mut t = 0.0;
         let n = y.len();
         let mut yi = vec![0.0; n];
@@ -674,7 +687,10 @@ impl Simulation {
                     for (e, ev) in events.iter().enumerate() {
                         let g_new = ev.eval_at(&sys, &bdf.y, v_new);
                         if (g_new.is_nan() || g_new <= 0.0) && gvals[e] > 0.0 {
-                            let te = root(&sys, &bdf, ev, t_old, t_new, gvals[e], g_new, &mut yi);
+                            let te =
+                                root(&sys, ev, t_old, t_new, gvals[e], g_new, &mut yi, &|t, o| {
+                                    interp(&bdf, t, o)
+                                });
                             t_stop = Some(t_stop.map_or(te, |s: f64| s.min(te)));
                             if e < n_explicit {
                                 t_stop_explicit = t_stop_explicit.min(te);
@@ -695,7 +711,7 @@ impl Simulation {
                         if ts > t_last || (t_stop.is_some() && ts >= t_last) {
                             break;
                         }
-                        bdf.interpolate(ts, &mut yi);
+                        interp(&bdf, ts, &mut yi);
                         self.record(&mut sol, &sys, ts, &yi, k, cycle);
                         next_out += 1;
                     }
@@ -866,13 +882,13 @@ impl Event {
 #[allow(clippy::too_many_arguments)]
 fn root(
     sys: &Sys<'_>,
-    bdf: &Bdf,
     ev: &Event,
     t0: f64,
     t1: f64,
     g0: f64,
     g1: f64,
     yi: &mut [f64],
+    interpolate: &dyn Fn(f64, &mut [f64]),
 ) -> f64 {
     let (mut a, mut b, mut ga, mut gb) = (t0, t1, g0, g1);
     let mut side = 0;
@@ -887,7 +903,7 @@ fn root(
         } else {
             0.5 * (a + b)
         };
-        bdf.interpolate(m, yi);
+        interpolate(m, yi);
         let gm = ev.eval(sys, yi);
         if gm > 0.0 {
             a = m;

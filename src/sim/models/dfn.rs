@@ -29,6 +29,9 @@ pub struct Dfn {
     /// the node's phi_s.
     deg: Option<Degradation>,
     nd: usize,
+    /// `rhs`'s fields, kept between calls so that residuals allocate nothing. Every entry
+    /// `fields` writes it writes on each call; the others keep their initial values.
+    scratch: std::sync::Mutex<Option<Fields>>,
 }
 
 /// Per-node quantities computed once per residual evaluation.
@@ -47,6 +50,36 @@ struct Fields {
     jm: Vec<f64>,
     /// Side-reaction current densities (SEI, plating) at negative nodes [A.m-2].
     side: Vec<(f64, f64)>,
+    // work space of `rhs`
+    kt: Vec<f64>,
+    chi: Vec<f64>,
+    temp: Vec<f64>,
+    work: Vec<f64>,
+    dce: Vec<f64>,
+}
+
+impl Fields {
+    fn new(nx: usize, nn: usize) -> Fields {
+        Fields {
+            ce: vec![0.0; nx],
+            phie: vec![0.0; nx],
+            phis: vec![f64::NAN; nx],
+            csurf: vec![0.0; nx],
+            aj: vec![0.0; nx],
+            eta: vec![0.0; nx],
+            u: vec![0.0; nx],
+            ie: vec![0.0; nx + 1],
+            is_: vec![0.0; nx + 1],
+            sig: vec![1.0; nx],
+            jm: vec![0.0; nx],
+            side: vec![(0.0, 0.0); nn],
+            kt: vec![0.0; nx],
+            chi: vec![0.0; nx],
+            temp: vec![0.0; nx],
+            work: vec![0.0; nx],
+            dce: vec![0.0; nx],
+        }
+    }
 }
 
 impl Dfn {
@@ -99,6 +132,7 @@ impl Dfn {
             lx2: lx * lx,
             deg,
             nd,
+            scratch: std::sync::Mutex::new(None),
         }
     }
 
@@ -148,25 +182,11 @@ impl Dfn {
         }
     }
 
-    fn fields(&self, y: &[f64], t: f64) -> Fields {
+    fn fields(&self, y: &[f64], t: f64, f: &mut Fields) {
         let xm = &self.xm;
         let c = &self.cell;
         let nx = xm.len();
         let (nn, ns) = (xm.nn, xm.ns);
-        let mut f = Fields {
-            ce: vec![0.0; nx],
-            phie: vec![0.0; nx],
-            phis: vec![f64::NAN; nx],
-            csurf: vec![0.0; nx],
-            aj: vec![0.0; nx],
-            eta: vec![0.0; nx],
-            u: vec![0.0; nx],
-            ie: vec![0.0; nx + 1],
-            is_: vec![0.0; nx + 1],
-            sig: vec![1.0; nx],
-            jm: vec![0.0; nx],
-            side: vec![(0.0, 0.0); nn],
-        };
         // degradation hook: x-averaged SEI thickness (the "average" film resistance)
         let l_sei_av = match &self.deg {
             Some(d) if d.opts.film == Film::Average => {
@@ -214,17 +234,15 @@ impl Dfn {
             }
         }
         // electrolyte current on interior edges
-        let mut kt = vec![0.0; nx];
-        let mut chi = vec![0.0; nx];
         for k in 0..nx {
             let (_, tor) = xm.eps_tor(c, k);
-            kt[k] = c.kappa_e(f.ce[k], t) * tor;
-            chi[k] = c.chi_rt_over_fc(f.ce[k], t);
+            f.kt[k] = c.kappa_e(f.ce[k], t) * tor;
+            f.chi[k] = c.chi_rt_over_fc(f.ce[k], t);
         }
         for e in 1..nx {
             let d = xm.x[e] - xm.x[e - 1];
-            let kap = xm.arith(&kt, e);
-            let ch = xm.harm(&chi, e);
+            let kap = xm.arith(&f.kt, e);
+            let ch = xm.harm(&f.chi, e);
             f.ie[e] = kap * (ch * (f.ce[e] - f.ce[e - 1]) / d - (f.phie[e] - f.phie[e - 1]) / d);
         }
         // solid current: negative edges 0..=nn, positive edges nn+ns..=nx
@@ -255,7 +273,50 @@ impl Dfn {
             f.is_[e] = -s * (f.phis[e] - f.phis[e - 1]) / (xm.x[e] - xm.x[e - 1]);
         }
         f.is_[nx] = i;
-        f
+    }
+
+    fn rhs_with(&self, y: &[f64], out: &mut [f64], f: &mut Fields) {
+        let t = self.temperature(y);
+        self.fields(y, t, f);
+        let xm = &self.xm;
+        let nx = xm.len();
+        let c = &self.cell;
+        // particles
+        for k in 0..nx {
+            if let Some(el) = self.electrode(k) {
+                let j = f.jm[k];
+                particle_rhs(
+                    el,
+                    &y[self.off[k]..self.off[k] + self.nr],
+                    j / F,
+                    t,
+                    &mut out[self.off[k]..self.off[k] + self.nr],
+                );
+                if let (Some(d), true) = (&self.deg, k < xm.nn) {
+                    let r = self.deg_range(k);
+                    let (js, jp) = f.side[k];
+                    d.rates(&y[r.clone()], js, jp, &mut out[r]);
+                }
+            }
+        }
+        // electrolyte concentration
+        f.temp.iter_mut().for_each(|v| *v = t);
+        electrolyte_rhs(c, xm, &f.ce, &f.temp, &f.ie, &f.aj, &mut f.work, &mut f.dce);
+        for k in 0..nx {
+            let (ice, ipe, ips) = self.ic(k);
+            out[ice] = f.dce[k];
+            // charge conservation in the electrolyte: div(i_e) = a j
+            out[ipe] = ((f.ie[k + 1] - f.ie[k]) / xm.dx[k] - f.aj[k]) * self.lx2;
+            if self.electrode(k).is_some() {
+                // charge conservation in the solid: div(i_s) + a j = 0
+                out[ips] = ((f.is_[k + 1] - f.is_[k]) / xm.dx[k] + f.aj[k]) * self.lx2;
+            }
+        }
+        if self.lumped {
+            let i = y[self.idx_i()] / c.area;
+            let q = self.heat(f, t);
+            out[self.n_model + 2] = thermal::lumped_dtdt(c, self.rho_cp, t, q, i);
+        }
     }
 
     fn heat(&self, f: &Fields, t: f64) -> f64 {
@@ -336,58 +397,26 @@ impl Model for Dfn {
     }
 
     fn rhs(&self, y: &[f64], out: &mut [f64]) {
-        let t = self.temperature(y);
-        let f = self.fields(y, t);
-        let xm = &self.xm;
-        let nx = xm.len();
-        let c = &self.cell;
-        // particles
-        let mut dcdt = vec![0.0; self.nr];
-        for k in 0..nx {
-            if let Some(el) = self.electrode(k) {
-                let j = f.jm[k];
-                particle_rhs(
-                    el,
-                    &y[self.off[k]..self.off[k] + self.nr],
-                    j / F,
-                    t,
-                    &mut dcdt,
-                );
-                out[self.off[k]..self.off[k] + self.nr].copy_from_slice(&dcdt);
-                if let (Some(d), true) = (&self.deg, k < xm.nn) {
-                    let r = self.deg_range(k);
-                    let (js, jp) = f.side[k];
-                    d.rates(&y[r.clone()], js, jp, &mut out[r]);
-                }
-            }
-        }
-        // electrolyte concentration
-        let temp = vec![t; nx];
-        let mut work = vec![0.0; nx];
-        let mut dce = vec![0.0; nx];
-        electrolyte_rhs(c, xm, &f.ce, &temp, &f.ie, &f.aj, &mut work, &mut dce);
-        for k in 0..nx {
-            let (ice, ipe, ips) = self.ic(k);
-            out[ice] = dce[k];
-            // charge conservation in the electrolyte: div(i_e) = a j
-            out[ipe] = ((f.ie[k + 1] - f.ie[k]) / xm.dx[k] - f.aj[k]) * self.lx2;
-            if self.electrode(k).is_some() {
-                // charge conservation in the solid: div(i_s) + a j = 0
-                out[ips] = ((f.is_[k + 1] - f.is_[k]) / xm.dx[k] + f.aj[k]) * self.lx2;
-            }
-        }
-        if self.lumped {
-            let i = y[self.idx_i()] / c.area;
-            let q = self.heat(&f, t);
-            out[self.n_model + 2] = thermal::lumped_dtdt(c, self.rho_cp, t, q, i);
-        }
+        let mut guard = self.scratch.try_lock().ok();
+        let mut own = None;
+        let (nx, nn) = (self.xm.len(), self.xm.nn);
+        let f = match guard.as_deref_mut() {
+            Some(slot) => slot.get_or_insert_with(|| Fields::new(nx, nn)),
+            // another thread is evaluating this model: fields of our own
+            None => own.insert(Fields::new(nx, nn)),
+        };
+        self.rhs_with(y, out, f);
     }
-
     fn voltage(&self, y: &[f64]) -> f64 {
         let nx = self.xm.len();
         let (_, _, a) = self.ic(nx - 1);
         let (_, _, b) = self.ic(nx - 2);
         1.5 * y[a] - 0.5 * y[b] - self.cell.contact_resistance * y[self.idx_i()]
+    }
+
+    fn voltage_unknowns(&self) -> Option<Vec<usize>> {
+        let nx = self.xm.len();
+        Some(vec![self.ic(nx - 1).2, self.ic(nx - 2).2, self.idx_i()])
     }
 
     fn structure(&self) -> (usize, usize, usize) {

@@ -555,6 +555,10 @@ pub trait Model: Send + Sync {
     /// the caller's `Layout`).
     fn rhs(&self, y: &[f64], out: &mut [f64]);
     fn voltage(&self, y: &[f64]) -> f64;
+    /// The unknowns `voltage` reads, when they are few (outputs then interpolate only these).
+    fn voltage_unknowns(&self) -> Option<Vec<usize>> {
+        None
+    }
     /// Whether `voltage_gradient` is available (for every state).
     fn has_voltage_gradient(&self) -> bool {
         false

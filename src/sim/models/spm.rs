@@ -141,6 +141,19 @@ impl Model for Spm {
         }
     }
 
+    fn voltage_unknowns(&self) -> Option<Vec<usize>> {
+        // the surface values, the current and the temperature (and the SEI's states)
+        if self.deg.is_some() {
+            return None;
+        }
+        let nr = self.nr;
+        let mut v = vec![nr - 2, nr - 1, 2 * nr - 2, 2 * nr - 1, self.idx_i()];
+        if self.lumped {
+            v.push(self.idx_i() + 1);
+        }
+        Some(v)
+    }
+
     fn voltage(&self, y: &[f64]) -> f64 {
         let (eta_n, eta_p, un, up, _, _) = self.kinetics(y);
         // degradation hook: the SEI film's Ohmic drop

@@ -485,6 +485,26 @@ impl Bdf {
         }
     }
 
+    /// `interpolate` for the unknowns `idx` alone (the others of `out` are left as they are).
+    pub fn interpolate_at(&self, t: f64, idx: &[usize], out: &mut [f64]) {
+        let order = self.last_order;
+        let h = self.last_h;
+        let mut coef = [0.0; MAX_ORDER + 1];
+        let mut p = 1.0;
+        for j in 0..order {
+            let t_shift = self.t - h * j as f64;
+            p *= (t - t_shift) / (h * (1 + j) as f64);
+            coef[j] = p;
+        }
+        for &i in idx {
+            let mut v = self.d[0][i];
+            for j in 0..order {
+                v += self.d[j + 1][i] * coef[j];
+            }
+            out[i] = v;
+        }
+    }
+
     /// Takes one step, not beyond `t_bound`. Returns the new time.
     pub fn step<S: System>(&mut self, sys: &S, t_bound: f64) -> Result<f64, StepFailure> {
         let mass = sys.mass();
