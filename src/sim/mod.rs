@@ -970,6 +970,12 @@ impl System for Sys<'_> {
         self.model.condensation()
     }
 
+    fn error_weights(&self) -> Vec<f64> {
+        let mut w = self.model.mass().to_vec();
+        w[self.layout.i] = 1.0;
+        w
+    }
+
     fn exact_rows(&self) -> Vec<usize> {
         let mut rows = self.model.exact_rows();
         if self.model.has_voltage_gradient() {

@@ -185,8 +185,8 @@ fn spme_x_averaged_side_reactions() {
 /// The 100-cycle SPMe with SEI is a long experiment: cycling mesh and tolerance, a few
 /// hundred steps per cycle. (The acceptance target is <= 1 s in a release build on a quiet
 /// 2-core machine, ~0.6 s here; the time bound below is loose for loaded test runners, the
-/// step count is the deterministic guard: ~35 500 now, 50 000 at rtol 1e-5, 51 000 on the
-/// 40-point mesh.)
+/// step count is the deterministic guard: ~43 900 now — the current's error bounded in the
+/// CV holds added a quarter to the ~35 500 of before — 50 000 at rtol 1e-5.)
 #[test]
 fn hundred_cycles_stay_fast() {
     let spec = manifest_spec("spme_okane2022_sei_reaction_100cycles");
@@ -195,7 +195,7 @@ fn hundred_cycles_stay_fast() {
     let sol = sim.solve(&SolveOptions::default()).unwrap();
     let dt = t0.elapsed().as_secs_f64();
     assert_eq!(sol.cycles.len(), 100);
-    assert!(sol.stats.steps < 40_000, "{} steps", sol.stats.steps);
+    assert!(sol.stats.steps < 47_000, "{} steps", sol.stats.steps);
     assert!(dt < 4.0, "100 cycles took {dt:.2} s");
 }
 

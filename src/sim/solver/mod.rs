@@ -37,6 +37,12 @@ pub trait System {
     fn condensation(&self) -> Option<Condensation> {
         None
     }
+    /// 1.0 for the unknowns whose local error the step-size control bounds: the
+    /// differential ones, and algebraic ones the outputs depend on (the current, whose
+    /// decay ends a CV hold).
+    fn error_weights(&self) -> Vec<f64> {
+        self.mass().to_vec()
+    }
     /// Rows whose Jacobian `row_jacobian` computes exactly: they are left out of the
     /// colouring of the finite differences (a dense row would otherwise force every column
     /// it touches into a group of its own).
@@ -138,6 +144,8 @@ pub struct Bdf {
     /// Row scalings and diagonal shifts of the matrices factorised (see `Condensed::factor`).
     alpha: Vec<f64>,
     beta: Vec<f64>,
+    /// `System::error_weights`.
+    err_w: Vec<f64>,
     cond: Option<Condensed>,
     /// Magnitude below which an unknown's finite-difference perturbation stops shrinking.
     typ: Vec<f64>,
@@ -257,6 +265,7 @@ impl Bdf {
             exact_rows,
             alpha: vec![0.0; n],
             beta: vec![0.0; n],
+            err_w: sys.error_weights(),
             cond,
             // unknowns that pass through zero (potentials near the reference electrode, the
             // capacity) keep a finite-difference increment of at least 1e-7 in their units:
@@ -605,7 +614,7 @@ impl Bdf {
             }
             let ec = error_const(order);
             let mut acc = 0.0;
-            for ((d, m), w) in self.dd.iter().zip(mass).zip(&self.scale) {
+            for ((d, m), w) in self.dd.iter().zip(&self.err_w).zip(&self.scale) {
                 let e = ec * d * m * w;
                 acc += e * e;
             }
