@@ -486,6 +486,7 @@ fn bench_render(repeat: usize) -> anyhow::Result<()> {
             parameters: Default::default(),
             cycles: None,
             options: Default::default(),
+            points_per_domain: None,
         })
         .collect();
     let solved = crate::runner::solve_all(&runs, &mut Vec::new())?;
@@ -620,6 +621,7 @@ fn starts_charged(set: &str, lower_v: f64) -> bool {
         parameters: Default::default(),
         cycles: None,
         options: Default::default(),
+        points_per_domain: None,
     };
     Simulation::build(&spec)
         .and_then(|s| s.solve(&SolveOptions::default()))

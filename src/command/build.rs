@@ -143,6 +143,7 @@ fn segment_runs(seg: &Segment, vocab: &Vocabulary) -> Result<Vec<SimSpec>, Parse
                                 parameters,
                                 cycles: seg.cycles.filter(|c| *c > 1),
                                 options: seg.options.clone(),
+                                points_per_domain: None,
                             });
                         }
                     }

@@ -46,7 +46,14 @@ pub struct SimSpec {
     pub cycles: Option<u32>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub options: BTreeMap<String, String>,
+    /// Finite-volume points in each electrode, the separator and each particle (default
+    /// 40, PyBaMM's reference discretisation; 20 is PyBaMM's default mesh).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_per_domain: Option<usize>,
 }
+
+/// The range of `points_per_domain`.
+pub const POINTS_PER_DOMAIN: std::ops::RangeInclusive<usize> = 4..=200;
 
 /// Errors of building or solving a simulation.
 #[derive(thiserror::Error, Debug)]
@@ -88,6 +95,8 @@ pub enum SimError {
     },
     #[error("BPX file {path:?}: {reason}")]
     Bpx { path: String, reason: String },
+    #[error("points_per_domain must be between {lo} and {hi} (40 is the default, 20 PyBaMM's default mesh), got {got}", lo = POINTS_PER_DOMAIN.start(), hi = POINTS_PER_DOMAIN.end())]
+    BadPoints { got: usize },
     #[error("invalid solve options: {0}")]
     BadOptions(String),
 }
@@ -306,10 +315,19 @@ impl Mesh {
         }
     }
 
-    /// The mesh `Simulation::build` uses for `spec`: `Mesh::cycling()` for experiments of
+    /// The mesh `Simulation::build` uses for `spec`: its `points_per_domain` in every
+    /// domain when given, else `Mesh::cycling()` for experiments of
     /// `CYCLING_MESH_MIN_CYCLES` cycles or more, the default mesh otherwise.
     pub fn for_spec(spec: &SimSpec) -> Mesh {
-        if spec.cycles.unwrap_or(1) >= CYCLING_MESH_MIN_CYCLES {
+        if let Some(n) = spec.points_per_domain {
+            Mesh {
+                x_n: n,
+                x_s: n,
+                x_p: n,
+                r_n: n,
+                r_p: n,
+            }
+        } else if spec.cycles.unwrap_or(1) >= CYCLING_MESH_MIN_CYCLES {
             Mesh::cycling()
         } else {
             Mesh::default()
@@ -431,6 +449,11 @@ impl Simulation {
     /// Builds with `Mesh::for_spec(spec)`: the default mesh, or for long experiments
     /// (`CYCLING_MESH_MIN_CYCLES` cycles or more) the cycling mesh and `CYCLING_RTOL`.
     pub fn build(spec: &SimSpec) -> Result<Simulation, SimError> {
+        if let Some(n) = spec.points_per_domain {
+            if !POINTS_PER_DOMAIN.contains(&n) {
+                return Err(SimError::BadPoints { got: n });
+            }
+        }
         let mut sim = Simulation::build_with_mesh(spec, Mesh::for_spec(spec))?;
         if spec.cycles.unwrap_or(1) >= CYCLING_MESH_MIN_CYCLES {
             sim.rtol = CYCLING_RTOL;

@@ -286,6 +286,7 @@ fn spec(model: &str, experiment: &[&str], cycles: u32, options: &[(&str, &str)])
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
+        points_per_domain: None,
     }
 }
 
