@@ -611,7 +611,6 @@ struct LocalGroup {
     e: Vec<f64>,
     /// Nonzeros (reduced position of the row, local column, value) of A[cpl, local].
     akg: Vec<(usize, usize, f64)>,
-    z: Vec<f64>,
 }
 
 impl Condensed {
@@ -735,7 +734,6 @@ impl Condensed {
                     w: vec![WCol::Zero; m],
                     e: vec![0.0; l],
                     akg: Vec::new(),
-                    z: vec![0.0; l],
                     cpl,
                 }
             })
@@ -855,24 +853,27 @@ impl Condensed {
         for (p, &i) in self.full.iter().enumerate() {
             self.rs[p] = x[i];
         }
-        for g in &mut self.groups {
-            g.z.copy_from_slice(&x[g.start..g.start + g.len]);
-        }
-        // four blocks at a time: their independent recurrences overlap in the pipeline
-        for ch in self.groups.chunks_mut(4) {
+        // z = A_gg^{-1} x_g in place, four blocks at a time (their independent recurrences
+        // overlap in the pipeline)
+        for ch in self.groups.chunks(4) {
             if let [a, b, c, d] = ch {
-                if a.len == b.len && a.len == c.len && a.len == d.len {
-                    thomas_solve4([a, b, c, d]);
-                    continue;
+                let l = a.len;
+                if b.len == l && c.len == l && d.len == l {
+                    let r = |g: &LocalGroup| g.start..g.start + l;
+                    if let Ok(z) = x.get_disjoint_mut([r(a), r(b), r(c), r(d)]) {
+                        thomas_solve4([a, b, c, d], z);
+                        continue;
+                    }
                 }
             }
             for g in ch {
-                thomas_solve(&g.sub, &g.diag, &g.sup, &mut g.z);
+                thomas_solve(&g.sub, &g.diag, &g.sup, &mut x[g.start..g.start + g.len]);
             }
         }
         for g in &self.groups {
+            let z = &x[g.start..g.start + g.len];
             for &(pr, jj, v) in &g.akg {
-                self.rs[pr] -= v * g.z[jj];
+                self.rs[pr] -= v * z[jj];
             }
         }
         let mut rs = std::mem::take(&mut self.rs);
@@ -881,9 +882,7 @@ impl Condensed {
             x[i] = rs[p];
         }
         for g in &self.groups {
-            let l = g.len;
-            let out = &mut x[g.start..g.start + l];
-            out.copy_from_slice(&g.z);
+            let out = &mut x[g.start..g.start + g.len];
             let mut s_last = 0.0;
             for (c, wc) in g.w.iter().enumerate() {
                 match wc {
@@ -907,11 +906,11 @@ impl Condensed {
     }
 }
 
-/// `thomas_solve` on four blocks of equal length at once (each on its `z`).
-fn thomas_solve4(g: [&mut LocalGroup; 4]) {
+/// `thomas_solve` on four blocks of equal length at once, each on its slice of `z`.
+fn thomas_solve4(g: [&LocalGroup; 4], z: [&mut [f64]; 4]) {
     let [a, b, c, d] = g;
-    let l = a.z.len();
-    let (za, zb, zc, zd) = (&mut a.z, &mut b.z, &mut c.z, &mut d.z);
+    let [za, zb, zc, zd] = z;
+    let l = za.len();
     for i in 1..l {
         za[i] -= a.sub[i] * za[i - 1];
         zb[i] -= b.sub[i] * zb[i - 1];
