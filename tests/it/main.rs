@@ -19,6 +19,7 @@ mod params;
 mod render;
 mod reports;
 mod sim;
+mod sim_alloc;
 mod sim_api;
 mod sim_degradation;
 mod sim_robustness;

@@ -56,6 +56,8 @@ struct Fields {
     temp: Vec<f64>,
     work: Vec<f64>,
     dce: Vec<f64>,
+    /// grad phi_e on the edges (heat)
+    gpe: Vec<f64>,
 }
 
 impl Fields {
@@ -78,6 +80,7 @@ impl Fields {
             temp: vec![0.0; nx],
             work: vec![0.0; nx],
             dce: vec![0.0; nx],
+            gpe: vec![0.0; nx + 1],
         }
     }
 }
@@ -319,16 +322,16 @@ impl Dfn {
         }
     }
 
-    fn heat(&self, f: &Fields, t: f64) -> f64 {
+    fn heat(&self, f: &mut Fields, t: f64) -> f64 {
         let xm = &self.xm;
         let nx = xm.len();
         let mut q = 0.0;
         // gradients on edges
         let grad = |v: &[f64], e: usize| (v[e] - v[e - 1]) / (xm.x[e] - xm.x[e - 1]);
-        let mut gpe = vec![0.0; nx + 1];
         for e in 1..nx {
-            gpe[e] = grad(&f.phie, e);
+            f.gpe[e] = grad(&f.phie, e);
         }
+        let gpe = &f.gpe;
         for k in 0..nx {
             // electrolyte Ohmic heat: -<i_e> <grad phi_e>
             let ie_n = 0.5 * (f.ie[k] + f.ie[k + 1]);

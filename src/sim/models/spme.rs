@@ -28,6 +28,8 @@ pub struct Spme {
     nd: usize,
     /// Weights of the nodes in PyBaMM's x-average of c_e: eps_k dx_k avg(1/eps) / L.
     w_ce_av: Vec<f64>,
+    /// `rhs`'s work space, kept between calls so that residuals allocate nothing.
+    scratch: std::sync::Mutex<Option<Work>>,
     /// x-averages of the geometric factors of the composite solid potentials.
     geo_n: f64,
     geo_p: f64,
@@ -113,6 +115,7 @@ impl Spme {
             deg,
             nd,
             w_ce_av,
+            scratch: std::sync::Mutex::new(None),
             geo_n,
             geo_p,
         }
@@ -435,6 +438,26 @@ impl Spme {
     }
 }
 
+/// Work space of `Spme::rhs`: the electrolyte current on the edges, the reaction per node,
+/// the temperature per node and the electrolyte's own work vector.
+struct Work {
+    ie: Vec<f64>,
+    aj: Vec<f64>,
+    temp: Vec<f64>,
+    work: Vec<f64>,
+}
+
+impl Work {
+    fn new(nx: usize) -> Work {
+        Work {
+            ie: vec![0.0; nx + 1],
+            aj: vec![0.0; nx],
+            temp: vec![0.0; nx],
+            work: vec![0.0; nx],
+        }
+    }
+}
+
 /// The electrolyte sums of the potentials.
 #[derive(Clone, Copy)]
 struct Reduced {
@@ -518,28 +541,34 @@ impl Model for Spme {
         particle_rhs(&c.neg, &y[..nr], jn / F, t, a);
         particle_rhs(&c.pos, &y[nr..2 * nr], jp / F, t, &mut b[..nr]);
         let xm = &self.xm;
-        let ie: Vec<f64> = self.ie_unit.iter().map(|u| u * i).collect();
-        let aj: Vec<f64> = (0..nx)
-            .map(|k| {
-                if k < xm.nn {
-                    i / c.neg.l
-                } else if k < xm.nn + xm.ns {
-                    0.0
-                } else {
-                    -i / c.pos.l
-                }
-            })
-            .collect();
-        let temp = vec![t; nx];
-        let mut work = vec![0.0; nx];
+        let mut guard = self.scratch.try_lock().ok();
+        let mut own = None;
+        let w = match guard.as_deref_mut() {
+            Some(slot) => slot.get_or_insert_with(|| Work::new(nx)),
+            // another thread is evaluating this model: work space of our own
+            None => own.insert(Work::new(nx)),
+        };
+        for (e, u) in w.ie.iter_mut().zip(&self.ie_unit) {
+            *e = u * i;
+        }
+        for k in 0..nx {
+            w.aj[k] = if k < xm.nn {
+                i / c.neg.l
+            } else if k < xm.nn + xm.ns {
+                0.0
+            } else {
+                -i / c.pos.l
+            };
+        }
+        w.temp.iter_mut().for_each(|v| *v = t);
         electrolyte_rhs(
             c,
             xm,
             &y[2 * nr..2 * nr + nx],
-            &temp,
-            &ie,
-            &aj,
-            &mut work,
+            &w.temp,
+            &w.ie,
+            &w.aj,
+            &mut w.work,
             &mut out[2 * nr..2 * nr + nx],
         );
         if self.lumped {

@@ -581,7 +581,8 @@ enum WCol {
     Zero,
     /// Only the block's last row of A[local, c] is nonzero: W[:, c] = coef * e.
     Last(f64),
-    Dense(Vec<f64>),
+    /// W[:, c] is held in the group's `cols[c]`.
+    Dense,
 }
 
 const NONE: u32 = u32::MAX;
@@ -607,6 +608,8 @@ struct LocalGroup {
     diag: Vec<f64>,
     sup: Vec<f64>,
     w: Vec<WCol>,
+    /// Dense columns of W, kept between factorisations (allocated once, when first needed).
+    cols: Vec<Vec<f64>>,
     /// e = A_gg^{-1} (last unit vector).
     e: Vec<f64>,
     /// Nonzeros (reduced position of the row, local column, value) of A[cpl, local].
@@ -732,6 +735,7 @@ impl Condensed {
                     diag: vec![0.0; l],
                     sup: vec![0.0; l],
                     w: vec![WCol::Zero; m],
+                    cols: vec![Vec::new(); m],
                     e: vec![0.0; l],
                     akg: Vec::new(),
                     cpl,
@@ -802,20 +806,20 @@ impl Condensed {
                     g.w[c] = if v != 0.0 { WCol::Last(v) } else { WCol::Zero };
                     continue;
                 }
-                let mut col = match std::mem::replace(&mut g.w[c], WCol::Zero) {
-                    WCol::Dense(v) => v,
-                    _ => vec![0.0; l],
-                };
-                col.iter_mut().for_each(|v| *v = 0.0);
+                let col = &mut g.cols[c];
+                col.clear();
+                col.resize(l, 0.0);
                 for &(i, sl) in src {
                     col[i as usize] = get(sl, s0 + i as usize);
                 }
-                if col[..l - 1].iter().any(|v| *v != 0.0) {
-                    thomas_solve(&g.sub, &g.diag, &g.sup, &mut col);
-                    g.w[c] = WCol::Dense(col);
+                g.w[c] = if col[..l - 1].iter().any(|v| *v != 0.0) {
+                    thomas_solve(&g.sub, &g.diag, &g.sup, col);
+                    WCol::Dense
                 } else if col[l - 1] != 0.0 {
-                    g.w[c] = WCol::Last(col[l - 1]);
-                }
+                    WCol::Last(col[l - 1])
+                } else {
+                    WCol::Zero
+                };
             }
             g.akg.clear();
             for &(r, jj, sl) in &g.akg_src {
@@ -831,7 +835,7 @@ impl Condensed {
                     let wv = match wc {
                         WCol::Zero => continue,
                         WCol::Last(coef) => coef * g.e[jj],
-                        WCol::Dense(col) => col[jj],
+                        WCol::Dense => g.cols[c][jj],
                     };
                     let dst = g.schur_dst[r * m + c];
                     if dst != NONE {
@@ -888,9 +892,9 @@ impl Condensed {
                 match wc {
                     WCol::Zero => {}
                     WCol::Last(coef) => s_last += coef * rs[g.cpl_pos[c]],
-                    WCol::Dense(col) => {
+                    WCol::Dense => {
                         let r = rs[g.cpl_pos[c]];
-                        for (o, w) in out.iter_mut().zip(col) {
+                        for (o, w) in out.iter_mut().zip(&g.cols[c]) {
                             *o -= w * r;
                         }
                     }

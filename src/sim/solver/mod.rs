@@ -308,7 +308,7 @@ impl Bdf {
         let u = compute_r(order, 1.0);
         // RU = R U; D[:order+1] = RU^T D[:order+1]
         let m = order + 1;
-        let mut ru = vec![0.0; m * m];
+        let mut ru = [0.0; (MAX_ORDER + 1) * (MAX_ORDER + 1)];
         for i in 0..m {
             for j in 0..m {
                 let mut s = 0.0;
@@ -319,7 +319,10 @@ impl Bdf {
             }
         }
         let mut newd = std::mem::take(&mut self.dscratch);
-        newd.resize_with(m, Vec::new);
+        // grown, never shrunk: the spare rows stay allocated for the next change
+        if newd.len() < m {
+            newd.resize_with(m, Vec::new);
+        }
         for (j, nd) in newd.iter_mut().enumerate().take(m) {
             nd.clear();
             nd.resize(self.n, 0.0);
@@ -899,9 +902,10 @@ fn dj_coeff(v: f64, p: f64) -> f64 {
     v * p
 }
 
-fn compute_r(order: usize, factor: f64) -> Vec<f64> {
+/// BDF's R matrix ((order+1)^2, row-major), on the stack: the step loop allocates nothing.
+fn compute_r(order: usize, factor: f64) -> [f64; (MAX_ORDER + 1) * (MAX_ORDER + 1)] {
     let m = order + 1;
-    let mut mm = vec![0.0; m * m];
+    let mut mm = [0.0; (MAX_ORDER + 1) * (MAX_ORDER + 1)];
     for j in 0..m {
         mm[j] = 1.0;
     }
