@@ -252,20 +252,16 @@ pub struct Degradation {
 }
 
 fn need(p: &ParameterValues, name: &str, what: &str) -> Result<f64, SimError> {
-    p.scalar(name).map_err(|e| match e {
-        SimError::UnknownParameter { .. } => SimError::UnsupportedOption {
-            name: what.into(),
-            value: name.into(),
-            reason: format!(
-                "the parameter set has no {name:?} (OKane2022 carries all degradation parameters)"
-            ),
-        },
-        e => e,
-    })
+    p.scalar(name).map_err(|e| missing(e, name, what))
 }
 
 fn need_fn(p: &ParameterValues, name: &str, what: &str) -> Result<Value, SimError> {
-    p.value(name).map_err(|e| match e {
+    p.value(name).map_err(|e| missing(e, name, what))
+}
+
+/// A parameter the option `what` needs and the set lacks: an unsupported option that names it.
+fn missing(e: SimError, name: &str, what: &str) -> SimError {
+    match e {
         SimError::UnknownParameter { .. } => SimError::UnsupportedOption {
             name: what.into(),
             value: name.into(),
@@ -274,7 +270,7 @@ fn need_fn(p: &ParameterValues, name: &str, what: &str) -> Result<Value, SimErro
             ),
         },
         e => e,
-    })
+    }
 }
 
 impl Degradation {
