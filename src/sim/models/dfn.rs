@@ -10,7 +10,7 @@ use super::super::Mesh;
 use super::degradation::{Degradation, Film};
 use super::{
     bv, electrolyte_rhs, particle_average, particle_rhs, surface, thermal, Cell, Layout, Model,
-    XMesh, F,
+    Scratch, XMesh, F,
 };
 
 /// The discretised DFN.
@@ -29,9 +29,9 @@ pub struct Dfn {
     /// the node's phi_s.
     deg: Option<Degradation>,
     nd: usize,
-    /// `rhs`'s fields, kept between calls so that residuals allocate nothing. Every entry
-    /// `fields` writes it writes on each call; the others keep their initial values.
-    scratch: std::sync::Mutex<Option<Fields>>,
+    /// `rhs`'s fields, kept between calls. Every entry `fields` writes it writes on each
+    /// call; the others keep their initial values.
+    scratch: Scratch<Fields>,
 }
 
 /// Per-node quantities computed once per residual evaluation.
@@ -135,7 +135,7 @@ impl Dfn {
             lx2: lx * lx,
             deg,
             nd,
-            scratch: std::sync::Mutex::new(None),
+            scratch: Scratch::default(),
         }
     }
 
@@ -400,15 +400,9 @@ impl Model for Dfn {
     }
 
     fn rhs(&self, y: &[f64], out: &mut [f64]) {
-        let mut guard = self.scratch.try_lock().ok();
-        let mut own = None;
         let (nx, nn) = (self.xm.len(), self.xm.nn);
-        let f = match guard.as_deref_mut() {
-            Some(slot) => slot.get_or_insert_with(|| Fields::new(nx, nn)),
-            // another thread is evaluating this model: fields of our own
-            None => own.insert(Fields::new(nx, nn)),
-        };
-        self.rhs_with(y, out, f);
+        self.scratch
+            .with(|| Fields::new(nx, nn), |f| self.rhs_with(y, out, f));
     }
     fn voltage(&self, y: &[f64]) -> f64 {
         let nx = self.xm.len();

@@ -546,6 +546,26 @@ pub fn particle_average(c: &[f64], rad: f64) -> f64 {
     s / (rad * rad * rad)
 }
 
+/// Work space a model keeps between residual evaluations, so that they allocate nothing; a
+/// second thread evaluating the same model at the same time gets a fresh one.
+pub struct Scratch<T>(std::sync::Mutex<Option<T>>);
+
+impl<T> Default for Scratch<T> {
+    fn default() -> Self {
+        Scratch(std::sync::Mutex::new(None))
+    }
+}
+
+impl<T> Scratch<T> {
+    /// Runs `f` on the kept work space (made by `make` the first time).
+    pub fn with<R>(&self, make: impl FnOnce() -> T, f: impl FnOnce(&mut T) -> R) -> R {
+        match self.0.try_lock() {
+            Ok(mut kept) => f(kept.get_or_insert_with(make)),
+            Err(_) => f(&mut make()),
+        }
+    }
+}
+
 /// A discretised model: fixed unknown layout [model unknowns…, Q, I, (T)].
 pub trait Model: Send + Sync {
     fn n_unknowns(&self) -> usize;

@@ -9,7 +9,7 @@ use super::super::Mesh;
 use super::degradation::Degradation;
 use super::{
     electrolyte_rhs, inverse_bv, inverse_bv_sum, particle_average, particle_rhs, surface, thermal,
-    Cell, Layout, Model, XMesh, F, R_GAS,
+    Cell, Layout, Model, Scratch, XMesh, F, R_GAS,
 };
 
 /// The discretised SPMe.
@@ -28,8 +28,8 @@ pub struct Spme {
     nd: usize,
     /// Weights of the nodes in PyBaMM's x-average of c_e: eps_k dx_k avg(1/eps) / L.
     w_ce_av: Vec<f64>,
-    /// `rhs`'s work space, kept between calls so that residuals allocate nothing.
-    scratch: std::sync::Mutex<Option<Work>>,
+    /// `rhs`'s work space, kept between calls.
+    scratch: Scratch<Work>,
     /// x-averages of the geometric factors of the composite solid potentials.
     geo_n: f64,
     geo_p: f64,
@@ -115,7 +115,7 @@ impl Spme {
             deg,
             nd,
             w_ce_av,
-            scratch: std::sync::Mutex::new(None),
+            scratch: Scratch::default(),
             geo_n,
             geo_p,
         }
@@ -541,35 +541,33 @@ impl Model for Spme {
         particle_rhs(&c.neg, &y[..nr], jn / F, t, a);
         particle_rhs(&c.pos, &y[nr..2 * nr], jp / F, t, &mut b[..nr]);
         let xm = &self.xm;
-        let mut guard = self.scratch.try_lock().ok();
-        let mut own = None;
-        let w = match guard.as_deref_mut() {
-            Some(slot) => slot.get_or_insert_with(|| Work::new(nx)),
-            // another thread is evaluating this model: work space of our own
-            None => own.insert(Work::new(nx)),
-        };
-        for (e, u) in w.ie.iter_mut().zip(&self.ie_unit) {
-            *e = u * i;
-        }
-        for k in 0..nx {
-            w.aj[k] = if k < xm.nn {
-                i / c.neg.l
-            } else if k < xm.nn + xm.ns {
-                0.0
-            } else {
-                -i / c.pos.l
-            };
-        }
-        w.temp.iter_mut().for_each(|v| *v = t);
-        electrolyte_rhs(
-            c,
-            xm,
-            &y[2 * nr..2 * nr + nx],
-            &w.temp,
-            &w.ie,
-            &w.aj,
-            &mut w.work,
-            &mut out[2 * nr..2 * nr + nx],
+        self.scratch.with(
+            || Work::new(nx),
+            |w| {
+                for (e, u) in w.ie.iter_mut().zip(&self.ie_unit) {
+                    *e = u * i;
+                }
+                for k in 0..nx {
+                    w.aj[k] = if k < xm.nn {
+                        i / c.neg.l
+                    } else if k < xm.nn + xm.ns {
+                        0.0
+                    } else {
+                        -i / c.pos.l
+                    };
+                }
+                w.temp.iter_mut().for_each(|v| *v = t);
+                electrolyte_rhs(
+                    c,
+                    xm,
+                    &y[2 * nr..2 * nr + nx],
+                    &w.temp,
+                    &w.ie,
+                    &w.aj,
+                    &mut w.work,
+                    &mut out[2 * nr..2 * nr + nx],
+                );
+            },
         );
         if self.lumped {
             let p = self.potentials(y, true);
