@@ -533,6 +533,11 @@ pub fn surface(c: &[f64]) -> f64 {
     1.5 * c[n - 1] - 0.5 * c[n - 2]
 }
 
+/// The unknowns `surface` reads, for a particle whose `nr` nodes start at `start`.
+pub fn surface_nodes(start: usize, nr: usize) -> [usize; 2] {
+    [start + nr - 2, start + nr - 1]
+}
+
 /// Volume average of a uniformly meshed spherical particle.
 pub fn particle_average(c: &[f64], rad: f64) -> f64 {
     let n = c.len();

@@ -6,7 +6,10 @@
 
 use super::super::solver::Condensation;
 use super::degradation::Degradation;
-use super::{inverse_bv, particle_average, particle_rhs, surface, thermal, Cell, Layout, Model};
+use super::{
+    inverse_bv, particle_average, particle_rhs, surface, surface_nodes, thermal, Cell, Layout,
+    Model,
+};
 
 /// The discretised SPM.
 pub struct Spm {
@@ -147,7 +150,8 @@ impl Model for Spm {
             return None;
         }
         let nr = self.nr;
-        let mut v = vec![nr - 2, nr - 1, 2 * nr - 2, 2 * nr - 1, self.idx_i()];
+        let mut v = [surface_nodes(0, nr), surface_nodes(nr, nr)].concat();
+        v.push(self.idx_i());
         if self.lumped {
             v.push(self.idx_i() + 1);
         }

@@ -8,8 +8,8 @@ use super::super::solver::Condensation;
 use super::super::Mesh;
 use super::degradation::Degradation;
 use super::{
-    electrolyte_rhs, inverse_bv, inverse_bv_sum, particle_average, particle_rhs, surface, thermal,
-    Cell, Layout, Model, Scratch, XMesh, F, R_GAS,
+    electrolyte_rhs, inverse_bv, inverse_bv_sum, particle_average, particle_rhs, surface,
+    surface_nodes, thermal, Cell, Layout, Model, Scratch, XMesh, F, R_GAS,
 };
 
 /// The discretised SPMe.
@@ -424,7 +424,8 @@ impl Spme {
         }
         // the surface nodes, the current and the temperature: differences of the whole
         let mut yp = y.to_vec();
-        let mut cols = vec![nr - 2, nr - 1, 2 * nr - 2, 2 * nr - 1, self.idx_i()];
+        let mut cols = [surface_nodes(0, nr), surface_nodes(nr, nr)].concat();
+        cols.push(self.idx_i());
         if self.lumped {
             cols.push(self.idx_i() + 1);
         }
