@@ -34,6 +34,10 @@ fn main() {
         x_p: npts,
         r_n: env("NR"),
         r_p: env("NR"),
+        particle_nodes: std::env::var("NP")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(battbot::sim::particle_nodes_for(npts)),
     };
     let mesh = if npts == 0 { Mesh::default() } else { mesh };
     let mut sim = Simulation::build_with_mesh(&spec, mesh).unwrap();

@@ -89,9 +89,11 @@ fn cccv_power_rest_and_cycles() {
     s.cycles = Some(2);
     let sim = Simulation::build(&s).unwrap();
     let sol = sim.solve(&SolveOptions::default()).unwrap();
-    // power step: I V = 10 W
+    // power step: I V = 10 W (exact at the integrator's steps; an output between them is
+    // interpolated, so within its relative tolerance, 1e-5)
     let k = 5;
-    assert!((sol.current_a[k] * sol.voltage_v[k] - 10.0).abs() < 1e-6);
+    let p = sol.current_a[k] * sol.voltage_v[k];
+    assert!((p - 10.0).abs() < 1e-4, "{p}");
     // hold ends at C/20 = 0.25 A
     assert!((sol.current_a.last().unwrap().abs() - 0.25).abs() < 1e-4);
     assert!((sol.final_voltage() - 4.1).abs() < 1e-9);

@@ -9,14 +9,14 @@ use super::super::solver::Condensation;
 use super::super::Mesh;
 use super::degradation::{Degradation, Film};
 use super::{
-    bv, electrolyte_rhs, particle_average, particle_rhs, surface, thermal, Cell, Layout, Model,
-    Scratch, XMesh, F,
+    bv, electrolyte_rhs, particle_rhs, thermal, Cell, Layout, Model, Scratch, Sphere, XMesh, F,
 };
 
 /// The discretised DFN.
 pub struct Dfn {
     pub cell: Cell,
     pub nr: usize,
+    sph: Sphere,
     pub xm: XMesh,
     lumped: bool,
     mass: Vec<f64>,
@@ -93,7 +93,8 @@ impl Dfn {
     /// A DFN with side reactions (degradation hook; `None` is the plain DFN).
     pub fn with_degradation(cell: Cell, mesh: Mesh, lumped: bool, deg: Option<Degradation>) -> Dfn {
         let nd = deg.as_ref().map_or(0, |d| d.n_states());
-        let nr = mesh.r_n.max(mesh.r_p);
+        let sph = super::particle_scheme(&cell, &mesh);
+        let nr = sph.len();
         let xm = XMesh::new(&cell, mesh.x_n, mesh.x_s, mesh.x_p);
         let nx = xm.len();
         let mut off = Vec::with_capacity(nx + 1);
@@ -126,6 +127,7 @@ impl Dfn {
         Dfn {
             cell,
             nr,
+            sph,
             xm,
             lumped,
             mass,
@@ -205,7 +207,7 @@ impl Dfn {
             if let Some(el) = self.electrode(k) {
                 f.phis[k] = y[ips];
                 let cs = &y[self.off[k]..self.off[k] + self.nr];
-                let csurf = surface(cs);
+                let csurf = self.sph.surface(cs);
                 f.csurf[k] = csurf;
                 let u = el.u(csurf / el.c_max, t, c.t_ref);
                 let eta = f.phis[k] - f.phie[k] - u;
@@ -289,6 +291,7 @@ impl Dfn {
             if let Some(el) = self.electrode(k) {
                 let j = f.jm[k];
                 particle_rhs(
+                    &self.sph,
                     el,
                     &y[self.off[k]..self.off[k] + self.nr],
                     j / F,
@@ -469,19 +472,11 @@ impl Model for Dfn {
             let surf_row = self.off[k] + nr - 1;
             // particle columns
             if el {
-                for i in 0..nr {
-                    let col = self.off[k] + i;
-                    let mut rows: Vec<usize> = (i.saturating_sub(1)..=(i + 1).min(nr - 1))
-                        .map(|r| self.off[k] + r)
-                        .collect();
-                    if i + 2 >= nr {
-                        rows.extend([ice, ipe, ips]);
-                        rows.extend(self.deg_range(k));
-                    }
-                    pat[col] = rows;
-                }
+                let mut surface_rows = vec![ice, ipe, ips];
+                surface_rows.extend(self.deg_range(k));
+                self.sph.pattern(&mut pat, self.off[k], &surface_rows);
             }
-            // macro columns: own node's rows and particle surface, neighbours' macro rows
+            // macro columns: own node's rows and particle neighbours' macro rows
             let mut rows: Vec<usize> = Vec::new();
             for m in k.saturating_sub(1)..=(k + 1).min(nx - 1) {
                 rows.extend(macro_rows(m));
@@ -516,7 +511,7 @@ impl Model for Dfn {
         for k in 0..self.xm.len() {
             if let Some(el) = self.electrode(k) {
                 let cs = &y[self.off[k]..self.off[k] + self.nr];
-                s += particle_average(cs, el.rad) * el.eps_s * self.xm.dx[k] * self.cell.area;
+                s += self.sph.average(cs) * el.eps_s * self.xm.dx[k] * self.cell.area;
             }
         }
         s

@@ -6,6 +6,7 @@
 
 pub mod degradation;
 pub mod dfn;
+pub mod sphere;
 pub mod spm;
 pub mod spme;
 pub mod thermal;
@@ -13,6 +14,7 @@ pub mod thermal;
 use super::params::{FnArgs, ParameterValues, Value};
 use super::solver::Condensation;
 use super::SimError;
+pub use sphere::Sphere;
 
 pub const F: f64 = 96485.33212;
 pub const R_GAS: f64 = 8.314462618;
@@ -441,70 +443,14 @@ pub fn bv(j0: f64, eta: f64, t: f64) -> f64 {
     2.0 * j0 * (0.5 * F * eta / (R_GAS * t)).sinh()
 }
 
-/// Spherical particle diffusion on a uniform mesh of `c.len()` cells:
-/// writes dc/dt for an outward surface molar flux `flux` [mol.m-2.s-1].
-pub fn particle_rhs(el: &Electrode, c: &[f64], flux: f64, t: f64, dcdt: &mut [f64]) {
-    let n = c.len();
-    if !el.d_varies {
-        // constant diffusivity: precomputed dimensionless geometry (edges^2, 1/volume)
-        let d = el.diff(0.5, t);
-        SPHERE.with(|g| {
-            let mut g = g.borrow_mut();
-            if g.0 != n {
-                *g = sphere_geometry(n);
-            }
-            let (_, e2, inv_vol) = &*g;
-            let dr = 1.0 / n as f64;
-            let k = d / (el.rad * el.rad * dr);
-            let mut left = 0.0; // dimensionless rho^2 * flux at the left edge (scaled)
-            for i in 0..n {
-                let right = if i + 1 < n {
-                    -k * (c[i + 1] - c[i]) * e2[i + 1]
-                } else {
-                    flux / el.rad
-                };
-                dcdt[i] = -(right - left) * inv_vol[i];
-                left = right;
-            }
-        });
-        return;
+/// Spherical particle diffusion (see `sphere`): writes dc/dt for an outward surface molar
+/// flux `flux` [mol.m-2.s-1].
+pub fn particle_rhs(sph: &Sphere, el: &Electrode, c: &[f64], flux: f64, t: f64, dcdt: &mut [f64]) {
+    if el.d_varies {
+        sph.rhs_varying(|v| el.diff(v / el.c_max, t), el.rad, c, flux, dcdt);
+    } else {
+        sph.rhs_constant(el.diff(0.5, t), el.rad, c, flux, dcdt);
     }
-    let dr = el.rad / n as f64;
-    let mut left_flux_r2 = 0.0; // r^2 N at left edge
-    let mut d_left_node = el.diff(c[0] / el.c_max, t);
-    for i in 0..n {
-        let rl = i as f64 * dr;
-        let rr = rl + dr;
-        let right_flux_r2 = if i + 1 < n {
-            let d_right_node = el.diff(c[i + 1] / el.c_max, t);
-            let d_edge = 2.0 * d_left_node * d_right_node / (d_left_node + d_right_node);
-            d_left_node = d_right_node;
-            -d_edge * (c[i + 1] - c[i]) / dr * rr * rr
-        } else {
-            flux * rr * rr
-        };
-        let vol = (rr * rr * rr - rl * rl * rl) / 3.0;
-        dcdt[i] = -(right_flux_r2 - left_flux_r2) / vol;
-        left_flux_r2 = right_flux_r2;
-    }
-}
-
-thread_local! {
-    static SPHERE: std::cell::RefCell<(usize, Vec<f64>, Vec<f64>)> =
-        const { std::cell::RefCell::new((0, Vec::new(), Vec::new())) };
-}
-
-/// Unit-sphere mesh of n shells: squared edge radii and reciprocal shell volumes (r^3/3).
-fn sphere_geometry(n: usize) -> (usize, Vec<f64>, Vec<f64>) {
-    let dr = 1.0 / n as f64;
-    let e2 = (0..=n).map(|i| (i as f64 * dr).powi(2)).collect();
-    let inv_vol = (0..n)
-        .map(|i| {
-            let (rl, rr) = (i as f64 * dr, (i + 1) as f64 * dr);
-            3.0 / (rr * rr * rr - rl * rl * rl)
-        })
-        .collect();
-    (n, e2, inv_vol)
 }
 
 impl Electrode {
@@ -526,29 +472,14 @@ impl Electrode {
     }
 }
 
-/// Surface value by linear extrapolation from the last two nodes (PyBaMM's default).
-#[inline]
-pub fn surface(c: &[f64]) -> f64 {
-    let n = c.len();
-    1.5 * c[n - 1] - 0.5 * c[n - 2]
-}
-
-/// The unknowns `surface` reads, for a particle whose `nr` nodes start at `start`.
-pub fn surface_nodes(start: usize, nr: usize) -> [usize; 2] {
-    [start + nr - 2, start + nr - 1]
-}
-
-/// Volume average of a uniformly meshed spherical particle.
-pub fn particle_average(c: &[f64], rad: f64) -> f64 {
-    let n = c.len();
-    let dr = rad / n as f64;
-    let mut s = 0.0;
-    for (i, v) in c.iter().enumerate() {
-        let rl = i as f64 * dr;
-        let rr = rl + dr;
-        s += v * (rr * rr * rr - rl * rl * rl);
+/// The particles' discretisation for `cell` on `mesh`: the polynomial where both electrodes'
+/// diffusivities are constant, PyBaMM's finite volumes otherwise (see `sphere`).
+pub fn particle_scheme(cell: &Cell, mesh: &super::Mesh) -> Sphere {
+    if cell.neg.d_varies || cell.pos.d_varies {
+        Sphere::finite_volume(mesh.r_n.max(mesh.r_p).max(2))
+    } else {
+        Sphere::spectral(mesh.particle_nodes.clamp(2, sphere::MAX_NODES))
     }
-    s / (rad * rad * rad)
 }
 
 /// Work space a model keeps between residual evaluations, so that they allocate nothing; a

@@ -1,20 +1,20 @@
 //! Single particle model (PyBaMM's `SPM`, default options): one spherical particle per
-//! electrode (Fickian diffusion, finite volumes), symmetric Butler–Volmer kinetics, no
+//! electrode (Fickian diffusion, see `sphere`), symmetric Butler–Volmer kinetics, no
 //! electrolyte or solid-phase potential drops.
 
 #![allow(clippy::needless_range_loop)]
 
 use super::super::solver::Condensation;
+use super::super::Mesh;
 use super::degradation::Degradation;
-use super::{
-    inverse_bv, particle_average, particle_rhs, surface, surface_nodes, thermal, Cell, Layout,
-    Model,
-};
+use super::particle_scheme;
+use super::{inverse_bv, particle_rhs, thermal, Cell, Layout, Model, Sphere};
 
 /// The discretised SPM.
 pub struct Spm {
     pub cell: Cell,
     pub nr: usize,
+    sph: Sphere,
     lumped: bool,
     mass: Vec<f64>,
     rho_cp: f64,
@@ -25,12 +25,14 @@ pub struct Spm {
 }
 
 impl Spm {
-    pub fn new(cell: Cell, nr: usize, lumped: bool) -> Spm {
-        Spm::with_degradation(cell, nr, lumped, None)
+    pub fn new(cell: Cell, mesh: Mesh, lumped: bool) -> Spm {
+        Spm::with_degradation(cell, mesh, lumped, None)
     }
 
     /// An SPM with side reactions (degradation hook; `None` is the plain SPM).
-    pub fn with_degradation(cell: Cell, nr: usize, lumped: bool, deg: Option<Degradation>) -> Spm {
+    pub fn with_degradation(cell: Cell, mesh: Mesh, lumped: bool, deg: Option<Degradation>) -> Spm {
+        let sph = particle_scheme(&cell, &mesh);
+        let nr = sph.len();
         let nd = deg.as_ref().map_or(0, |d| d.n_states());
         let n = 2 * nr + nd + 2 + usize::from(lumped);
         let mut mass = vec![1.0; n];
@@ -39,6 +41,7 @@ impl Spm {
         Spm {
             cell,
             nr,
+            sph,
             lumped,
             mass,
             rho_cp,
@@ -68,7 +71,7 @@ impl Spm {
         let c = &self.cell;
         let i = y[self.idx_i()] / c.area;
         let jn = i / (c.neg.a * c.neg.l);
-        let cn = surface(&y[..nr]);
+        let cn = self.sph.surface(&y[..nr]);
         let eta_n = inverse_bv(jn, c.neg.j0(c.c_e0, cn, t), t);
         let un = c.neg.u(cn / c.neg.c_max, t, c.t_ref);
         d.x_averaged(&y[2 * nr..2 * nr + self.nd], eta_n, un, jn, &[c.c_e0], t)
@@ -80,8 +83,8 @@ impl Spm {
         let c = &self.cell;
         let t = self.temperature(y);
         let i = y[self.idx_i()] / c.area;
-        let cn = surface(&y[..nr]);
-        let cp = surface(&y[nr..2 * nr]);
+        let cn = self.sph.surface(&y[..nr]);
+        let cp = self.sph.surface(&y[nr..2 * nr]);
         let jn = i / (c.neg.a * c.neg.l);
         let jp = -i / (c.pos.a * c.pos.l);
         let eta_n = inverse_bv(jn, c.neg.j0(c.c_e0, cn, t), t);
@@ -134,8 +137,15 @@ impl Model for Spm {
             jn -= side.j_sei + side.j_pl;
         }
         let (a, b) = out.split_at_mut(nr);
-        particle_rhs(&c.neg, &y[..nr], jn / super::F, t, a);
-        particle_rhs(&c.pos, &y[nr..2 * nr], jp / super::F, t, &mut b[..nr]);
+        particle_rhs(&self.sph, &c.neg, &y[..nr], jn / super::F, t, a);
+        particle_rhs(
+            &self.sph,
+            &c.pos,
+            &y[nr..2 * nr],
+            jp / super::F,
+            t,
+            &mut b[..nr],
+        );
         if self.lumped {
             let (eta_n, eta_p, _, _, cn, cp) = self.kinetics(y);
             let q_rxn = i * eta_n - i * eta_p;
@@ -150,7 +160,11 @@ impl Model for Spm {
             return None;
         }
         let nr = self.nr;
-        let mut v = [surface_nodes(0, nr), surface_nodes(nr, nr)].concat();
+        let mut v = self
+            .sph
+            .surface_nodes(0)
+            .chain(self.sph.surface_nodes(nr))
+            .collect::<Vec<_>>();
         v.push(self.idx_i());
         if self.lumped {
             v.push(self.idx_i() + 1);
@@ -186,29 +200,23 @@ impl Model for Spm {
     }
 
     fn sparsity(&self) -> Option<Vec<Vec<usize>>> {
-        // particle cells couple to their neighbours; the surface cells also enter the
+        // a particle's nodes couple to each other; the surface nodes also enter the
         // voltage (current row); the temperature row (lumped) is left to the lone columns
         let nr = self.nr;
         let i_row = self.idx_i();
         let mut pat = vec![Vec::new(); self.n_unknowns()];
+        // degradation hook: the surface enters the side-reaction rows
+        let surface_rows: Vec<usize> = std::iter::once(i_row)
+            .chain(2 * nr..2 * nr + self.nd)
+            .collect();
         for b in [0, nr] {
-            for i in 0..nr {
-                let mut rows: Vec<usize> = (i.saturating_sub(1)..=(i + 1).min(nr - 1))
-                    .map(|r| b + r)
-                    .collect();
-                if i + 2 >= nr {
-                    rows.push(i_row);
-                    // degradation hook: the surface enters the side-reaction rows
-                    rows.extend(2 * nr..2 * nr + self.nd);
-                }
-                pat[b + i] = rows;
-            }
+            self.sph.pattern(&mut pat, b, &surface_rows);
         }
         Some(pat)
     }
 
     fn condensation(&self) -> Option<Condensation> {
-        // the two particles are tridiagonal blocks coupled only through the border
+        // the two particles are blocks coupled only through the border
         Some((vec![(0, self.nr, vec![]), (self.nr, self.nr, vec![])], 4))
     }
 
@@ -217,8 +225,7 @@ impl Model for Spm {
         let nr = self.nr;
         let vn = c.neg.eps_s * c.neg.l * c.area;
         let vp = c.pos.eps_s * c.pos.l * c.area;
-        particle_average(&y[..nr], c.neg.rad) * vn
-            + particle_average(&y[nr..2 * nr], c.pos.rad) * vp
+        self.sph.average(&y[..nr]) * vn + self.sph.average(&y[nr..2 * nr]) * vp
     }
 
     fn lithium_in_side_reactions(&self, y: &[f64]) -> (f64, f64) {

@@ -8,14 +8,15 @@ use super::super::solver::Condensation;
 use super::super::Mesh;
 use super::degradation::Degradation;
 use super::{
-    electrolyte_rhs, inverse_bv, inverse_bv_sum, particle_average, particle_rhs, surface,
-    surface_nodes, thermal, Cell, Layout, Model, Scratch, XMesh, F, R_GAS,
+    electrolyte_rhs, inverse_bv, inverse_bv_sum, particle_rhs, thermal, Cell, Layout, Model,
+    Scratch, Sphere, XMesh, F, R_GAS,
 };
 
 /// The discretised SPMe.
 pub struct Spme {
     pub cell: Cell,
     pub nr: usize,
+    sph: Sphere,
     pub xm: XMesh,
     lumped: bool,
     mass: Vec<f64>,
@@ -52,7 +53,8 @@ impl Spme {
         lumped: bool,
         deg: Option<Degradation>,
     ) -> Spme {
-        let nr = mesh.r_n.max(mesh.r_p);
+        let sph = super::particle_scheme(&cell, &mesh);
+        let nr = sph.len();
         let xm = XMesh::new(&cell, mesh.x_n, mesh.x_s, mesh.x_p);
         // one set of side-reaction states per negative node, or one for the electrode
         let nd = deg.as_ref().map_or(0, |d| {
@@ -107,6 +109,7 @@ impl Spme {
         Spme {
             cell,
             nr,
+            sph,
             xm,
             lumped,
             mass,
@@ -158,7 +161,7 @@ impl Spme {
             lsum += xm.dx[k];
         }
         let ce_av = (eps_c / lsum) * (inv_eps / lsum);
-        let csn = surface(&y[..nr]);
+        let csn = self.sph.surface(&y[..nr]);
         let jn = i / (c.neg.a * ln);
         let mut eta_n = 0.0;
         for k in 0..nn {
@@ -223,8 +226,8 @@ impl Spme {
             eps_c += self.w_ce_av[k] * ce[k];
         }
         let ce_av = eps_c;
-        let csn = surface(&y[..nr]);
-        let csp = surface(&y[nr..2 * nr]);
+        let csn = self.sph.surface(&y[..nr]);
+        let csp = self.sph.surface(&y[nr..2 * nr]);
         let jn = i / (c.neg.a * ln);
         let jp = -i / (c.pos.a * lp);
         // PyBaMM inverts Butler–Volmer pointwise (j0 follows c_e(x)) and x-averages the result
@@ -274,8 +277,8 @@ impl Spme {
         let (ln, ls, lp) = (c.neg.l, c.l_sep, c.pos.l);
         let lx = ln + ls + lp;
         let ce_av = r.ce_av;
-        let csn = surface(&y[..nr]);
-        let csp = surface(&y[nr..2 * nr]);
+        let csn = self.sph.surface(&y[..nr]);
+        let csp = self.sph.surface(&y[nr..2 * nr]);
         let jn = i / (c.neg.a * ln);
         let un = c.neg.u(csn / c.neg.c_max, t, c.t_ref);
         let up = c.pos.u(csp / c.pos.c_max, t, c.t_ref);
@@ -393,8 +396,8 @@ impl Spme {
         } else {
             0.0
         };
-        let csn = surface(&y[..nr]);
-        let csp = surface(&y[nr..2 * nr]);
+        let csn = self.sph.surface(&y[..nr]);
+        let csp = self.sph.surface(&y[nr..2 * nr]);
         let jn = i / (c.neg.a * c.neg.l);
         let jp = -i / (c.pos.a * c.pos.l);
         for k in 0..nx {
@@ -424,7 +427,11 @@ impl Spme {
         }
         // the surface nodes, the current and the temperature: differences of the whole
         let mut yp = y.to_vec();
-        let mut cols = [surface_nodes(0, nr), surface_nodes(nr, nr)].concat();
+        let mut cols = self
+            .sph
+            .surface_nodes(0)
+            .chain(self.sph.surface_nodes(nr))
+            .collect::<Vec<_>>();
         cols.push(self.idx_i());
         if self.lumped {
             cols.push(self.idx_i() + 1);
@@ -539,8 +546,8 @@ impl Model for Spme {
             jn -= js + jp;
         }
         let (a, b) = out.split_at_mut(nr);
-        particle_rhs(&c.neg, &y[..nr], jn / F, t, a);
-        particle_rhs(&c.pos, &y[nr..2 * nr], jp / F, t, &mut b[..nr]);
+        particle_rhs(&self.sph, &c.neg, &y[..nr], jn / F, t, a);
+        particle_rhs(&self.sph, &c.pos, &y[nr..2 * nr], jp / F, t, &mut b[..nr]);
         let xm = &self.xm;
         self.scratch.with(
             || Work::new(nx),
@@ -627,15 +634,7 @@ impl Model for Spme {
         let i_row = self.idx_i();
         let mut pat = vec![Vec::new(); self.n_unknowns()];
         for b in [0, nr] {
-            for i in 0..nr {
-                let mut rows: Vec<usize> = (i.saturating_sub(1)..=(i + 1).min(nr - 1))
-                    .map(|r| b + r)
-                    .collect();
-                if i + 2 >= nr {
-                    rows.push(i_row);
-                }
-                pat[b + i] = rows;
-            }
+            self.sph.pattern(&mut pat, b, &[i_row]);
         }
         let e0 = 2 * nr;
         for k in 0..nx {
@@ -655,7 +654,7 @@ impl Model for Spme {
     }
 
     fn condensation(&self) -> Option<Condensation> {
-        // the two particles are tridiagonal blocks coupled only through the border
+        // the two particles are blocks coupled only through the border
         Some((vec![(0, self.nr, vec![]), (self.nr, self.nr, vec![])], 4))
     }
 
@@ -664,8 +663,7 @@ impl Model for Spme {
         let nr = self.nr;
         let vn = c.neg.eps_s * c.neg.l * c.area;
         let vp = c.pos.eps_s * c.pos.l * c.area;
-        particle_average(&y[..nr], c.neg.rad) * vn
-            + particle_average(&y[nr..2 * nr], c.pos.rad) * vp
+        self.sph.average(&y[..nr]) * vn + self.sph.average(&y[nr..2 * nr]) * vp
     }
 
     fn lithium_in_side_reactions(&self, y: &[f64]) -> (f64, f64) {

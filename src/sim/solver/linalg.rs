@@ -556,7 +556,7 @@ mod tests {
 }
 
 /// Static condensation of independent local blocks (e.g. the particles of the DFN): each block
-/// is tridiagonal and couples only to a few "macro" unknowns and to the border; the Schur
+/// is small and dense and couples only to a few "macro" unknowns and to the border; the Schur
 /// complement on the remaining unknowns keeps a narrow band. The matrices factorised are
 /// `diag(alpha) J + diag(beta)` for a Jacobian `J` stored in a `BorderedBand` of a fixed
 /// structure: where each entry read lives in `J`, and where each Schur update lands in the
@@ -595,18 +595,18 @@ struct LocalGroup {
     /// border), and their full indices.
     cpl_pos: Vec<usize>,
     cpl: Vec<usize>,
-    /// Slots in J of (i, i-1), (i, i), (i, i+1) for each local row (NONE outside the pattern).
-    tri: Vec<[u32; 3]>,
+    /// (position in the row-major block, slot in J or NONE) of the entries within its band.
+    blk: Vec<(u32, u32)>,
+    /// Half-bandwidth of the block (no fill beyond it without pivoting).
+    band: usize,
     /// For each coupled unknown c: (local row, slot in J) of the nonzeros of A[local, c].
     w_src: Vec<Vec<(u32, u32)>>,
     /// (cpl index, local column, slot in J) of the nonzeros of A[cpl, local].
     akg_src: Vec<(u32, u32, u32)>,
     /// Slot in the reduced matrix of (cpl[r], cpl[c]), row-major (NONE outside its pattern).
     schur_dst: Vec<u32>,
-    // Thomas factors
-    sub: Vec<f64>,
-    diag: Vec<f64>,
-    sup: Vec<f64>,
+    /// LU factors of the block (row-major; reciprocal pivots on the diagonal).
+    lu: Vec<f64>,
     w: Vec<WCol>,
     /// Dense columns of W, kept between factorisations (allocated once, when first needed).
     cols: Vec<Vec<f64>>,
@@ -674,15 +674,32 @@ impl Condensed {
                 let (s, l) = (*s, *l);
                 let mut cpl = m.clone();
                 cpl.extend(n - k..n);
-                let tri = (0..l)
-                    .map(|i| {
-                        let r = s + i;
-                        [
-                            if i > 0 { slot(r, r - 1) } else { NONE },
-                            slot(r, r),
-                            if i + 1 < l { slot(r, r + 1) } else { NONE },
-                        ]
+                // the block's structural entries (all of the band without a pattern), and its
+                // half-bandwidth: tridiagonal finite-volume particles factorise in O(l)
+                let structural = |i: usize, j: usize| {
+                    pattern
+                        .map(|p| &p[s + j])
+                        .filter(|r| !r.is_empty())
+                        .is_none_or(|r| r.contains(&(s + i)))
+                };
+                let blk: Vec<u32> = (0..l * l)
+                    .map(|ij| {
+                        let (i, j) = (ij / l, ij % l);
+                        if structural(i, j) {
+                            slot(s + i, s + j)
+                        } else {
+                            NONE
+                        }
                     })
+                    .collect();
+                let band = (0..l * l)
+                    .filter(|&ij| blk[ij] != NONE)
+                    .map(|ij| (ij / l).abs_diff(ij % l))
+                    .max()
+                    .unwrap_or(0);
+                let blk: Vec<(u32, u32)> = (0..l * l)
+                    .filter(|&ij| (ij / l).abs_diff(ij % l) <= band)
+                    .map(|ij| (ij as u32, blk[ij]))
                     .collect();
                 let w_src = cpl
                     .iter()
@@ -727,13 +744,12 @@ impl Condensed {
                     start: s,
                     len: l,
                     cpl_pos: cpl.iter().map(|&j| pos[j]).collect(),
-                    tri,
+                    blk,
+                    band,
                     w_src,
                     akg_src,
                     schur_dst,
-                    sub: vec![0.0; l],
-                    diag: vec![0.0; l],
-                    sup: vec![0.0; l],
+                    lu: vec![0.0; l * l],
                     w: vec![WCol::Zero; m],
                     cols: vec![Vec::new(); m],
                     e: vec![0.0; l],
@@ -772,31 +788,20 @@ impl Condensed {
         for g in &mut self.groups {
             let l = g.len;
             let s0 = g.start;
-            for i in 0..l {
-                let [a, b, c] = g.tri[i];
-                g.sub[i] = get(a, s0 + i);
-                g.diag[i] = get(b, s0 + i) + beta[s0 + i];
-                g.sup[i] = get(c, s0 + i);
-            }
-            // Thomas factorisation (no pivoting): diag <- u_i, sub <- l_i
-            for i in 1..l {
-                if g.diag[i - 1] == 0.0 {
-                    return false;
+            for &(ij, sl) in &g.blk {
+                let (ij, i) = (ij as usize, ij as usize / l);
+                let mut v = get(sl, s0 + i);
+                if ij % l == i {
+                    v += beta[s0 + i];
                 }
-                let m = g.sub[i] / g.diag[i - 1];
-                g.sub[i] = m;
-                g.diag[i] -= m * g.sup[i - 1];
+                g.lu[ij] = v;
             }
-            if g.diag[l - 1] == 0.0 || !g.diag.iter().all(|v| v.is_finite()) {
+            if !lu_factor(&mut g.lu, l, g.band) {
                 return false;
-            }
-            // store reciprocals: the solves multiply instead of dividing
-            for d in g.diag.iter_mut() {
-                *d = 1.0 / *d;
             }
             g.e.iter_mut().for_each(|v| *v = 0.0);
             g.e[l - 1] = 1.0;
-            thomas_solve(&g.sub, &g.diag, &g.sup, &mut g.e);
+            lu_solve(&g.lu, g.band, &mut g.e);
             for c in 0..g.cpl.len() {
                 let src = &g.w_src[c];
                 // only the last row: no solve needed (W = coef * e)
@@ -813,7 +818,7 @@ impl Condensed {
                     col[i as usize] = get(sl, s0 + i as usize);
                 }
                 g.w[c] = if col[..l - 1].iter().any(|v| *v != 0.0) {
-                    thomas_solve(&g.sub, &g.diag, &g.sup, col);
+                    lu_solve(&g.lu, g.band, col);
                     WCol::Dense
                 } else if col[l - 1] != 0.0 {
                     WCol::Last(col[l - 1])
@@ -857,22 +862,9 @@ impl Condensed {
         for (p, &i) in self.full.iter().enumerate() {
             self.rs[p] = x[i];
         }
-        // z = A_gg^{-1} x_g in place, four blocks at a time (their independent recurrences
-        // overlap in the pipeline)
-        for ch in self.groups.chunks(4) {
-            if let [a, b, c, d] = ch {
-                let l = a.len;
-                if b.len == l && c.len == l && d.len == l {
-                    let r = |g: &LocalGroup| g.start..g.start + l;
-                    if let Ok(z) = x.get_disjoint_mut([r(a), r(b), r(c), r(d)]) {
-                        thomas_solve4([a, b, c, d], z);
-                        continue;
-                    }
-                }
-            }
-            for g in ch {
-                thomas_solve(&g.sub, &g.diag, &g.sup, &mut x[g.start..g.start + g.len]);
-            }
+        // z = A_gg^{-1} x_g in place
+        for g in &self.groups {
+            lu_solve(&g.lu, g.band, &mut x[g.start..g.start + g.len]);
         }
         for g in &self.groups {
             let z = &x[g.start..g.start + g.len];
@@ -910,37 +902,47 @@ impl Condensed {
     }
 }
 
-/// `thomas_solve` on four blocks of equal length at once, each on its slice of `z`.
-fn thomas_solve4(g: [&LocalGroup; 4], z: [&mut [f64]; 4]) {
-    let [a, b, c, d] = g;
-    let [za, zb, zc, zd] = z;
-    let l = za.len();
-    for i in 1..l {
-        za[i] -= a.sub[i] * za[i - 1];
-        zb[i] -= b.sub[i] * zb[i - 1];
-        zc[i] -= c.sub[i] * zc[i - 1];
-        zd[i] -= d.sub[i] * zd[i - 1];
+/// LU factorisation without pivoting of the `l`×`l` row-major block `a` of half-bandwidth
+/// `band`, in place (unit lower factor below the diagonal, reciprocal pivots on it). The
+/// blocks are particles' M - cJ, diagonally dominant by columns. Returns false on a zero or
+/// non-finite pivot.
+fn lu_factor(a: &mut [f64], l: usize, band: usize) -> bool {
+    for k in 0..l {
+        let p = a[k * l + k];
+        if p == 0.0 || !p.is_finite() {
+            return false;
+        }
+        let inv = 1.0 / p;
+        a[k * l + k] = inv;
+        let hi = (k + band + 1).min(l);
+        let (top, rest) = a.split_at_mut((k + 1) * l);
+        let pivot_row = &top[k * l + k + 1..k * l + hi];
+        for row in rest.chunks_exact_mut(l).take(hi - k - 1) {
+            let m = row[k] * inv;
+            row[k] = m;
+            if m != 0.0 {
+                for (v, u) in row[k + 1..hi].iter_mut().zip(pivot_row) {
+                    *v -= m * u;
+                }
+            }
+        }
     }
-    za[l - 1] *= a.diag[l - 1];
-    zb[l - 1] *= b.diag[l - 1];
-    zc[l - 1] *= c.diag[l - 1];
-    zd[l - 1] *= d.diag[l - 1];
-    for i in (0..l - 1).rev() {
-        za[i] = (za[i] - a.sup[i] * za[i + 1]) * a.diag[i];
-        zb[i] = (zb[i] - b.sup[i] * zb[i + 1]) * b.diag[i];
-        zc[i] = (zc[i] - c.sup[i] * zc[i + 1]) * c.diag[i];
-        zd[i] = (zd[i] - d.sup[i] * zd[i + 1]) * d.diag[i];
-    }
+    true
 }
 
-/// Solves with Thomas factors (`inv_diag` holds the reciprocals of the pivots).
-fn thomas_solve(sub: &[f64], inv_diag: &[f64], sup: &[f64], x: &mut [f64]) {
+/// Solves in place with the factors of `lu_factor`.
+fn lu_solve(lu: &[f64], band: usize, x: &mut [f64]) {
     let l = x.len();
     for i in 1..l {
-        x[i] -= sub[i] * x[i - 1];
+        let lo = i.saturating_sub(band);
+        let row = &lu[i * l + lo..i * l + i];
+        let s: f64 = row.iter().zip(&x[lo..i]).map(|(a, b)| a * b).sum();
+        x[i] -= s;
     }
-    x[l - 1] *= inv_diag[l - 1];
-    for i in (0..l - 1).rev() {
-        x[i] = (x[i] - sup[i] * x[i + 1]) * inv_diag[i];
+    for i in (0..l).rev() {
+        let hi = (i + band + 1).min(l);
+        let row = &lu[i * l + i + 1..i * l + hi];
+        let s: f64 = row.iter().zip(&x[i + 1..hi]).map(|(a, b)| a * b).sum();
+        x[i] = (x[i] - s) * lu[i * l + i];
     }
 }
