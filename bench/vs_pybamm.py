@@ -16,7 +16,8 @@ MODELS = {"SPM": pybamm.lithium_ion.SPM, "SPMe": pybamm.lithium_ion.SPMe, "DFN":
 
 def pybamm_sim(spec, fine, points=None):
     """PyBaMM's simulation of a spec: at its default mesh, at `points` per domain, or the
-    fine reference (40 points, rtol 1e-8)."""
+    fine reference (40 points per electrode and separator, 120 per particle radius, rtol
+    1e-8: PyBaMM's 40 particle shells alone leave 0.17 mV at 1C, ~1 mV at 3C)."""
     options = {"thermal": "lumped"} if spec.get("thermal") == "lumped" else {}
     model = MODELS[spec["model"]](options)
     pv = pybamm.ParameterValues(spec["parameter_set"])
@@ -24,6 +25,8 @@ def pybamm_sim(spec, fine, points=None):
     kw = {}
     if fine or points:
         kw["var_pts"] = {k: points or 40 for k in ["x_n", "x_s", "x_p", "r_n", "r_p"]}
+    if fine:
+        kw["var_pts"].update(r_n=120, r_p=120)
     if fine:
         kw["solver"] = pybamm.IDAKLUSolver(rtol=1e-8, atol=1e-10)
     return pybamm.Simulation(model, parameter_values=pv, experiment=exp, **kw)
