@@ -18,6 +18,8 @@
 //! finite volumes (uniform shells, harmonic-mean edge diffusivities, surface extrapolated
 //! linearly from the last two shells), whose results match PyBaMM's to round-off.
 
+use crate::sim::solver::linalg::dot;
+
 /// The discretisation of a particle of radius 1 with `n` nodes.
 #[derive(Clone, Debug)]
 pub struct Sphere {
@@ -184,8 +186,7 @@ impl Sphere {
         }
         let k = d / (rad * rad);
         for (i, out) in dcdt.iter_mut().enumerate().take(n) {
-            let row = &self.l[i * n..(i + 1) * n];
-            *out = k * row.iter().zip(c).map(|(a, b)| a * b).sum::<f64>();
+            *out = k * dot(&self.l[i * n..(i + 1) * n], c);
         }
         dcdt[n - 1] -= self.s * flux / rad;
     }
@@ -205,13 +206,11 @@ impl Sphere {
         }
         let mut g = [0.0f64; MAX_NODES];
         for q in 0..n {
-            let row = &self.a[q * n..(q + 1) * n];
-            g[q] = d(c[q]) * row.iter().zip(c).map(|(a, b)| a * b).sum::<f64>();
+            g[q] = d(c[q]) * dot(&self.a[q * n..(q + 1) * n], c);
         }
         let k = 1.0 / (rad * rad);
         for (i, out) in dcdt.iter_mut().enumerate().take(n) {
-            let row = &self.b[i * n..(i + 1) * n];
-            *out = k * row.iter().zip(&g[..n]).map(|(a, b)| a * b).sum::<f64>();
+            *out = k * dot(&self.b[i * n..(i + 1) * n], &g[..n]);
         }
         dcdt[n - 1] -= self.s * flux / rad;
     }

@@ -18,6 +18,8 @@ pub struct BorderedBand {
     c: Vec<f64>, // k×n, row-major
     d: Vec<f64>, // k×k, row-major
     piv: Vec<usize>,
+    /// Reciprocals of U's diagonal (the back substitution multiplies).
+    inv_diag: Vec<f64>,
     // factorisation products
     ainv_b: Vec<f64>, // n×k column-major: A^{-1} B
     schur: Vec<f64>,  // k×k LU of D - C A^{-1} B
@@ -41,6 +43,7 @@ impl BorderedBand {
             c: vec![0.0; k * n],
             d: vec![0.0; k * k],
             piv: vec![0; n],
+            inv_diag: vec![0.0; n],
             ainv_b: vec![0.0; n * k],
             schur: vec![0.0; k * k],
             schur_piv: vec![0; k],
@@ -270,6 +273,9 @@ impl BorderedBand {
                 }
             }
         }
+        for i in 0..n {
+            self.inv_diag[i] = 1.0 / self.at(i, i);
+        }
         // Schur complement for the border
         let k = self.k;
         if k > 0 {
@@ -318,11 +324,7 @@ impl BorderedBand {
         for i in (0..n).rev() {
             let jmax = (i + ku + kl).min(n - 1);
             let row = &self.band[i * w + kl..i * w + kl + (jmax - i) + 1];
-            let mut s = x[i];
-            for (a, xv) in row[1..].iter().zip(&x[i + 1..=jmax]) {
-                s -= a * xv;
-            }
-            x[i] = s / row[0];
+            x[i] = back_row(row, x, i) * self.inv_diag[i];
         }
     }
 
@@ -935,14 +937,51 @@ fn lu_solve(lu: &[f64], band: usize, x: &mut [f64]) {
     let l = x.len();
     for i in 1..l {
         let lo = i.saturating_sub(band);
+        if lo == i {
+            continue;
+        }
+        // the freshest unknown last: the rest of the sum does not wait for it
         let row = &lu[i * l + lo..i * l + i];
-        let s: f64 = row.iter().zip(&x[lo..i]).map(|(a, b)| a * b).sum();
-        x[i] -= s;
+        let s = dot(&row[..row.len() - 1], &x[lo..i - 1]);
+        x[i] -= s + row[row.len() - 1] * x[i - 1];
     }
     for i in (0..l).rev() {
         let hi = (i + band + 1).min(l);
-        let row = &lu[i * l + i + 1..i * l + hi];
-        let s: f64 = row.iter().zip(&x[i + 1..hi]).map(|(a, b)| a * b).sum();
-        x[i] = (x[i] - s) * lu[i * l + i];
+        let row = &lu[i * l + i..i * l + hi];
+        x[i] = back_row(row, x, i) * lu[i * l + i];
     }
+}
+
+/// x[i] - sum(row[1..] x[i+1..]) for `row` starting at the diagonal, with the freshest unknown
+/// x[i+1] taken last: the rest of the sum does not wait for it.
+#[inline(always)]
+fn back_row(row: &[f64], x: &[f64], i: usize) -> f64 {
+    let m = row.len();
+    if m < 2 {
+        return x[i];
+    }
+    let far = dot(&row[2..], &x[i + 2..i + m]);
+    x[i] - far - row[1] * x[i + 1]
+}
+
+/// Dot product with four running sums: the back substitutions are chains of short dot
+/// products, whose single-sum latency would otherwise set their pace.
+#[inline]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut s = [0.0f64; 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        s[0] += x[0] * y[0];
+        s[1] += x[1] * y[1];
+        s[2] += x[2] * y[2];
+        s[3] += x[3] * y[3];
+    }
+    let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        t += x * y;
+    }
+    t
 }
