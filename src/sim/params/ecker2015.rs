@@ -3,6 +3,7 @@
 //! Battery: I. Determination of Parameters", J. Electrochem. Soc. 162(9), A1836 (2015), doi:10.1149/2.0551509jes.
 
 use super::constants::{F, K_B, Q_E, R};
+use super::tanh;
 use super::{FnArgs, ParameterValues, Value};
 
 fn sqrt0(x: f64) -> f64 {
@@ -25,9 +26,9 @@ pub fn graphite_ocp_ecker2015(a: &FnArgs) -> f64 {
     let (m, n, o, p, q) = (0.614221, 0.931153, 36.328, 1.10743, 0.140031);
     let (r, s, t) = (0.0189193, 21.1967, 0.196176);
     a_ * (-b * sto).exp() + c * (-d * (sto - e)).exp()
-        - r * (s * (sto - t)).tanh()
-        - g * (h * (sto - i)).tanh()
-        - j * (k * (sto - m)).tanh()
+        - r * tanh(s * (sto - t))
+        - g * tanh(h * (sto - i))
+        - j * tanh(k * (sto - m))
         - n * (o * (sto - p)).exp()
         + q
 }
@@ -56,11 +57,11 @@ pub fn nco_ocp_ecker2015(a: &FnArgs) -> f64 {
     let (m, n, o, p, q) = (0.176187, 0.0542123, 18.2919, 0.762272, 4.23285);
     let (r, s, t) = (-6.34984, 2.66395, 0.174352);
     a_ * sto
-        - c * (d * (sto - e)).tanh()
-        - r * (s * (sto - t)).tanh()
-        - g * (h * (sto - i)).tanh()
-        - j * (k * (sto - m)).tanh()
-        - n * (o * (sto - p)).tanh()
+        - c * tanh(d * (sto - e))
+        - r * tanh(s * (sto - t))
+        - g * tanh(h * (sto - i))
+        - j * tanh(k * (sto - m))
+        - n * tanh(o * (sto - p))
         + q
 }
 

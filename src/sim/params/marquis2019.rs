@@ -2,6 +2,7 @@
 //! R. Timms, C. P. Please, S. J. Chapman, "An asymptotic derivation of a single particle model
 //! with electrolyte", J. Electrochem. Soc. 166 (15) A3693–A3706 (2019).
 
+use super::tanh;
 use super::{FnArgs, ParameterValues, Value::Func, Value::Scalar};
 
 const R: f64 = 8.314462618;
@@ -24,14 +25,14 @@ fn graphite_mcmb2528_diffusivity_dualfoil1998(a: &FnArgs) -> f64 {
 
 fn graphite_mcmb2528_ocp_dualfoil1998(a: &FnArgs) -> f64 {
     let sto = a.sto;
-    0.194 + 1.5 * (-120.0 * sto).exp() + 0.0351 * ((sto - 0.286) / 0.083).tanh()
-        - 0.0045 * ((sto - 0.849) / 0.119).tanh()
-        - 0.035 * ((sto - 0.9233) / 0.05).tanh()
-        - 0.0147 * ((sto - 0.5) / 0.034).tanh()
-        - 0.102 * ((sto - 0.194) / 0.142).tanh()
-        - 0.022 * ((sto - 0.9) / 0.0164).tanh()
-        - 0.011 * ((sto - 0.124) / 0.0226).tanh()
-        + 0.0155 * ((sto - 0.105) / 0.029).tanh()
+    0.194 + 1.5 * (-120.0 * sto).exp() + 0.0351 * tanh((sto - 0.286) / 0.083)
+        - 0.0045 * tanh((sto - 0.849) / 0.119)
+        - 0.035 * tanh((sto - 0.9233) / 0.05)
+        - 0.0147 * tanh((sto - 0.5) / 0.034)
+        - 0.102 * tanh((sto - 0.194) / 0.142)
+        - 0.022 * tanh((sto - 0.9) / 0.0164)
+        - 0.011 * tanh((sto - 0.124) / 0.0226)
+        + 0.0155 * tanh((sto - 0.105) / 0.029)
 }
 
 fn graphite_j0_dualfoil1998(a: &FnArgs) -> f64 {
@@ -60,11 +61,11 @@ fn lico2_diffusivity_dualfoil1998(a: &FnArgs) -> f64 {
 
 fn lico2_ocp_dualfoil1998(a: &FnArgs) -> f64 {
     let sto = 1.062 * a.sto;
-    2.16216 + 0.07645 * (30.834 - 54.4806 * sto).tanh() + 2.1581 * (52.294 - 50.294 * sto).tanh()
-        - 0.14169 * (11.0923 - 19.8543 * sto).tanh()
-        + 0.2051 * (1.4684 - 5.4888 * sto).tanh()
-        + 0.2531 * ((-sto + 0.56478) / 0.1316).tanh()
-        - 0.02167 * ((sto - 0.525) / 0.006).tanh()
+    2.16216 + 0.07645 * tanh(30.834 - 54.4806 * sto) + 2.1581 * tanh(52.294 - 50.294 * sto)
+        - 0.14169 * tanh(11.0923 - 19.8543 * sto)
+        + 0.2051 * tanh(1.4684 - 5.4888 * sto)
+        + 0.2531 * tanh((-sto + 0.56478) / 0.1316)
+        - 0.02167 * tanh((sto - 0.525) / 0.006)
 }
 
 fn lico2_j0_dualfoil1998(a: &FnArgs) -> f64 {

@@ -3,6 +3,7 @@
 //! Practical Charging Rates", J. Electrochem. Soc. 167(11), 110561 (2020), doi:10.1149/1945-7111/aba5d1.
 
 use super::constants::R;
+use super::tanh;
 use super::{FnArgs, ParameterValues, Value};
 
 fn sqrt0(x: f64) -> f64 {
@@ -25,12 +26,12 @@ pub fn graphite_diffusivity_peymanmpm(a: &FnArgs) -> f64 {
 pub fn graphite_ocp_peymanmpm(a: &FnArgs) -> f64 {
     let s = a.sto;
     0.063 + 0.8 * (-75.0 * (s + 0.001)).exp()
-        - 0.012 * ((s - 0.127) / 0.016).tanh()
-        - 0.0118 * ((s - 0.155) / 0.016).tanh()
-        - 0.0035 * ((s - 0.22) / 0.02).tanh()
-        - 0.0095 * ((s - 0.19) / 0.013).tanh()
-        - 0.0145 * ((s - 0.49) / 0.02).tanh()
-        - 0.08 * ((s - 1.03) / 0.055).tanh()
+        - 0.012 * tanh((s - 0.127) / 0.016)
+        - 0.0118 * tanh((s - 0.155) / 0.016)
+        - 0.0035 * tanh((s - 0.22) / 0.02)
+        - 0.0095 * tanh((s - 0.19) / 0.013)
+        - 0.0145 * tanh((s - 0.49) / 0.02)
+        - 0.08 * tanh((s - 1.03) / 0.055)
 }
 
 /// Graphite exchange-current density [A.m-2] f(c_e, c_s_surf, c_s_max, T) (Mohtat 2020).

@@ -3,6 +3,7 @@
 //! varied length scales", J. Electrochem. Soc. 158(8), A955 (2011), doi:10.1149/1.3597614.
 
 use super::constants::R;
+use super::tanh;
 use super::{FnArgs, ParameterValues, Value};
 
 fn arrhenius(e: f64, t: f64) -> f64 {
@@ -37,14 +38,14 @@ pub fn graphite_diffusivity_kim2011(a: &FnArgs) -> f64 {
 pub fn graphite_ocp_kim2011(a: &FnArgs) -> f64 {
     let s = a.sto;
     0.124 + 1.5 * (-70.0 * s).exp()
-        - 0.0351 * ((s - 0.286) / 0.083).tanh()
-        - 0.0045 * ((s - 0.9) / 0.119).tanh()
-        - 0.035 * ((s - 0.99) / 0.05).tanh()
-        - 0.0147 * ((s - 0.5) / 0.034).tanh()
-        - 0.102 * ((s - 0.194) / 0.142).tanh()
-        - 0.022 * ((s - 0.98) / 0.0164).tanh()
-        - 0.011 * ((s - 0.124) / 0.0226).tanh()
-        + 0.0155 * ((s - 0.105) / 0.029).tanh()
+        - 0.0351 * tanh((s - 0.286) / 0.083)
+        - 0.0045 * tanh((s - 0.9) / 0.119)
+        - 0.035 * tanh((s - 0.99) / 0.05)
+        - 0.0147 * tanh((s - 0.5) / 0.034)
+        - 0.102 * tanh((s - 0.194) / 0.142)
+        - 0.022 * tanh((s - 0.98) / 0.0164)
+        - 0.011 * tanh((s - 0.124) / 0.0226)
+        + 0.0155 * tanh((s - 0.105) / 0.029)
 }
 
 /// Graphite exchange-current density [A.m-2] f(c_e, c_s_surf, c_s_max, T) (Kim 2011:

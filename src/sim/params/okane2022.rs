@@ -2,6 +2,7 @@
 //! LAM). S. E. J. O'Kane, W. Ai, G. Madabattula, D. Alonso-Alvarez, R. Timms, V. Sulzer, J. S. Edge,
 //! B. Wu, G. J. Offer, M. Marinescu, "Lithium-ion battery degradation: how to model it", PCCP 24, 7909 (2022).
 
+use super::tanh;
 use std::sync::OnceLock;
 
 use super::ai2020::{graphite_cracking_rate_ai2020, graphite_volume_change_ai2020};
@@ -68,9 +69,9 @@ pub fn nmc_lgm50_diffusivity_chen2020(a: &FnArgs) -> f64 {
 pub fn nmc_lgm50_ocp_chen2020(a: &FnArgs) -> f64 {
     let s = a.sto;
     -0.809 * s + 4.4875
-        - 0.0428 * (18.5138 * (s - 0.5542)).tanh()
-        - 17.7326 * (15.789 * (s - 0.3117)).tanh()
-        + 17.5842 * (15.9308 * (s - 0.312)).tanh()
+        - 0.0428 * tanh(18.5138 * (s - 0.5542))
+        - 17.7326 * tanh(15.789 * (s - 0.3117))
+        + 17.5842 * tanh(15.9308 * (s - 0.312))
 }
 
 /// NMC811 exchange-current density [A.m-2] f(c_e, c_s_surf, c_s_max, T) (Chen 2020).

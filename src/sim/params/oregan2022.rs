@@ -3,6 +3,7 @@
 //! cylindrical battery", Electrochimica Acta 425, 140700 (2022), doi:10.1016/j.electacta.2022.140700.
 
 use super::constants::R;
+use super::tanh;
 use super::{FnArgs, ParameterValues, Value};
 
 fn arrhenius(e: f64, t: f64) -> f64 {
@@ -84,9 +85,9 @@ pub fn graphite_lgm50_diffusivity_oregan2022(a: &FnArgs) -> f64 {
 pub fn graphite_lgm50_ocp_chen2020(a: &FnArgs) -> f64 {
     let s = a.sto;
     1.9793 * (-39.3631 * s).exp() + 0.2482
-        - 0.0909 * (29.8538 * (s - 0.1234)).tanh()
-        - 0.04478 * (14.9159 * (s - 0.2769)).tanh()
-        - 0.0205 * (30.4444 * (s - 0.6103)).tanh()
+        - 0.0909 * tanh(29.8538 * (s - 0.1234))
+        - 0.04478 * tanh(14.9159 * (s - 0.2769))
+        - 0.0205 * tanh(30.4444 * (s - 0.6103))
 }
 
 fn j0_oregan2022(a: &FnArgs, i_ref: f64, alpha: f64, e_r: f64) -> f64 {
@@ -133,7 +134,7 @@ pub fn graphite_lgm50_entropic_change_oregan2022(a: &FnArgs) -> f64 {
     (-0.1112 * s
         + 0.02914
         + 0.3561 * bump(s, 0.08309, 0.004616)
-        + a1 * ((d1 * (s - (b1 - c1))).tanh() - (d1 * (s - (b1 + c1))).tanh()))
+        + a1 * (tanh(d1 * (s - (b1 - c1))) - tanh(d1 * (s - (b1 + c1)))))
         / 1000.0
 }
 
@@ -158,9 +159,9 @@ pub fn nmc_lgm50_diffusivity_oregan2022(a: &FnArgs) -> f64 {
 pub fn nmc_lgm50_ocp_chen2020(a: &FnArgs) -> f64 {
     let s = a.sto;
     -0.809 * s + 4.4875
-        - 0.0428 * (18.5138 * (s - 0.5542)).tanh()
-        - 17.7326 * (15.789 * (s - 0.3117)).tanh()
-        + 17.5842 * (15.9308 * (s - 0.312)).tanh()
+        - 0.0428 * tanh(18.5138 * (s - 0.5542))
+        - 17.7326 * tanh(15.789 * (s - 0.3117))
+        + 17.5842 * tanh(15.9308 * (s - 0.312))
 }
 
 /// NMC811 exchange-current density [A.m-2] f(c_e, c_s_surf, c_s_max, T) (O'Regan 2022).

@@ -3,6 +3,7 @@
 //! LiFePO4-graphite Li-ion batteries", J. Electrochem. Soc. 160(4), A616 (2013), doi:10.1149/2.053304jes.
 
 use super::constants::R;
+use super::tanh;
 use super::{FnArgs, ParameterValues, Value};
 
 fn sqrt0(x: f64) -> f64 {
@@ -20,9 +21,9 @@ fn arrhenius(e: f64, t: f64) -> f64 {
 pub fn graphite_lgm50_ocp_chen2020(a: &FnArgs) -> f64 {
     let s = a.sto;
     1.9793 * (-39.3631 * s).exp() + 0.2482
-        - 0.0909 * (29.8538 * (s - 0.1234)).tanh()
-        - 0.04478 * (14.9159 * (s - 0.2769)).tanh()
-        - 0.0205 * (30.4444 * (s - 0.6103)).tanh()
+        - 0.0909 * tanh(29.8538 * (s - 0.1234))
+        - 0.04478 * tanh(14.9159 * (s - 0.2769))
+        - 0.0205 * tanh(30.4444 * (s - 0.6103))
 }
 
 /// Graphite exchange-current density [A.m-2] f(c_e, c_s_surf, c_s_max, T) (Chen 2020).
