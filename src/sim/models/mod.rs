@@ -176,19 +176,25 @@ impl Electrode {
     /// enter through regularised square roots (x -> x (x^2 + d^2)^(-1/4) in scaled units,
     /// d = 1e-3: `RegPower`). A depleted electrolyte therefore gives j0 = 0.
     pub fn j0(&self, c_e: f64, c_surf: f64, t: f64) -> f64 {
-        // the functions take square roots of their arguments; handing them
-        // s * reg_power(x / s, 1/2)^2 reproduces reg_power for x >= 0
-        let reg2 = |x: f64, s: f64| {
-            let u = x / s;
-            s * u * u / (u * u + 1e-6).sqrt()
-        };
-        let ce = reg2(c_e.max(0.0), self.c_e_scale);
+        self.j0_at(c_e, self.j0_surface(c_surf), t)
+    }
+
+    /// The regularised surface concentration `j0` hands the parameter function (computed
+    /// once where many nodes share a surface, as the SPMe's).
+    #[inline]
+    pub fn j0_surface(&self, c_surf: f64) -> f64 {
         let c_surf = c_surf.clamp(0.0, self.c_max);
-        let cs = if c_surf < 0.5 * self.c_max {
+        if c_surf < 0.5 * self.c_max {
             reg2(c_surf, self.c_max)
         } else {
             self.c_max - reg2(self.c_max - c_surf, self.c_max)
-        };
+        }
+    }
+
+    /// `j0` given `cs = j0_surface(c_surf)`.
+    #[inline]
+    pub fn j0_at(&self, c_e: f64, cs: f64, t: f64) -> f64 {
+        let ce = reg2(c_e.max(0.0), self.c_e_scale);
         let args = FnArgs {
             sto: cs / self.c_max,
             c_e: ce,
@@ -407,7 +413,15 @@ pub fn inverse_bv_sum(j: f64, j0: impl Iterator<Item = f64>, t: f64, dx: f64) ->
     };
     for j0k in j0 {
         let b = 2.0 * j0k;
-        let b_eff = if b >= 0.0 { 1.0 } else { -1.0 } * (b * b + 1e-32).sqrt();
+        // sqrt(b^2 + 1e-32) is |b| to the last bit once b^2 > 1e-16 (the 1e-32 falls below
+        // half an ulp, and sqrt of a rounded square is exact): no square root then
+        let b_eff = if b * b > 1e-16 {
+            b
+        } else {
+            (b * b + 1e-32)
+                .sqrt()
+                .copysign(if b >= 0.0 { 1.0 } else { -1.0 })
+        };
         let x = j / b_eff;
         if b < 0.0 {
             // a negative exchange current (never from the regularised j0): node by node
@@ -435,6 +449,14 @@ fn asinh(x: f64) -> f64 {
         (a + (a * a + 1.0).sqrt()).ln()
     };
     r.copysign(x)
+}
+
+/// The functions of the exchange current take square roots of their arguments; handing them
+/// s * reg_power(x / s, 1/2)^2 reproduces PyBaMM's reg_power for x >= 0.
+#[inline]
+fn reg2(x: f64, s: f64) -> f64 {
+    let u = x / s;
+    s * u * u / (u * u + 1e-6).sqrt()
 }
 
 /// Symmetric Butler–Volmer interfacial current density.

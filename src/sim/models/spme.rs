@@ -232,15 +232,16 @@ impl Spme {
         let jp = -i / (c.pos.a * lp);
         // PyBaMM inverts Butler–Volmer pointwise (j0 follows c_e(x)) and x-averages the result
         // (the layers are uniformly meshed: one width per layer)
+        let (rsn, rsp) = (c.neg.j0_surface(csn), c.pos.j0_surface(csp));
         let eta_n = inverse_bv_sum(
             jn,
-            ce[..nn].iter().map(|&v| c.neg.j0(v, csn, t)),
+            ce[..nn].iter().map(|&v| c.neg.j0_at(v, rsn, t)),
             t,
             xm.dx[0],
         ) / ln;
         let eta_p = inverse_bv_sum(
             jp,
-            ce[nn + ns..].iter().map(|&v| c.pos.j0(v, csp, t)),
+            ce[nn + ns..].iter().map(|&v| c.pos.j0_at(v, rsp, t)),
             t,
             xm.dx[nx - 1],
         ) / lp;
