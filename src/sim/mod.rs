@@ -12,6 +12,7 @@
 
 pub mod compare;
 pub mod experiment;
+pub mod fastmath;
 pub mod models;
 pub mod params;
 pub mod solver;

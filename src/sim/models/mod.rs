@@ -11,6 +11,7 @@ pub mod spm;
 pub mod spme;
 pub mod thermal;
 
+use super::fastmath::sinh;
 use super::params::{FnArgs, ParameterValues, Value};
 use super::solver::Condensation;
 use super::SimError;
@@ -465,19 +466,6 @@ pub fn bv(j0: f64, eta: f64, t: f64) -> f64 {
     2.0 * j0 * sinh(0.5 * F * eta / (R_GAS * t))
 }
 
-/// sinh by one exponential (libm's goes through expm1, ~3× slower); its Taylor series below
-/// 0.1, where the difference of exponentials would cancel (relative error ~1e-15 either way).
-#[inline]
-pub fn sinh(x: f64) -> f64 {
-    if x.abs() < 0.1 {
-        let x2 = x * x;
-        x * (1.0 + x2 / 6.0 * (1.0 + x2 / 20.0 * (1.0 + x2 / 42.0 * (1.0 + x2 / 72.0))))
-    } else {
-        let e = x.exp();
-        0.5 * (e - 1.0 / e)
-    }
-}
-
 /// Spherical particle diffusion (see `sphere`): writes dc/dt for an outward surface molar
 /// flux `flux` [mol.m-2.s-1].
 pub fn particle_rhs(sph: &Sphere, el: &Electrode, c: &[f64], flux: f64, t: f64, dcdt: &mut [f64]) {
@@ -750,17 +738,5 @@ pub fn electrolyte_rhs(
         let (eps, _) = xm.eps_tor(cell, k);
         out[k] = (-(n_right - n_left) / xm.dx[k] + aj[k] / F) / eps;
         n_left = n_right;
-    }
-}
-
-#[cfg(test)]
-mod sinh_tests {
-    #[test]
-    fn sinh_matches_libm() {
-        for i in -4000..=4000 {
-            let x = i as f64 * 1e-2 + 1e-7;
-            let (a, b) = (super::sinh(x), x.sinh());
-            assert!((a - b).abs() <= 4e-15 * b.abs(), "{x}: {a} vs {b}");
-        }
     }
 }

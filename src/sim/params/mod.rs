@@ -283,32 +283,4 @@ impl ParameterValues {
     }
 }
 
-/// tanh by one exponential (libm's goes through expm1, ~3× slower; the open-circuit potentials
-/// call it several times per node and residual); its Taylor series below 0.05, where the
-/// quotient of exponentials would cancel (relative error ~1e-15 either way).
-#[inline]
-pub fn tanh(x: f64) -> f64 {
-    let a = x.abs();
-    if a < 0.05 {
-        let x2 = x * x;
-        x * (1.0
-            - x2 * (1.0 / 3.0 - x2 * (2.0 / 15.0 - x2 * (17.0 / 315.0 - x2 * (62.0 / 2835.0)))))
-    } else if a > 20.0 {
-        1.0f64.copysign(x)
-    } else {
-        let e = (2.0 * a).exp();
-        ((e - 1.0) / (e + 1.0)).copysign(x)
-    }
-}
-
-#[cfg(test)]
-mod tanh_tests {
-    #[test]
-    fn tanh_matches_libm() {
-        for i in -3000..=3000 {
-            let x = i as f64 * 1e-2 + 3e-6;
-            let (a, b) = (super::tanh(x), x.tanh());
-            assert!((a - b).abs() <= 4e-15 * b.abs(), "{x}: {a} vs {b}");
-        }
-    }
-}
+pub use crate::sim::fastmath::tanh;
