@@ -47,8 +47,9 @@ pub struct SimSpec {
     pub cycles: Option<u32>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub options: BTreeMap<String, String>,
-    /// Finite-volume points in each electrode, the separator and each particle (default
-    /// 40, PyBaMM's reference discretisation; 20 is PyBaMM's default mesh).
+    /// Mesh resolution N: finite-volume cells per electrode (the separator's as wide), and N
+    /// shells or 4 + N/10 polynomial nodes per particle (see `Mesh::for_spec`). Unset: 40
+    /// cells in each electrode and the separator, 8 nodes or 40 shells per particle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points_per_domain: Option<usize>,
 }

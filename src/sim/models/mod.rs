@@ -1,6 +1,7 @@
-//! Battery models discretised by finite volumes as PyBaMM does (uniform meshes, harmonic means
-//! of diffusivities at faces, linear extrapolation of surface values): SPM, SPMe, DFN, with the
-//! lumped thermal model. The cell's parameters are resolved once from a `ParameterValues`.
+//! Battery models discretised through the cell by finite volumes as PyBaMM does (uniform
+//! meshes in each layer, harmonic means of diffusivities at faces) and in the particles by a
+//! polynomial or PyBaMM's finite volumes (see `sphere`): SPM, SPMe, DFN, with the lumped
+//! thermal model. The cell's parameters are resolved once from a `ParameterValues`.
 
 #![allow(clippy::needless_range_loop)]
 
