@@ -347,8 +347,8 @@ impl Mesh {
     /// Why the separator follows the electrodes' cell width: the finite volumes are first
     /// order where the cell width jumps (the gradient between two cell centres is not centred
     /// on the edge between them), and N cells in a separator 7× thinner than the electrodes
-    /// (Chen2020) make that jump 7×. On the DFN Chen2020 1C, 10 + 2 + 10 cells land 0.15 mV
-    /// from the converged solution where 10 + 10 + 10 land 0.64 mV, in less time. Coarse
+    /// (Chen2020) make that jump 7×. On the DFN Chen2020 1C, 10 + 2 + 10 cells land 0.38 mV
+    /// from a 160-cell solution where 10 + 10 + 10 land 0.94 mV, in less time. Coarse
     /// meshes suit moderate rates only: at 3C, 20 points per electrode are 5–7 mV off either
     /// way (a resolved separator does a little better there); the default mesh is 0.1 mV off.
     pub fn for_spec(spec: &SimSpec) -> Mesh {
