@@ -24,20 +24,28 @@ use crate::sim::solver::linalg::dot;
 #[derive(Clone, Debug)]
 pub struct Sphere {
     n: usize,
-    /// PyBaMM's finite volumes instead of the polynomial (the fields below then hold: `x` the
-    /// squared shell edges, `vf` the shell volume fractions; `l`, `a`, `b` are unused).
-    fv: bool,
-    /// Node positions (r/R)^2, increasing, the last 1.
-    x: Vec<f64>,
     /// Volume fractions of the nodes (sum 1): the volume average is sum(vf c).
     vf: Vec<f64>,
-    /// Constant diffusivity: dc/dt = (D/R^2) L c (row-major n × n).
-    l: Vec<f64>,
-    /// Varying diffusivity: g = A c (dc/dx at the nodes), dc/dt = (1/R^2) B (D g).
-    a: Vec<f64>,
-    b: Vec<f64>,
-    /// The surface node's rate from the flux: -(s / R) N.
-    s: f64,
+    scheme: Scheme,
+}
+
+#[derive(Clone, Debug)]
+enum Scheme {
+    /// PyBaMM's uniform shells, with their squared edge radii (n + 1).
+    FiniteVolume { e2: Vec<f64> },
+    Polynomial {
+        /// Node positions (r/R)^2, increasing, the last 1 (the operators below hold them;
+        /// the tests check the quadrature on them).
+        #[cfg_attr(not(test), allow(dead_code))]
+        x: Vec<f64>,
+        /// Constant diffusivity: dc/dt = (D/R^2) L c (row-major n × n).
+        l: Vec<f64>,
+        /// Varying diffusivity: g = A c (dc/dx at the nodes), dc/dt = (1/R^2) B (D g).
+        a: Vec<f64>,
+        b: Vec<f64>,
+        /// The surface node's rate from the flux: -(s / R) N.
+        s: f64,
+    },
 }
 
 impl Sphere {
@@ -53,13 +61,10 @@ impl Sphere {
             .collect();
         Sphere {
             n,
-            fv: true,
-            x: (0..=n).map(|i| (i as f64 * dr).powi(2)).collect(),
             vf,
-            l: Vec::new(),
-            a: Vec::new(),
-            b: Vec::new(),
-            s: 0.0,
+            scheme: Scheme::FiniteVolume {
+                e2: (0..=n).map(|i| (i as f64 * dr).powi(2)).collect(),
+            },
         }
     }
 
@@ -112,13 +117,14 @@ impl Sphere {
         let total: f64 = w.iter().sum(); // 2/3
         Sphere {
             n,
-            fv: false,
-            s: 2.0 / w[n - 1],
             vf: w.iter().map(|v| v / total).collect(),
-            x,
-            l,
-            a,
-            b,
+            scheme: Scheme::Polynomial {
+                s: 2.0 / w[n - 1],
+                x,
+                l,
+                a,
+                b,
+            },
         }
     }
 
@@ -134,7 +140,7 @@ impl Sphere {
     #[inline]
     pub fn surface(&self, c: &[f64]) -> f64 {
         let n = self.n;
-        if self.fv {
+        if self.is_fv() {
             1.5 * c[n - 1] - 0.5 * c[n - 2]
         } else {
             c[n - 1]
@@ -143,7 +149,7 @@ impl Sphere {
 
     /// The unknowns `surface` reads, for a particle whose nodes start at `start`.
     pub fn surface_nodes(&self, start: usize) -> std::ops::Range<usize> {
-        let first = if self.fv { self.n - 2 } else { self.n - 1 };
+        let first = if self.is_fv() { self.n - 2 } else { self.n - 1 };
         start + first..start + self.n
     }
 
@@ -165,7 +171,7 @@ impl Sphere {
 
     /// Half-bandwidth of the particle's block of the Jacobian.
     pub fn bandwidth(&self) -> usize {
-        if self.fv {
+        if self.is_fv() {
             1
         } else {
             self.n - 1
@@ -181,14 +187,15 @@ impl Sphere {
     /// flux `flux` [mol/m2/s].
     pub fn rhs_constant(&self, d: f64, rad: f64, c: &[f64], flux: f64, dcdt: &mut [f64]) {
         let n = self.n;
-        if self.fv {
-            return self.rhs_fv(|_| d, rad, c, flux, dcdt);
-        }
+        let (l, s) = match &self.scheme {
+            Scheme::FiniteVolume { e2 } => return rhs_fv(e2, &self.vf, |_| d, rad, c, flux, dcdt),
+            Scheme::Polynomial { l, s, .. } => (l, s),
+        };
         let k = d / (rad * rad);
         for (i, out) in dcdt.iter_mut().enumerate().take(n) {
-            *out = k * dot(&self.l[i * n..(i + 1) * n], c);
+            *out = k * dot(&l[i * n..(i + 1) * n], c);
         }
-        dcdt[n - 1] -= self.s * flux / rad;
+        dcdt[n - 1] -= s * flux / rad;
     }
 
     /// dc/dt for a diffusivity `d(c)` evaluated at each node.
@@ -201,44 +208,58 @@ impl Sphere {
         dcdt: &mut [f64],
     ) {
         let n = self.n;
-        if self.fv {
-            return self.rhs_fv(d, rad, c, flux, dcdt);
-        }
+        let (a, b, s) = match &self.scheme {
+            Scheme::FiniteVolume { e2 } => return rhs_fv(e2, &self.vf, d, rad, c, flux, dcdt),
+            Scheme::Polynomial { a, b, s, .. } => (a, b, s),
+        };
         let mut g = [0.0f64; MAX_NODES];
         for q in 0..n {
-            g[q] = d(c[q]) * dot(&self.a[q * n..(q + 1) * n], c);
+            g[q] = d(c[q]) * dot(&a[q * n..(q + 1) * n], c);
         }
         let k = 1.0 / (rad * rad);
         for (i, out) in dcdt.iter_mut().enumerate().take(n) {
-            *out = k * dot(&self.b[i * n..(i + 1) * n], &g[..n]);
+            *out = k * dot(&b[i * n..(i + 1) * n], &g[..n]);
         }
-        dcdt[n - 1] -= self.s * flux / rad;
+        dcdt[n - 1] -= s * flux / rad;
     }
 
-    /// Finite volumes: fluxes at the shell edges (harmonic means of the shells' diffusivities).
-    fn rhs_fv(&self, d: impl Fn(f64) -> f64, rad: f64, c: &[f64], flux: f64, dcdt: &mut [f64]) {
-        let n = self.n;
-        let dr = 1.0 / n as f64;
-        let k = 1.0 / (rad * rad * dr);
-        let mut left = 0.0; // dimensionless r^2 N at the left edge
-        let mut d_left = d(c[0]);
-        for i in 0..n {
-            let right = if i + 1 < n {
-                let d_right = d(c[i + 1]);
-                let d_edge = if d_left == d_right {
-                    d_left
-                } else {
-                    2.0 * d_left * d_right / (d_left + d_right)
-                };
-                d_left = d_right;
-                -k * d_edge * (c[i + 1] - c[i]) * self.x[i + 1]
+    fn is_fv(&self) -> bool {
+        matches!(self.scheme, Scheme::FiniteVolume { .. })
+    }
+}
+
+/// Finite volumes on shells with squared edge radii `e2` and volume fractions `vf`: fluxes at
+/// the shell edges (harmonic means of the shells' diffusivities).
+fn rhs_fv(
+    e2: &[f64],
+    vf: &[f64],
+    d: impl Fn(f64) -> f64,
+    rad: f64,
+    c: &[f64],
+    flux: f64,
+    dcdt: &mut [f64],
+) {
+    let n = vf.len();
+    let dr = 1.0 / n as f64;
+    let k = 1.0 / (rad * rad * dr);
+    let mut left = 0.0; // dimensionless r^2 N at the left edge
+    let mut d_left = d(c[0]);
+    for i in 0..n {
+        let right = if i + 1 < n {
+            let d_right = d(c[i + 1]);
+            let d_edge = if d_left == d_right {
+                d_left
             } else {
-                flux / rad
+                2.0 * d_left * d_right / (d_left + d_right)
             };
-            // 1 / volume of the unit shell = 1 / (vf / 3)
-            dcdt[i] = -(right - left) * 3.0 / self.vf[i];
-            left = right;
-        }
+            d_left = d_right;
+            -k * d_edge * (c[i + 1] - c[i]) * e2[i + 1]
+        } else {
+            flux / rad
+        };
+        // 1 / volume of the unit shell = 1 / (vf / 3)
+        dcdt[i] = -(right - left) * 3.0 / vf[i];
+        left = right;
     }
 }
 
@@ -373,19 +394,23 @@ fn lagrange_at(x: &[f64], lam: &[f64], t: f64) -> Vec<f64> {
 mod tests {
     use super::*;
 
+    fn nodes(s: &Sphere) -> &[f64] {
+        match &s.scheme {
+            Scheme::Polynomial { x, .. } => x,
+            Scheme::FiniteVolume { .. } => panic!("finite volumes"),
+        }
+    }
+
     #[test]
     fn radau_rule_integrates_polynomials_against_sqrt_x_exactly() {
         for n in [2, 3, 6, 10, 20, 40] {
             let s = Sphere::spectral(n);
-            assert_eq!(s.x.len(), n);
-            assert!(s.x.windows(2).all(|w| w[0] < w[1]) && s.x[0] > 0.0);
+            let x = nodes(&s);
+            assert_eq!(x.len(), n);
+            assert!(x.windows(2).all(|w| w[0] < w[1]) && x[0] > 0.0);
             // sum vf x^p = (3/2) / (p + 3/2) for p <= 2n - 2
             for p in 0..=(2 * n - 2) {
-                let q: f64 =
-                    s.x.iter()
-                        .zip(&s.vf)
-                        .map(|(x, w)| w * x.powi(p as i32))
-                        .sum();
+                let q: f64 = x.iter().zip(&s.vf).map(|(x, w)| w * x.powi(p as i32)).sum();
                 let exact = 1.5 / (p as f64 + 1.5);
                 assert!((q - exact).abs() < 1e-11, "n={n} p={p}: {q} vs {exact}");
             }
@@ -414,7 +439,7 @@ mod tests {
             let s = Sphere::spectral(n);
             // c = 1000 + 500 (r/R)^2 is a polynomial the scheme holds exactly: its diffusion
             // rate is the uniform 6 D 500 / R^2, fed by an inward flux -D dc/dr(R) = -1000 D/R
-            let c: Vec<f64> = s.x.iter().map(|x| 1000.0 + 500.0 * x).collect();
+            let c: Vec<f64> = nodes(&s).iter().map(|x| 1000.0 + 500.0 * x).collect();
             let mut out = vec![0.0; n];
             s.rhs_constant(d, rad, &c, 0.0, &mut out);
             // no flux: the average does not change
