@@ -15,7 +15,6 @@ use super::{
 /// The discretised DFN.
 pub struct Dfn {
     pub cell: Cell,
-    pub nr: usize,
     sph: Sphere,
     pub xm: XMesh,
     lumped: bool,
@@ -126,7 +125,6 @@ impl Dfn {
         let lx = cell.l_x();
         Dfn {
             cell,
-            nr,
             sph,
             xm,
             lumped,
@@ -144,7 +142,7 @@ impl Dfn {
     /// Range of node k's side-reaction states (empty outside the negative electrode).
     fn deg_range(&self, k: usize) -> std::ops::Range<usize> {
         if k < self.xm.nn && self.nd > 0 {
-            let b = self.off[k] + self.nr + 3;
+            let b = self.off[k] + self.sph.len() + 3;
             b..b + self.nd
         } else {
             0..0
@@ -172,7 +170,7 @@ impl Dfn {
         if self.is_sep(k) {
             (self.off[k], self.off[k] + 1, usize::MAX)
         } else {
-            let b = self.off[k] + self.nr;
+            let b = self.off[k] + self.sph.len();
             (b, b + 1, b + 2)
         }
     }
@@ -206,7 +204,7 @@ impl Dfn {
             f.phie[k] = y[ipe];
             if let Some(el) = self.electrode(k) {
                 f.phis[k] = y[ips];
-                let cs = &y[self.off[k]..self.off[k] + self.nr];
+                let cs = &y[self.off[k]..self.off[k] + self.sph.len()];
                 let csurf = self.sph.surface(cs);
                 f.csurf[k] = csurf;
                 let u = el.u(csurf / el.c_max, t, c.t_ref);
@@ -293,10 +291,10 @@ impl Dfn {
                 particle_rhs(
                     &self.sph,
                     el,
-                    &y[self.off[k]..self.off[k] + self.nr],
+                    &y[self.off[k]..self.off[k] + self.sph.len()],
                     j / F,
                     t,
-                    &mut out[self.off[k]..self.off[k] + self.nr],
+                    &mut out[self.off[k]..self.off[k] + self.sph.len()],
                 );
                 if let (Some(d), true) = (&self.deg, k < xm.nn) {
                     let r = self.deg_range(k);
@@ -384,7 +382,7 @@ impl Model for Dfn {
             y[ice] = c.c_e0;
             y[ipe] = -un;
             if let Some(el) = self.electrode(k) {
-                y[self.off[k]..self.off[k] + self.nr]
+                y[self.off[k]..self.off[k] + self.sph.len()]
                     .iter_mut()
                     .for_each(|v| *v = el.c0);
                 y[ips] = if k < self.xm.nn { 0.0 } else { up - un };
@@ -415,12 +413,14 @@ impl Model for Dfn {
     }
 
     fn voltage_unknowns(&self) -> Option<Vec<usize>> {
-        let nx = self.xm.len();
-        Some(vec![self.ic(nx - 1).2, self.ic(nx - 2).2, self.idx_i()])
+        // the border columns are the solid potentials `voltage` extrapolates
+        let mut v = self.border_columns();
+        v.push(self.idx_i());
+        Some(v)
     }
 
     fn structure(&self) -> (usize, usize, usize) {
-        let bw = self.nr + 6 + self.nd;
+        let bw = self.sph.len() + 6 + self.nd;
         (bw, bw, 2 + usize::from(self.lumped))
     }
 
@@ -444,7 +444,7 @@ impl Model for Dfn {
                 let (a, b, c) = self.ic(k);
                 let mut cpl = vec![a, b, c];
                 cpl.extend(self.deg_range(k));
-                (self.off[k], self.nr, cpl)
+                (self.off[k], self.sph.len(), cpl)
             })
             .collect();
         Some((groups, 6 + self.nd))
@@ -453,7 +453,7 @@ impl Model for Dfn {
     fn sparsity(&self) -> Option<Vec<Vec<usize>>> {
         let n = self.n_unknowns();
         let nx = self.xm.len();
-        let nr = self.nr;
+        let nr = self.sph.len();
         let l = self.layout();
         let mut pat: Vec<Vec<usize>> = vec![Vec::new(); n];
         // rows of node k's macro equations
@@ -510,7 +510,7 @@ impl Model for Dfn {
         let mut s = 0.0;
         for k in 0..self.xm.len() {
             if let Some(el) = self.electrode(k) {
-                let cs = &y[self.off[k]..self.off[k] + self.nr];
+                let cs = &y[self.off[k]..self.off[k] + self.sph.len()];
                 s += self.sph.average(cs) * el.eps_s * self.xm.dx[k] * self.cell.area;
             }
         }

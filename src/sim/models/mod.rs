@@ -506,6 +506,29 @@ pub fn particle_scheme(cell: &Cell, mesh: &super::Mesh) -> Sphere {
     }
 }
 
+/// Lithium in the particles of the single-particle models (SPM, SPMe), whose unknowns start
+/// with the negative particle's nodes, then the positive's [mol].
+pub fn single_particles_lithium(cell: &Cell, sph: &Sphere, y: &[f64]) -> f64 {
+    let nr = sph.len();
+    let vn = cell.neg.eps_s * cell.neg.l * cell.area;
+    let vp = cell.pos.eps_s * cell.pos.l * cell.area;
+    sph.average(&y[..nr]) * vn + sph.average(&y[nr..2 * nr]) * vp
+}
+
+/// The unknowns a single-particle model's voltage reads besides the electrolyte: the nodes
+/// both surfaces read, the current `i` and (lumped) the temperature after it.
+pub fn single_particles_voltage_unknowns(sph: &Sphere, i: usize, lumped: bool) -> Vec<usize> {
+    let mut v: Vec<usize> = sph
+        .surface_nodes(0)
+        .chain(sph.surface_nodes(sph.len()))
+        .collect();
+    v.push(i);
+    if lumped {
+        v.push(i + 1);
+    }
+    v
+}
+
 /// Work space a model keeps between residual evaluations, so that they allocate nothing; a
 /// second thread evaluating the same model at the same time gets a fresh one.
 pub struct Scratch<T>(std::sync::Mutex<Option<T>>);

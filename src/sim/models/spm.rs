@@ -8,12 +8,14 @@ use super::super::solver::Condensation;
 use super::super::Mesh;
 use super::degradation::Degradation;
 use super::particle_scheme;
-use super::{inverse_bv, particle_rhs, thermal, Cell, Layout, Model, Sphere};
+use super::{
+    inverse_bv, particle_rhs, single_particles_lithium, single_particles_voltage_unknowns, thermal,
+    Cell, Layout, Model, Sphere,
+};
 
 /// The discretised SPM.
 pub struct Spm {
     pub cell: Cell,
-    pub nr: usize,
     sph: Sphere,
     lumped: bool,
     mass: Vec<f64>,
@@ -40,7 +42,6 @@ impl Spm {
         let rho_cp = thermal::rho_cp_eff(&cell);
         Spm {
             cell,
-            nr,
             sph,
             lumped,
             mass,
@@ -51,7 +52,7 @@ impl Spm {
     }
 
     fn idx_i(&self) -> usize {
-        2 * self.nr + self.nd + 1
+        2 * self.sph.len() + self.nd + 1
     }
 
     fn temperature(&self, y: &[f64]) -> f64 {
@@ -67,7 +68,7 @@ impl Spm {
         let Some(d) = &self.deg else {
             return Default::default();
         };
-        let nr = self.nr;
+        let nr = self.sph.len();
         let c = &self.cell;
         let i = y[self.idx_i()] / c.area;
         let jn = i / (c.neg.a * c.neg.l);
@@ -79,7 +80,7 @@ impl Spm {
 
     /// (eta_n, eta_p, U_n, U_p) at state y.
     fn kinetics(&self, y: &[f64]) -> (f64, f64, f64, f64, f64, f64) {
-        let nr = self.nr;
+        let nr = self.sph.len();
         let c = &self.cell;
         let t = self.temperature(y);
         let i = y[self.idx_i()] / c.area;
@@ -105,7 +106,7 @@ impl Model for Spm {
     }
 
     fn initial_state(&self) -> Vec<f64> {
-        let nr = self.nr;
+        let nr = self.sph.len();
         let mut y = vec![0.0; self.n_unknowns()];
         y[..nr].iter_mut().for_each(|v| *v = self.cell.neg.c0);
         y[nr..2 * nr].iter_mut().for_each(|v| *v = self.cell.pos.c0);
@@ -119,7 +120,7 @@ impl Model for Spm {
     }
 
     fn rhs(&self, y: &[f64], out: &mut [f64]) {
-        let nr = self.nr;
+        let nr = self.sph.len();
         let c = &self.cell;
         let t = self.temperature(y);
         let i = y[self.idx_i()] / c.area;
@@ -159,17 +160,11 @@ impl Model for Spm {
         if self.deg.is_some() {
             return None;
         }
-        let nr = self.nr;
-        let mut v = self
-            .sph
-            .surface_nodes(0)
-            .chain(self.sph.surface_nodes(nr))
-            .collect::<Vec<_>>();
-        v.push(self.idx_i());
-        if self.lumped {
-            v.push(self.idx_i() + 1);
-        }
-        Some(v)
+        Some(single_particles_voltage_unknowns(
+            &self.sph,
+            self.idx_i(),
+            self.lumped,
+        ))
     }
 
     fn voltage(&self, y: &[f64]) -> f64 {
@@ -184,11 +179,15 @@ impl Model for Spm {
     }
 
     fn structure(&self) -> (usize, usize, usize) {
-        (self.nr, self.nr, self.nd + 2 + usize::from(self.lumped))
+        (
+            self.sph.len(),
+            self.sph.len(),
+            self.nd + 2 + usize::from(self.lumped),
+        )
     }
 
     fn border_columns(&self) -> Vec<usize> {
-        (0..2 * self.nr).collect()
+        (0..2 * self.sph.len()).collect()
     }
 
     fn layout(&self) -> Layout {
@@ -202,7 +201,7 @@ impl Model for Spm {
     fn sparsity(&self) -> Option<Vec<Vec<usize>>> {
         // a particle's nodes couple to each other; the surface nodes also enter the
         // voltage (current row); the temperature row (lumped) is left to the lone columns
-        let nr = self.nr;
+        let nr = self.sph.len();
         let i_row = self.idx_i();
         let mut pat = vec![Vec::new(); self.n_unknowns()];
         // degradation hook: the surface enters the side-reaction rows
@@ -217,15 +216,17 @@ impl Model for Spm {
 
     fn condensation(&self) -> Option<Condensation> {
         // the two particles are blocks coupled only through the border
-        Some((vec![(0, self.nr, vec![]), (self.nr, self.nr, vec![])], 4))
+        Some((
+            vec![
+                (0, self.sph.len(), vec![]),
+                (self.sph.len(), self.sph.len(), vec![]),
+            ],
+            4,
+        ))
     }
 
     fn lithium_in_particles(&self, y: &[f64]) -> f64 {
-        let c = &self.cell;
-        let nr = self.nr;
-        let vn = c.neg.eps_s * c.neg.l * c.area;
-        let vp = c.pos.eps_s * c.pos.l * c.area;
-        self.sph.average(&y[..nr]) * vn + self.sph.average(&y[nr..2 * nr]) * vp
+        single_particles_lithium(&self.cell, &self.sph, y)
     }
 
     fn lithium_in_side_reactions(&self, y: &[f64]) -> (f64, f64) {
@@ -233,7 +234,7 @@ impl Model for Spm {
             return (0.0, 0.0);
         };
         let v = self.cell.neg.l * self.cell.area;
-        let (a, b) = d.lithium_lost_split(&y[2 * self.nr..2 * self.nr + self.nd]);
+        let (a, b) = d.lithium_lost_split(&y[2 * self.sph.len()..2 * self.sph.len() + self.nd]);
         (a * v, b * v)
     }
 
@@ -241,6 +242,6 @@ impl Model for Spm {
         let d = self.deg.as_ref()?;
         d.opts
             .sei
-            .map(|_| d.l_sei(&y[2 * self.nr..2 * self.nr + self.nd]))
+            .map(|_| d.l_sei(&y[2 * self.sph.len()..2 * self.sph.len() + self.nd]))
     }
 }

@@ -8,14 +8,14 @@ use super::super::solver::Condensation;
 use super::super::Mesh;
 use super::degradation::Degradation;
 use super::{
-    electrolyte_rhs, inverse_bv, inverse_bv_sum, particle_rhs, thermal, Cell, Layout, Model,
-    Scratch, Sphere, XMesh, F, R_GAS,
+    electrolyte_rhs, inverse_bv, inverse_bv_sum, particle_rhs, single_particles_lithium,
+    single_particles_voltage_unknowns, thermal, Cell, Layout, Model, Scratch, Sphere, XMesh, F,
+    R_GAS,
 };
 
 /// The discretised SPMe.
 pub struct Spme {
     pub cell: Cell,
-    pub nr: usize,
     sph: Sphere,
     pub xm: XMesh,
     lumped: bool,
@@ -108,7 +108,6 @@ impl Spme {
         geo_p /= lp;
         Spme {
             cell,
-            nr,
             sph,
             xm,
             lumped,
@@ -125,12 +124,12 @@ impl Spme {
     }
 
     fn idx_i(&self) -> usize {
-        2 * self.nr + self.xm.len() + self.nd + 1
+        2 * self.sph.len() + self.xm.len() + self.nd + 1
     }
 
     /// Index of the first side-reaction state.
     fn idx_deg(&self) -> usize {
-        2 * self.nr + self.xm.len()
+        2 * self.sph.len() + self.xm.len()
     }
 
     fn temperature(&self, y: &[f64]) -> f64 {
@@ -146,7 +145,7 @@ impl Spme {
     /// their states' rates written to `rates`; returns the x-averaged (j_sei, j_pl).
     fn side_reactions(&self, d: &Degradation, y: &[f64], rates: &mut [f64]) -> (f64, f64) {
         let c = &self.cell;
-        let nr = self.nr;
+        let nr = self.sph.len();
         let xm = &self.xm;
         let (nn, nx) = (xm.nn, xm.len());
         let ce = &y[2 * nr..2 * nr + nx];
@@ -215,7 +214,7 @@ impl Spme {
     /// The potentials' sums over the electrolyte nodes (all their O(nodes) work).
     fn reduce(&self, y: &[f64], t: f64, i: f64, with_heat: bool) -> Reduced {
         let c = &self.cell;
-        let nr = self.nr;
+        let nr = self.sph.len();
         let xm = &self.xm;
         let (nn, ns, nx) = (xm.nn, xm.ns, xm.len());
         let ce = &y[2 * nr..2 * nr + nx];
@@ -272,7 +271,7 @@ impl Spme {
     /// The potentials from the sums of `reduce` (O(1) apart from the SEI film).
     fn combine(&self, r: &Reduced, y: &[f64], t: f64, i: f64, with_heat: bool) -> Potentials {
         let c = &self.cell;
-        let nr = self.nr;
+        let nr = self.sph.len();
         let xm = &self.xm;
         let (nn, nx) = (xm.nn, xm.len());
         let (ln, ls, lp) = (c.neg.l, c.l_sep, c.pos.l);
@@ -339,7 +338,7 @@ impl Spme {
             return false;
         }
         let c = &self.cell;
-        let nr = self.nr;
+        let nr = self.sph.len();
         let xm = &self.xm;
         let (nn, ns, nx) = (xm.nn, xm.ns, xm.len());
         grad.iter_mut().for_each(|g| *g = 0.0);
@@ -428,15 +427,7 @@ impl Spme {
         }
         // the surface nodes, the current and the temperature: differences of the whole
         let mut yp = y.to_vec();
-        let mut cols = self
-            .sph
-            .surface_nodes(0)
-            .chain(self.sph.surface_nodes(nr))
-            .collect::<Vec<_>>();
-        cols.push(self.idx_i());
-        if self.lumped {
-            cols.push(self.idx_i() + 1);
-        }
+        let cols = single_particles_voltage_unknowns(&self.sph, self.idx_i(), self.lumped);
         for j in cols {
             let h = 1e-7 * y[j].abs().max(1e-3);
             yp[j] = y[j] + h;
@@ -512,7 +503,7 @@ impl Model for Spme {
     }
 
     fn initial_state(&self) -> Vec<f64> {
-        let nr = self.nr;
+        let nr = self.sph.len();
         let nx = self.xm.len();
         let mut y = vec![0.0; self.n_unknowns()];
         y[..nr].iter_mut().for_each(|v| *v = self.cell.neg.c0);
@@ -533,7 +524,7 @@ impl Model for Spme {
     }
 
     fn rhs(&self, y: &[f64], out: &mut [f64]) {
-        let nr = self.nr;
+        let nr = self.sph.len();
         let nx = self.xm.len();
         let c = &self.cell;
         let t = self.temperature(y);
@@ -611,11 +602,11 @@ impl Model for Spme {
 
     fn structure(&self) -> (usize, usize, usize) {
         // the side-reaction states sit in the band (see `sparsity`), not in the border
-        (self.nr, self.nr, 2 + usize::from(self.lumped))
+        (self.sph.len(), self.sph.len(), 2 + usize::from(self.lumped))
     }
 
     fn border_columns(&self) -> Vec<usize> {
-        (0..2 * self.nr + self.xm.len()).collect()
+        (0..2 * self.sph.len() + self.xm.len()).collect()
     }
 
     fn layout(&self) -> Layout {
@@ -630,7 +621,7 @@ impl Model for Spme {
     fn sparsity(&self) -> Option<Vec<Vec<usize>>> {
         // as the SPM, plus c_e coupling to its neighbours and (through the potentials) to the
         // current row; the surface concentrations do not enter the electrolyte equations
-        let nr = self.nr;
+        let nr = self.sph.len();
         let nx = self.xm.len();
         let i_row = self.idx_i();
         let mut pat = vec![Vec::new(); self.n_unknowns()];
@@ -656,15 +647,17 @@ impl Model for Spme {
 
     fn condensation(&self) -> Option<Condensation> {
         // the two particles are blocks coupled only through the border
-        Some((vec![(0, self.nr, vec![]), (self.nr, self.nr, vec![])], 4))
+        Some((
+            vec![
+                (0, self.sph.len(), vec![]),
+                (self.sph.len(), self.sph.len(), vec![]),
+            ],
+            4,
+        ))
     }
 
     fn lithium_in_particles(&self, y: &[f64]) -> f64 {
-        let c = &self.cell;
-        let nr = self.nr;
-        let vn = c.neg.eps_s * c.neg.l * c.area;
-        let vp = c.pos.eps_s * c.pos.l * c.area;
-        self.sph.average(&y[..nr]) * vn + self.sph.average(&y[nr..2 * nr]) * vp
+        single_particles_lithium(&self.cell, &self.sph, y)
     }
 
     fn lithium_in_side_reactions(&self, y: &[f64]) -> (f64, f64) {
@@ -710,7 +703,7 @@ mod tests {
     /// A state away from equilibrium: graded electrolyte and particles, a current, warm.
     fn state(m: &Spme) -> Vec<f64> {
         let mut y = m.initial_state();
-        let (nr, nx) = (m.nr, m.xm.len());
+        let (nr, nx) = (m.sph.len(), m.xm.len());
         for k in 0..nx {
             y[2 * nr + k] *= 1.0 + 0.3 * ((k as f64) / nx as f64 - 0.5);
         }
