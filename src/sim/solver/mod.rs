@@ -480,19 +480,26 @@ impl Bdf {
         Ok(())
     }
 
+    /// The last step's interpolant at `t` is d[0] + sum_j coef[j] d[j + 1] over its order.
+    fn interpolation_coefficients(&self, t: f64) -> [f64; MAX_ORDER + 1] {
+        let h = self.last_h;
+        let mut coef = [0.0; MAX_ORDER + 1];
+        let mut p = 1.0;
+        for j in 0..self.last_order {
+            let t_shift = self.t - h * j as f64;
+            p *= (t - t_shift) / (h * (1 + j) as f64);
+            coef[j] = p;
+        }
+        coef
+    }
+
     /// Interpolates the solution of the last step at `t` (between the previous and current time).
     pub fn interpolate(&self, t: f64, out: &mut [f64]) {
-        let order = self.last_order;
-        let h = self.last_h;
+        let coef = self.interpolation_coefficients(t);
         out.copy_from_slice(&self.d[0]);
-        let mut p = 1.0;
-        for j in 0..order {
-            let t_shift = self.t - h * j as f64;
-            let denom = h * (1 + j) as f64;
-            p *= (t - t_shift) / denom;
-            let dj = &self.d[j + 1];
+        for (dj, &p) in self.d[1..=self.last_order].iter().zip(&coef) {
             for (o, &v) in out.iter_mut().zip(dj) {
-                *o += dj_coeff(v, p);
+                *o += v * p;
             }
         }
     }
@@ -500,14 +507,7 @@ impl Bdf {
     /// `interpolate` for the unknowns `idx` alone (the others of `out` are left as they are).
     pub fn interpolate_at(&self, t: f64, idx: &[usize], out: &mut [f64]) {
         let order = self.last_order;
-        let h = self.last_h;
-        let mut coef = [0.0; MAX_ORDER + 1];
-        let mut p = 1.0;
-        for j in 0..order {
-            let t_shift = self.t - h * j as f64;
-            p *= (t - t_shift) / (h * (1 + j) as f64);
-            coef[j] = p;
-        }
+        let coef = self.interpolation_coefficients(t);
         for &i in idx {
             let mut v = self.d[0][i];
             for j in 0..order {
@@ -895,11 +895,6 @@ impl Bdf {
         }
         Err(StepFailure::StepTooSmall)
     }
-}
-
-#[inline]
-fn dj_coeff(v: f64, p: f64) -> f64 {
-    v * p
 }
 
 /// BDF's R matrix ((order+1)^2, row-major), on the stack: the step loop allocates nothing.
