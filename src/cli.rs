@@ -609,82 +609,10 @@ fn render(spec: &Path, gif: Option<&Path>, png: Option<&Path>) -> anyhow::Result
     Ok(())
 }
 
-/// Whether a set's initial state has room to discharge: its open-circuit voltage is
-/// comfortably above the lower cut-off.
-fn starts_charged(set: &str, lower_v: f64) -> bool {
-    let spec = SimSpec {
-        model: "SPM".into(),
-        parameter_set: set.into(),
-        experiment: vec!["Rest for 1 second".into()],
-        thermal: None,
-        ambient_temperature_c: None,
-        parameters: Default::default(),
-        cycles: None,
-        options: Default::default(),
-        points_per_domain: None,
-    };
-    Simulation::build(&spec)
-        .and_then(|s| s.solve(&SolveOptions::default()))
-        .map(|sol| sol.voltage_v.first().is_some_and(|v| *v > lower_v + 0.3))
-        .unwrap_or(false)
-}
-
-/// The catalog random comparisons draw from: what this build can solve.
-pub fn random_catalog() -> crate::render::random::Catalog {
-    crate::render::random::Catalog {
-        // Not every set carries thermal parameters (Prada2013 has none, as in PyBaMM), so
-        // random comparisons stay isothermal.
-        lumped_thermal: false,
-        // Some cold charges cannot start (Ecker2015 at 5 °C, in PyBaMM too) and the DFN of
-        // a multi-cycle draw takes seconds: the scheduled comparisons use the fast models.
-        models: ["SPM", "SPMe"].iter().map(|s| s.to_string()).collect(),
-        // Sets that start charged enough to discharge (Mohtat2020, for one, starts empty).
-        sets: crate::sim::parameter_sets()
-            .into_iter()
-            .filter(|s| starts_charged(s.name, s.lower_voltage_cutoff_v))
-            // ORegan2022 solves, but its stoichiometry-dependent diffusivities take ~4 s a
-            // discharge: too slow for a comparison drawn twice a day on a shared runner.
-            .filter(|s| s.name != "ORegan2022")
-            .map(|s| {
-                (
-                    s.name.to_string(),
-                    s.lower_voltage_cutoff_v,
-                    s.upper_voltage_cutoff_v,
-                )
-            })
-            .collect(),
-    }
-}
-
-/// A random comparison from `seed` whose runs all solve: draws that the solver cannot
-/// finish (a corner of a set's window) are skipped for the next draw of the same seed.
-pub fn random_solvable(seed: u64) -> anyhow::Result<crate::render::random::RandomSpec> {
-    let catalog = random_catalog();
-    for attempt in 0..20u64 {
-        let draw = seed.wrapping_add(attempt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let mut spec = crate::render::random::random_comparison(draw, &catalog);
-        let solves = spec.runs.iter().all(|run| {
-            serde_json::from_value::<SimSpec>(run.clone())
-                .ok()
-                .and_then(|s| Simulation::build(&s).ok())
-                .is_some_and(|sim| sim.solve(&SolveOptions::default()).is_ok())
-        });
-        if solves {
-            if attempt > 0 {
-                spec.title = spec
-                    .title
-                    .replace(&format!("seed {draw}"), &format!("seed {seed}"));
-            }
-            return Ok(spec);
-        }
-    }
-    anyhow::bail!("no solvable random comparison for seed {seed} in 20 draws")
-}
-
 fn random(seed: Option<u64>) -> anyhow::Result<()> {
     let seed =
         seed.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp_nanos() as u64);
-    let spec = random_solvable(seed)?;
+    let spec = crate::scheduled::random_solvable(seed)?;
     println!("{}", serde_json::to_string_pretty(&spec)?);
     Ok(())
 }

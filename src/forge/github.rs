@@ -10,6 +10,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+pub use super::github_api::GithubAuth;
 use super::github_api::{other, repo_path, GithubApi};
 use super::retry::{RawResponse, RetryPolicy, Safety};
 use super::support::{check_path, enc, enc_path, unix_of};
@@ -18,27 +19,6 @@ use super::{
     Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, Permission, PipelineState,
     Thread,
 };
-
-/// How the bot authenticates to GitHub.
-#[derive(Clone)]
-pub enum GithubAuth {
-    /// A personal (or fine-grained) access token.
-    Token(String),
-    /// A GitHub App: each repository's installation token is minted from a JWT.
-    App {
-        app_id: u64,
-        private_key_pem: String,
-    },
-}
-
-impl std::fmt::Debug for GithubAuth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            GithubAuth::Token(_) => f.write_str("Token(…)"),
-            GithubAuth::App { app_id, .. } => write!(f, "App {{ app_id: {app_id}, … }}"),
-        }
-    }
-}
 
 /// Everything a `GithubForge` needs.
 #[derive(Clone, Debug)]

@@ -9,9 +9,29 @@ use octocrab::Octocrab;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::github::GithubAuth;
 use super::retry::{RawResponse, RetryPolicy, Safety};
 use super::ForgeError;
+
+/// How the bot authenticates to GitHub.
+#[derive(Clone)]
+pub enum GithubAuth {
+    /// A personal (or fine-grained) access token.
+    Token(String),
+    /// A GitHub App: each repository's installation token is minted from a JWT.
+    App {
+        app_id: u64,
+        private_key_pem: String,
+    },
+}
+
+impl std::fmt::Debug for GithubAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GithubAuth::Token(_) => f.write_str("Token(…)"),
+            GithubAuth::App { app_id, .. } => write!(f, "App {{ app_id: {app_id}, … }}"),
+        }
+    }
+}
 
 pub(super) fn other(context: &str, e: impl std::fmt::Display) -> ForgeError {
     ForgeError::Other(format!("{context}: {e}"))

@@ -150,16 +150,16 @@ fn empty_or_ragged_figures_are_errors() {
 
 #[test]
 fn random_comparisons_are_reproducible_and_solve() {
-    let catalog = battbot::cli::random_catalog();
+    let catalog = battbot::scheduled::random_catalog();
     let a = battbot::render::random::random_comparison(42, &catalog);
     assert_eq!(a, battbot::render::random::random_comparison(42, &catalog));
     assert!(a.title.contains("seed 42"));
     let mut redrawn = 0;
     for seed in 0..1000u64 {
-        let spec =
-            battbot::cli::random_solvable(seed).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        let spec = battbot::scheduled::random_solvable(seed)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         if seed < 10 {
-            let again = battbot::cli::random_solvable(seed).unwrap();
+            let again = battbot::scheduled::random_solvable(seed).unwrap();
             assert_eq!(spec, again, "reproducible");
         }
         assert!(

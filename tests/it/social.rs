@@ -568,7 +568,7 @@ async fn tweet_random_commits_the_slot_and_tweets_once() {
     assert_eq!(config["seed"], out.seed);
     assert!(config["runs"].as_array().unwrap().len() >= 2);
     // The same draw as `battbot random --seed`.
-    let again = battbot::cli::random_solvable(out.seed).unwrap();
+    let again = battbot::scheduled::random_solvable(out.seed).unwrap();
     assert_eq!(config["title"], again.title);
 
     // The CI job retried in the same half-day: nothing is tweeted or committed twice.

@@ -1,0 +1,117 @@
+//! A solved simulation (`Solution`, sampled time series plus the per-cycle summary) and its
+//! CSV output (DESIGN §4).
+
+use serde::{Deserialize, Serialize};
+
+use super::SolverStats;
+
+/// Summary of one cycle.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CycleSummary {
+    /// 1-based cycle number.
+    pub cycle: usize,
+    /// Charge discharged during the cycle (sum over its steps of the net discharge) [A.h].
+    pub discharge_capacity_ah: f64,
+    /// PyBaMM's "Loss of lithium inventory [%]" at the cycle's end: the lithium the
+    /// particles have lost since the start, in % of what they held.
+    pub loss_of_lithium_inventory_percent: f64,
+    /// Lithium in the particles at the cycle's end [mol].
+    #[serde(default)]
+    pub lithium_in_particles_mol: f64,
+    /// Lithium consumed by SEI growth since the start (PyBaMM's "Loss of lithium to negative
+    /// SEI [mol]") at the cycle's end.
+    #[serde(default)]
+    pub lithium_lost_to_sei_mol: f64,
+    /// Lithium plated (reversible and dead) since the start at the cycle's end [mol].
+    #[serde(default)]
+    pub lithium_lost_to_plating_mol: f64,
+    /// x-averaged SEI thickness at the cycle's end [m], when the SEI is modelled.
+    #[serde(default)]
+    pub sei_thickness_m: Option<f64>,
+}
+
+/// A solved simulation, sampled every period plus each step's final point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Solution {
+    pub time_s: Vec<f64>,
+    pub current_a: Vec<f64>,
+    pub voltage_v: Vec<f64>,
+    pub discharge_capacity_ah: Vec<f64>,
+    pub temperature_k: Option<Vec<f64>>,
+    pub step_index: Vec<usize>,
+    pub cycle_index: Vec<usize>,
+    pub cycles: Vec<CycleSummary>,
+    pub stats: SolverStats,
+}
+
+impl Solution {
+    /// Writes the time series as CSV (DESIGN §4 header).
+    pub fn write_csv<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
+        write!(
+            w,
+            "Time [s],Current [A],Voltage [V],Discharge capacity [A.h]"
+        )?;
+        if self.temperature_k.is_some() {
+            write!(w, ",X-averaged cell temperature [K]")?;
+        }
+        writeln!(w)?;
+        for k in 0..self.time_s.len() {
+            write!(
+                w,
+                "{},{},{},{}",
+                fmt9(self.time_s[k]),
+                fmt9(self.current_a[k]),
+                fmt9(self.voltage_v[k]),
+                fmt9(self.discharge_capacity_ah[k])
+            )?;
+            if let Some(t) = &self.temperature_k {
+                write!(w, ",{}", fmt9(t[k]))?;
+            }
+            writeln!(w)?;
+        }
+        Ok(())
+    }
+
+    /// Writes one row per cycle (DESIGN §4 `--summary`).
+    pub fn write_summary_csv<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
+        writeln!(
+            w,
+            "Cycle,Discharge capacity [A.h],Loss of lithium inventory [%]"
+        )?;
+        for c in &self.cycles {
+            writeln!(
+                w,
+                "{},{},{}",
+                c.cycle,
+                fmt9(c.discharge_capacity_ah),
+                fmt9(c.loss_of_lithium_inventory_percent)
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn final_voltage(&self) -> f64 {
+        self.voltage_v.last().copied().unwrap_or(f64::NAN)
+    }
+
+    pub fn final_time(&self) -> f64 {
+        self.time_s.last().copied().unwrap_or(f64::NAN)
+    }
+
+    pub fn max_discharge_capacity(&self) -> f64 {
+        self.discharge_capacity_ah
+            .iter()
+            .copied()
+            .fold(f64::NAN, f64::max)
+    }
+}
+
+/// Nine significant digits, as the reference CSVs.
+fn fmt9(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let s = format!("{v:.8e}");
+    let parsed: f64 = s.parse().unwrap_or(v);
+    format!("{parsed}")
+}
