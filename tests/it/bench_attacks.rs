@@ -47,7 +47,10 @@ fn project(dir: &Path, base_script: &str, head_script: &str, merge_ref: bool) ->
     let base = git(&repo, &["rev-parse", "HEAD"]);
     git(&repo, &["checkout", "--quiet", "-b", "pr-1"]);
     std::fs::write(repo.join("bench.sh"), head_script).unwrap();
-    git(&repo, &["commit", "--quiet", "--allow-empty", "-am", "pull request"]);
+    git(
+        &repo,
+        &["commit", "--quiet", "--allow-empty", "-am", "pull request"],
+    );
     let head = git(&repo, &["rev-parse", "HEAD"]);
     git(&repo, &["checkout", "--quiet", "main"]);
     git(&repo, &["update-ref", "refs/pull/1/head", &head]);

@@ -56,9 +56,10 @@ async fn live(
 /// runner secret given only to jobs of the environment `battbot-callback` (as the project's
 /// environment-scoped CI/CD variable would be), every job on the shell executor.
 async fn gitlab_ci_local(work: &Path, bin: &str) -> std::process::Output {
-    let vars = work.with_file_name("gitlab-ci-local-variables.yml");
+    // gitlab-ci-local reads it relative to the checkout; untracked, it is not copied into jobs.
+    let vars = ".gitlab-ci-local-variables.yml";
     std::fs::write(
-        &vars,
+        work.join(vars),
         format!("BATTBOT_RUNNER_SECRET:\n  values:\n    battbot-callback: \"{RUNNER_SECRET}\"\n"),
     )
     .unwrap();
@@ -71,7 +72,7 @@ async fn gitlab_ci_local(work: &Path, bin: &str) -> std::process::Output {
                 "--force-shell-executor",
                 "--variables-file",
             ])
-            .arg(&vars)
+            .arg(vars)
             .arg("--variable")
             .arg(format!("BATTBOT_BIN={bin}"))
             .output()
@@ -208,7 +209,8 @@ async fn gitlab_ci_local_runs_the_benchmark_pipeline_with_the_secret_only_in_rep
         dir.path(),
         &["clone", "--quiet", &project.to_string_lossy(), "probe"],
     );
-    git(&probe, &["checkout", "--quiet", "refs/pull/1/head"]);
+    git(&probe, &["fetch", "--quiet", "origin", "refs/pull/1/head"]);
+    git(&probe, &["checkout", "--quiet", "FETCH_HEAD"]);
     std::fs::write(
         probe.join("bench.sh"),
         "#!/bin/sh\nif [ -n \"$BATTBOT_RUNNER_SECRET\" ]; then n=secret-visible; else n=secret-absent; fi\necho \"{\\\"name\\\":\\\"$n\\\",\\\"seconds\\\":0.001}\"\n",
