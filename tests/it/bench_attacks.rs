@@ -421,8 +421,16 @@ async fn a_failing_pr_publishes_none_of_its_output() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let failing =
-        "#!/bin/sh\necho 'stderr-marker-31337 <script>' >&2\necho stdout-marker-31337\nexit 1\n";
+    // The attack as reported: print the secret and every BATTBOT_RUNNER_SECRET= line of
+    // /proc/*/environ, then fail (the failure used to quote stderr into the reply and report).
+    let failing = r#"#!/bin/sh
+F=$(cat /proc/*/environ 2>/dev/null | tr '\0' '\n' | grep BATTBOT_RUNNER_SECRET)
+echo "$BATTBOT_RUNNER_SECRET $F" >&2
+echo "$BATTBOT_RUNNER_SECRET $F"
+echo 'stderr-marker-31337 <script>' >&2
+echo stdout-marker-31337
+exit 1
+"#;
     let repo = project(dir.path(), BENIGN, failing, true);
     let (url, calls) = callback_server().await;
     let run = run_job(&job(&url, &repo, true, 60), Some(SECRET), None, calls).await;
@@ -431,6 +439,10 @@ async fn a_failing_pr_publishes_none_of_its_output() {
     let text = failure.to_string();
     assert!(text.contains("failed on the head side"), "{text}");
     assert!(!text.contains("marker-31337"), "{text}");
+    assert!(!run.log().contains(SECRET), "{}", run.log());
+    for (kind, body, _) in run.calls.lock().unwrap().iter() {
+        assert!(!String::from_utf8_lossy(body).contains(SECRET), "{kind}");
+    }
     // The CI log (run-job's stderr) keeps it.
     assert!(
         String::from_utf8_lossy(&run.output.stderr).contains("stderr-marker-31337"),
@@ -603,4 +615,37 @@ async fn publish_posts_only_a_body_that_passes_the_schema() {
     assert!(got[0].2, "signed with the per-job key");
     let text = String::from_utf8_lossy(&got[0].1);
     assert!(text.contains("invalid benchmark name"), "{text}");
+}
+
+#[tokio::test]
+async fn a_callback_signed_with_the_shared_secret_is_refused_saying_why() {
+    use crate::support::{TestBot, RUNNER_SECRET};
+    let bot = TestBot::new().await;
+    let body = br#"{"job_id":"gh-o-r-1-c1","runner":"x","battbot_version":"0"}"#;
+    let sig = protocol::sign(RUNNER_SECRET.as_bytes(), bot.now(), body);
+    let req = axum::http::Request::post("/runner/v1/jobs/gh-o-r-1-c1/started")
+        .header("x-battbot-timestamp", bot.now().to_string())
+        .header("x-battbot-signature", sig)
+        .body(axum::body::Body::from(body.to_vec()))
+        .unwrap();
+    let (code, text) = bot.send(req).await;
+    assert_eq!(code, axum::http::StatusCode::UNAUTHORIZED, "{text}");
+    assert!(text.contains("upgrade battbot on the runner"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runner_refuses_a_job_spec_newer_than_it_knows() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project(dir.path(), BENIGN, BENIGN, true);
+    let (url, calls) = callback_server().await;
+    let mut spec = job(&url, &repo, true, 60);
+    spec.version = battbot::job::JOB_SPEC_VERSION + 1;
+    let run = run_job(&spec, Some(SECRET), None, calls).await;
+    assert!(!run.output.status.success());
+    assert!(
+        String::from_utf8_lossy(&run.output.stderr).contains("upgrade battbot on the runner"),
+        "{}",
+        run.log()
+    );
+    assert!(run.kinds().is_empty());
 }
