@@ -129,11 +129,15 @@ fn version_1() -> u32 {
     1
 }
 
+fn is_version_1(v: &u32) -> bool {
+    *v == 1
+}
+
 /// The job spec committed as `battbot-job.json` (DESIGN §6).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JobSpec {
     /// [`JOB_SPEC_VERSION`] when written by this build; 1 when absent (older apps).
-    #[serde(default = "version_1")]
+    #[serde(default = "version_1", skip_serializing_if = "is_version_1")]
     pub version: u32,
     pub id: JobId,
     pub created_at: String,
@@ -268,6 +272,22 @@ mod tests {
         assert_eq!(id, JobId::for_source(&source()));
         assert_eq!(JobId::from_branch(&id.branch()), Some(id));
         assert_eq!(JobId::thread_prefix(&source()), "gh-owner-re-po-12-");
+    }
+
+    #[test]
+    fn new_specs_state_version_2_and_a_spec_without_one_is_version_1() {
+        let spec = JobSpec::new(
+            source(),
+            Command::Runbenchmarks,
+            "https://bot.example",
+            time::OffsetDateTime::UNIX_EPOCH,
+        );
+        assert!(spec.to_json().contains("\"version\": 2"));
+        let mut old: serde_json::Value = serde_json::from_str(&spec.to_json()).unwrap();
+        old.as_object_mut().unwrap().remove("version");
+        let old = JobSpec::from_json(&old.to_string()).unwrap();
+        assert_eq!(old.version, 1);
+        assert!(!old.to_json().contains("version"));
     }
 
     #[test]
