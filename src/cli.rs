@@ -147,6 +147,9 @@ pub enum Cmd {
         /// Only report this failure (used by the CI's on-failure step).
         #[arg(long)]
         failure: Option<String>,
+        /// Post the callback a job without the secret left in OUT/callback/ (validated).
+        #[arg(long)]
+        publish: bool,
     },
 }
 
@@ -686,6 +689,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             out,
             callback,
             failure,
+            publish,
         } => {
             if !job.exists() {
                 return Err(bad_input(format!(
@@ -699,6 +703,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 out,
                 callback,
                 failure,
+                publish,
                 secret,
             };
             runtime()?.block_on(crate::runner::run_job(args))

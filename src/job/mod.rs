@@ -118,9 +118,27 @@ pub struct JobSource {
     pub url: String,
 }
 
+/// The version of the job spec and callback contract this build writes and runs.
+///
+/// 1 (no `version` field): callbacks signed with the runner secret itself. 2: signed with the
+/// per-job key HMAC-SHA256(secret, job id) ([`crate::runner::protocol::job_key`]); the app
+/// refuses callbacks signed the version-1 way, saying so.
+pub const JOB_SPEC_VERSION: u32 = 2;
+
+fn version_1() -> u32 {
+    1
+}
+
+fn is_version_1(v: &u32) -> bool {
+    *v == 1
+}
+
 /// The job spec committed as `battbot-job.json` (DESIGN §6).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JobSpec {
+    /// [`JOB_SPEC_VERSION`] when written by this build; 1 when absent (older apps).
+    #[serde(default = "version_1", skip_serializing_if = "is_version_1")]
+    pub version: u32,
     pub id: JobId,
     pub created_at: String,
     pub source: JobSource,
@@ -139,6 +157,10 @@ pub struct BenchmarkJob {
     pub head_ref: String,
     /// A merge ref whose first parent is the base (`refs/pull/N/merge`), or a base branch.
     pub base_ref: String,
+    /// The branch to benchmark against when `base_ref` does not exist (GitHub has no merge
+    /// ref for a conflicting pull request); absent: the repository's default branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_branch: Option<String>,
     pub command: String,
     pub repeat: u32,
     pub threshold_percent: f64,
@@ -159,6 +181,7 @@ impl JobSpec {
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
         JobSpec {
+            version: JOB_SPEC_VERSION,
             id,
             created_at,
             source,
@@ -249,6 +272,22 @@ mod tests {
         assert_eq!(id, JobId::for_source(&source()));
         assert_eq!(JobId::from_branch(&id.branch()), Some(id));
         assert_eq!(JobId::thread_prefix(&source()), "gh-owner-re-po-12-");
+    }
+
+    #[test]
+    fn new_specs_state_version_2_and_a_spec_without_one_is_version_1() {
+        let spec = JobSpec::new(
+            source(),
+            Command::Runbenchmarks,
+            "https://bot.example",
+            time::OffsetDateTime::UNIX_EPOCH,
+        );
+        assert!(spec.to_json().contains("\"version\": 2"));
+        let mut old: serde_json::Value = serde_json::from_str(&spec.to_json()).unwrap();
+        old.as_object_mut().unwrap().remove("version");
+        let old = JobSpec::from_json(&old.to_string()).unwrap();
+        assert_eq!(old.version, 1);
+        assert!(!old.to_json().contains("version"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Benchmark statistics for `runbenchmarks` reports: medians, the head/base ratio with a
-//! bootstrap confidence interval, and a verdict at the configured threshold.
+//! bootstrap confidence interval, and a verdict at the configured threshold; a benchmark with
+//! samples on one side only is "new in this PR" or "removed", never a NaN.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,22 +10,23 @@ use crate::runner::protocol::{BenchmarkSamples, BenchmarkSeries};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     pub name: String,
-    pub base_median_s: f64,
-    pub head_median_s: f64,
-    pub ratio: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
-    /// `slower`, `faster` or `no change`.
+    /// Absent for a benchmark new in this PR.
+    pub base_median_s: Option<f64>,
+    /// Absent for a benchmark the PR removed.
+    pub head_median_s: Option<f64>,
+    /// Head over base, with its 95 % interval; absent unless both sides have samples.
+    pub ratio: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// `slower`, `faster`, `no change`, `new in this PR` or `removed`.
     pub verdict: String,
 }
 
+/// The median of a non-empty sample.
 fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
     s.sort_by(|a, b| a.total_cmp(b));
     let n = s.len();
-    if n == 0 {
-        return f64::NAN;
-    }
     if n % 2 == 1 {
         s[n / 2]
     } else {
@@ -51,8 +53,30 @@ impl SplitMix {
 
 /// Compares one benchmark: 2 000 bootstrap resamples of the ratio of medians.
 pub fn compare(series: &BenchmarkSeries, threshold_percent: f64) -> Verdict {
+    let one_side = |verdict: &str| Verdict {
+        name: series.name.clone(),
+        base_median_s: (!series.base_s.is_empty()).then(|| median(&series.base_s)),
+        head_median_s: (!series.head_s.is_empty()).then(|| median(&series.head_s)),
+        ratio: None,
+        ci_low: None,
+        ci_high: None,
+        verdict: verdict.into(),
+    };
+    if series.base_s.is_empty() {
+        return one_side("new in this PR");
+    }
+    if series.head_s.is_empty() {
+        return one_side("removed");
+    }
     let base = median(&series.base_s);
     let head = median(&series.head_s);
+    if base <= 0.0 {
+        // A zero-time base has no meaningful ratio.
+        return Verdict {
+            ratio: None,
+            ..one_side("no change")
+        };
+    }
     let ratio = head / base;
     let (mut lo, mut hi) = (ratio, ratio);
     if series.base_s.len() >= 2 && series.head_s.len() >= 2 {
@@ -88,13 +112,32 @@ pub fn compare(series: &BenchmarkSeries, threshold_percent: f64) -> Verdict {
     };
     Verdict {
         name: series.name.clone(),
-        base_median_s: base,
-        head_median_s: head,
-        ratio,
-        ci_low: lo,
-        ci_high: hi,
+        base_median_s: Some(base),
+        head_median_s: Some(head),
+        ratio: Some(ratio),
+        ci_low: lo.is_finite().then_some(lo),
+        ci_high: hi.is_finite().then_some(hi),
         verdict: verdict.into(),
     }
+}
+
+/// Refuses samples a report cannot show: a name outside the runner's charset (it goes into
+/// code spans and replies), a sample that is not a finite, non-negative time.
+pub fn check(samples: &BenchmarkSamples) -> anyhow::Result<()> {
+    for s in &samples.benchmarks {
+        if !crate::runner::bench::valid_name(&s.name) {
+            anyhow::bail!(
+                "invalid benchmark name {:?} (1 to {} letters, digits, spaces or _-./:+=,()[]#)",
+                s.name.chars().take(40).collect::<String>(),
+                crate::runner::bench::MAX_NAME_LEN
+            );
+        }
+        let bad = |v: &[f64]| v.iter().any(|x| !x.is_finite() || *x < 0.0);
+        if bad(&s.base_s) || bad(&s.head_s) || (s.base_s.is_empty() && s.head_s.is_empty()) {
+            anyhow::bail!("benchmark {:?} has no valid samples", s.name);
+        }
+    }
+    Ok(())
 }
 
 /// Every benchmark's verdict, regressions first.
@@ -107,9 +150,20 @@ pub fn verdicts(samples: &BenchmarkSamples, threshold_percent: f64) -> Vec<Verdi
     v.sort_by_key(|x| match x.verdict.as_str() {
         "slower" => 0,
         "faster" => 1,
-        _ => 2,
+        "no change" => 2,
+        _ => 3,
     });
     v
+}
+
+/// "1.23 ms", "4.56 s", …; "—" for a side without samples.
+pub fn format_optional_seconds(s: Option<f64>) -> String {
+    s.map(format_seconds).unwrap_or_else(|| "—".into())
+}
+
+/// "×1.234", or "—" where there is no ratio.
+pub fn format_ratio(r: Option<f64>) -> String {
+    r.map(|r| format!("{r:.3}")).unwrap_or_else(|| "—".into())
 }
 
 /// "1.23 ms", "4.56 s", …
@@ -142,8 +196,11 @@ mod tests {
             5.0,
         );
         assert_eq!(slow.verdict, "slower");
-        assert!((slow.ratio - 2.0).abs() < 1e-9);
-        assert!(slow.ci_low > 1.8 && slow.ci_high < 2.2, "{slow:?}");
+        assert!((slow.ratio.unwrap() - 2.0).abs() < 1e-9);
+        assert!(
+            slow.ci_low.unwrap() > 1.8 && slow.ci_high.unwrap() < 2.2,
+            "{slow:?}"
+        );
         let same = compare(
             &series(
                 &[1.0, 1.02, 0.98, 1.01, 0.99],
@@ -157,5 +214,17 @@ mod tests {
             5.0,
         );
         assert_eq!(fast.verdict, "faster");
+    }
+
+    #[test]
+    fn benchmarks_on_one_side_are_new_or_removed_never_nan() {
+        let new = compare(&series(&[], &[1.0, 1.1]), 5.0);
+        assert_eq!(new.verdict, "new in this PR");
+        assert_eq!((new.base_median_s, new.ratio), (None, None));
+        assert_eq!(new.head_median_s, Some(1.05));
+        let gone = compare(&series(&[1.0], &[]), 5.0);
+        assert_eq!(gone.verdict, "removed");
+        let json = serde_json::to_string(&[new, gone]).unwrap();
+        assert!(!json.contains("NaN"), "{json}");
     }
 }

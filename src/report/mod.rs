@@ -321,18 +321,25 @@ fn benchmark_report(
         .map(|b| b.threshold_percent)
         .unwrap_or(5.0);
     let rounds = spec.benchmark.as_ref().map(|b| b.repeat).unwrap_or(0);
+    bench::check(samples)?;
     let verdicts = bench::verdicts(samples, threshold);
     let rows: Vec<serde_json::Value> = verdicts
         .iter()
         .map(|v| {
             let mut row = serde_json::to_value(v).unwrap_or_default();
-            row["base_text"] = bench::format_seconds(v.base_median_s).into();
-            row["head_text"] = bench::format_seconds(v.head_median_s).into();
+            row["base_text"] = bench::format_optional_seconds(v.base_median_s).into();
+            row["head_text"] = bench::format_optional_seconds(v.head_median_s).into();
+            row["ratio_text"] = bench::format_ratio(v.ratio).into();
+            row["ci_text"] = match (v.ci_low, v.ci_high) {
+                (Some(lo), Some(hi)) => format!("{lo:.3} – {hi:.3}"),
+                _ => "—".into(),
+            }
+            .into();
             row
         })
         .collect();
-    let regressions: Vec<&bench::Verdict> =
-        verdicts.iter().filter(|v| v.verdict == "slower").collect();
+    let regressions: Vec<&serde_json::Value> =
+        rows.iter().filter(|r| r["verdict"] == "slower").collect();
     let md = template::render(
         "bench.md",
         serde_json::json!({
@@ -471,7 +478,7 @@ pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> String {
         let slower: Vec<String> = verdicts
             .iter()
             .filter(|v| v.verdict == "slower")
-            .map(|v| format!("`{}` ×{:.2}", v.name, v.ratio))
+            .map(|v| format!("`{}` ×{}", v.name, bench::format_ratio(v.ratio)))
             .collect();
         let headline = if slower.is_empty() {
             format!("no regression in {} benchmarks", verdicts.len())

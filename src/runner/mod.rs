@@ -1,9 +1,13 @@
 //! The runner side (`battbot run-job`): solves every run of a job, renders the plots,
-//! writes the outputs and POSTs signed `started`, then `result` or `failure`.
+//! writes the outputs and POSTs signed `started`, then `result` or `failure` (or, without
+//! the secret, leaves the bodies for a `--publish` job that has it).
 
 pub mod bench;
+pub mod child;
 pub mod local;
 pub mod protocol;
+pub mod publish;
+pub mod sandbox;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -24,8 +28,11 @@ pub struct RunJob {
     pub job: PathBuf,
     pub out: PathBuf,
     pub callback: Option<String>,
-    /// Only report this failure (the CI's on-failure step).
+    /// Only report this failure (the CI's on-failure step); with `publish`, the failure to
+    /// report when the job left no callback body.
     pub failure: Option<String>,
+    /// Post the callback bodies a job without the secret left in `out/callback/`.
+    pub publish: bool,
     pub secret: Option<String>,
 }
 
@@ -230,17 +237,32 @@ fn artifact(name: &str, content_type: &str, bytes: &[u8]) -> Artifact {
 }
 
 /// Runs the job's simulations and writes CSV, PNG (and GIF for comparisons) to `out`.
+/// Pull-request code (runbenchmarks) runs only in a sandbox.
 pub fn execute(spec: &JobSpec, out: &Path, log: &mut Vec<String>) -> anyhow::Result<RunResult> {
-    execute_with_progress(spec, out, log, &mut |_| {})
+    execute_with_progress(spec, out, true, log, &mut |_| {})
 }
 
-/// [`execute`], telling `on_progress` how far a long job has come.
+/// Where a benchmark job checks out base and head: beside `out` (never inside it, which CI
+/// keeps as the job's artifacts).
+pub fn bench_work_dir(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "battbot-out".into());
+    out.with_file_name(format!("{name}.bench-work"))
+}
+
+/// [`execute`], telling `on_progress` how far a long job has come; `holds_secret` says whether
+/// this process could leak the runner secret (then pull-request code needs a sandbox).
 pub fn execute_with_progress(
     spec: &JobSpec,
     out: &Path,
+    holds_secret: bool,
     log: &mut Vec<String>,
     on_progress: &mut dyn FnMut(Progress),
 ) -> anyhow::Result<RunResult> {
+    let out =
+        &std::path::absolute(out).with_context(|| format!("cannot resolve {}", out.display()))?;
     let runs = match &spec.command {
         Command::Simulate { runs } | Command::Compare { runs } => runs,
         Command::Runbenchmarks => {
@@ -250,14 +272,21 @@ pub fn execute_with_progress(
                     spec.id
                 )
             })?;
-            let samples = bench::run(job, &out.join("bench-work"), log, &mut |done, total| {
-                on_progress(Progress {
-                    job_id: spec.id.to_string(),
-                    done,
-                    total,
-                    unit: "round".into(),
-                })
-            })?;
+            let isolation = bench::isolation(holds_secret)?;
+            let samples = bench::run(
+                job,
+                &isolation,
+                &bench_work_dir(out),
+                log,
+                &mut |done, total| {
+                    on_progress(Progress {
+                        job_id: spec.id.to_string(),
+                        done,
+                        total,
+                        unit: "round".into(),
+                    })
+                },
+            )?;
             std::fs::create_dir_all(out)?;
             let json = serde_json::to_vec_pretty(&samples)?;
             std::fs::write(out.join("benchmarks.json"), &json)?;
@@ -409,26 +438,51 @@ pub async fn post_signed(url: &str, secret: &[u8], body: &[u8]) -> anyhow::Resul
     bail!("callback to {url} failed after 5 attempts: {last_error}")
 }
 
+/// The key callbacks of `spec` are signed with: per job from version 2 on.
+pub fn signing_key(secret: &str, spec: &JobSpec) -> Vec<u8> {
+    if spec.version >= 2 {
+        protocol::job_key(secret.as_bytes(), spec.id.as_str()).to_vec()
+    } else {
+        secret.as_bytes().to_vec()
+    }
+}
+
 /// `battbot run-job`: returns an error (after reporting it) when the job failed.
 pub async fn run_job(args: RunJob) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.job)
         .with_context(|| format!("cannot read job spec {}", args.job.display()))?;
     let spec = JobSpec::from_json(&text)?;
+    if spec.version > crate::job::JOB_SPEC_VERSION {
+        bail!(
+            "job spec version {} is newer than this runner's ({}) (hint: upgrade battbot on the runner)",
+            spec.version,
+            crate::job::JOB_SPEC_VERSION
+        );
+    }
+    let out = std::path::absolute(&args.out)
+        .with_context(|| format!("cannot resolve {}", args.out.display()))?;
     let base = args
         .callback
         .clone()
         .unwrap_or_else(|| spec.callback_url.clone());
     let base = base.trim_end_matches('/').to_string();
-    let secret = args.secret.clone().unwrap_or_default();
+    let key = args
+        .secret
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| signing_key(s, &spec));
+    let holds_secret = key.is_some();
     let post = move |kind: &'static str, body: Vec<u8>| {
         let url = format!("{base}/{kind}");
-        let secret = secret.clone();
+        let key = key.clone();
         async move {
-            if secret.is_empty() {
-                tracing::warn!("BATTBOT_RUNNER_SECRET is not set; not calling back {url}");
-                return Ok(());
+            match key {
+                Some(key) => post_signed(&url, &key, &body).await,
+                None => {
+                    tracing::info!("no BATTBOT_RUNNER_SECRET: not calling back {url}");
+                    Ok(())
+                }
             }
-            post_signed(&url, secret.as_bytes(), &body).await
         }
     };
     let failure_body = |error: String, log: Vec<String>| {
@@ -439,9 +493,37 @@ pub async fn run_job(args: RunJob) -> anyhow::Result<()> {
             log_tail: log,
         })
     };
+    if args.publish {
+        if !holds_secret {
+            bail!("--publish needs BATTBOT_RUNNER_SECRET to sign the callback");
+        }
+        let (kind, body) = match publish::read_bodies(&spec, &out) {
+            Ok(Some(found)) => found,
+            Err(e) => (
+                "failure",
+                failure_body(
+                    format!("the job's callback body was refused: {e:#}"),
+                    Vec::new(),
+                )?,
+            ),
+            Ok(None) => {
+                let message = args
+                    .failure
+                    .unwrap_or_else(|| "the job left no result (see its CI log)".into());
+                ("failure", failure_body(message, Vec::new())?)
+            }
+        };
+        return post(kind, body).await;
+    }
     if let Some(message) = args.failure {
         post("failure", failure_body(message, Vec::new())?).await?;
         return Ok(());
+    }
+    if !holds_secret {
+        eprintln!(
+            "battbot: no BATTBOT_RUNNER_SECRET in this job: the callback body goes to {} for the job that publishes it (run-job --publish)",
+            out.join("callback").display()
+        );
     }
     let started = Started {
         job_id: spec.id.to_string(),
@@ -451,7 +533,7 @@ pub async fn run_job(args: RunJob) -> anyhow::Result<()> {
     post("started", serde_json::to_vec(&started)?).await?;
     let mut log = vec![format!("battbot {VERSION} running job {}", spec.id)];
     let spec_for_run = spec.clone();
-    let out = args.out.clone();
+    let out_for_run = out.clone();
     // Progress is best effort: posted from a task so the run never waits on it.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
     let progress_post = post.clone();
@@ -465,9 +547,15 @@ pub async fn run_job(args: RunJob) -> anyhow::Result<()> {
         }
     });
     let outcome = tokio::task::spawn_blocking(move || {
-        let r = execute_with_progress(&spec_for_run, &out, &mut log, &mut |p| {
-            let _ = tx.send(p);
-        });
+        let r = execute_with_progress(
+            &spec_for_run,
+            &out_for_run,
+            holds_secret,
+            &mut log,
+            &mut |p| {
+                let _ = tx.send(p);
+            },
+        );
         (r, log)
     })
     .await?;
@@ -475,15 +563,21 @@ pub async fn run_job(args: RunJob) -> anyhow::Result<()> {
     match outcome {
         (Ok(result), _) => {
             std::fs::write(
-                args.out.join("result.json"),
+                out.join("result.json"),
                 serde_json::to_vec_pretty(&result.runs)?,
             )?;
-            post("result", serde_json::to_vec(&result)?).await?;
+            let body = serde_json::to_vec(&result)?;
+            publish::write_body(&out, "result", &body)?;
+            post("result", body).await?;
             Ok(())
         }
         (Err(e), log) => {
             let message = format!("{e:#}");
-            post("failure", failure_body(message.clone(), log)?).await?;
+            let body = failure_body(message, log)?;
+            if let Err(w) = publish::write_body(&out, "failure", &body) {
+                tracing::warn!("cannot keep the failure body: {w:#}");
+            }
+            post("failure", body).await?;
             Err(e)
         }
     }

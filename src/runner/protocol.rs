@@ -1,5 +1,5 @@
 //! Defines the runner callback protocol of DESIGN §7: the JSON bodies and the
-//! HMAC-SHA256 signature over `timestamp + "." + body`.
+//! HMAC-SHA256 signature over `timestamp + "." + body`, keyed per job (job spec version 2).
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -107,6 +107,37 @@ pub struct RunFailure {
     pub log_tail: Vec<String>,
 }
 
+/// The key a job's callbacks are signed with (job spec version 2): HMAC-SHA256(secret, job
+/// id), 32 raw bytes. Derived on the runner, so a key that leaks speaks for one job only.
+pub fn job_key(secret: &[u8], job_id: &str) -> [u8; 32] {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(job_id.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// Verifies a callback of job `job_id` against the per-job key of `secret`; a signature made
+/// with the shared secret itself (a runner older than job spec version 2) is refused with
+/// [`CallbackRejection::SharedSecretSignature`].
+pub fn verify_job(
+    secret: &[u8],
+    job_id: &str,
+    timestamp: Option<&str>,
+    signature: Option<&str>,
+    body: &[u8],
+    now: i64,
+    max_skew_s: u64,
+) -> Result<(), CallbackRejection> {
+    let key = job_key(secret, job_id);
+    match verify(&key, timestamp, signature, body, now, max_skew_s) {
+        Err(CallbackRejection::BadSignature)
+            if verify(secret, timestamp, signature, body, now, max_skew_s).is_ok() =>
+        {
+            Err(CallbackRejection::SharedSecretSignature)
+        }
+        other => other,
+    }
+}
+
 /// `sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`
 pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
@@ -127,6 +158,11 @@ pub enum CallbackRejection {
     Stale { skew_s: i64, max_s: u64 },
     #[error("signature does not match")]
     BadSignature,
+    #[error(
+        "signed with the shared runner secret, as runners before job spec version 2 did; \
+         this app takes per-job keys only (hint: upgrade battbot on the runner)"
+    )]
+    SharedSecretSignature,
 }
 
 /// Checks timestamp freshness and the signature in constant time.
@@ -167,6 +203,34 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn per_job_keys_speak_for_their_job_only() {
+        let key = job_key(b"s3cret", "gh-o-r-1-c2");
+        assert_ne!(key, job_key(b"s3cret", "gh-o-r-1-c3"));
+        let sig = sign(&key, 1_700_000_000, b"{}");
+        let check = |id: &str, sig: &str| {
+            verify_job(
+                b"s3cret",
+                id,
+                Some("1700000000"),
+                Some(sig),
+                b"{}",
+                1_700_000_000,
+                300,
+            )
+        };
+        assert_eq!(check("gh-o-r-1-c2", &sig), Ok(()));
+        assert_eq!(
+            check("gh-o-r-1-c3", &sig),
+            Err(CallbackRejection::BadSignature)
+        );
+        let old = sign(b"s3cret", 1_700_000_000, b"{}");
+        assert_eq!(
+            check("gh-o-r-1-c2", &old),
+            Err(CallbackRejection::SharedSecretSignature)
+        );
+    }
 
     #[test]
     fn sign_then_verify() {

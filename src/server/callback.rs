@@ -39,8 +39,10 @@ pub async fn handle(
         ));
     };
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    protocol::verify(
+    // Job spec version 2: each job's callbacks are signed with its own key.
+    protocol::verify_job(
         secret.as_bytes(),
+        &id,
         get(protocol::TIMESTAMP_HEADER),
         get(protocol::SIGNATURE_HEADER),
         &body,

@@ -106,7 +106,11 @@ async fn tampered_stale_or_misbound_callbacks_commit_nothing() {
     let id = spec.id.as_str();
 
     // Tampered: signed, then changed.
-    let sig = battbot::runner::protocol::sign(RUNNER_SECRET.as_bytes(), bot.now(), &body);
+    let sig = battbot::runner::protocol::sign(
+        &battbot::runner::protocol::job_key(RUNNER_SECRET.as_bytes(), id),
+        bot.now(),
+        &body,
+    );
     let mut tampered = body.clone();
     let pos = tampered.iter().position(|&b| b == b'3').unwrap();
     tampered[pos] = b'4';

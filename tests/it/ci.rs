@@ -52,9 +52,44 @@ async fn live(
     (bot, server)
 }
 
-async fn run_pipeline(bot: &TestBot, comment: &str) -> std::process::Output {
-    bot.comment(comment, 77).await;
-    bot.settle().await;
+/// Runs gitlab-ci-local on the checkout `work` with `bin` as the battbot executable, the
+/// runner secret given only to jobs of the environment `battbot-callback` (as the project's
+/// environment-scoped CI/CD variable would be), every job on the shell executor.
+async fn gitlab_ci_local(work: &Path, bin: &str) -> std::process::Output {
+    // gitlab-ci-local reads it relative to the checkout; untracked, it is not copied into jobs.
+    let vars = ".gitlab-ci-local-variables.yml";
+    std::fs::write(
+        work.join(vars),
+        format!("BATTBOT_RUNNER_SECRET:\n  values:\n    battbot-callback: \"{RUNNER_SECRET}\"\n"),
+    )
+    .unwrap();
+    let (work, bin) = (work.to_path_buf(), bin.to_string());
+    tokio::task::spawn_blocking(move || {
+        Command::new("gitlab-ci-local")
+            .current_dir(&work)
+            .args([
+                "--shell-isolation",
+                "--force-shell-executor",
+                "--variables-file",
+            ])
+            .arg(vars)
+            .arg("--variable")
+            .arg(format!("BATTBOT_BIN={bin}"))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// What one job of a gitlab-ci-local run printed.
+fn job_log(work: &Path, job: &str) -> String {
+    std::fs::read_to_string(work.join(format!(".gitlab-ci-local/output/{job}.log")))
+        .unwrap_or_else(|e| format!("no log of {job}: {e}"))
+}
+
+/// Runs the pipeline of the newest job branch; returns its output and checkout.
+async fn run_branch(bot: &TestBot) -> (std::process::Output, std::path::PathBuf) {
     let branch = bot.job_branches().await.pop().expect("job branch");
     let work = bot.dir.path().join("checkout");
     let st = Command::new("git")
@@ -64,20 +99,8 @@ async fn run_pipeline(bot: &TestBot, comment: &str) -> std::process::Output {
         .unwrap();
     assert!(st.success());
     git(&work, &["remote", "set-head", "origin", &branch]);
-    let exe = env!("CARGO_BIN_EXE_battbot");
-    let work2 = work.clone();
-    tokio::task::spawn_blocking(move || {
-        Command::new("gitlab-ci-local")
-            .current_dir(&work2)
-            .args(["--shell-isolation", "--variable"])
-            .arg(format!("BATTBOT_BIN={exe}"))
-            .arg("--variable")
-            .arg(format!("BATTBOT_RUNNER_SECRET={RUNNER_SECRET}"))
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
+    let out = gitlab_ci_local(&work, env!("CARGO_BIN_EXE_battbot")).await;
+    (out, work)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -86,22 +109,31 @@ async fn gitlab_ci_local_runs_the_job_and_calls_back() {
         return;
     }
     let (bot, server) = live(|_| {}).await;
-    let out = tokio::time::timeout(
-        Duration::from_secs(300),
-        run_pipeline(
-            &bot,
-            "@battbot simulate SPM Chen2020 \"Discharge at 1C until 2.5 V\"",
-        ),
+    bot.comment(
+        "@battbot simulate SPM Chen2020 \"Discharge at 1C until 2.5 V\"",
+        77,
     )
-    .await
-    .expect("pipeline finished");
+    .await;
+    bot.settle().await;
+    let (out, work) = tokio::time::timeout(Duration::from_secs(300), run_branch(&bot))
+        .await
+        .expect("pipeline finished");
+    // The job that runs the job's code has no secret; only `report` has it.
+    let simulate = job_log(&work, "simulate");
+    assert!(
+        simulate.contains("no BATTBOT_RUNNER_SECRET in this job"),
+        "{simulate}"
+    );
     let log = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "pipeline failed:\n{log}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(log.contains("simulate") && log.contains("PASS"), "{log}");
+    assert!(
+        log.contains("simulate") && log.contains("report") && log.contains("PASS"),
+        "{log}"
+    );
     bot.settle().await;
     assert_eq!(
         bot.report_commits(),
@@ -136,35 +168,134 @@ async fn a_failing_job_reports_its_failure_once() {
         .unwrap();
     assert!(st.success());
     let exe = env!("CARGO_BIN_EXE_battbot");
-    // A runner whose battbot binary crashes before doing anything.
+    // A runner whose battbot binary crashes before doing anything, except when publishing.
     let broken = bot.dir.path().join("broken-battbot");
-    std::fs::write(&broken, format!("#!/bin/sh\nif [ \"$5\" = \"--failure\" ] || [ \"$6\" = \"--failure\" ]; then exec {exe} \"$@\"; fi\nexit 3\n")).unwrap();
+    std::fs::write(
+        &broken,
+        format!(
+            "#!/bin/sh\ncase \" $* \" in *\" --publish \"*) exec {exe} \"$@\";; esac\nexit 3\n"
+        ),
+    )
+    .unwrap();
     Command::new("chmod")
         .arg("+x")
         .arg(&broken)
         .status()
         .unwrap();
-    let work2 = work.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("gitlab-ci-local")
-            .current_dir(&work2)
-            .args(["--shell-isolation", "--variable"])
-            .arg(format!("BATTBOT_BIN={}", broken.display()))
-            .arg("--variable")
-            .arg(format!("BATTBOT_RUNNER_SECRET={RUNNER_SECRET}"))
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let out = gitlab_ci_local(&work, &broken.to_string_lossy()).await;
     let log = String::from_utf8_lossy(&out.stdout);
-    assert!(log.contains("report-failure"), "{log}");
+    assert!(log.contains("report"), "{log}");
     bot.settle().await;
     assert_eq!(bot.report_commits(), 1, "{log}");
     let replies = bot.replies().await;
     assert_eq!(replies.len(), 2, "{replies:?}");
     assert!(replies[1].contains("the CI job failed"), "{replies:?}");
     server.abort();
+}
+
+/// `@battbot runbenchmarks` through the rendered pipeline: the pull request's code runs in
+/// `simulate`, which has no secret (its benchmark says so), and `report` calls back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitlab_ci_local_runs_the_benchmark_pipeline_with_the_secret_only_in_report() {
+    if !tool("gitlab-ci-local") || !tool("rsync") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project.git");
+    battbot::demo::make_bench_repo(&project).await.unwrap();
+    // The PR's benchmark tells whether it can see the secret, in the name it prints.
+    let probe = dir.path().join("probe");
+    git(
+        dir.path(),
+        &["clone", "--quiet", &project.to_string_lossy(), "probe"],
+    );
+    git(&probe, &["fetch", "--quiet", "origin", "refs/pull/1/head"]);
+    git(&probe, &["checkout", "--quiet", "FETCH_HEAD"]);
+    std::fs::write(
+        probe.join("bench.sh"),
+        "#!/bin/sh\nif [ -n \"$BATTBOT_RUNNER_SECRET\" ]; then n=secret-visible; else n=secret-absent; fi\necho \"{\\\"name\\\":\\\"$n\\\",\\\"seconds\\\":0.001}\"\n",
+    )
+    .unwrap();
+    git(
+        &probe,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "--quiet",
+            "-am",
+            "probe",
+        ],
+    );
+    git(
+        &probe,
+        &[
+            "push",
+            "--quiet",
+            "origin",
+            "HEAD:refs/pull/1/head",
+            "--force",
+        ],
+    );
+    let clone_url = project.to_string_lossy().to_string();
+    let (bot, server) = live(move |c| {
+        c.repos.insert(
+            "Codertocat/Hello-World".into(),
+            battbot::config::RepoConfig {
+                benchmark: Some(battbot::config::BenchmarkConfig {
+                    clone_url,
+                    command: "sh bench.sh".into(),
+                    repeat: 2,
+                    ..Default::default()
+                }),
+            },
+        );
+    })
+    .await;
+    let payload =
+        battbot::demo::pull_request_comment_payload("@battbot runbenchmarks", 78).unwrap();
+    bot.github("issue_comment", &payload, None).await;
+    bot.settle().await;
+    let (out, work) = tokio::time::timeout(Duration::from_secs(300), run_branch(&bot))
+        .await
+        .expect("pipeline finished");
+    let log = String::from_utf8_lossy(&out.stdout);
+    let simulate = job_log(&work, "simulate");
+    assert!(
+        simulate.contains("no BATTBOT_RUNNER_SECRET in this job"),
+        "{log}\n{simulate}"
+    );
+    bot.settle().await;
+    assert_eq!(bot.report_commits(), 1, "{log}");
+    let replies = bot.replies().await;
+    let summary = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(bot.reports_repo())
+        .args(["log", "-p", "-1"])
+        .output()
+        .unwrap();
+    let summary = String::from_utf8_lossy(&summary.stdout);
+    assert!(summary.contains("secret-absent"), "{replies:?}\n{summary}");
+    assert!(!summary.contains("secret-visible"), "{summary}");
+    server.abort();
+}
+
+/// The template's jobs: `run` has no secret, `report` (environment battbot-callback) has it
+/// and runs no job code.
+#[test]
+fn only_the_report_job_of_the_github_workflow_gets_the_secret() {
+    let text = include_str!("../../ci-templates/github-actions.yml");
+    let (run, report) = text.split_once("\n  report:\n").expect("a report job");
+    assert!(!run.contains("secrets."), "{run}");
+    assert!(report.contains("secrets.BATTBOT_RUNNER_SECRET"), "{report}");
+    assert!(report.contains("environment: battbot-callback"), "{report}");
+    assert!(report.contains("--publish"), "{report}");
+    assert!(!report.contains("run-job --job battbot-job.json --out battbot-out\n"));
+    let gitlab = include_str!("../../ci-templates/gitlab-ci.yml");
+    let (_, report) = gitlab.split_once("\nreport:\n").expect("a report job");
+    assert!(report.contains("name: battbot-callback") && report.contains("--publish"));
 }
 
 #[test]

@@ -139,7 +139,11 @@ impl Harness {
         let result = battbot::runner::execute(spec, out.path(), &mut log).unwrap();
         let body = serde_json::to_vec(&result).unwrap();
         let ts = self.app.clock.now().unix_timestamp();
-        let sig = battbot::runner::protocol::sign(RUNNER_SECRET.as_bytes(), ts, &body);
+        let sig = battbot::runner::protocol::sign(
+            &battbot::runner::protocol::job_key(RUNNER_SECRET.as_bytes(), spec.id.as_str()),
+            ts,
+            &body,
+        );
         let req = Request::post(format!("/runner/v1/jobs/{}/result", spec.id))
             .header("content-type", "application/json")
             .header("x-battbot-timestamp", ts.to_string())

@@ -112,7 +112,11 @@ async fn a_failed_report_commit_is_retried_by_the_runner_and_replies_once() {
         bot.advance(1);
         let now = bot.now();
         async move {
-            let sig = battbot::runner::protocol::sign(RUNNER_SECRET.as_bytes(), now, &body);
+            let sig = battbot::runner::protocol::sign(
+                &battbot::runner::protocol::job_key(RUNNER_SECRET.as_bytes(), &id),
+                now,
+                &body,
+            );
             let req = axum::http::Request::post(format!("/runner/v1/jobs/{id}/result"))
                 .header("x-battbot-timestamp", now.to_string())
                 .header("x-battbot-signature", sig)

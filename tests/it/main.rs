@@ -1,6 +1,7 @@
 //! battbot's integration tests: one binary (link time on 2 cores), one module per area.
 
 mod bench;
+mod bench_attacks;
 mod bpx_params;
 mod callback;
 mod ci;

@@ -168,7 +168,11 @@ async fn a_mention_becomes_a_job_answered_with_a_chunked_gif() {
         "Twitter jobs get a GIF"
     );
     let body = serde_json::to_vec(&result).unwrap();
-    let sig = battbot::runner::protocol::sign(RUNNER_SECRET.as_bytes(), bot.now(), &body);
+    let sig = battbot::runner::protocol::sign(
+        &battbot::runner::protocol::job_key(RUNNER_SECRET.as_bytes(), spec.id.as_str()),
+        bot.now(),
+        &body,
+    );
     let req = Request::post(format!("/runner/v1/jobs/{}/result", spec.id))
         .header("x-battbot-timestamp", bot.now().to_string())
         .header("x-battbot-signature", sig)

@@ -203,7 +203,8 @@ impl TestBot {
         ts: i64,
         secret: &str,
     ) -> (StatusCode, String) {
-        let sig = battbot::runner::protocol::sign(secret.as_bytes(), ts, body);
+        let key = battbot::runner::protocol::job_key(secret.as_bytes(), job_id);
+        let sig = battbot::runner::protocol::sign(&key, ts, body);
         let req = Request::post(format!("/runner/v1/jobs/{job_id}/{kind}"))
             .header("content-type", "application/json")
             .header("x-battbot-timestamp", ts.to_string())

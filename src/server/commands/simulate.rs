@@ -181,6 +181,7 @@ fn benchmark_job(
         clone_url: b.clone_url,
         head_ref,
         base_ref,
+        base_branch: None,
         command: b.command,
         repeat: b.repeat,
         threshold_percent: b.threshold_percent,
