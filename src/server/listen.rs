@@ -91,7 +91,9 @@ fn fd_limit() -> Option<usize> {
 pub fn connection_cap(limits: &Limits) -> usize {
     const RESERVE: usize = 256;
     match fd_limit() {
-        Some(fds) => limits.max_connections.min(fds.saturating_sub(RESERVE).max(16)),
+        Some(fds) => limits
+            .max_connections
+            .min(fds.saturating_sub(RESERVE).max(16)),
         None => limits.max_connections,
     }
 }

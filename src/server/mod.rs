@@ -403,7 +403,9 @@ pub async fn serve_farm_with(
         let _ = signalled_tx.send(tokio::time::Instant::now());
     };
     listen::serve(listener, router, limits, main.clone(), shutdown).await?;
-    let signalled = signalled_rx.await.unwrap_or_else(|_| tokio::time::Instant::now());
+    let signalled = signalled_rx
+        .await
+        .unwrap_or_else(|_| tokio::time::Instant::now());
     let deadline = signalled + limits.shutdown_deadline;
     let mut all = vec![main];
     all.extend(bots);

@@ -143,8 +143,11 @@ pub async fn admit(State(pool): State<Pool>, req: Request, next: Next) -> Respon
         Ok(Ok(bytes)) => bytes,
         Ok(Err(BodyError::TooLarge)) => return too_large(pool.body_limit),
         Ok(Err(BodyError::Broken(e))) => {
-            return AppError::new(StatusCode::BAD_REQUEST, format!("cannot read the body: {e}"))
-                .into_response()
+            return AppError::new(
+                StatusCode::BAD_REQUEST,
+                format!("cannot read the body: {e}"),
+            )
+            .into_response()
         }
         Err(_) => {
             pool.app.metrics.inc_body_timeout();
@@ -233,8 +236,14 @@ mod tests {
 
     fn headers(ts: &str, sig: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(protocol::TIMESTAMP_HEADER, HeaderValue::from_str(ts).unwrap());
-        h.insert(protocol::SIGNATURE_HEADER, HeaderValue::from_str(sig).unwrap());
+        h.insert(
+            protocol::TIMESTAMP_HEADER,
+            HeaderValue::from_str(ts).unwrap(),
+        );
+        h.insert(
+            protocol::SIGNATURE_HEADER,
+            HeaderValue::from_str(sig).unwrap(),
+        );
         h
     }
 

@@ -139,7 +139,13 @@ fn hostile_string() -> impl Strategy<Value = String> {
 }
 
 fn hostile_f64() -> impl Strategy<Value = f64> {
-    prop_oneof![any::<f64>(), Just(0.0), Just(-0.0), Just(1e308), Just(-1e-308)]
+    prop_oneof![
+        any::<f64>(),
+        Just(0.0),
+        Just(-0.0),
+        Just(1e308),
+        Just(-1e-308)
+    ]
 }
 
 proptest! {
@@ -210,9 +216,15 @@ fn multibyte_head_sha_builds_a_report_instead_of_panicking() {
 fn the_seeds_decode() {
     let seeds = seeds();
     assert!(from_github("issue_comment", &seeds[0]).is_ok());
-    assert!(from_gitlab("Note Hook", &seeds[1]).is_ok(), "GitLab note seed");
+    assert!(
+        from_gitlab("Note Hook", &seeds[1]).is_ok(),
+        "GitLab note seed"
+    );
     assert!(pipeline_from_gitlab(&seeds[2]).is_ok(), "pipeline seed");
     assert!(slack_webhook::parse_event(&seeds[3]).is_ok(), "Slack seed");
     assert!(serde_json::from_slice::<RunResult>(&seeds[5]).is_ok());
-    assert!(slack_webhook::parse_slash_command(&seeds[6]).is_ok(), "slash seed");
+    assert!(
+        slack_webhook::parse_slash_command(&seeds[6]).is_ok(),
+        "slash seed"
+    );
 }

@@ -156,7 +156,10 @@ async fn slow_bodies_fill_the_webhook_pool_but_healthz_and_metrics_answer_and_we
     )
     .await;
     assert!(resp.starts_with("HTTP/1.1 503"), "{resp}");
-    assert!(resp.to_ascii_lowercase().contains("retry-after: 7"), "{resp}");
+    assert!(
+        resp.to_ascii_lowercase().contains("retry-after: 7"),
+        "{resp}"
+    );
     // The pool's slow bodies end in 408 at the body deadline, and the pool is free again.
     let mut timed_out = 0;
     for s in &mut slow {
@@ -166,7 +169,10 @@ async fn slow_bodies_fill_the_webhook_pool_but_healthz_and_metrics_answer_and_we
     }
     assert_eq!(timed_out, 8);
     let (metrics, _) = get(server.addr, "/metrics").await;
-    assert!(metrics.contains("battbot_body_timeouts_total 8"), "{metrics}");
+    assert!(
+        metrics.contains("battbot_body_timeouts_total 8"),
+        "{metrics}"
+    );
     assert!(metrics.contains("battbot_shed_total 43"), "{metrics}");
 }
 
@@ -202,7 +208,13 @@ async fn unauthenticated_runner_bodies_are_refused_before_they_are_read() {
         held.push(s);
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let resp = request(server.addr, "127.0.0.1", &post_head(path, big, &forged), b"").await;
+    let resp = request(
+        server.addr,
+        "127.0.0.1",
+        &post_head(path, big, &forged),
+        b"",
+    )
+    .await;
     assert!(resp.starts_with("HTTP/1.1 503"), "{resp}");
     // Larger than the configured limit: 413 from Content-Length alone.
     let resp = request(
@@ -252,7 +264,9 @@ async fn shutdown_with_a_stalled_client_ends_within_the_deadline() {
         .unwrap();
     stalled.write_all(b"{").await.unwrap();
     let mut half = connect_from("127.0.0.1", server.addr).await;
-    half.write_all(b"POST /github HTTP/1.1\r\nho").await.unwrap();
+    half.write_all(b"POST /github HTTP/1.1\r\nho")
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let t = Instant::now();
     server.stop.take().unwrap().send(()).unwrap();
