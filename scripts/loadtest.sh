@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test of `battbot serve --dry-run` beside a bare HMAC-verifying axum handler, in one
 # run, on 127.0.0.1 only, bounded in time. Needs wrk (apt-get install wrk).
-# Usage: scripts/loadtest.sh [SECONDS] [CONNECTIONS]
+# Usage: [ROUNDS=3] scripts/loadtest.sh [SECONDS] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -54,9 +54,17 @@ run() { # name url script
   errors=$(awk '/Non-2xx|Socket errors/ {print}' "$work/$1.txt" | tr '\n' ' ')
   printf '%-28s %12s req/s   p99 %-8s %s\n' "$1" "$rps" "$p99" "${errors:-0 errors}"
 }
-echo "wrk -t2 -c$conns -d${secs}s on $(nproc) cores"
-run baseline "http://127.0.0.1:18081/github" "$work/good.lua"
-run battbot-dry-run "http://127.0.0.1:18080/github" "$work/good.lua"
+echo "wrk -t2 -c$conns -d${secs}s on $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
+# Baseline and battbot alternate for ROUNDS rounds, so a busy machine weighs on both alike;
+# the median of the per-round ratios is the figure.
+ratios=()
+for round in $(seq "${ROUNDS:-3}"); do
+  run "baseline#$round" "http://127.0.0.1:18081/github" "$work/good.lua"
+  run "battbot-dry-run#$round" "http://127.0.0.1:18080/github" "$work/good.lua"
+  ratios+=("$(awk '/Requests\/sec/ {print $2}' "$work/battbot-dry-run#$round.txt") $(awk '/Requests\/sec/ {print $2}' "$work/baseline#$round.txt")")
+done
+printf '%s\n' "${ratios[@]}" | awk '{print 100 * $1 / $2}' | sort -n \
+  | awk '{r[NR] = $1} END {printf "battbot / baseline: median %.0f %% of %d rounds\n", r[int((NR + 1) / 2)], NR}'
 # Good traffic while a flood of bad signatures hits the same server.
 wrk -t1 -c"$conns" -d"${secs}s" -s "$work/bad.lua" "http://127.0.0.1:18080/github" > "$work/flood.txt" &
 flood=$!

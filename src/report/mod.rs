@@ -296,7 +296,7 @@ pub fn success(
 
 /// A commit link where the platform has a web view, else the short hash.
 fn commit_ref(spec: &JobSpec, sha: &str) -> String {
-    let short = &sha[..sha.len().min(10)];
+    let short: String = sha.chars().take(10).collect();
     match spec.source.platform.as_str() {
         "github" => format!(
             "[`{short}`](https://github.com/{}/commit/{sha})",

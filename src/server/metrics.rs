@@ -24,6 +24,9 @@ pub struct Metrics {
     replies: AtomicU64,
     background_errors: AtomicU64,
     rate_limited: AtomicU64,
+    shed: AtomicU64,
+    body_timeouts: AtomicU64,
+    connections_refused: AtomicU64,
     /// (route, status) → count
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     /// Job latency (request → report) histogram: counts per bucket upper bound, sum, count.
@@ -62,6 +65,9 @@ counters! {
     inc_reply => replies,
     inc_background_error => background_errors,
     inc_rate_limited => rate_limited,
+    inc_shed => shed,
+    inc_body_timeout => body_timeouts,
+    inc_connection_refused => connections_refused,
 }
 
 impl Metrics {
@@ -136,6 +142,21 @@ impl Metrics {
                 "battbot_rate_limited_total",
                 "Requests refused by the per-user or per-repo rate limit",
                 &self.rate_limited,
+            ),
+            (
+                "battbot_shed_total",
+                "Requests answered 503 because their pool was full",
+                &self.shed,
+            ),
+            (
+                "battbot_body_timeouts_total",
+                "Requests answered 408 because their body was too slow",
+                &self.body_timeouts,
+            ),
+            (
+                "battbot_connections_refused_total",
+                "Connections closed at once (too many in all or from one address)",
+                &self.connections_refused,
             ),
         ];
 

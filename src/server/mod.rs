@@ -9,10 +9,12 @@ pub mod github;
 pub mod gitlab;
 pub mod gitlab_event;
 pub mod health;
+pub mod listen;
 pub mod metrics;
 pub mod poll;
 pub mod ratelimit;
 pub mod reconcile;
+pub mod shed;
 pub mod social;
 pub mod verify;
 
@@ -305,15 +307,25 @@ async fn ready(
     }
 }
 
-/// The router of DESIGN §10.
+/// The router of DESIGN §10 with the default [`shed::Limits`].
 pub fn router(app: App) -> Router {
+    router_with(app, &shed::Limits::default())
+}
+
+/// The router of DESIGN §10: webhooks and runner callbacks each behind their own pool (503 with
+/// `Retry-After` when full), `/healthz`, `/readyz` and `/metrics` outside both.
+pub fn router_with(app: App, limits: &shed::Limits) -> Router {
     let webhook_limit = app.config.server.max_webhook_bytes;
     let result_limit = app.config.server.max_result_bytes;
     let track = axum::middleware::from_fn_with_state(app.clone(), metrics::track);
+    let pool = |class| {
+        axum::middleware::from_fn_with_state(shed::Pool::new(&app, class, limits), shed::admit)
+    };
     let runner = Router::new()
         .route("/runner/v1/jobs/{id}/{kind}", post(callback::handle))
-        .layer(DefaultBodyLimit::max(result_limit));
-    Router::new()
+        .layer(DefaultBodyLimit::max(result_limit))
+        .layer(pool(shed::Class::Runner));
+    let webhooks = Router::new()
         .route("/github", post(github::handle))
         .route("/gitlab", post(gitlab::handle))
         .route(
@@ -322,28 +334,34 @@ pub fn router(app: App) -> Router {
         )
         .route("/slack/events", post(social::slack_events))
         .route("/slack/commands", post(social::slack_commands))
+        .layer(DefaultBodyLimit::max(webhook_limit))
+        .layer(pool(shed::Class::Webhook));
+    Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics::handle))
-        .layer(DefaultBodyLimit::max(webhook_limit))
+        .merge(webhooks)
         .merge(runner)
         .route_layer(track)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
-        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(512))
         .with_state(app)
 }
 
 /// The router of a farm: the main bot's routes at the root, every other bot's under
-/// `/bots/{name}/…`.
+/// `/bots/{name}/…` (each bot with its own pools).
 pub fn farm_router(main: App, bots: &[App]) -> Router {
-    let mut router = router(main);
+    farm_router_with(main, bots, &shed::Limits::default())
+}
+
+fn farm_router_with(main: App, bots: &[App], limits: &shed::Limits) -> Router {
+    let mut router = router_with(main, limits);
     for bot in bots {
         router = router.nest(
             &format!("/bots/{}", bot.config.bot_name),
-            self::router(bot.clone()),
+            self::router_with(bot.clone(), limits),
         );
     }
     router
@@ -358,32 +376,49 @@ pub async fn serve(
     serve_farm(app, Vec::new(), listener, shutdown).await
 }
 
-/// Serves a farm until `shutdown` resolves: stops accepting, finishes in-flight requests,
-/// then waits (at most 30 s) for every bot's background work.
+/// Serves a farm with the default [`shed::Limits`].
 pub async fn serve_farm(
     main: App,
     bots: Vec<App>,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let router = farm_router(main.clone(), &bots);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    let deadline = Duration::from_secs(30);
-    let mut all = vec![main];
-    all.extend(bots);
-    let drains = all.iter().map(|app| app.drain(deadline));
-    if !futures_all(drains).await {
-        tracing::warn!("background work still running after 30 s; exiting anyway");
-    }
-    Ok(())
+    serve_farm_with(main, bots, listener, &shed::Limits::default(), shutdown).await
 }
 
-async fn futures_all<F: Future<Output = bool>>(futs: impl Iterator<Item = F>) -> bool {
-    let mut ok = true;
-    for f in futs {
-        ok &= f.await;
+/// Serves a farm until `shutdown` resolves: stops accepting, lets open connections finish
+/// for `limits.shutdown_grace` (then abandons them), then waits for every bot's background
+/// work until `limits.shutdown_deadline` after the signal.
+pub async fn serve_farm_with(
+    main: App,
+    bots: Vec<App>,
+    listener: tokio::net::TcpListener,
+    limits: &shed::Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let router = farm_router_with(main.clone(), &bots, limits);
+    let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel();
+    let shutdown = async move {
+        shutdown.await;
+        let _ = signalled_tx.send(tokio::time::Instant::now());
+    };
+    listen::serve(listener, router, limits, main.clone(), shutdown).await?;
+    let signalled = signalled_rx
+        .await
+        .unwrap_or_else(|_| tokio::time::Instant::now());
+    let deadline = signalled + limits.shutdown_deadline;
+    let mut all = vec![main];
+    all.extend(bots);
+    let mut drained = true;
+    for app in &all {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        drained &= app.drain(left).await;
     }
-    ok
+    if !drained {
+        tracing::warn!(
+            "background work still running {:?} after the signal; exiting anyway",
+            limits.shutdown_deadline
+        );
+    }
+    Ok(())
 }

@@ -227,7 +227,8 @@ impl Conversation for TwitterConversation {
 pub fn ts_micros(ts: &str) -> u64 {
     let (secs, frac) = ts.split_once('.').unwrap_or((ts, "0"));
     let frac: String = frac.chars().chain(std::iter::repeat('0')).take(6).collect();
-    secs.parse::<u64>().unwrap_or(0) * 1_000_000 + frac.parse::<u64>().unwrap_or(0)
+    (secs.parse::<u64>().unwrap_or(0).saturating_mul(1_000_000))
+        .saturating_add(frac.parse::<u64>().unwrap_or(0))
 }
 
 /// The inverse of `ts_micros`.
