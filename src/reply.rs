@@ -193,7 +193,11 @@ fn mention(user: &str, markup: Markup) -> String {
         return escape(user, markup);
     }
     match markup {
-        Markup::Slack if user.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) => {
+        Markup::Slack
+            if user
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) =>
+        {
             format!("<@{user}>")
         }
         _ => format!("@{user}"),

@@ -134,7 +134,9 @@ impl ArtifactKind {
         if name.len() > 100 || name == "summary.json" {
             return None;
         }
-        let kind = Self::ALL.into_iter().find(|k| name.ends_with(k.extension()))?;
+        let kind = Self::ALL
+            .into_iter()
+            .find(|k| name.ends_with(k.extension()))?;
         let stem = &name[..name.len() - kind.extension().len()];
         let plain = !stem.is_empty()
             && stem
@@ -658,13 +660,7 @@ pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
             .bot(" ❌ job ")
             .code(spec.id.as_str())
             .bot(" failed: ")
-            .text(
-                report
-                    .summary
-                    .error
-                    .as_deref()
-                    .unwrap_or("unknown error"),
-            )
+            .text(report.summary.error.as_deref().unwrap_or("unknown error"))
             .bot("\n\nReport: ")
             .link(link),
     }

@@ -224,7 +224,14 @@ mod tests {
         let ts = i64::MIN + now;
         let sig = sign(b"s3cret", ts, b"{}");
         assert!(matches!(
-            verify(b"s3cret", Some(&ts.to_string()), Some(&sig), b"{}", now, 300),
+            verify(
+                b"s3cret",
+                Some(&ts.to_string()),
+                Some(&sig),
+                b"{}",
+                now,
+                300
+            ),
             Err(CallbackRejection::Stale { .. })
         ));
     }
@@ -233,8 +240,22 @@ mod tests {
     fn case_changed_signature_yields_the_same_mac() {
         let sig = sign(b"s3cret", 1_700_000_000, b"{}");
         let upper = format!("sha256={}", sig["sha256=".len()..].to_uppercase());
-        let a = verify(b"s3cret", Some("1700000000"), Some(&sig), b"{}", 1_700_000_000, 300);
-        let b = verify(b"s3cret", Some("1700000000"), Some(&upper), b"{}", 1_700_000_000, 300);
+        let a = verify(
+            b"s3cret",
+            Some("1700000000"),
+            Some(&sig),
+            b"{}",
+            1_700_000_000,
+            300,
+        );
+        let b = verify(
+            b"s3cret",
+            Some("1700000000"),
+            Some(&upper),
+            b"{}",
+            1_700_000_000,
+            300,
+        );
         assert_eq!(a, b);
         assert!(a.is_ok());
     }

@@ -49,18 +49,20 @@ fn assert_inert(reply: &str) {
         "<!channel>",
         "<!--",
     ] {
-        let visible = reply
-            .trim_end()
-            .rsplitn(3, '\n')
-            .last()
-            .unwrap_or_default();
+        let visible = reply.trim_end().rsplitn(3, '\n').last().unwrap_or_default();
         assert!(!visible.contains(live), "{live:?} is live in {reply}");
     }
 }
 
 fn state_commits(bot: &TestBot) -> usize {
     let out = std::process::Command::new("git")
-        .args(["--git-dir", &bot.reports_repo(), "rev-list", "--count", "state"])
+        .args([
+            "--git-dir",
+            &bot.reports_repo(),
+            "rev-list",
+            "--count",
+            "state",
+        ])
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout)
@@ -139,14 +141,19 @@ async fn run_label_with_mention_and_link_is_escaped_in_the_reply() {
     let bot = TestBot::new().await;
     let spec = job(&bot, 41).await;
     let mut result = result_json(&spec);
-    result["runs"][0]["label"] = "@everyone [claim your prize](https://evil.example) ![x](https://evil.example/p.png)".into();
+    result["runs"][0]["label"] =
+        "@everyone [claim your prize](https://evil.example) ![x](https://evil.example/p.png)"
+            .into();
     let body = serde_json::to_vec(&result).unwrap();
     let (status, text) = bot
         .callback(spec.id.as_str(), "result", &body, bot.now(), RUNNER_SECRET)
         .await;
     assert_eq!(status, StatusCode::OK, "{text}");
     let replies = bot.replies().await;
-    let finished = replies.iter().find(|r| r.contains("✅")).expect("a report reply");
+    let finished = replies
+        .iter()
+        .find(|r| r.contains("✅"))
+        .expect("a report reply");
     assert!(finished.contains("claim your prize"), "{finished}");
     assert_inert(finished);
 }
@@ -173,8 +180,7 @@ async fn benchmark_head_sha_of_non_ascii_refused_without_panic() {
 async fn replay_with_uppercase_hex_signature_refused_and_other_replica_changes_nothing() {
     let bot = TestBot::new().await;
     let spec = job(&bot, 61).await;
-    let body =
-        json!({"job_id": spec.id, "done": 1, "total": 3, "unit": "round"}).to_string();
+    let body = json!({"job_id": spec.id, "done": 1, "total": 3, "unit": "round"}).to_string();
     let ts = bot.now();
     let sig = battbot::runner::protocol::sign(RUNNER_SECRET.as_bytes(), ts, body.as_bytes());
     let request = |sig: String| {
@@ -188,12 +194,18 @@ async fn replay_with_uppercase_hex_signature_refused_and_other_replica_changes_n
     assert_eq!(status, StatusCode::OK, "{text}");
     let commits = state_commits(&bot);
     let upper = format!("sha256={}", sig["sha256=".len()..].to_uppercase());
-    let mixed: String = sig
+    let mixed: String = sig["sha256=".len()..]
         .chars()
         .enumerate()
-        .map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c })
-        .collect::<String>()
-        .replacen("SHA256=", "sha256=", 1);
+        .map(|(i, c)| {
+            if i % 2 == 0 {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mixed = format!("sha256={mixed}");
     for replay in [sig.clone(), upper, mixed] {
         let (status, text) = bot.send(request(replay)).await;
         assert_eq!(status, StatusCode::CONFLICT, "{text}");
@@ -212,7 +224,13 @@ async fn callback_timestamp_of_i64_min_plus_now_refused() {
     let body = json!({"job_id": spec.id, "runner": "t", "battbot_version": "x"}).to_string();
     let ts = i64::MIN + bot.now();
     let (status, text) = bot
-        .callback(spec.id.as_str(), "started", body.as_bytes(), ts, RUNNER_SECRET)
+        .callback(
+            spec.id.as_str(),
+            "started",
+            body.as_bytes(),
+            ts,
+            RUNNER_SECRET,
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{text}");
 }
@@ -221,12 +239,15 @@ async fn callback_timestamp_of_i64_min_plus_now_refused() {
 async fn foreign_pipeline_hook_ignored() {
     let bot = TestBot::with_config(|c| {
         c.gitlab.get_or_insert_with(Default::default).webhook_token = Some("gl-token".into());
-        c.gitlab.get_or_insert_with(Default::default).runner_project_id = Some(1);
+        c.gitlab
+            .get_or_insert_with(Default::default)
+            .runner_project_id = Some(1);
         c.runner.ci = "gitlab".into();
     })
     .await;
     let spec = job(&bot, 7007).await;
-    let mut hook: Value = serde_json::from_str(&fixture("gitlab/webhook.pipeline.docs.json")).unwrap();
+    let mut hook: Value =
+        serde_json::from_str(&fixture("gitlab/webhook.pipeline.docs.json")).unwrap();
     hook["project"]["id"] = 666.into();
     hook["project"]["path_with_namespace"] = "evil/unrelated".into();
     hook["project"]["web_url"] = "https://evil.example/evil/unrelated".into();
@@ -249,11 +270,15 @@ async fn foreign_pipeline_hook_ignored() {
 async fn pipeline_hook_ignored_when_jobs_do_not_run_on_gitlab_ci() {
     let bot = TestBot::with_config(|c| {
         c.gitlab.get_or_insert_with(Default::default).webhook_token = Some("gl-token".into());
-        c.gitlab.get_or_insert_with(Default::default).runner_project_id = Some(1);
+        c.gitlab
+            .get_or_insert_with(Default::default)
+            .runner_project_id = Some(1);
+        c.runner.ci = "github".into();
     })
     .await;
     let spec = job(&bot, 7008).await;
-    let mut hook: Value = serde_json::from_str(&fixture("gitlab/webhook.pipeline.docs.json")).unwrap();
+    let mut hook: Value =
+        serde_json::from_str(&fixture("gitlab/webhook.pipeline.docs.json")).unwrap();
     hook["object_attributes"]["ref"] = spec.id.branch().into();
     hook["object_attributes"]["status"] = "failed".into();
     let req = Request::post("/gitlab")

@@ -38,7 +38,12 @@ pub async fn run(
         let refusal = if !ev.is_pull_request {
             Some(Reply::from("`runbenchmarks` benchmarks a pull request against its base: comment on a pull request"))
         } else {
-            match app.config.repos.get(&ev.source.repo).and_then(|r| r.benchmark.clone()) {
+            match app
+                .config
+                .repos
+                .get(&ev.source.repo)
+                .and_then(|r| r.benchmark.clone())
+            {
                 None => Some(
                     Reply::new()
                         .bot("benchmarks are not configured for ")
