@@ -81,8 +81,7 @@ fn find_run(s: &str, delim: &str) -> Option<usize> {
 fn strip_html_comments(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    loop {
-        let Some(c) = rest.chars().next() else { break };
+    while let Some(c) = rest.chars().next() {
         out.push(c);
         rest = &rest[c.len_utf8()..];
         if out.ends_with("<!--") {
