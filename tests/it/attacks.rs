@@ -338,3 +338,76 @@ async fn thirty_concurrent_webhooks_lose_no_reply() {
     bot.settle().await;
     assert_eq!(bot.replies().await.len(), 30);
 }
+
+#[tokio::test]
+async fn slack_reply_injection_cannot_ping_the_channel_or_link() {
+    use battbot::server::social::{ReplyLog, SlackConversation};
+    use battbot::social::{slack, Secret};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let bot = TestBot::new().await;
+    let api = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat.postMessage"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"ok": true, "ts": "1355517524.000001"})),
+        )
+        .mount(&api)
+        .await;
+    let client = slack::SlackClient::new(
+        Secret::new("xoxb-test"),
+        slack::SlackConfig::with_base(&api.uri()).unwrap(),
+    )
+    .unwrap();
+    let conversation: std::sync::Arc<dyn battbot::forge::Conversation> =
+        std::sync::Arc::new(SlackConversation {
+            client,
+            log: ReplyLog {
+                forge: bot.forge.clone(),
+                repo: bot.reports_repo(),
+                platform: "slack",
+            },
+        });
+    let forge: std::sync::Arc<dyn Forge> = bot.forge.clone();
+    let mut config = bot.config.clone();
+    let s = config.slack.get_or_insert_with(Default::default);
+    s.signing_secret = Some("slack-secret".into());
+    s.bot_user_id = Some("U061F7AUR".into());
+    let forges = battbot::server::Forges {
+        conversations: std::collections::HashMap::from([("slack".to_string(), conversation)]),
+        runner: forge.clone(),
+        reports: forge,
+    };
+    let app = battbot::server::App::new(config, forges, bot.clock.clone()).unwrap();
+    let mut mention: Value = serde_json::from_str(&fixture(
+        "slack/event_callback.app_mention.docs.MODIFIED-trailing-comma-removed.json",
+    ))
+    .unwrap();
+    mention["event"]["text"] = "<@U061F7AUR> simulate \"Discharge at 1C until 2.5 V <!channel> <https://evil.example|click> @U0VICTIM\"".into();
+    mention["event"]["ts"] = "1355517523.000005".into();
+    let body = serde_json::to_vec(&mention).unwrap();
+    let ts = bot.now().to_string();
+    let sig = battbot::social::slack_webhook::sign(&Secret::new("slack-secret"), &ts, &body);
+    let req = Request::post("/slack/events")
+        .header("x-slack-request-timestamp", ts)
+        .header("x-slack-signature", sig)
+        .body(Body::from(body))
+        .unwrap();
+    let (status, text) = bot.send_to(&app, req).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    crate::support::settle(&app).await;
+    let posted: Vec<String> = api
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).to_string())
+        .collect();
+    assert!(!posted.is_empty(), "no reply was posted");
+    for p in &posted {
+        for live in ["<!channel>", "|click>", "<https://evil", "<@U0VICTIM>"] {
+            assert!(!p.contains(live), "{live:?} is live in {p}");
+        }
+    }
+}
