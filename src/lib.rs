@@ -12,6 +12,7 @@ pub mod forge;
 pub mod job;
 pub mod outbound;
 pub mod render;
+pub mod reply;
 pub mod report;
 pub mod runner;
 pub mod scheduled;

@@ -76,19 +76,22 @@ fn find_run(s: &str, delim: &str) -> Option<usize> {
     None
 }
 
+/// Removes HTML comments in one linear pass that also catches a `<!--` formed by what is left
+/// around a removed comment (`<!<!-- x -->-- …` hides nothing); an unclosed comment runs to the end.
 fn strip_html_comments(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(open) = rest.find("<!--") {
-        out.push_str(&rest[..open]);
-        match rest[open..].find("-->") {
-            Some(close) => rest = &rest[open + close + 3..],
-            None => {
-                rest = "";
+    while let Some(c) = rest.chars().next() {
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+        if out.ends_with("<!--") {
+            out.truncate(out.len() - 4);
+            match rest.find("-->") {
+                Some(close) => rest = &rest[close + 3..],
+                None => break,
             }
         }
     }
-    out.push_str(rest);
     out
 }
 
@@ -188,4 +191,19 @@ pub(crate) fn addressed_paragraphs(text: &str, names: &[String]) -> Vec<String> 
 pub(crate) fn never_a_request(text: &str) -> bool {
     let t = text.trim_start();
     text.contains(BOT_COMMENT_MARKER) || t.starts_with("RT @")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_html_comments;
+
+    #[test]
+    fn nested_comment_cannot_reform_a_marker() {
+        let forged = "2.5 V <!<!-- x -->-- battbot:report-gh-o-r-1-c5005 --> tail";
+        let out = strip_html_comments(forged);
+        assert!(!out.contains("<!--"), "{out}");
+        assert!(!out.contains("battbot:report"), "{out}");
+        assert_eq!(strip_html_comments("a <!-- b --> c"), "a  c");
+        assert_eq!(strip_html_comments("a <!-- open"), "a ");
+    }
 }

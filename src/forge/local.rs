@@ -2,8 +2,11 @@
 //! only, no work tree), used by `battbot demo` and the tests. Replies are committed to
 //! a conversations repository so they are visible as commits too.
 
+use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use tokio::io::AsyncWriteExt;
@@ -25,7 +28,13 @@ pub struct LocalForge {
     conversations: PathBuf,
     status_dir: Option<PathBuf>,
     author: String,
+    /// One writer per branch within this process; other processes are arbitrated by the
+    /// ref's compare-and-swap (retried with backoff).
+    writers: Arc<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>>,
 }
+
+/// How long a commit keeps retrying a ref moved by other processes before giving up.
+const CONTENTION_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl LocalForge {
     /// `conversations` is the bare repository replies are committed to.
@@ -35,6 +44,7 @@ impl LocalForge {
             conversations: conversations.into(),
             status_dir: None,
             author: "battbot".into(),
+            writers: Arc::default(),
         }
     }
 
@@ -42,6 +52,12 @@ impl LocalForge {
     pub fn with_status_dir(mut self, dir: impl Into<PathBuf>) -> LocalForge {
         self.status_dir = Some(dir.into());
         self
+    }
+
+    /// The in-process lock of one ref.
+    fn writer(&self, refpath: PathBuf) -> Arc<tokio::sync::Mutex<()>> {
+        let mut writers = self.writers.lock().unwrap_or_else(|e| e.into_inner());
+        writers.entry(refpath).or_default().clone()
     }
 
     fn path(&self, repo: &str) -> PathBuf {
@@ -249,6 +265,14 @@ async fn git_bytes(repo: &Path, args: &[&str]) -> Result<Option<Vec<u8>>, ForgeE
     Ok(out.status.success().then_some(out.stdout))
 }
 
+/// Exponential backoff with jitter between compare-and-swap attempts: 2 ms doubling to
+/// 128 ms, times a random factor in [0.5, 1.5).
+fn backoff(attempt: u32) -> std::time::Duration {
+    let base_ms = 2u64 << attempt.min(6);
+    let jitter = std::collections::hash_map::RandomState::new().hash_one(attempt) % 1000;
+    std::time::Duration::from_micros(base_ms * (500 + jitter))
+}
+
 #[async_trait]
 impl Forge for LocalForge {
     fn kind(&self) -> &'static str {
@@ -272,7 +296,15 @@ impl Forge for LocalForge {
         }
         let refname = format!("refs/heads/{branch}");
         git(&repo, &["check-ref-format", &refname], None, &[]).await?;
-        for _attempt in 0..20 {
+        let writer = self.writer(repo.join(&refname));
+        let _one_writer = writer.lock().await;
+        let started = std::time::Instant::now();
+        let mut attempt: u32 = 0;
+        while attempt == 0 || started.elapsed() < CONTENTION_DEADLINE {
+            if attempt > 0 {
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            attempt += 1;
             let tip = self.tip(&repo, branch).await?;
             let parent = match (mode, &tip) {
                 (CommitMode::CreateBranch, Some(_)) => {
@@ -300,7 +332,8 @@ impl Forge for LocalForge {
             }
         }
         Err(ForgeError::Other(format!(
-            "{branch}: too many concurrent updates"
+            "{branch}: too many concurrent updates ({attempt} attempts in {} s)",
+            CONTENTION_DEADLINE.as_secs()
         )))
     }
 
@@ -456,7 +489,15 @@ impl Conversation for LocalForge {
         let dir = Self::thread_dir(thread);
         let existing = self.list_files(&conv, COMMENTS_BRANCH, &dir).await?;
         let seq = existing.iter().filter(|p| p.ends_with(".md")).count() + 1;
-        let file = FileChange::new(format!("{dir}/{seq:04}.md"), body.as_bytes().to_vec());
+        // The body's hash in the name: two replies racing for one number both survive.
+        let digest = {
+            use sha2::{Digest, Sha256};
+            hex::encode(&Sha256::digest(body.as_bytes())[..4])
+        };
+        let file = FileChange::new(
+            format!("{dir}/{seq:04}-{digest}.md"),
+            body.as_bytes().to_vec(),
+        );
         let message = format!("reply on {}#{}", thread.repo, thread.number);
         self.commit_files(
             &conv,

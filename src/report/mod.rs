@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::forge::{CommitMode, FileChange, Forge, ForgeError};
 use crate::job::JobSpec;
+use crate::reply::Reply;
 use crate::runner::protocol::{RunFailure, RunResult, RunSummary};
 
 /// `summary.json` of one report: what tools (and the indexes) read.
@@ -84,15 +85,140 @@ fn summary_of(
     }
 }
 
-/// Whether an artifact name is a plain file name we are willing to commit.
-fn valid_artifact_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name
+/// The only artifact types a report accepts: known by name, declared type and content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArtifactKind {
+    Png,
+    Gif,
+    Csv,
+    CsvGz,
+    Json,
+}
+
+impl ArtifactKind {
+    const ALL: [ArtifactKind; 5] = [
+        ArtifactKind::CsvGz,
+        ArtifactKind::Png,
+        ArtifactKind::Gif,
+        ArtifactKind::Csv,
+        ArtifactKind::Json,
+    ];
+
+    fn extension(self) -> &'static str {
+        match self {
+            ArtifactKind::Png => ".png",
+            ArtifactKind::Gif => ".gif",
+            ArtifactKind::Csv => ".csv",
+            ArtifactKind::CsvGz => ".csv.gz",
+            ArtifactKind::Json => ".json",
+        }
+    }
+
+    /// The MIME type the runner must declare (and the reply attaches).
+    pub fn mime(self) -> &'static str {
+        match self {
+            ArtifactKind::Png => "image/png",
+            ArtifactKind::Gif => "image/gif",
+            ArtifactKind::Csv => "text/csv",
+            ArtifactKind::CsvGz => "application/gzip",
+            ArtifactKind::Json => "application/json",
+        }
+    }
+
+    pub fn is_image(self) -> bool {
+        matches!(self, ArtifactKind::Png | ArtifactKind::Gif)
+    }
+
+    /// The kind of a plain file name `stem.ext` (stem of `[A-Za-z0-9_-]`, ≤ 100 bytes).
+    pub fn of_name(name: &str) -> Option<ArtifactKind> {
+        if name.len() > 100 || name == "summary.json" {
+            return None;
+        }
+        let kind = Self::ALL
+            .into_iter()
+            .find(|k| name.ends_with(k.extension()))?;
+        let stem = &name[..name.len() - kind.extension().len()];
+        let plain = !stem.is_empty()
+            && stem
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        plain.then_some(kind)
+    }
+
+    /// Whether `bytes` are what the kind says: magic bytes for binaries, text for CSV, JSON.
+    fn content_ok(self, bytes: &[u8]) -> bool {
+        match self {
+            ArtifactKind::Png => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+            ArtifactKind::Gif => bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a"),
+            ArtifactKind::CsvGz => bytes.starts_with(&[0x1f, 0x8b]),
+            ArtifactKind::Csv => std::str::from_utf8(bytes)
+                .is_ok_and(|t| !t.contains(['\0', '<']) && !t.trim_start().starts_with('{')),
+            ArtifactKind::Json => serde_json::from_slice::<serde_json::Value>(bytes).is_ok(),
+        }
+    }
+}
+
+/// Checks every string a runner sends before any of it is shown: short, printable, and a
+/// version that looks like one. (Rendering escapes them as well.)
+pub fn check_strings(
+    version: &str,
+    labels: &[&str],
+    error: Option<&str>,
+    log_tail: &[String],
+) -> anyhow::Result<()> {
+    let printable = |s: &str| !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+    if version.is_empty()
+        || version.len() > 40
+        || !version
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-        && !["report.md", "summary.json", "README.md"].contains(&name)
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+    {
+        bail!("battbot_version {version:?} is not a version");
+    }
+    for label in labels {
+        if label.chars().count() > 200 || label.contains('\n') || !printable(label) {
+            bail!("run label {label:?} is longer than 200 characters or not one printable line");
+        }
+    }
+    if let Some(e) = error {
+        if e.len() > 8 * 1024 || !printable(e) {
+            bail!("the error message is longer than 8 kB or not printable text");
+        }
+    }
+    if log_tail.len() > 200 || log_tail.iter().any(|l| l.len() > 2000 || !printable(l)) {
+        bail!("the log tail holds more than 200 lines, a line over 2 kB or control characters");
+    }
+    Ok(())
+}
+
+/// Most artifacts one result may carry.
+pub const MAX_ARTIFACTS: usize = 32;
+
+/// Decodes one artifact and checks its name, declared type and content.
+pub fn checked_artifact(
+    artifact: &crate::runner::protocol::Artifact,
+) -> anyhow::Result<(ArtifactKind, Vec<u8>)> {
+    let Some(kind) = ArtifactKind::of_name(&artifact.name) else {
+        bail!(
+            "artifact name {:?} is not a plain file name ending in .png, .gif, .csv, .csv.gz or .json",
+            artifact.name
+        );
+    };
+    if artifact.content_type != kind.mime() {
+        bail!(
+            "artifact {} declares type {:?}, not {}",
+            artifact.name,
+            artifact.content_type,
+            kind.mime()
+        );
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&artifact.base64)
+        .with_context(|| format!("artifact {} is not valid base64", artifact.name))?;
+    if !kind.content_ok(&bytes) {
+        bail!("artifact {} is not a {} file", artifact.name, kind.mime());
+    }
+    Ok((kind, bytes))
 }
 
 /// Largest report (all files of one job) committed to the reports repository.
@@ -174,16 +300,19 @@ fn place_artifacts(
     dir: &str,
     artifacts: &[crate::runner::protocol::Artifact],
 ) -> anyhow::Result<Placed> {
+    if artifacts.len() > MAX_ARTIFACTS {
+        bail!(
+            "{} artifacts; a result carries at most {MAX_ARTIFACTS}",
+            artifacts.len()
+        );
+    }
     let mut decoded = Vec::new();
     for artifact in artifacts {
-        if !valid_artifact_name(&artifact.name) {
-            bail!("artifact name {:?} is not a plain file name", artifact.name);
+        let (kind, bytes) = checked_artifact(artifact)?;
+        if decoded.iter().any(|(n, _)| *n == artifact.name) {
+            bail!("artifact {} appears twice", artifact.name);
         }
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(&artifact.base64)
-            .with_context(|| format!("artifact {} is not valid base64", artifact.name))?;
-        let (name, bytes) = if artifact.name.ends_with(".csv") && bytes.len() > GZIP_CSV_ABOVE_BYTES
-        {
+        let (name, bytes) = if kind == ArtifactKind::Csv && bytes.len() > GZIP_CSV_ABOVE_BYTES {
             (format!("{}.gz", artifact.name), gzip(&bytes)?)
         } else {
             (artifact.name.clone(), bytes)
@@ -234,6 +363,11 @@ pub fn success(
     canonical: &str,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<BuiltReport> {
+    let mut labels: Vec<&str> = result.runs.iter().map(|r| r.label.as_str()).collect();
+    if let Some(samples) = &result.benchmark {
+        labels.extend(samples.benchmarks.iter().map(|b| b.name.as_str()));
+    }
+    check_strings(&result.battbot_version, &labels, None, &result.log_tail)?;
     if let Some(samples) = &result.benchmark {
         return benchmark_report(spec, result, samples, canonical, now);
     }
@@ -306,6 +440,11 @@ fn commit_ref(spec: &JobSpec, sha: &str) -> String {
     }
 }
 
+/// Whether the runner's commit id is one: 7 to 64 hex digits (then slicing it is safe).
+fn is_commit_id(sha: &str) -> bool {
+    (7..=64).contains(&sha.len()) && sha.chars().all(|c| c.is_ascii_hexdigit())
+}
+
 /// The report of a `runbenchmarks` job.
 fn benchmark_report(
     spec: &JobSpec,
@@ -314,6 +453,11 @@ fn benchmark_report(
     canonical: &str,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<BuiltReport> {
+    for sha in [&samples.head_sha, &samples.base_sha] {
+        if !is_commit_id(sha) {
+            bail!("benchmark commit {sha:?} is not a commit id (7 to 64 hex digits)");
+        }
+    }
     let dir = spec.report_dir();
     let threshold = spec
         .benchmark
@@ -371,6 +515,12 @@ pub fn failure(
     canonical: &str,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<BuiltReport> {
+    check_strings(
+        &failure.battbot_version,
+        &[],
+        Some(&failure.error),
+        &failure.log_tail,
+    )?;
     let dir = spec.report_dir();
     let summary = summary_of(
         spec,
@@ -471,51 +621,54 @@ pub fn link(web_url: &str, path: &str) -> String {
     }
 }
 
-/// The reply that announces a report.
-pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> String {
-    let user = &spec.source.user;
+/// The reply that announces a report: names, labels and errors from the runner are data,
+/// quoted or escaped by the reply layer.
+pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
+    let head = Reply::new().mention(&spec.source.user);
     if let Some(verdicts) = &report.summary.benchmarks {
-        let slower: Vec<String> = verdicts
-            .iter()
-            .filter(|v| v.verdict == "slower")
-            .map(|v| format!("`{}` ×{}", v.name, bench::format_ratio(v.ratio)))
-            .collect();
-        let headline = if slower.is_empty() {
-            format!("no regression in {} benchmarks", verdicts.len())
+        let slower: Vec<&bench::Verdict> =
+            verdicts.iter().filter(|v| v.verdict == "slower").collect();
+        let mut headline = if slower.is_empty() {
+            Reply::new().bot(format!("no regression in {} benchmarks", verdicts.len()))
         } else {
-            format!("⚠️ {} slower: {}", slower.len(), slower.join(", "))
+            Reply::new().bot(format!("⚠️ {} slower: ", slower.len()))
         };
-        return format!(
-            "@{user} benchmarks of job `{}` finished: {headline}.\n\nReport: {link}",
-            spec.id
-        );
+        for (i, v) in slower.iter().enumerate() {
+            headline = headline
+                .bot(if i == 0 { "" } else { ", " })
+                .code(&v.name)
+                .bot(format!(" ×{}", bench::format_ratio(v.ratio)));
+        }
+        return head
+            .bot(" benchmarks of job ")
+            .code(spec.id.as_str())
+            .bot(" finished: ")
+            .append(headline)
+            .bot(".\n\nReport: ")
+            .link(link);
     }
     match report.summary.status.as_str() {
         "success" => {
-            let lines: Vec<String> = report
-                .summary
-                .runs
-                .iter()
-                .map(|r| {
-                    format!(
-                        "- {}: {:.3} V after {:.2} h, {:.3} A.h",
-                        r.label,
-                        r.final_voltage_v,
-                        r.final_time_s / 3600.0,
-                        r.discharge_capacity_ah
-                    )
-                })
-                .collect();
-            format!(
-                "@{user} ✅ job `{}` finished.\n\n{}\n\nReport: {link}",
-                spec.id,
-                lines.join("\n")
-            )
+            let mut reply = head
+                .bot(" ✅ job ")
+                .code(spec.id.as_str())
+                .bot(" finished.\n");
+            for r in &report.summary.runs {
+                reply = reply.bot("\n- ").text(&r.label).bot(format!(
+                    ": {:.3} V after {:.2} h, {:.3} A.h",
+                    r.final_voltage_v,
+                    r.final_time_s / 3600.0,
+                    r.discharge_capacity_ah
+                ));
+            }
+            reply.bot("\n\nReport: ").link(link)
         }
-        _ => format!(
-            "@{user} ❌ job `{}` failed: {}\n\nReport: {link}",
-            spec.id,
-            report.summary.error.as_deref().unwrap_or("unknown error")
-        ),
+        _ => head
+            .bot(" ❌ job ")
+            .code(spec.id.as_str())
+            .bot(" failed: ")
+            .text(report.summary.error.as_deref().unwrap_or("unknown error"))
+            .bot("\n\nReport: ")
+            .link(link),
     }
 }

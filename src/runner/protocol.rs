@@ -126,7 +126,7 @@ pub fn verify_job(
     body: &[u8],
     now: i64,
     max_skew_s: u64,
-) -> Result<(), CallbackRejection> {
+) -> Result<Vec<u8>, CallbackRejection> {
     let key = job_key(secret, job_id);
     match verify(&key, timestamp, signature, body, now, max_skew_s) {
         Err(CallbackRejection::BadSignature)
@@ -165,7 +165,9 @@ pub enum CallbackRejection {
     SharedSecretSignature,
 }
 
-/// Checks timestamp freshness and the signature in constant time.
+/// Checks timestamp freshness (without overflow, whatever the number) and the signature in
+/// constant time; returns the decoded MAC, the replay guard's key (hex case, padding and a
+/// re-spelled timestamp do not make a new one).
 pub fn verify(
     secret: &[u8],
     timestamp: Option<&str>,
@@ -173,17 +175,17 @@ pub fn verify(
     body: &[u8],
     now: i64,
     max_skew_s: u64,
-) -> Result<(), CallbackRejection> {
+) -> Result<Vec<u8>, CallbackRejection> {
     let ts = timestamp.ok_or(CallbackRejection::MissingHeader(TIMESTAMP_HEADER))?;
     let sig = signature.ok_or(CallbackRejection::MissingHeader(SIGNATURE_HEADER))?;
     let ts: i64 = ts
         .trim()
         .parse()
         .map_err(|_| CallbackRejection::BadTimestamp)?;
-    let skew = (now - ts).abs();
-    if skew > max_skew_s as i64 {
+    let skew = now.abs_diff(ts);
+    if skew > max_skew_s {
         return Err(CallbackRejection::Stale {
-            skew_s: skew,
+            skew_s: i64::try_from(skew).unwrap_or(i64::MAX),
             max_s: max_skew_s,
         });
     }
@@ -197,7 +199,8 @@ pub fn verify(
     mac.update(b".");
     mac.update(body);
     mac.verify_slice(&given)
-        .map_err(|_| CallbackRejection::BadSignature)
+        .map_err(|_| CallbackRejection::BadSignature)?;
+    Ok(given)
 }
 
 #[cfg(test)]
@@ -220,7 +223,7 @@ mod tests {
                 300,
             )
         };
-        assert_eq!(check("gh-o-r-1-c2", &sig), Ok(()));
+        assert!(check("gh-o-r-1-c2", &sig).is_ok());
         assert_eq!(
             check("gh-o-r-1-c3", &sig),
             Err(CallbackRejection::BadSignature)
@@ -277,5 +280,47 @@ mod tests {
             ),
             Err(CallbackRejection::BadSignature)
         );
+    }
+
+    #[test]
+    fn timestamp_far_in_the_past_does_not_overflow_into_fresh() {
+        let now = 1_700_000_000;
+        let ts = i64::MIN + now;
+        let sig = sign(b"s3cret", ts, b"{}");
+        assert!(matches!(
+            verify(
+                b"s3cret",
+                Some(&ts.to_string()),
+                Some(&sig),
+                b"{}",
+                now,
+                300
+            ),
+            Err(CallbackRejection::Stale { .. })
+        ));
+    }
+
+    #[test]
+    fn case_changed_signature_yields_the_same_mac() {
+        let sig = sign(b"s3cret", 1_700_000_000, b"{}");
+        let upper = format!("sha256={}", sig["sha256=".len()..].to_uppercase());
+        let a = verify(
+            b"s3cret",
+            Some("1700000000"),
+            Some(&sig),
+            b"{}",
+            1_700_000_000,
+            300,
+        );
+        let b = verify(
+            b"s3cret",
+            Some("1700000000"),
+            Some(&upper),
+            b"{}",
+            1_700_000_000,
+            300,
+        );
+        assert_eq!(a, b);
+        assert!(a.is_ok());
     }
 }

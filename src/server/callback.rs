@@ -40,7 +40,7 @@ pub async fn handle(
     };
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     // Job spec version 2: each job's callbacks are signed with its own key.
-    protocol::verify_job(
+    let mac = protocol::verify_job(
         secret.as_bytes(),
         &id,
         get(protocol::TIMESTAMP_HEADER),
@@ -50,16 +50,7 @@ pub async fn handle(
         app.config.server.callback_max_skew_s,
     )
     .map_err(|e| reject(StatusCode::UNAUTHORIZED, e.to_string()))?;
-    // A valid signature seen before is a replay: runners sign every attempt afresh.
-    let signature = get(protocol::SIGNATURE_HEADER)
-        .unwrap_or_default()
-        .to_string();
-    let now = app.clock.now().unix_timestamp();
-    if !app.replays.first_time(
-        &signature,
-        now,
-        2 * app.config.server.callback_max_skew_s as i64,
-    ) {
+    if !first_time(&app, &mac) {
         return Err(reject(
             StatusCode::CONFLICT,
             "replayed callback (this signature was already used)".into(),
@@ -120,13 +111,37 @@ pub async fn handle(
     Ok((StatusCode::OK, Json(json!({ "ok": true, "report": path }))))
 }
 
+/// Whether this callback's MAC is new to this replica: keyed on the decoded MAC, so the
+/// same signature in another hex case or spelling is the same callback. (Another replica
+/// may accept it once; every handler is idempotent on the state branch, so that changes
+/// nothing.) Runners sign every attempt afresh.
+fn first_time(app: &App, mac: &[u8]) -> bool {
+    let now = app.clock.now().unix_timestamp();
+    app.replays.first_time(
+        &hex::encode(mac),
+        now,
+        2 * app.config.server.callback_max_skew_s as i64,
+    )
+}
+
 /// Where a job's progress is kept: the reports repository's `state` branch.
 pub fn progress_path(job_id: &str) -> String {
     format!("progress/{job_id}.json")
 }
 
-/// Records a long job's progress for `status` (state lives only as commits).
+/// Records a long job's progress for `status` (state lives only as commits), monotonically:
+/// a replayed or out-of-order report of no more progress than recorded writes nothing.
 async fn record_progress(app: &App, job_id: &JobId, p: &Progress) -> Result<(), AppError> {
+    if p.total == 0 || p.done > p.total || p.unit.is_empty() || !valid_unit(&p.unit) {
+        return Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            "progress needs 0 ≤ done ≤ total, total > 0 and a unit of at most 32 letters",
+        ));
+    }
+    let recorded = read_progress(app, job_id.as_str()).await?;
+    if recorded.is_some_and(|r| r.total == p.total && r.done >= p.done) {
+        return Ok(());
+    }
     let body =
         serde_json::to_vec(p).map_err(|e| AppError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     app.write_state(
@@ -136,6 +151,11 @@ async fn record_progress(app: &App, job_id: &JobId, p: &Progress) -> Result<(), 
     )
     .await?;
     Ok(())
+}
+
+/// A progress unit is a short word (`round`): it is shown to users.
+fn valid_unit(unit: &str) -> bool {
+    unit.len() <= 32 && unit.chars().all(|c| c.is_ascii_alphabetic() || c == ' ')
 }
 
 /// Reads a job's recorded progress, if any.
@@ -192,18 +212,16 @@ pub async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<Strin
     // The animation (or plot) travels with the reply where the platform takes files.
     let mut files = Vec::new();
     if let Outcome::Result(r) = &outcome {
-        use base64::Engine;
-        for a in r
-            .artifacts
-            .iter()
-            .filter(|a| a.content_type.starts_with("image/"))
-        {
-            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&a.base64) {
-                files.push(crate::forge::Attachment {
-                    name: a.name.clone(),
-                    content_type: a.content_type.clone(),
-                    bytes,
-                });
+        // Only artifacts that passed the report's checks (name, type, magic bytes).
+        for a in &r.artifacts {
+            if let Ok((kind, bytes)) = report::checked_artifact(a) {
+                if kind.is_image() {
+                    files.push(crate::forge::Attachment {
+                        name: a.name.clone(),
+                        content_type: kind.mime().to_string(),
+                        bytes,
+                    });
+                }
             }
         }
     }

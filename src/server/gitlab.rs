@@ -44,6 +44,12 @@ pub async fn handle(
     if kind == "Pipeline Hook" || kind == "Job Hook" {
         let notice = gitlab_event::pipeline_from_gitlab(&body)
             .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+        if !from_runner_project(&app, &notice) {
+            return Ok((
+                StatusCode::OK,
+                Json(json!({ "ignored": "pipeline is not of the runner project" })),
+            ));
+        }
         let failed = matches!(notice.status.as_str(), "failed" | "canceled");
         if let (true, Some(id)) = (failed, JobId::from_branch(&notice.ref_name)) {
             let worker = app.clone();
@@ -83,5 +89,27 @@ pub async fn handle(
             );
             Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": true }))))
         }
+    }
+}
+
+/// Whether a Pipeline/Job Hook speaks for the bot's runner: only when jobs run on GitLab CI
+/// (`runner.ci = gitlab`), and only from the runner project (by `gitlab.runner_project_id`,
+/// else by the runner repository's id or path). Any other project's hook is ignored, whatever
+/// branch name it claims.
+fn from_runner_project(app: &App, notice: &gitlab_event::PipelineNotice) -> bool {
+    if app.config.runner.ci != "gitlab" {
+        return false;
+    }
+    let configured_id = app
+        .config
+        .gitlab
+        .as_ref()
+        .and_then(|g| g.runner_project_id)
+        .or_else(|| app.config.runner.repo.parse::<u64>().ok());
+    match configured_id {
+        Some(id) => notice.project_id == Some(id),
+        None => notice
+            .project
+            .eq_ignore_ascii_case(app.config.runner.repo.trim_matches('/')),
     }
 }

@@ -14,6 +14,8 @@ struct GlUser {
 
 #[derive(Deserialize)]
 struct GlProject {
+    #[serde(default)]
+    id: Option<u64>,
     path_with_namespace: String,
     #[serde(default)]
     web_url: String,
@@ -54,6 +56,8 @@ struct GlNote {
 pub struct PipelineNotice {
     /// `path/with/namespace` of the project (from the job's repository URL for Job Hooks).
     pub project: String,
+    /// GitLab's numeric id of that project, when the hook says it.
+    pub project_id: Option<u64>,
     /// The branch (a job branch `battbot/<id>` for the bot's jobs).
     pub ref_name: String,
     /// GitLab's status: `pending`, `running`, `success`, `failed`, `canceled`, …
@@ -91,6 +95,8 @@ struct GlJob {
     ref_name: String,
     build_status: String,
     pipeline_id: u64,
+    #[serde(default)]
+    project_id: Option<u64>,
     repository: GlRepository,
 }
 
@@ -192,6 +198,7 @@ pub fn pipeline_from_gitlab(body: &[u8]) -> Result<PipelineNotice, PayloadError>
                 )
             });
             Ok(PipelineNotice {
+                project_id: p.project.id,
                 project: p.project.path_with_namespace,
                 ref_name: a.ref_name,
                 status: a.status,
@@ -205,6 +212,7 @@ pub fn pipeline_from_gitlab(body: &[u8]) -> Result<PipelineNotice, PayloadError>
             let project = url_path(&home);
             Ok(PipelineNotice {
                 project,
+                project_id: j.project_id,
                 ref_name: j.ref_name,
                 status: j.build_status,
                 pipeline_id: j.pipeline_id,

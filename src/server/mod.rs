@@ -34,6 +34,7 @@ use crate::command::Vocabulary;
 use crate::config::Config;
 use crate::forge::{Conversation, Forge, ForgeError, Thread};
 use crate::job::ci::CiTarget;
+use crate::reply::{Markup, Reply};
 
 /// The source of "now", injected so tests can move time.
 pub trait Clock: Send + Sync {
@@ -78,6 +79,8 @@ pub struct AppInner {
     pub health: health::Health,
     pub replays: ratelimit::ReplayGuard,
     pub user_limit: ratelimit::RateLimiter,
+    /// `status` requests per user and hour.
+    pub status_limit: ratelimit::RateLimiter,
 
     pub repo_limit: ratelimit::RateLimiter,
 }
@@ -110,6 +113,10 @@ impl App {
                 health: health::Health::default(),
                 replays: ratelimit::ReplayGuard::default(),
                 user_limit: ratelimit::RateLimiter::new(config_user_limit, 3600),
+                status_limit: ratelimit::RateLimiter::new(
+                    commands::status::STATUS_PER_USER_PER_HOUR,
+                    3600,
+                ),
 
                 repo_limit: ratelimit::RateLimiter::new(config_repo_limit, 3600),
             }),
@@ -151,33 +158,50 @@ impl App {
         forge: &dyn Conversation,
         thread: &Thread,
         key: &str,
-        body: &str,
+        body: &Reply,
     ) -> Result<bool, ForgeError> {
         self.reply_once_with_files(forge, thread, key, body, &[])
             .await
     }
 
     /// As `reply_once`, attaching files where the platform takes them (Twitter, Slack).
+    /// The one place a reply is rendered: every piece of untrusted text in `body` is escaped
+    /// for the platform's markup, and the bot's tagged marker goes last.
     pub async fn reply_once_with_files(
         &self,
         forge: &dyn Conversation,
         thread: &Thread,
         key: &str,
-        body: &str,
+        body: &Reply,
         files: &[crate::forge::Attachment],
     ) -> Result<bool, ForgeError> {
-        let marker = reply_marker(key);
+        let secret = self.marker_secret();
         let existing = forge.bot_replies(thread).await?;
-        if existing.iter().any(|b| b.contains(&marker)) {
+        if existing
+            .iter()
+            .any(|b| crate::reply::is_reply_of(b, &secret, key))
+        {
             return Ok(false);
         }
+        let text = body.render(Markup::of(forge.platform()));
         // The parser's marker keeps the bot's own replies from ever being read as requests.
-        let full = format!("{body}\n\n{marker}\n{}", crate::command::BOT_COMMENT_MARKER);
+        let full = format!("{text}{}", crate::reply::trailer(&secret, key));
         let sent = forge.reply_with_files(thread, &full, files).await;
         health::observe(self, forge.platform(), &sent).await;
         sent?;
         self.metrics.inc_reply();
         Ok(true)
+    }
+
+    /// The key of the replies' markers: the runner secret (shared by every replica), else the
+    /// bot's name (then the marker still only counts at a reply's end).
+    fn marker_secret(&self) -> Vec<u8> {
+        self.config
+            .runner_secret
+            .clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| self.config.bot_name.clone())
+            .into_bytes()
     }
 
     /// A file of the reports repository's state branch, `None` if it does not exist.
@@ -218,9 +242,10 @@ impl App {
     }
 }
 
-/// The hidden marker that identifies one reply of the bot.
+/// How the marker of the bot's reply `key` starts (demos wait for it); only
+/// `reply::is_reply_of` with the bot's secret proves a reply is the bot's.
 pub fn reply_marker(key: &str) -> String {
-    format!("<!-- battbot:{key} -->")
+    format!("<!-- battbot:{key} ")
 }
 
 /// The HTTP error type of every handler.

@@ -74,6 +74,7 @@ fn pipeline_and_job_hooks_are_notices() {
         pipeline_from_gitlab(&fixture_bytes("gitlab/webhook.pipeline.docs.json")).unwrap(),
         PipelineNotice {
             project: "gitlab-org/gitlab-test".into(),
+            project_id: Some(1),
             ref_name: "master".into(),
             status: "success".into(),
             pipeline_id: 31,

@@ -1,5 +1,6 @@
 //! battbot's integration tests: one binary (link time on 2 cores), one module per area.
 
+mod attacks;
 mod bench;
 mod bench_attacks;
 mod bpx_params;

@@ -1,6 +1,7 @@
 //! `abort`: cancels this conversation's pending job — pipeline cancelled, branch deleted.
 
 use crate::forge::{Conversation, Thread};
+use crate::reply::Reply;
 
 use super::super::event::CommentEvent;
 use super::super::App;
@@ -17,7 +18,9 @@ pub async fn run(
     let user = &ev.source.user;
     let allowed = |owner: &str| owner.eq_ignore_ascii_case(user);
     if jobs.is_empty() {
-        let body = format!("@{user} there is no pending job here to abort.");
+        let body = Reply::new()
+            .mention(user)
+            .bot(" there is no pending job here to abort.");
         app.reply_once(forge, thread, &key, &body).await?;
         return Ok(());
     }
@@ -26,7 +29,9 @@ pub async fn run(
         access::Access::Denied(_) => jobs.iter().all(|j| allowed(&j.spec.source.user)),
     };
     if !may {
-        let body = format!("@{user} only the requester or a maintainer can abort this job.");
+        let body = Reply::new()
+            .mention(user)
+            .bot(" only the requester or a maintainer can abort this job.");
         app.reply_once(forge, thread, &key, &body).await?;
         return Ok(());
     }
@@ -39,9 +44,13 @@ pub async fn run(
         runner
             .delete_branch(&app.config.runner.repo, &job.branch.name)
             .await?;
-        ids.push(format!("`{}`", job.spec.id));
+        ids.push(job.spec.id.to_string());
     }
-    let body = format!("@{user} aborted {}.", ids.join(", "));
+    let mut body = Reply::new().mention(user).bot(" aborted ");
+    for (i, id) in ids.iter().enumerate() {
+        body = body.bot(if i == 0 { "" } else { ", " }).code(id);
+    }
+    let body = body.bot(".");
     app.reply_once(forge, thread, &key, &body).await?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use crate::command::{self, ParseContext};
 use crate::forge::{Conversation, Thread};
+use crate::reply::Reply;
 
 use super::super::event::CommentEvent;
 use super::super::App;
@@ -12,7 +13,7 @@ pub async fn run(
     thread: &Thread,
     ev: &CommentEvent,
 ) -> anyhow::Result<()> {
-    let mut body = {
+    let help = {
         let cx = ParseContext {
             bot_names: super::bot_names(app),
             vocabulary: &app.vocabulary,
@@ -21,8 +22,9 @@ pub async fn run(
         };
         command::help_text(&cx)
     };
+    let mut body = Reply::new().bot(help);
     if !app.config.homepage_url.is_empty() {
-        body.push_str(&format!("\n\nMore: {}", app.config.homepage_url));
+        body = body.bot("\n\nMore: ").link(&app.config.homepage_url);
     }
     let key = format!("help-c{}", ev.source.comment_id);
     app.reply_once(forge, thread, &key, &body).await?;

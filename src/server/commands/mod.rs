@@ -10,6 +10,7 @@ pub mod status;
 
 use crate::command::{self, Command, ParseContext, StepProblem};
 use crate::forge::Thread;
+use crate::reply::Reply;
 use crate::sim::experiment;
 
 use super::event::CommentEvent;
@@ -87,10 +88,13 @@ pub async fn handle_comment(app: &App, ev: CommentEvent) -> anyhow::Result<()> {
         Ok(Some(cmd)) => cmd,
         Err(e) => {
             app.metrics.inc_job_rejected();
-            let body = format!(
-                "@{} I could not read that: {}\n\n{}",
-                ev.source.user, e.error, e.hint
-            );
+            // The error quotes the user's words: they stay escaped text.
+            let body = Reply::new()
+                .mention(&ev.source.user)
+                .bot(" I could not read that: ")
+                .text(e.error)
+                .bot("\n\n")
+                .text(e.hint);
             let key = format!("error-c{}", ev.source.comment_id);
             app.reply_once(forge.as_ref(), &thread, &key, &body).await?;
             return Ok(());

@@ -4,6 +4,7 @@
 use crate::command::Command;
 use crate::forge::{CommitMode, Conversation, ForgeError, Thread};
 use crate::job::{ci, JobSpec};
+use crate::reply::Reply;
 
 use super::super::event::CommentEvent;
 use super::super::App;
@@ -23,7 +24,11 @@ pub async fn run(
     let comment_key = format!("c{}", ev.source.comment_id);
     if let access::Access::Denied(reason) = access::check(app, forge, &ev.source).await? {
         app.metrics.inc_job_rejected();
-        let body = format!("@{user} sorry, I can't run that for you: {reason}.");
+        let body = Reply::new()
+            .mention(user)
+            .bot(" sorry, I can't run that for you: ")
+            .text(reason)
+            .bot(".");
         app.reply_once(forge, thread, &format!("denied-{comment_key}"), &body)
             .await?;
         return Ok(());
@@ -31,13 +36,20 @@ pub async fn run(
     let mut benchmark = None;
     if matches!(cmd, Command::Runbenchmarks) {
         let refusal = if !ev.is_pull_request {
-            Some("`runbenchmarks` benchmarks a pull request against its base: comment on a pull request".to_string())
+            Some(Reply::from("`runbenchmarks` benchmarks a pull request against its base: comment on a pull request"))
         } else {
-            match app.config.repos.get(&ev.source.repo).and_then(|r| r.benchmark.clone()) {
-                None => Some(format!(
-                    "benchmarks are not configured for {}; see the README section \"Benchmarking a pull request\"",
-                    ev.source.repo
-                )),
+            match app
+                .config
+                .repos
+                .get(&ev.source.repo)
+                .and_then(|r| r.benchmark.clone())
+            {
+                None => Some(
+                    Reply::new()
+                        .bot("benchmarks are not configured for ")
+                        .code(&ev.source.repo)
+                        .bot("; see the README section \"Benchmarking a pull request\""),
+                ),
                 Some(b) => {
                     benchmark = Some(benchmark_job(&ev.source.platform, ev.source.number, b));
                     None
@@ -45,7 +57,7 @@ pub async fn run(
             }
         };
         if let Some(reason) = refusal {
-            let body = format!("@{user} {reason}.");
+            let body = Reply::new().mention(user).bot(" ").append(reason).bot(".");
             app.reply_once(forge, thread, &format!("bench-{comment_key}"), &body)
                 .await?;
             return Ok(());
@@ -65,10 +77,15 @@ pub async fn run(
         .partition(|p| p.spec.id == spec.id);
     if let Some(first) = others.first() {
         app.metrics.inc_job_rejected();
-        let body = format!(
-            "@{user} a job is already pending here: `{}` ({}) — `@{} abort` cancels it.",
-            first.spec.id, first.spec.source.url, app.config.bot_name
-        );
+        let body = Reply::new()
+            .mention(user)
+            .bot(" a job is already pending here: ")
+            .code(first.spec.id.as_str())
+            .bot(" (")
+            .link(&first.spec.source.url)
+            .bot(") — ")
+            .code(format!("@{} abort", app.config.bot_name))
+            .bot(" cancels it.");
         app.reply_once(forge, thread, &format!("duplicate-{comment_key}"), &body)
             .await?;
         return Ok(());
@@ -95,10 +112,10 @@ pub async fn run(
     };
     if let Err((wait, who)) = limited {
         app.metrics.inc_rate_limited();
-        let body = format!(
-            "@{user} {who} reached the hourly limit of simulations; please try again in {}.",
+        let body = Reply::new().mention(user).bot(format!(
+            " {who} reached the hourly limit of simulations; please try again in {}.",
             super::status::age(wait)
-        );
+        ));
         app.reply_once(forge, thread, &format!("limited-{comment_key}"), &body)
             .await?;
         return Ok(());
@@ -140,10 +157,10 @@ pub async fn run(
         }
         Err(e) => {
             // Never a silent drop: say so where the request was made, then fail the task.
-            let body = format!(
-                "@{user} ⚠️ I could not queue this job: the runner repository did not accept it ({}). Please try again in a few minutes.",
+            let body = Reply::new().mention(user).bot(format!(
+                " ⚠️ I could not queue this job: the runner repository did not accept it ({}). Please try again in a few minutes.",
                 if e.is_transient() { "a temporary error" } else { "an error" }
-            );
+            ));
             let _ = app
                 .reply_once(forge, thread, &format!("queue-failed-{comment_key}"), &body)
                 .await;
@@ -151,11 +168,14 @@ pub async fn run(
         }
     }
     let _ = forge.react(thread, ev.source.comment_id, "eyes").await;
-    let body = format!(
-        "@{user} 👀 on it: job `{}` is queued.\n\n> {}\n\nI'll reply here with the report.",
-        spec.id,
-        super::canonical(app, &spec.command)
-    );
+    // The canonical command quotes the user's steps: a code span they cannot close.
+    let body = Reply::new()
+        .mention(user)
+        .bot(" 👀 on it: job ")
+        .code(spec.id.as_str())
+        .bot(" is queued.\n\n> ")
+        .code(super::canonical(app, &spec.command))
+        .bot("\n\nI'll reply here with the report.");
     app.reply_once(forge, thread, &format!("accepted-{}", spec.id), &body)
         .await?;
     Ok(())

@@ -1,6 +1,7 @@
 //! `status`: the pending jobs of this conversation, with their age and queue position.
 
 use crate::forge::{Conversation, Thread};
+use crate::reply::Reply;
 
 use super::super::event::CommentEvent;
 use super::super::App;
@@ -16,6 +17,9 @@ pub fn age(seconds: i64) -> String {
     }
 }
 
+/// How many `status` requests one user may make per hour: each costs forge reads.
+pub const STATUS_PER_USER_PER_HOUR: usize = 20;
+
 pub async fn run(
     app: &App,
     forge: &dyn Conversation,
@@ -23,43 +27,64 @@ pub async fn run(
     ev: &CommentEvent,
 ) -> anyhow::Result<()> {
     let now = app.clock.now().unix_timestamp();
-    let everything = pending::all(app, "").await?;
-    let mine: Vec<_> = everything
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| {
-            p.spec.source.platform == ev.source.platform
-                && p.spec.source.repo == ev.source.repo
-                && p.spec.source.number == ev.source.number
-        })
-        .collect();
-    let body = if mine.is_empty() {
-        format!(
-            "@{} no job of this conversation is pending.",
-            ev.source.user
-        )
+    let user_key = format!(
+        "status:{}:{}",
+        ev.source.platform,
+        ev.source.user.to_ascii_lowercase()
+    );
+    if app.status_limit.check(&user_key, now).is_err() {
+        // No reply either: a flood of `status` must cost nothing.
+        app.metrics.inc_rate_limited();
+        tracing::info!(user = %ev.source.user, "status rate-limited");
+        return Ok(());
+    }
+    // Only this thread's job specs are read; the queue position needs one branch listing.
+    let mine = pending::for_thread(app, &ev.source).await?;
+    let queue = if mine.is_empty() {
+        Vec::new()
     } else {
-        let mut lines = vec![format!("@{} pending jobs here:", ev.source.user)];
-        for (position, job) in mine {
+        app.forges
+            .runner
+            .list_branches(&app.config.runner.repo, crate::job::BRANCH_PREFIX)
+            .await?
+    };
+    let user = &ev.source.user;
+    let body = if mine.is_empty() {
+        Reply::new()
+            .mention(user)
+            .bot(" no job of this conversation is pending.")
+    } else {
+        let mut body = Reply::new().mention(user).bot(" pending jobs here:");
+        for job in &mine {
+            let position = queue
+                .iter()
+                .filter(|b| b.committed_at < job.branch.committed_at)
+                .count();
             // Only benchmarks report progress: no reads for jobs that never write any.
             let progress = if job.spec.benchmark.is_some() {
-                crate::server::callback::read_progress(app, job.spec.id.as_str())
-                    .await?
-                    .map(|p| format!(", running: {} {} of {} done", p.unit, p.done, p.total))
-                    .unwrap_or_default()
+                crate::server::callback::read_progress(app, job.spec.id.as_str()).await?
             } else {
-                String::new()
+                None
             };
-            lines.push(format!(
-                "- `{}` by @{}, queued {} ago, position {} of {} in the queue{progress}",
-                job.spec.id,
-                job.spec.source.user,
-                age(now - job.branch.committed_at),
-                position + 1,
-                everything.len()
-            ));
+            body = body
+                .bot("\n- ")
+                .code(job.spec.id.as_str())
+                .bot(" by ")
+                .code(&job.spec.source.user)
+                .bot(format!(
+                    ", queued {} ago, position {} of {} in the queue",
+                    age(now - job.branch.committed_at),
+                    position + 1,
+                    queue.len().max(position + 1)
+                ));
+            if let Some(p) = progress {
+                body = body
+                    .bot(", running: ")
+                    .text(p.unit)
+                    .bot(format!(" {} of {} done", p.done, p.total));
+            }
         }
-        lines.join("\n")
+        body
     };
     let key = format!("status-c{}", ev.source.comment_id);
     app.reply_once(forge, thread, &key, &body).await?;
