@@ -4,12 +4,8 @@ import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
 import pybamm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "reference"))
-try:
-    from compare import compare  # the acceptance comparison (shared/reference/compare.py)
-except ImportError:
-    sys.path.insert(0, os.path.join(HERE, "..", "tests", "reference"))
-    from compare import compare  # noqa
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "data", "reference"))
+from compare import compare  # the acceptance comparison (tests/data/reference/compare.py)
 
 MODELS = {"SPM": pybamm.lithium_ion.SPM, "SPMe": pybamm.lithium_ion.SPMe, "DFN": pybamm.lithium_ion.DFN}
 

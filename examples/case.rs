@@ -13,7 +13,7 @@ fn main() {
     let npts: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20);
     let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(5);
     let dir = std::env::var("BATTBOT_REFERENCE_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference").into());
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/reference").into());
     let manifest: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(format!("{dir}/manifest.json")).unwrap())
             .unwrap();

@@ -361,6 +361,91 @@ impl Config {
         Ok(())
     }
 
+    /// Secure by default: every platform whose credentials are set has the secret that
+    /// authenticates its webhooks, and runner callbacks have theirs. `serve` calls this unless
+    /// `--dry-run`; the error names the environment variable to set (a farm bot's carries its
+    /// prefix, e.g. `MYBOT_GITHUB_WEBHOOK_SECRET`).
+    pub fn require_secrets(&self) -> anyhow::Result<()> {
+        self.require_secrets_prefixed("")?;
+        for bot in self.bots.iter().filter(|b| !b.server.dry_run) {
+            let prefix = format!("{}_", bot.bot_name.to_ascii_uppercase().replace('-', "_"));
+            bot.require_secrets_prefixed(&prefix)?;
+        }
+        Ok(())
+    }
+
+    fn require_secrets_prefixed(&self, prefix: &str) -> anyhow::Result<()> {
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let missing = |what: &str, var: &str, field: &str| -> anyhow::Error {
+            anyhow::anyhow!(
+                "config: {what} but {prefix}{var} is not set (hint: set the environment variable {prefix}{var} or {field} in the config, or run with --dry-run)"
+            )
+        };
+        let app = self.github_app.clone().unwrap_or_default();
+        let account = self.github_account.clone().unwrap_or_default();
+        let github =
+            app.app_id.is_some() || app.private_key_path.is_some() || set(&account.access_token);
+        if github && !set(&app.webhook_secret) {
+            return Err(missing(
+                "GitHub is configured (an App or a token)",
+                "GITHUB_WEBHOOK_SECRET",
+                "github_app.webhook_secret",
+            ));
+        }
+        let gitlab = self.gitlab.clone().unwrap_or_default();
+        if set(&gitlab.access_token) && !set(&gitlab.webhook_token) {
+            return Err(missing(
+                "GitLab is configured (a token)",
+                "GITLAB_WEBHOOK_TOKEN",
+                "gitlab.webhook_token",
+            ));
+        }
+        let t = self.twitter.clone().unwrap_or_default();
+        let oauth = [
+            (
+                &t.consumer_key,
+                "TWITTER_CONSUMER_KEY",
+                "twitter.consumer_key",
+            ),
+            (
+                &t.consumer_secret,
+                "TWITTER_CONSUMER_SECRET",
+                "twitter.consumer_secret",
+            ),
+            (
+                &t.access_token,
+                "TWITTER_ACCESS_TOKEN",
+                "twitter.access_token",
+            ),
+            (
+                &t.access_token_secret,
+                "TWITTER_ACCESS_TOKEN_SECRET",
+                "twitter.access_token_secret",
+            ),
+        ];
+        if oauth.iter().any(|(v, ..)| set(v)) {
+            if let Some((_, var, field)) = oauth.iter().find(|(v, ..)| !set(v)) {
+                return Err(missing("Twitter is configured", var, field));
+            }
+        }
+        let slack = self.slack.clone().unwrap_or_default();
+        if set(&slack.bot_token) && !set(&slack.signing_secret) {
+            return Err(missing(
+                "Slack is configured (a bot token)",
+                "SLACK_SIGNING_SECRET",
+                "slack.signing_secret",
+            ));
+        }
+        if !set(&self.runner_secret) {
+            return Err(missing(
+                "runner callbacks need a secret",
+                "BATTBOT_RUNNER_SECRET",
+                "runner_secret",
+            ));
+        }
+        Ok(())
+    }
+
     /// A copy with every secret removed (for export and display).
     pub fn without_secrets(&self) -> Config {
         let mut c = self.clone();
@@ -410,5 +495,95 @@ impl Config {
     /// The GitLab webhook token, if GitLab webhooks are enabled.
     pub fn gitlab_webhook_token(&self) -> Option<&str> {
         self.gitlab.as_ref()?.webhook_token.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A config as `load` leaves it (every section present), with the runner secret set.
+    fn base() -> Config {
+        let mut c: Config = serde_json::from_value(serde_json::json!({
+            "bot_name": "battbot",
+            "runner_secret": "rsec",
+            "github_app": {}, "github_account": {}, "gitlab": {}, "twitter": {}, "slack": {},
+        }))
+        .unwrap();
+        c.bots.clear();
+        c
+    }
+
+    fn refusal(c: &Config) -> String {
+        format!("{:#}", c.require_secrets().unwrap_err())
+    }
+
+    #[test]
+    fn no_platform_needs_only_the_runner_secret() {
+        base().require_secrets().unwrap();
+        let mut c = base();
+        c.runner_secret = None;
+        assert!(refusal(&c).contains("BATTBOT_RUNNER_SECRET"));
+        c.runner_secret = Some("  ".into());
+        assert!(
+            refusal(&c).contains("BATTBOT_RUNNER_SECRET"),
+            "blank is unset"
+        );
+    }
+
+    #[test]
+    fn github_app_or_token_without_webhook_secret_is_refused() {
+        let mut c = base();
+        c.github_app.as_mut().unwrap().app_id = Some(1);
+        let e = refusal(&c);
+        assert!(
+            e.contains("GITHUB_WEBHOOK_SECRET") && e.contains("--dry-run"),
+            "{e}"
+        );
+        let mut c = base();
+        c.github_account.as_mut().unwrap().access_token = Some("t".into());
+        assert!(refusal(&c).contains("GITHUB_WEBHOOK_SECRET"));
+        c.github_app.as_mut().unwrap().webhook_secret = Some("w".into());
+        c.require_secrets().unwrap();
+    }
+
+    #[test]
+    fn gitlab_token_without_webhook_token_is_refused() {
+        let mut c = base();
+        c.gitlab.as_mut().unwrap().access_token = Some("t".into());
+        assert!(refusal(&c).contains("GITLAB_WEBHOOK_TOKEN"));
+        c.gitlab.as_mut().unwrap().webhook_token = Some("w".into());
+        c.require_secrets().unwrap();
+    }
+
+    #[test]
+    fn partial_twitter_credentials_name_the_missing_one() {
+        let mut c = base();
+        let t = c.twitter.as_mut().unwrap();
+        t.consumer_key = Some("k".into());
+        t.access_token = Some("a".into());
+        t.access_token_secret = Some("s".into());
+        assert!(refusal(&c).contains("TWITTER_CONSUMER_SECRET"));
+        c.twitter.as_mut().unwrap().consumer_secret = Some("c".into());
+        c.require_secrets().unwrap();
+    }
+
+    #[test]
+    fn slack_token_without_signing_secret_is_refused() {
+        let mut c = base();
+        c.slack.as_mut().unwrap().bot_token = Some("xoxb".into());
+        assert!(refusal(&c).contains("SLACK_SIGNING_SECRET"));
+    }
+
+    #[test]
+    fn a_farm_bot_is_named_by_its_prefixed_variable() {
+        let mut c = base();
+        let mut bot = base();
+        bot.bot_name = "my-bot".into();
+        bot.runner_secret = None;
+        c.bots.push(bot);
+        assert!(refusal(&c).contains("MY_BOT_BATTBOT_RUNNER_SECRET"));
+        c.bots[0].server.dry_run = true;
+        c.require_secrets().unwrap();
     }
 }

@@ -226,6 +226,11 @@ fn start_bot(config: Config) -> anyhow::Result<App> {
 
 /// `battbot serve`: the config's bot at the root and each farm bot under `/bots/{name}`.
 pub async fn run(config: Config, listen: &str) -> anyhow::Result<()> {
+    if !config.server.dry_run {
+        config
+            .require_secrets()
+            .map_err(|e| crate::cli::bad_input(format!("{e:#}")))?;
+    }
     let bots = config
         .bots
         .iter()

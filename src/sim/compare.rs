@@ -1,5 +1,5 @@
 //! Comparison of a solver CSV with a PyBaMM reference CSV — an exact port of
-//! shared/reference/compare.py (voltage RMSE / p95 on the reference's times up to 97 % of the
+//! tests/data/reference/compare.py (voltage RMSE / p95 on the reference's times up to 97 % of the
 //! shorter run, step-change instants left out; relative end-time and capacity differences).
 
 use std::collections::BTreeMap;
@@ -144,12 +144,10 @@ mod tests {
     use super::*;
 
     fn reference(name: &str) -> Option<String> {
-        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        ["../shared/reference", "../../shared/reference"]
-            .iter()
-            .map(|r| root.join(r).join(name))
-            .find(|p| p.exists())
-            .and_then(|p| std::fs::read_to_string(p).ok())
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/reference")
+            .join(name);
+        std::fs::read_to_string(path).ok()
     }
 
     /// Figures printed by compare.py (Python floats) for pairs of reference files.

@@ -315,21 +315,12 @@ pub(crate) mod test_support {
     use wiremock::matchers::any;
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    /// Reads a file under `shared/fixtures`, which sits beside the crate in CI
-    /// (`../shared`) and two levels up in a developer's checkout.
+    /// Reads a recorded fixture under `tests/data/fixtures` (see tests/data/PROVENANCE.md).
     pub fn fixture(rel: &str) -> String {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        for base in [
-            root.join("../shared/fixtures"),
-            root.join("../../shared/fixtures"),
-        ] {
-            let path = base.join(rel);
-            if path.exists() {
-                return std::fs::read_to_string(&path)
-                    .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-            }
-        }
-        panic!("fixture {rel} not found beside {}", root.display());
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/fixtures")
+            .join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
     }
 
     pub fn fixture_json(rel: &str) -> serde_json::Value {

@@ -14,18 +14,10 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 /// Unix time the injected clock reports.
 pub const NOW: i64 = 1_700_000_000;
 
+/// The recorded fixtures, `tests/data/fixtures` (copied from the team's shared folder by
+/// scripts/sync-shared.sh; see tests/data/PROVENANCE.md).
 pub fn fixtures_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("BATTBOT_FIXTURES") {
-        return PathBuf::from(dir);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for cand in ["../shared/fixtures", "../../shared/fixtures"] {
-        let p = root.join(cand);
-        if p.is_dir() {
-            return p;
-        }
-    }
-    panic!("shared/fixtures not found (set BATTBOT_FIXTURES)")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/fixtures")
 }
 
 pub fn fixture_bytes(name: &str) -> Vec<u8> {

@@ -1,4 +1,4 @@
-//! `GithubForge` against a strict wiremock GitHub replaying shared/fixtures/github.
+//! `GithubForge` against a strict wiremock GitHub replaying tests/data/fixtures/github.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! `GitlabForge` against a strict wiremock GitLab replaying shared/fixtures/gitlab.
+//! `GitlabForge` against a strict wiremock GitLab replaying tests/data/fixtures/gitlab.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -10,6 +10,7 @@ mod cli;
 mod commands;
 mod common;
 mod demo;
+mod deploy;
 mod e2e;
 mod farm;
 mod faults;

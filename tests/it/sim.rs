@@ -1,5 +1,6 @@
-//! The solver against PyBaMM: every reference case of shared/reference that this build's
-//! models cover, compared exactly as shared/reference/compare.py does.
+//! The solver against PyBaMM: every reference case of tests/data/reference (the shared
+//! references) and tests/reference that this build's models cover, compared exactly as
+//! tests/data/reference/compare.py does.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -7,8 +8,9 @@ use std::process::Command;
 use battbot::sim::compare::compare_csv;
 use battbot::sim::{SimSpec, Simulation, SolveOptions};
 
+/// The shared PyBaMM references, copied by scripts/sync-shared.sh.
 fn reference_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/reference")
 }
 
 /// The project's own PyBaMM references (generated with tests/reference/generate.py).

@@ -2,7 +2,7 @@
 //! signed requests from the shared fixtures.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,9 +19,9 @@ use tower::ServiceExt;
 pub const WEBHOOK_SECRET: &str = "webhook-secret";
 pub const RUNNER_SECRET: &str = "runner-secret";
 
-/// The shared fixtures directory (`../shared/fixtures` beside the project).
+/// The recorded fixtures, `tests/data/fixtures` (see tests/data/PROVENANCE.md).
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
+    crate::common::fixtures_dir()
 }
 
 pub fn fixture(rel: &str) -> String {
