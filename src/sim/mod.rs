@@ -16,6 +16,7 @@ pub mod fastmath;
 pub mod models;
 pub mod params;
 pub mod solver;
+pub mod spec_keys;
 
 use solver::Condensation;
 use std::collections::BTreeMap;
@@ -27,8 +28,10 @@ use models::{Ctrl, Layout, Model};
 pub use solver::SolverStats;
 use solver::{Bdf, System};
 
-/// A simulation request (DESIGN §4). Unknown JSON keys are ignored.
+/// A simulation request (DESIGN §4). An unknown JSON key is an error with a did-you-mean
+/// (`spec_keys`); `SimSpec::from_manifest_entry` reads a reference manifest's entries.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "spec_keys::RawSpec")]
 pub struct SimSpec {
     pub model: String,
     pub parameter_set: String,

@@ -5,6 +5,7 @@ mod bpx_params;
 mod callback;
 mod ci;
 mod cli;
+mod cli_parse;
 mod commands;
 mod common;
 mod demo;

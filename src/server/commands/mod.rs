@@ -68,6 +68,38 @@ pub fn canonical(app: &App, cmd: &Command) -> String {
     command::canonical(cmd, &cx)
 }
 
+/// Replies to a request the bot cannot run (a parse or validation error); nothing is committed.
+pub(super) async fn refuse(
+    app: &App,
+    forge: &dyn crate::forge::Conversation,
+    thread: &Thread,
+    ev: &CommentEvent,
+    e: &command::ParseError,
+) -> anyhow::Result<()> {
+    app.metrics.inc_job_rejected();
+    let body = format!(
+        "@{} I could not read that: {}\n\n{}",
+        ev.source.user, e.error, e.hint
+    );
+    let key = format!("error-c{}", ev.source.comment_id);
+    app.reply_once(forge, thread, &key, &body).await?;
+    Ok(())
+}
+
+/// On Twitter a mention that names no command (a question, an unknown verb) is answered
+/// only when the tweet addresses the bot first — a reply to the bot starts with its handle;
+/// a plain mention in passing stays ignored, so the bot never spams conversations.
+fn plain_mention_chatter(app: &App, ev: &CommentEvent, e: &command::ParseError) -> bool {
+    if ev.source.platform != "twitter"
+        || !matches!(*e.kind, command::ErrorKind::NotACommand { .. })
+    {
+        return false;
+    }
+    let first = ev.body.split_whitespace().next().unwrap_or("");
+    let first = first.trim_start_matches('@').trim_end_matches([':', ',']);
+    !bot_names(app).iter().any(|n| n.eq_ignore_ascii_case(first))
+}
+
 /// Whether a comment author is the bot itself.
 fn is_self(app: &App, ev: &CommentEvent) -> bool {
     let me = app.config.bot_name.to_ascii_lowercase();
@@ -85,16 +117,8 @@ pub async fn handle_comment(app: &App, ev: CommentEvent) -> anyhow::Result<()> {
     let cmd = match parse(app, &ev.body) {
         Ok(None) => return Ok(()),
         Ok(Some(cmd)) => cmd,
-        Err(e) => {
-            app.metrics.inc_job_rejected();
-            let body = format!(
-                "@{} I could not read that: {}\n\n{}",
-                ev.source.user, e.error, e.hint
-            );
-            let key = format!("error-c{}", ev.source.comment_id);
-            app.reply_once(forge.as_ref(), &thread, &key, &body).await?;
-            return Ok(());
-        }
+        Err(e) if plain_mention_chatter(app, &ev, &e) => return Ok(()),
+        Err(e) => return refuse(app, forge.as_ref(), &thread, &ev, &e).await,
     };
     match cmd {
         Command::Help => help::run(app, forge.as_ref(), &thread, &ev).await,
