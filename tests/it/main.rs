@@ -19,6 +19,7 @@ mod lifecycle;
 mod params;
 mod render;
 mod reports;
+mod requests;
 mod sim;
 mod sim_alloc;
 mod sim_api;

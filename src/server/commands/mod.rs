@@ -95,9 +95,33 @@ fn plain_mention_chatter(app: &App, ev: &CommentEvent, e: &command::ParseError) 
     {
         return false;
     }
-    let first = ev.body.split_whitespace().next().unwrap_or("");
-    let first = first.trim_start_matches('@').trim_end_matches([':', ',']);
-    !bot_names(app).iter().any(|n| n.eq_ignore_ascii_case(first))
+    !starts_with_mention(&ev.body, &bot_names(app))
+}
+
+/// Whether `body` begins with a mention of one of `names` (as a reply to the bot does).
+fn starts_with_mention(body: &str, names: &[String]) -> bool {
+    let first = body.split_whitespace().next().unwrap_or("");
+    let Some(first) = first.strip_prefix('@') else {
+        return false;
+    };
+    let first = first.trim_end_matches([':', ',', '!', '?']);
+    names.iter().any(|n| n.eq_ignore_ascii_case(first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::starts_with_mention;
+
+    #[test]
+    fn twitter_answers_chatter_only_when_addressed_first() {
+        let names = vec!["battbot".to_string(), "battbot_".to_string()];
+        assert!(starts_with_mention("@battbot_ what models do you have?", &names));
+        assert!(starts_with_mention("@BattBot_: frobnicate", &names));
+        assert!(!starts_with_mention("loving @battbot_ what a bot", &names));
+        assert!(!starts_with_mention("@alice @battbot_ is it any good?", &names));
+        assert!(!starts_with_mention("battbot_ what?", &names));
+        assert!(!starts_with_mention("", &names));
+    }
 }
 
 /// Whether a comment author is the bot itself.
