@@ -2,9 +2,9 @@
 //! segment into runs (model × set × thermal × experiment × temperature × value) and checks steps.
 
 use super::error::{point_at, ErrorKind, ParseError};
+use super::filler::question_topic;
 use super::grammar::{Request, Segment};
 use super::registry::Verb;
-use super::filler::question_topic;
 use super::steps::{read_step, step_word_suggestion};
 use super::suggest::{not_a_command, unknown_words};
 use super::vocab::Vocabulary;
@@ -180,9 +180,8 @@ fn run_count(seg: &Segment) -> usize {
 /// How the runs multiply, e.g. "1 model × 6 temperatures = 6 runs" (or, with `vs`,
 /// "3 runs + 4 runs = 7 runs").
 fn run_breakdown(segs: &[Segment]) -> String {
-    let plural = |n: usize, one: &str, many: &str| {
-        format!("{n} {}", if n == 1 { one } else { many })
-    };
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let axes = |seg: &Segment| -> String {
         let experiments = if seg.steps.is_empty() {
             seg.rates.len()
@@ -195,7 +194,11 @@ fn run_breakdown(segs: &[Segment]) -> String {
             (seg.thermals.len(), "thermal model", "thermal models"),
             (experiments, "C-rate", "C-rates"),
             (seg.temps.len(), "temperature", "temperatures"),
-            (seg.vary.as_ref().map_or(0, |(_, v)| v.len()), "value", "values"),
+            (
+                seg.vary.as_ref().map_or(0, |(_, v)| v.len()),
+                "value",
+                "values",
+            ),
         ];
         let shown: Vec<String> = parts
             .iter()

@@ -6,14 +6,12 @@ use std::collections::BTreeMap;
 use super::error::{ErrorKind, ParseError};
 use super::filler::{is_courtesy, is_filler, is_question_word};
 use super::lexer::{Kind, Token};
-use super::numbers::{overflows, split_number};
 pub(crate) use super::numbers::number;
+use super::numbers::{overflows, split_number};
 use super::registry::{self, Verb};
 use super::steps::{quantity_kind, quantity_words, step_word_suggestion};
 use super::suggest::{explain, Unknown};
-use super::vocab::{
-    closest, degradation_key, degradation_value, squash, Vocabulary, DEGRADATION,
-};
+use super::vocab::{closest, degradation_key, degradation_value, squash, Vocabulary, DEGRADATION};
 
 /// What one `vs`-separated part of a request names. Empty lists take the defaults.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -78,8 +76,24 @@ fn kelvin_to_celsius(k: f64) -> f64 {
 /// Units of a temperature, written after its number with or without spaces ("25°C",
 /// "25 oC", "25deg C", "25 degrees Celsius"); `c` alone only after `T=`.
 const CELSIUS_UNITS: &[&str] = &[
-    "°c", "ºc", "℃", "degc", "oc", "°", "º", "deg", "degs", "degree", "degrees", "degreec",
-    "degreesc", "celsius", "°celsius", "degcelsius", "degreecelsius", "degreescelsius",
+    "°c",
+    "ºc",
+    "℃",
+    "degc",
+    "oc",
+    "°",
+    "º",
+    "deg",
+    "degs",
+    "degree",
+    "degrees",
+    "degreec",
+    "degreesc",
+    "celsius",
+    "°celsius",
+    "degcelsius",
+    "degreecelsius",
+    "degreescelsius",
 ];
 const KELVIN_UNITS: &[&str] = &["k", "kelvin", "kelvins", "°k"];
 
@@ -495,7 +509,11 @@ impl Reader<'_> {
                 .map(|d| d.keys[0])
                 .chain(["cycles", "temperature"]);
             if let Some(key) = closest(&lower, keys, 2).filter(|_| lower.len() >= 3) {
-                let end = if self.word(i + 2).is_some() { i + 3 } else { i + 2 };
+                let end = if self.word(i + 2).is_some() {
+                    i + 3
+                } else {
+                    i + 2
+                };
                 let typed = self.para[self.toks[i].start..self.toks[end - 1].end].to_string();
                 self.unknown(Unknown {
                     word: typed,

@@ -88,9 +88,8 @@ pub(crate) fn overflows(word: &str) -> bool {
         .replace('−', "-")
         .parse::<f64>()
         .is_ok_and(|v| !v.is_finite());
-    let too_big_count = !num.is_empty()
-        && num.chars().all(|c| c.is_ascii_digit())
-        && num.parse::<u32>().is_err();
+    let too_big_count =
+        !num.is_empty() && num.chars().all(|c| c.is_ascii_digit()) && num.parse::<u32>().is_err();
     too_big_float || too_big_count
 }
 

@@ -175,8 +175,7 @@ pub fn read_step(text: &str) -> Result<StepInfo, StepProblem> {
         }
     })?;
     let drive = match step.control {
-        Control::CRate(c) if c == 0.0 => Drive::Rest,
-        Control::Current(a) if a == 0.0 => Drive::Rest,
+        Control::CRate(0.0) | Control::Current(0.0) => Drive::Rest,
         Control::CRate(c) => Drive::CRate(c),
         Control::Current(a) => Drive::Amps(a),
         Control::Power(w) => Drive::Watts(w),

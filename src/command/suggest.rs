@@ -153,7 +153,10 @@ pub(crate) fn explain(raw: &str, lower: &str, vocab: &Vocabulary) -> Unknown {
     // Full model names with a typo ("Doyle-Fuller-Newmann").
     if len >= 8 {
         for m in &vocab.models {
-            if m.aliases.iter().any(|a| distance(&squashed, &squash(a)) <= 2) {
+            if m.aliases
+                .iter()
+                .any(|a| distance(&squashed, &squash(a)) <= 2)
+            {
                 return unknown(
                     Some(&m.canonical),
                     format!("did you mean {}? Models: {}", m.canonical, models_list()),
@@ -239,7 +242,10 @@ pub(crate) fn not_a_command(first_word: Option<&str>, question: bool, topic: &st
             if d <= 2 {
                 did_you_mean = format!("did you mean {name}? ");
             }
-            (format!("I don't know the command \"{}\"", shown(w)), name.to_string())
+            (
+                format!("I don't know the command \"{}\"", shown(w)),
+                name.to_string(),
+            )
         }
     };
     let hint = format!(

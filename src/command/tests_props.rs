@@ -169,8 +169,24 @@ const JUNK: &[(&str, &str)] = &[
 
 /// Filler words (question words and `?` excluded: a question gets a help reply instead).
 const FILL: &[&str] = &[
-    "the", "please", "with", "using", "model", "chemistry", "a", "and", "then", "for", "of",
-    "at", "😀", "-", "#batteries", "@alice", "thanks", ",",
+    "the",
+    "please",
+    "with",
+    "using",
+    "model",
+    "chemistry",
+    "a",
+    "and",
+    "then",
+    "for",
+    "of",
+    "at",
+    "😀",
+    "-",
+    "#batteries",
+    "@alice",
+    "thanks",
+    ",",
 ];
 
 fn piece() -> impl Strategy<Value = Piece> {

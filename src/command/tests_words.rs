@@ -207,3 +207,14 @@ fn every_word_is_understood_or_questioned() {
     assert!(CASES.len() >= 150, "only {} cases", CASES.len());
     check_table(CASES);
 }
+
+/// README "Commands" lists the filler words as the parser has them.
+#[test]
+fn readme_lists_the_filler_words() {
+    let readme = include_str!("../../README.md");
+    let line = format!("Filler words (skipped): {}.", super::FILLER.join(", "));
+    assert!(readme.contains(&line), "README lacks: {line}");
+    for w in super::COURTESY {
+        assert!(readme.contains(w), "README lacks the courtesy word {w}");
+    }
+}

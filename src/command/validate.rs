@@ -9,7 +9,12 @@ use super::Command;
 use crate::sim::{params, SimError, SimSpec, Simulation};
 
 /// Words in a PyBaMM parameter name that make it a fraction (0 to 1).
-const FRACTIONS: &[&str] = &["fraction", "porosity", "stoichiometry", "transference number"];
+const FRACTIONS: &[&str] = &[
+    "fraction",
+    "porosity",
+    "stoichiometry",
+    "transference number",
+];
 
 /// Checks every run of `cmd`; the first problem is the error, naming its run.
 pub fn validate(cmd: &Command) -> Result<(), ParseError> {
@@ -55,7 +60,10 @@ fn check_values(run: &SimSpec) -> Result<(), ParseError> {
             return Err(invalid(
                 key,
                 format!("\"{key}\" = {value} must be positive"),
-                format!("{} has {current}; a physical size, rate or amount stays above zero", run.parameter_set),
+                format!(
+                    "{} has {current}; a physical size, rate or amount stays above zero",
+                    run.parameter_set
+                ),
             ));
         }
         if FRACTIONS.iter().any(|f| lower.contains(f)) && !(0.0..=1.0).contains(&value) {
@@ -94,13 +102,21 @@ fn from_sim(e: SimError) -> ParseError {
             error,
             format!("check the step \"{}\": {}", x.step, x.hint),
         ),
-        SimError::UnsupportedOption { name, .. } => {
-            invalid(&name, error, "see \"@battbot help\" for the options each set supports")
-        }
-        SimError::BadParameterValue { name, .. } => {
-            invalid(&name, error, "give a finite value in the parameter's own unit")
-        }
-        _ => invalid("spec", error, "see \"@battbot help\" for what a run may hold"),
+        SimError::UnsupportedOption { name, .. } => invalid(
+            &name,
+            error,
+            "see \"@battbot help\" for the options each set supports",
+        ),
+        SimError::BadParameterValue { name, .. } => invalid(
+            &name,
+            error,
+            "give a finite value in the parameter's own unit",
+        ),
+        _ => invalid(
+            "spec",
+            error,
+            "see \"@battbot help\" for what a run may hold",
+        ),
     }
 }
 
@@ -130,9 +146,14 @@ mod tests {
     #[test]
     fn misspelt_parameter_names_get_pybamms_name() {
         let e = check(run(&[("Negative particle radus [m]", 1e-6)])).unwrap_err();
-        assert!(e.error.contains("Negative particle radus [m]"), "{}", e.error);
         assert!(
-            e.hint.contains("did you mean \"Negative particle radius [m]\"?"),
+            e.error.contains("Negative particle radus [m]"),
+            "{}",
+            e.error
+        );
+        assert!(
+            e.hint
+                .contains("did you mean \"Negative particle radius [m]\"?"),
             "{}",
             e.hint
         );

@@ -27,7 +27,11 @@ fn parse_refuses_near_misses_with_a_hint_naming_the_right_word() {
         // (input, word the error names, word the hint names)
         ("simulate DFM Chen2020", "DFM", "DFN"),
         ("simulate SPNe", "SPNe", "SPMe"),
-        ("simulate SPMe Chen202 \"Discharge at 1C until 2.5 V\"", "Chen202", "Chen2020"),
+        (
+            "simulate SPMe Chen202 \"Discharge at 1C until 2.5 V\"",
+            "Chen202",
+            "Chen2020",
+        ),
         (&long, "AAAAAAAAAA", "help"),
         ("frobnicate", "frobnicate", "simulate"),
         (
@@ -56,10 +60,16 @@ fn parse_prints_the_command_and_null_for_no_request() {
     assert_eq!(code, Some(0));
     assert_eq!(json, serde_json::json!({ "command": null }));
     // Exponents are numbers like any other: the C-rate limit holds.
-    for over in ["simulate 2e1C", "simulate \"Discharge at 5e2 A until 2.5 V\""] {
+    for over in [
+        "simulate 2e1C",
+        "simulate \"Discharge at 5e2 A until 2.5 V\"",
+    ] {
         let (code, json) = parse(over);
         assert_eq!(code, Some(2), "{over}: {json}");
-        assert!(json["error"].as_str().unwrap().contains("the limit is 10C"), "{json}");
+        assert!(
+            json["error"].as_str().unwrap().contains("the limit is 10C"),
+            "{json}"
+        );
     }
 }
 
@@ -104,7 +114,15 @@ fn every_option_of_every_subcommand_has_one_line_of_help() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // The enumerations are enforced.
     let out = battbot()
-        .args(["render-ci", "--job", "j.json", "--target", "jenkins", "--out", "x"])
+        .args([
+            "render-ci",
+            "--job",
+            "j.json",
+            "--target",
+            "jenkins",
+            "--out",
+            "x",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -142,8 +160,15 @@ fn demo_comment_without_a_job_prints_the_reply_and_exits_0() {
         };
         let out = child.wait_with_output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(status.success(), "{comment:?}: {status}\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            status.success(),
+            "{comment:?}: {status}\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(stdout.contains(expect), "{comment:?}: {stdout}");
-        eprintln!("{comment:?}: exit 0 after {:.2} s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "{comment:?}: exit 0 after {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
     }
 }

@@ -31,7 +31,12 @@ async fn misspelt_parameter_is_refused_before_it_is_a_job() {
 #[tokio::test]
 async fn parameter_out_of_range_and_unsupported_thermal_are_refused() {
     let bot = TestBot::new().await;
-    let (branches, reply) = ask(&bot, "@battbot simulate SPM \"Electrode height [m]\"=-0.1", 1).await;
+    let (branches, reply) = ask(
+        &bot,
+        "@battbot simulate SPM \"Electrode height [m]\"=-0.1",
+        1,
+    )
+    .await;
     assert_eq!(branches, 0);
     assert!(reply.contains("must be positive"), "{reply}");
     let (branches, reply) = ask(&bot, "@battbot simulate SPM Prada2013 lumped", 2).await;

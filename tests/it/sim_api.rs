@@ -171,7 +171,9 @@ fn options_thermal_and_degradation() {
 fn spec_json_refuses_unknown_keys_and_manifests_keep_the_spec_keys() {
     let text = r#"{"id": "x", "model": "dfn", "parameter_set": "chen2020", "experiment": ["Rest for 1 minute"],
             "ambient_temperature_C": 10, "rows": 3}"#;
-    let e = serde_json::from_str::<SimSpec>(text).unwrap_err().to_string();
+    let e = serde_json::from_str::<SimSpec>(text)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("unknown key \"id\""), "{e}");
     let entry: serde_json::Value = serde_json::from_str(text).unwrap();
     let s = SimSpec::from_manifest_entry(&entry).unwrap();

@@ -90,8 +90,7 @@ pub(super) async fn refuse(
 /// only when the tweet addresses the bot first — a reply to the bot starts with its handle;
 /// a plain mention in passing stays ignored, so the bot never spams conversations.
 fn plain_mention_chatter(app: &App, ev: &CommentEvent, e: &command::ParseError) -> bool {
-    if ev.source.platform != "twitter"
-        || !matches!(*e.kind, command::ErrorKind::NotACommand { .. })
+    if ev.source.platform != "twitter" || !matches!(*e.kind, command::ErrorKind::NotACommand { .. })
     {
         return false;
     }
@@ -106,22 +105,6 @@ fn starts_with_mention(body: &str, names: &[String]) -> bool {
     };
     let first = first.trim_end_matches([':', ',', '!', '?']);
     names.iter().any(|n| n.eq_ignore_ascii_case(first))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::starts_with_mention;
-
-    #[test]
-    fn twitter_answers_chatter_only_when_addressed_first() {
-        let names = vec!["battbot".to_string(), "battbot_".to_string()];
-        assert!(starts_with_mention("@battbot_ what models do you have?", &names));
-        assert!(starts_with_mention("@BattBot_: frobnicate", &names));
-        assert!(!starts_with_mention("loving @battbot_ what a bot", &names));
-        assert!(!starts_with_mention("@alice @battbot_ is it any good?", &names));
-        assert!(!starts_with_mention("battbot_ what?", &names));
-        assert!(!starts_with_mention("", &names));
-    }
 }
 
 /// Whether a comment author is the bot itself.
@@ -151,5 +134,27 @@ pub async fn handle_comment(app: &App, ev: CommentEvent) -> anyhow::Result<()> {
         Command::Simulate { .. } | Command::Compare { .. } | Command::Runbenchmarks => {
             simulate::run(app, forge.as_ref(), &thread, &ev, cmd).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::starts_with_mention;
+
+    #[test]
+    fn twitter_answers_chatter_only_when_addressed_first() {
+        let names = vec!["battbot".to_string(), "battbot_".to_string()];
+        assert!(starts_with_mention(
+            "@battbot_ what models do you have?",
+            &names
+        ));
+        assert!(starts_with_mention("@BattBot_: frobnicate", &names));
+        assert!(!starts_with_mention("loving @battbot_ what a bot", &names));
+        assert!(!starts_with_mention(
+            "@alice @battbot_ is it any good?",
+            &names
+        ));
+        assert!(!starts_with_mention("battbot_ what?", &names));
+        assert!(!starts_with_mention("", &names));
     }
 }
