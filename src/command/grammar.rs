@@ -603,7 +603,8 @@ impl Reader<'_> {
         let mut joined = String::new();
         let mut best = None;
         for n in 1..=6 {
-            if self.word(i + n - 1).is_none() {
+            // Words without letters or digits (emoji, dashes) join no name.
+            if self.word(i + n - 1).is_none() || self.squashed[i + n - 1].is_empty() {
                 break;
             }
             joined.push_str(&self.squashed[i + n - 1]);
@@ -620,7 +621,8 @@ impl Reader<'_> {
         let mut joined = String::new();
         let mut best = None;
         for n in 1..=3 {
-            if self.word(i + n - 1).is_none() {
+            // Words without letters or digits (emoji, dashes) join no name.
+            if self.word(i + n - 1).is_none() || self.squashed[i + n - 1].is_empty() {
                 break;
             }
             joined.push_str(&self.squashed[i + n - 1]);

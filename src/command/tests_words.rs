@@ -127,6 +127,7 @@ const CASES: &[(&str, Expect)] = &[
     ("@battbot let's simulate this DFN battery", Json(D)),
     ("@battbot simulate DFN — thanks!", Json(D)),
     ("@battbot simulate DFN 🙏", Json(D)),
+    ("@battbot simulate 😀 😀 Single particle model with electrolyte", Json(r#"{"command":"simulate","runs":[{"model":"SPMe","parameter_set":"Chen2020","experiment":["Discharge at 1C until 2.5 V"]}]}"#)),
     ("@battbot also simulate DFN again", Json(D)),
     ("@battbot I'd like to simulate DFN", Json(D)),
     ("@battbot just simulate DFN quickly", Json(D)),
