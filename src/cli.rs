@@ -20,8 +20,8 @@ use crate::sim::{SimSpec, Simulation, SolveOptions};
     about = "A battery-simulation bot orchestrated by CI"
 )]
 pub struct Cli {
-    /// Log format: text or json.
-    #[arg(long, global = true, default_value = "text")]
+    /// Log format on stderr: text or json.
+    #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
     #[command(subcommand)]
     pub command: Cmd,
@@ -31,43 +31,49 @@ pub struct Cli {
 pub enum Cmd {
     /// Run the whole loop on local repositories and print the report's path.
     Demo {
-        /// Directory for the repositories (a new temporary directory by default).
+        /// Directory for the bare repositories runner.git and reports.git (default: a new temporary directory).
         #[arg(long)]
         dir: Option<PathBuf>,
-        /// The comment to send.
+        /// The comment to send, e.g. '@battbot simulate SPM' (help, status, abort or a bad command print the reply and exit 0).
         #[arg(long)]
         comment: Option<String>,
         /// Benchmark a sample project's pull request instead (DiffEqBot's runbenchmarks).
         #[arg(long)]
         runbenchmarks: bool,
-        /// Where the request comes from: github, or twitter / slack against an in-process
-        /// fake of their API that prints what the bot posted.
+        /// Where the request comes from: github, twitter or slack (in-process fakes that print what the bot posted).
         #[arg(long, default_value = "github", value_parser = ["github", "twitter", "slack"])]
         platform: String,
     },
     /// Serve the webhook app.
     Serve {
+        /// Config file (JSON, see config.example.json); default: environment variables only.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Address and port to listen on, HOST:PORT.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
-        /// Replace every outbound call by a JSON log line.
+        /// Replace every outbound call by a JSON log line (also BATTBOT_DRY_RUN=1).
         #[arg(long)]
         dry_run: bool,
     },
     /// Run one simulation.
     Solve {
+        /// Simulation spec, JSON (model, parameter_set, experiment, …; README "Models and parameters").
         #[arg(long)]
         spec: PathBuf,
+        /// Write the time series here, CSV (time s, current A, voltage V, capacity A.h).
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// Write one row per cycle here, CSV (discharge capacity A.h, loss of lithium inventory %).
         #[arg(long)]
         summary: Option<PathBuf>,
+        /// Output period within each step, in seconds (> 0).
         #[arg(long, default_value_t = 10.0)]
         period: f64,
     },
     /// Time the re-solve of a built model (one spec, or every case of a suite).
     Bench {
+        /// Simulation spec to time, JSON.
         #[arg(long, conflicts_with = "suite", required_unless_present_any = ["suite", "render"])]
         spec: Option<PathBuf>,
         /// Time the rendering instead: a 3-run, 60-frame 1280×720 comparison GIF and a PNG
@@ -77,52 +83,65 @@ pub enum Cmd {
         /// A suite file: {"cases": [{"name": …, "spec": S}, …]}; one JSON line per case.
         #[arg(long)]
         suite: Option<PathBuf>,
+        /// Re-solves (or renders) to time, a count ≥ 1.
         #[arg(long, default_value_t = 10)]
         repeat: usize,
     },
     /// Simulate the runs of a render spec and draw them.
     Render {
-        /// {"title": …, "runs": [S, …]}
+        /// Render spec, JSON: {"title": …, "runs": [S, …]}.
         #[arg(long)]
         spec: PathBuf,
+        /// Write the animated comparison here, GIF.
         #[arg(long)]
         gif: Option<PathBuf>,
+        /// Write the voltage plot here, PNG.
         #[arg(long)]
         png: Option<PathBuf>,
     },
     /// Print a random comparison (a render spec), reproducible from its seed.
     Random {
+        /// Seed of the draw, an integer 0…2^64−1 (default: the clock).
         #[arg(long)]
         seed: Option<u64>,
     },
-    /// Print the Command a comment parses to.
-    Parse { text: String },
+    /// Print the Command a comment parses to (JSON); a bad command exits 2 with {"error", "hint"}.
+    Parse {
+        /// The request, as typed after the mention, e.g. 'simulate SPMe Chen2020 2C'.
+        text: String,
+    },
     /// Write the files the bot would commit to a runner branch.
     RenderCi {
+        /// Job spec, JSON (battbot-job.json).
         #[arg(long)]
         job: PathBuf,
-        #[arg(long)]
+        /// CI system of the runner repository: gitlab or github.
+        #[arg(long, value_parser = ["gitlab", "github"])]
         target: String,
+        /// Directory to write the files into (created if missing).
         #[arg(long)]
         out: PathBuf,
     },
     /// Answer job branches older than the job timeout that have no report.
     Reconcile {
+        /// Config file, JSON (see config.example.json).
         #[arg(long)]
         config: PathBuf,
     },
     /// Answer new Twitter mentions (since the last seen id on the state branch); for a
     /// CI schedule when no Account Activity webhook is available.
     PollMentions {
+        /// Config file, JSON (see config.example.json).
         #[arg(long)]
         config: PathBuf,
     },
     /// BattBot's scheduled tweet: a random comparison for this half-day (seeded by it),
     /// committed under scheduled/<date>-<am|pm>/ and tweeted with its GIF, once per slot.
     TweetRandom {
+        /// Config file, JSON (see config.example.json).
         #[arg(long)]
         config: PathBuf,
-        /// Draw this comparison instead of the slot's.
+        /// Draw this comparison instead of the slot's: an integer seed 0…2^64−1.
         #[arg(long)]
         seed: Option<u64>,
     },
@@ -138,13 +157,16 @@ pub enum Cmd {
     },
     /// Runner side: solve a job, render, call back.
     RunJob {
+        /// Job spec, JSON (battbot-job.json on the runner branch).
         #[arg(long)]
         job: PathBuf,
+        /// Directory for the CSV, PNG and GIF artifacts (created if missing).
         #[arg(long)]
         out: PathBuf,
+        /// Callback base URL (http or https); the secret comes from BATTBOT_RUNNER_SECRET.
         #[arg(long)]
         callback: Option<String>,
-        /// Only report this failure (used by the CI's on-failure step).
+        /// Only report this failure message (the CI's on-failure step).
         #[arg(long)]
         failure: Option<String>,
         /// Post the callback a job without the secret left in OUT/callback/ (validated).
@@ -157,32 +179,40 @@ pub enum Cmd {
 pub enum BotsCmd {
     /// One line per bot (no network calls).
     List {
+        /// Farm config file, JSON (see config.example.json).
         #[arg(long)]
         config: PathBuf,
     },
     /// Reports, failures, latency and reports per day, from each bot's reports index.
     Stats {
+        /// Farm config file, JSON (see config.example.json).
         #[arg(long)]
         config: PathBuf,
+        /// Only this bot (its bot_name); default: every bot.
         #[arg(long)]
         bot: Option<String>,
-        /// text or json
-        #[arg(long, default_value = "text")]
+        /// Output format: text or json.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
         format: String,
     },
     /// Write a bot's config (without secrets) and state branch to one archive.
     Export {
+        /// Farm config file, JSON (see config.example.json).
         #[arg(long)]
         config: PathBuf,
+        /// The bot to export (its bot_name).
         #[arg(long)]
         bot: String,
+        /// Archive file to write, JSON.
         #[arg(long)]
         out: PathBuf,
     },
     /// Add a bot from an archive to a config file and restore its state branch.
     Import {
+        /// Farm config file to add the bot to, JSON.
         #[arg(long)]
         config: PathBuf,
+        /// Archive written by `bots export`, JSON.
         #[arg(long)]
         archive: PathBuf,
     },
@@ -192,9 +222,10 @@ pub enum BotsCmd {
 pub enum ReportsCmd {
     /// Remove images and data of reports older than an age; report.md and summary.json stay.
     Prune {
+        /// Config file, JSON (see config.example.json).
         #[arg(long)]
         config: PathBuf,
-        /// e.g. 180d, 12w
+        /// Age of the reports to prune: a number and d (days) or w (weeks), e.g. 180d, 12w.
         #[arg(long)]
         older_than: String,
         /// Only list what would be removed.
@@ -203,8 +234,10 @@ pub enum ReportsCmd {
     },
     /// Write the static site (index.html with a searchable table) from the reports index.
     Site {
+        /// Config file, JSON (see config.example.json).
         #[arg(long)]
         config: PathBuf,
+        /// Directory to write index.html into (created if missing).
         #[arg(long)]
         out: PathBuf,
     },
@@ -634,7 +667,12 @@ fn parse(text: &str) -> anyhow::Result<()> {
         limits: &limits,
         step_check: Some(&check),
     };
-    match command::parse(text, &cx) {
+    // The text is addressed to the bot (no mention needed), and checked as the app checks a
+    // request before it becomes a job.
+    match command::parse_addressed(text, &cx).and_then(|c| match c {
+        Some(cmd) => command::validate(&cmd).map(|()| Some(cmd)),
+        None => Ok(None),
+    }) {
         Ok(Some(cmd)) => println!("{}", serde_json::to_string(&cmd)?),
         Ok(None) => println!("{}", serde_json::json!({ "command": null })),
         Err(e) => {

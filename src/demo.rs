@@ -42,6 +42,7 @@ pub struct DemoOptions {
 pub struct DemoOutcome {
     pub job_id: JobId,
     pub replies: Vec<String>,
+    /// Empty when the request made no job (help, status, abort, a bad command).
     pub report_path: PathBuf,
 }
 
@@ -386,7 +387,22 @@ async fn drive(
                 report_path,
             });
         }
-        let refused = ["error-", "denied-", "bench-", "duplicate-", "limited-"];
+        // help, status, abort and a bad command make no job: the reply is the answer.
+        let answered = ["error-", "help-", "status-", "abort-"];
+        if !opts.runbenchmarks
+            && new.iter().any(|r| {
+                answered
+                    .iter()
+                    .any(|k| r.contains(&format!("<!-- battbot:{k}")))
+            })
+        {
+            return Ok(DemoOutcome {
+                job_id,
+                replies: new.to_vec(),
+                report_path: PathBuf::new(),
+            });
+        }
+        let refused = ["denied-", "bench-", "duplicate-", "limited-"];
         if new.iter().any(|r| {
             refused
                 .iter()
@@ -512,6 +528,9 @@ pub async fn run(
         platform,
     };
     let outcome = run_with(opts).await?;
-    println!("{}", outcome.report_path.display());
+    // A request that makes no job (help, status, abort, a bad one) ends with its reply.
+    if !outcome.report_path.as_os_str().is_empty() {
+        println!("{}", outcome.report_path.display());
+    }
     Ok(())
 }

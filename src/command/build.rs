@@ -2,9 +2,11 @@
 //! segment into runs (model × set × thermal × experiment × temperature × value) and checks steps.
 
 use super::error::{point_at, ErrorKind, ParseError};
+use super::filler::question_topic;
 use super::grammar::{Request, Segment};
 use super::registry::Verb;
 use super::steps::{read_step, step_word_suggestion};
+use super::suggest::{not_a_command, unknown_words};
 use super::vocab::Vocabulary;
 use super::Command;
 use crate::sim::SimSpec;
@@ -175,6 +177,52 @@ fn run_count(seg: &Segment) -> usize {
     .fold(1usize, |acc, x| acc.saturating_mul(*x))
 }
 
+/// How the runs multiply, e.g. "1 model × 6 temperatures = 6 runs" (or, with `vs`,
+/// "3 runs + 4 runs = 7 runs").
+fn run_breakdown(segs: &[Segment]) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let axes = |seg: &Segment| -> String {
+        let experiments = if seg.steps.is_empty() {
+            seg.rates.len()
+        } else {
+            1
+        };
+        let parts = [
+            (seg.models.len().max(1), "model", "models"),
+            (seg.sets.len().max(1), "parameter set", "parameter sets"),
+            (seg.thermals.len(), "thermal model", "thermal models"),
+            (experiments, "C-rate", "C-rates"),
+            (seg.temps.len(), "temperature", "temperatures"),
+            (
+                seg.vary.as_ref().map_or(0, |(_, v)| v.len()),
+                "value",
+                "values",
+            ),
+        ];
+        let shown: Vec<String> = parts
+            .iter()
+            .enumerate()
+            .filter(|(k, (n, _, _))| *k < 1 || *n > 1)
+            .map(|(_, (n, one, many))| plural(*n, one, many))
+            .collect();
+        shown.join(" × ")
+    };
+    let total = segs
+        .iter()
+        .fold(0usize, |acc, s| acc.saturating_add(run_count(s)));
+    match segs {
+        [one] => format!("{} = {total} runs", axes(one)),
+        _ => {
+            let each: Vec<String> = segs
+                .iter()
+                .map(|s| plural(run_count(s), "run", "runs"))
+                .collect();
+            format!("{} = {total} runs", each.join(" + "))
+        }
+    }
+}
+
 /// Fills what a `vs` segment leaves unset from the segments that set it, when they all
 /// agree: in `compare SPM vs DFN at 2C` both runs are at 2C.
 fn share(segs: &mut [Segment]) {
@@ -246,11 +294,29 @@ pub(crate) fn command(
         Some(Verb::Runbenchmarks) => return Ok(Some(Command::Runbenchmarks)),
         _ => {}
     }
-    if let Some(e) = req.suspect {
-        return Err(e);
+    let nothing_named = req.verb.is_none() && !req.has_content();
+    let unclear_question =
+        (req.verb.is_none() || req.wh_question) && req.question && !req.unknown.is_empty();
+    if nothing_named || unclear_question {
+        // Addressed to the bot but naming no command: a question, an unknown verb, or
+        // (only filler, or a thank-you) nothing at all.
+        let topic = question_topic(req.words.iter().map(String::as_str));
+        if req.question {
+            return Err(not_a_command(None, true, topic));
+        }
+        if req.courtesy || req.unknown.is_empty() {
+            return Ok(None);
+        }
+        let first = req
+            .first_word
+            .as_deref()
+            .filter(|w| req.unknown.iter().any(|u| u.word.to_lowercase() == *w))
+            .unwrap_or(&req.unknown[0].word)
+            .to_string();
+        return Err(not_a_command(Some(&first), false, topic));
     }
-    if req.verb.is_none() && !req.has_content() {
-        return Ok(None);
+    if !req.unknown.is_empty() {
+        return Err(unknown_words(&req.read, &req.unknown));
     }
     share(&mut req.segments);
     let count = req
@@ -258,7 +324,11 @@ pub(crate) fn command(
         .iter()
         .fold(0usize, |acc, s| acc.saturating_add(run_count(s)));
     if count > max_runs {
-        return Err(super::limits::too_many_runs(count, max_runs));
+        return Err(super::limits::too_many_runs(
+            count,
+            max_runs,
+            &run_breakdown(&req.segments),
+        ));
     }
     let mut runs = Vec::new();
     for seg in &req.segments {

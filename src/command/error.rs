@@ -11,6 +11,21 @@ pub enum ErrorKind {
         word: String,
         suggestion: Option<String>,
     },
+    /// Text addressed to the bot that names no command: an unknown verb or a question.
+    #[error("not a command (closest: {closest})")]
+    NotACommand {
+        word: Option<String>,
+        closest: String,
+        question: bool,
+    },
+    #[error("unknown parameter {name:?}")]
+    UnknownParameter {
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// The simulator (or a range check) refuses a run's value.
+    #[error("invalid {what}")]
+    Invalid { what: String },
     #[error("unknown parameter set {name:?}")]
     UnknownSet {
         name: String,

@@ -4,11 +4,14 @@
 use std::collections::BTreeMap;
 
 use super::error::{ErrorKind, ParseError};
+use super::filler::{is_courtesy, is_filler, is_question_word};
 use super::lexer::{Kind, Token};
+pub(crate) use super::numbers::number;
+use super::numbers::{overflows, split_number};
 use super::registry::{self, Verb};
-use super::steps::{quantity_words, step_word_suggestion};
-use super::suggest::suspect;
-use super::vocab::{closest, degradation_key, degradation_value, squash, Vocabulary};
+use super::steps::{quantity_kind, quantity_words, step_word_suggestion};
+use super::suggest::{explain, Unknown};
+use super::vocab::{closest, degradation_key, degradation_value, squash, Vocabulary, DEGRADATION};
 
 /// What one `vs`-separated part of a request names. Empty lists take the defaults.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -38,8 +41,20 @@ impl Segment {
 pub(crate) struct Request {
     pub verb: Option<Verb>,
     pub segments: Vec<Segment>,
-    /// The first word that looks like a typo of a name the bot knows.
-    pub suspect: Option<ParseError>,
+    /// Words (and quoted texts) the reader could not use, in order.
+    pub unknown: Vec<Unknown>,
+    /// What the reader used, as typed (for "I read … but not …").
+    pub read: Vec<String>,
+    /// The paragraph asks a question (a `?`, or it starts with a question word).
+    pub question: bool,
+    /// It starts with what, which, how, why, when, where or who.
+    pub wh_question: bool,
+    /// The paragraph starts by thanking (and, without a command, asks nothing).
+    pub courtesy: bool,
+    /// The first word of the paragraph, lower-cased.
+    pub first_word: Option<String>,
+    /// Every word, lower-cased (to guess what a question is about).
+    pub words: Vec<String>,
 }
 
 impl Request {
@@ -54,50 +69,42 @@ fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
     }
 }
 
-/// A plain number ("0.4", "-5", "1e-5"), never "inf" or "NaN".
-pub(crate) fn number(s: &str) -> Option<f64> {
-    let s = s.replace('−', "-");
-    let first = s.chars().next()?;
-    if !(first.is_ascii_digit() || first == '-' || first == '+' || first == '.') {
-        return None;
-    }
-    s.parse::<f64>().ok().filter(|x| x.is_finite())
-}
-
 fn kelvin_to_celsius(k: f64) -> f64 {
     ((k - 273.15) * 1e6).round() / 1e6
 }
 
-const CELSIUS_SUFFIXES: &[&str] = &["°c", "ºc", "℃", "degc", "°", "º", "celsius", "degrees"];
+/// Units of a temperature, written after its number with or without spaces ("25°C",
+/// "25 oC", "25deg C", "25 degrees Celsius"); `c` alone only after `T=`.
+const CELSIUS_UNITS: &[&str] = &[
+    "°c",
+    "ºc",
+    "℃",
+    "degc",
+    "oc",
+    "°",
+    "º",
+    "deg",
+    "degs",
+    "degree",
+    "degrees",
+    "degreec",
+    "degreesc",
+    "celsius",
+    "°celsius",
+    "degcelsius",
+    "degreecelsius",
+    "degreescelsius",
+];
+const KELVIN_UNITS: &[&str] = &["k", "kelvin", "kelvins", "°k"];
 
-/// A temperature written as one word ("10°C", "298K", "-5degC"; "10C" only after `T=`).
-fn temperature_word(lower: &str, c_is_celsius: bool) -> Option<f64> {
-    for suffix in CELSIUS_SUFFIXES {
-        if let Some(n) = lower.strip_suffix(suffix).and_then(number) {
-            return Some(n);
-        }
-    }
-    if let Some(n) = lower.strip_suffix('k').and_then(number) {
-        return Some(kelvin_to_celsius(n));
-    }
-    if c_is_celsius {
-        return lower.strip_suffix('c').and_then(number);
-    }
-    None
-}
-
-/// A unit word after a number: (is kelvin, words used).
-fn temperature_unit(words: &[&str], c_is_celsius: bool) -> Option<(bool, usize)> {
-    let first = *words.first()?;
-    match first {
-        "°c" | "ºc" | "℃" | "degc" | "celsius" | "°" | "º" => Some((false, 1)),
-        "deg" | "degree" | "degrees" => match words.get(1) {
-            Some(&"c") | Some(&"celsius") => Some((false, 2)),
-            _ => Some((false, 1)),
-        },
-        "k" | "kelvin" => Some((true, 1)),
-        "c" if c_is_celsius => Some((false, 1)),
-        _ => None,
+/// Whether `unit` is a temperature unit: Some(is kelvin).
+fn temperature_unit(unit: &str, c_is_celsius: bool) -> Option<bool> {
+    if CELSIUS_UNITS.contains(&unit) || (c_is_celsius && unit == "c") {
+        Some(false)
+    } else if KELVIN_UNITS.contains(&unit) {
+        Some(true)
+    } else {
+        None
     }
 }
 
@@ -116,7 +123,7 @@ fn rate_word(word: &str) -> Option<(String, f64)> {
     Some((format!("{n}C"), v))
 }
 
-/// A repeat count: "x3", "×3", "3x".
+/// A repeat count: "x3", "×3", "3x" (overflows are caught before, see `overflows`).
 fn cycles_word(lower: &str) -> Option<u32> {
     let n = lower
         .strip_prefix('x')
@@ -138,6 +145,15 @@ fn looks_like_step(text: &str) -> bool {
         "discharge" | "charge" | "rest" | "hold" | "run"
     ) || step_word_suggestion(&first).is_some()
         || text.chars().any(|c| c.is_ascii_digit())
+}
+
+/// A number too large to be meant ("1e400K", "x18446744073709551617").
+fn too_large(word: &str) -> ParseError {
+    bad_value(
+        word,
+        format!("\"{word}\" holds a number too large for battbot to read"),
+        "numbers are read as written, exponents included (2e1C is 20C); limits apply to them as to any other",
+    )
 }
 
 fn bad_value(text: &str, error: impl Into<String>, hint: impl Into<String>) -> ParseError {
@@ -179,6 +195,16 @@ struct Reader<'a> {
     lowered: Vec<String>,
     req: Request,
     seg: Segment,
+    /// How the last token read was used.
+    used: Use,
+}
+
+/// How a token was used.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Use {
+    Read,
+    Skipped,
+    Unknown,
 }
 
 /// Reads a request from the tokens of `para`.
@@ -216,10 +242,32 @@ pub(crate) fn read(toks: &[Token], para: &str, vocab: &Vocabulary) -> Result<Req
             .collect(),
         req: Request::default(),
         seg: Segment::default(),
+        used: Use::Read,
     };
+    r.req.words = toks
+        .iter()
+        .filter(|t| t.kind == Kind::Word)
+        .map(|t| t.text.trim_start_matches('#').to_lowercase())
+        .collect();
+    r.req.first_word = r.req.words.first().cloned();
+    r.req.question = toks.iter().any(|t| t.is_punct('?'))
+        || r.req.first_word.as_deref().is_some_and(is_question_word);
+    r.req.courtesy = r.req.first_word.as_deref().is_some_and(is_courtesy);
+    r.req.wh_question = r.req.first_word.as_deref().is_some_and(|w| {
+        matches!(
+            w,
+            "what" | "what's" | "whats" | "which" | "how" | "why" | "when" | "where" | "who"
+        )
+    });
     let mut i = 0;
     while i < toks.len() {
-        i = r.token(i)?;
+        r.used = Use::Read;
+        let next = r.token(i)?.max(i + 1);
+        if r.used == Use::Read {
+            let end = toks[next - 1].end;
+            r.req.read.push(para[toks[i].start..end].trim().to_string());
+        }
+        i = next;
     }
     r.end_segment();
     Ok(r.req)
@@ -263,13 +311,20 @@ impl Reader<'_> {
         let t = &self.toks[i];
         match t.kind {
             Kind::Punct('*') => {
+                if let Some(w) = self.word(i + 1).filter(|w| overflows(w)) {
+                    return Err(too_large(w));
+                }
                 if let Some(n) = self.word(i + 1).and_then(|w| w.parse::<u32>().ok()) {
                     self.set_cycles(n, &t.text)?;
                     return Ok(i + 2);
                 }
+                self.used = Use::Skipped;
                 Ok(i + 1)
             }
-            Kind::Punct(_) => Ok(i + 1),
+            Kind::Punct(_) => {
+                self.used = Use::Skipped;
+                Ok(i + 1)
+            }
             Kind::Quoted => self.quoted(i),
             Kind::Word => self.word_at(i),
         }
@@ -294,8 +349,14 @@ impl Reader<'_> {
             push_unique(&mut self.seg.sets, s.name.clone());
         } else if looks_like_step(&text) {
             self.seg.steps.push(text);
+        } else {
+            self.unknown(Unknown {
+                word: text,
+                suggestion: None,
+                hint: "quoted text is read as a step (\"Rest for 1 hour\"), a model, a parameter set, or a parameter name before =value".into(),
+                set_like: false,
+            });
         }
-        // Other quoted text ("it's 'fast'") is prose.
         Ok(i + 1)
     }
 
@@ -324,16 +385,18 @@ impl Reader<'_> {
 
     fn word_at(&mut self, i: usize) -> Result<usize, ParseError> {
         let raw = self.toks[i].text.clone();
-        if raw.starts_with('@') {
-            return Ok(i + 1); // someone else's handle
-        }
         let lower = raw.trim_start_matches('#').to_lowercase();
-        if lower.is_empty() {
+        if raw.starts_with('@') || lower.is_empty() {
+            // Someone else's handle, or a lone '#'.
+            self.used = Use::Skipped;
             return Ok(i + 1);
         }
         if lower == "vs" || lower == "versus" {
             self.end_segment();
             return Ok(i + 1);
+        }
+        if overflows(&lower) {
+            return Err(too_large(&raw));
         }
         // Commands, one or two words.
         if self.word(i + 1).is_some() {
@@ -380,6 +443,16 @@ impl Reader<'_> {
             self.set_cycles(n, &raw)?;
             return Ok(i + 1);
         }
+        // "x 3", "× 3"
+        if matches!(lower.as_str(), "x" | "×") {
+            if let Some(w) = self.word(i + 1).filter(|w| overflows(w)) {
+                return Err(too_large(w));
+            }
+            if let Some(n) = self.word(i + 1).and_then(|w| w.parse::<u32>().ok()) {
+                self.set_cycles(n, &raw)?;
+                return Ok(i + 2);
+            }
+        }
         if let Ok(n) = lower.parse::<u32>() {
             if matches!(
                 self.lower(i + 1),
@@ -411,10 +484,63 @@ impl Reader<'_> {
                 return Ok(i + n);
             }
         }
-        if self.req.suspect.is_none() {
-            self.req.suspect = suspect(&raw, &lower, self.vocab);
+        if raw.starts_with('#') || is_filler(&lower) {
+            // Hashtags that name nothing are tags, not words of the request.
+            self.used = Use::Skipped;
+            return Ok(i + 1);
         }
+        let words: Vec<&str> = (i..(i + 2).min(self.toks.len()))
+            .map_while(|k| self.word(k))
+            .collect();
+        if let Some((n, what)) = quantity_kind(&words) {
+            let typed = words[..n].join(" ");
+            self.unknown(Unknown {
+                hint: format!("\"{typed}\" is {what}: it belongs in a quoted step, e.g. \"Discharge at 2 A for 3 hours\", \"Rest for 1 hour\", \"Hold at 4.2 V until 50 mA\""),
+                word: typed,
+                suggestion: None,
+                set_like: false,
+            });
+            return Ok(i + n);
+        }
+        if self.punct(i + 1, &['=', ':']) {
+            // A near miss of a key: "sie=reaction-limited", "cycels=3".
+            let keys = DEGRADATION
+                .iter()
+                .map(|d| d.keys[0])
+                .chain(["cycles", "temperature"]);
+            if let Some(key) = closest(&lower, keys, 2).filter(|_| lower.len() >= 3) {
+                let end = if self.word(i + 2).is_some() {
+                    i + 3
+                } else {
+                    i + 2
+                };
+                let typed = self.para[self.toks[i].start..self.toks[end - 1].end].to_string();
+                self.unknown(Unknown {
+                    word: typed,
+                    suggestion: Some(key.to_string()),
+                    hint: format!("did you mean {key}? Options are written key=value, e.g. sei=reaction-limited, plating=irreversible, cycles=3, T=25C"),
+                    set_like: false,
+                });
+                return Ok(end);
+            }
+        }
+        if matches!(lower.as_str(), "rest" | "hold") {
+            self.unknown(Unknown {
+                word: raw,
+                suggestion: None,
+                hint: "a step is written in full, as PyBaMM does: \"Rest for 1 hour\", \"Hold at 4.2 V until C/50\"".into(),
+                set_like: false,
+            });
+            return Ok(i + 1);
+        }
+        let u = explain(&raw, &lower, self.vocab);
+        self.unknown(u);
         Ok(i + 1)
+    }
+
+    fn unknown(&mut self, u: Unknown) {
+        self.used = Use::Unknown;
+        self.req.unknown.push(u);
     }
 
     fn note_verb(&mut self, v: Verb) {
@@ -477,7 +603,8 @@ impl Reader<'_> {
         let mut joined = String::new();
         let mut best = None;
         for n in 1..=6 {
-            if self.word(i + n - 1).is_none() {
+            // Words without letters or digits (emoji, dashes) join no name.
+            if self.word(i + n - 1).is_none() || self.squashed[i + n - 1].is_empty() {
                 break;
             }
             joined.push_str(&self.squashed[i + n - 1]);
@@ -494,7 +621,8 @@ impl Reader<'_> {
         let mut joined = String::new();
         let mut best = None;
         for n in 1..=3 {
-            if self.word(i + n - 1).is_none() {
+            // Words without letters or digits (emoji, dashes) join no name.
+            if self.word(i + n - 1).is_none() || self.squashed[i + n - 1].is_empty() {
                 break;
             }
             joined.push_str(&self.squashed[i + n - 1]);
@@ -517,25 +645,32 @@ impl Reader<'_> {
             at = i + 2;
             c_is_celsius = true;
         }
-        let Some(w) = self.lower(at) else {
-            return Ok(None);
-        };
-        let found = if let Some(c) = temperature_word(w, c_is_celsius) {
-            Some((c, at + 1))
-        } else if let Some(n) = number(w) {
-            let units: Vec<&str> = (at + 1..at + 3).map_while(|k| self.lower(k)).collect();
-            match temperature_unit(&units, c_is_celsius) {
-                Some((kelvin, used)) => {
-                    let c = if kelvin { kelvin_to_celsius(n) } else { n };
-                    Some((c, at + 1 + used))
+        let found = self.lower(at).and_then(|w| {
+            let (num, rest) = split_number(w)?;
+            let n = number(num)?;
+            // The unit: the rest of the word and up to two more words, longest first.
+            let mut best = None;
+            let mut unit = rest.to_string();
+            for extra in 0..=2 {
+                if extra > 0 {
+                    match self.lower(at + extra) {
+                        Some(w) => unit.push_str(w),
+                        None => break,
+                    }
                 }
-                // `T=25`: a bare number after `T=` is in °C.
-                None if c_is_celsius => Some((n, at + 1)),
-                None => None,
+                if unit.is_empty() {
+                    if c_is_celsius {
+                        best = Some((n, at + 1)); // `T=25`: °C
+                    }
+                    continue;
+                }
+                if let Some(kelvin) = temperature_unit(&unit, c_is_celsius) {
+                    let c = if kelvin { kelvin_to_celsius(n) } else { n };
+                    best = Some((c, at + 1 + extra));
+                }
             }
-        } else {
-            None
-        };
+            best
+        });
         match found {
             Some((c, end)) => {
                 push_unique(&mut self.seg.temps, c);

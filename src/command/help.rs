@@ -14,7 +14,7 @@ pub fn help_text(cx: &ParseContext) -> String {
     let name = cx.bot_names.first().map_or("battbot", String::as_str);
     let vocab = cx.vocabulary;
     let mut s =
-        format!("**@{name}** simulates batteries from a comment. Mention it with a command:\n\n");
+        format!("**{name}** simulates batteries from a comment. Mention it with a command:\n\n");
     for c in COMMANDS {
         s.push_str(&format!(
             "- **{}** — {}. Example: `@{name} {}`\n",

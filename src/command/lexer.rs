@@ -106,6 +106,13 @@ pub(crate) fn tokenize(s: &str) -> Vec<Token> {
                 }
             }
         }
+        if s[i..].starts_with("http://") || s[i..].starts_with("https://") {
+            // A link is not a word of the request (the URL check in `push_word` cannot see
+            // it: ':' is punctuation).
+            i = s[i..].find(char::is_whitespace).map_or(s.len(), |e| i + e);
+            prev = Some(' ');
+            continue;
+        }
         if PUNCT.contains(&c) {
             out.push(Token {
                 kind: Kind::Punct(c),

@@ -75,7 +75,11 @@ fn run_name(i: usize, run: &SimSpec, many: bool) -> String {
 /// count as PyBaMM's one-day default step.
 pub fn check(runs: &[SimSpec], limits: &Limits, vocab: &Vocabulary) -> Result<(), ParseError> {
     if runs.len() > limits.max_runs {
-        return Err(too_many_runs(runs.len(), limits.max_runs));
+        return Err(too_many_runs(
+            runs.len(),
+            limits.max_runs,
+            &format!("{} runs", runs.len()),
+        ));
     }
     let many = runs.len() > 1;
     for (i, run) in runs.iter().enumerate() {
@@ -163,22 +167,62 @@ pub fn check(runs: &[SimSpec], limits: &Limits, vocab: &Vocabulary) -> Result<()
                     fmt_hours(hours),
                     fmt_hours(limits.max_simulated_hours)
                 ),
-                format!(
-                    "the time is bounded step by step: \"for\" durations as written, \"until\" steps 1/C-rate hours × {UNTIL_MARGIN}, holds {} h, others a day; add \"for …\" to long steps or use fewer cycles",
-                    HOLD_ESTIMATE_S / 3600.0
-                ),
+                time_hint(run, &infos, set, cycles, degradation, limits),
             ));
         }
     }
     Ok(())
 }
 
-pub(crate) fn too_many_runs(runs: usize, max: usize) -> ParseError {
+/// `breakdown` says how this request's runs multiply ("1 model × 6 temperatures = 6 runs").
+pub(crate) fn too_many_runs(runs: usize, max: usize, breakdown: &str) -> ParseError {
     ParseError::new(
         ErrorKind::TooManyRuns { runs, max },
         format!("this asks for {runs} runs; the limit is {max}"),
-        "runs multiply (2 models × 3 C-rates = 6 runs): compare fewer models, sets, C-rates, temperatures or values",
+        format!("runs multiply ({breakdown}): compare fewer models, sets, C-rates, temperatures or values"),
     )
+}
+
+/// The hint for too long a run, from its own steps: each step's bound, the cycle's, and how
+/// many cycles would fit.
+fn time_hint(
+    run: &SimSpec,
+    infos: &[Option<StepInfo>],
+    set: Option<&super::vocab::SetEntry>,
+    cycles: u32,
+    degradation: bool,
+    limits: &Limits,
+) -> String {
+    let bound = |i: &Option<StepInfo>| {
+        i.as_ref()
+            .map_or(super::steps::DEFAULT_STEP_S, |i| i.time_bound_s(set))
+            / 3600.0
+    };
+    let mut parts: Vec<(f64, String)> = run
+        .experiment
+        .iter()
+        .zip(infos)
+        .map(|(s, i)| (bound(i), format!("\"{s}\" {}", fmt_hours(bound(i)))))
+        .collect();
+    parts.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let listed: Vec<String> = parts.iter().take(3).map(|(_, t)| t.clone()).collect();
+    let cycle_h: f64 = infos.iter().map(bound).sum();
+    let mut hint = format!(
+        "counted per step ({}{}; \"for\" as written, \"until\" 1/C-rate × {UNTIL_MARGIN}, holds {} h, others a day)",
+        listed.join(", "),
+        if parts.len() > 3 { ", …" } else { "" },
+        HOLD_ESTIMATE_S / 3600.0
+    );
+    if !degradation && cycles > 1 && cycle_h > 0.0 {
+        let fit = (limits.max_simulated_hours / cycle_h).floor();
+        hint.push_str(&format!(
+            ": {cycles} cycles of {} each; {fit} cycles fit",
+            fmt_hours(cycle_h)
+        ));
+    } else {
+        hint.push_str("; add \"for …\" to the longest step or shorten it");
+    }
+    hint
 }
 
 fn too_many_steps(name: &str, steps: usize, limits: &Limits, how: &str) -> ParseError {
@@ -191,7 +235,10 @@ fn too_many_steps(name: &str, steps: usize, limits: &Limits, how: &str) -> Parse
             "{name} has {steps} steps {how}; the limit is {}",
             limits.max_steps
         ),
-        "use fewer steps or cycles",
+        format!(
+            "{steps} steps against a limit of {}: use fewer steps or cycles",
+            limits.max_steps
+        ),
     )
 }
 

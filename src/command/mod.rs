@@ -4,20 +4,25 @@
 mod build;
 mod canonical;
 mod error;
+mod filler;
 mod grammar;
 mod help;
 mod lexer;
 mod limits;
+mod numbers;
 mod registry;
 mod steps;
 mod suggest;
 mod text;
+mod validate;
 mod vocab;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_props;
+#[cfg(test)]
+mod tests_words;
 
 use serde::{Deserialize, Serialize};
 
@@ -25,11 +30,13 @@ use crate::sim::SimSpec;
 
 pub use canonical::canonical;
 pub use error::{ErrorKind, ParseError};
+pub use filler::{COURTESY, FILLER};
 pub use help::{help_text, README_SECTION};
 pub use limits::Limits;
 pub use registry::{CommandSpec, Verb, COMMANDS};
 pub use steps::{read_step, StepInfo, StepProblem};
 pub use text::BOT_COMMENT_MARKER;
+pub use validate::validate;
 pub use vocab::{ModelEntry, SetEntry, Vocabulary, DEGRADATION};
 
 /// What a user asked the bot to do (JSON as in DESIGN §5).

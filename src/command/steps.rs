@@ -2,6 +2,7 @@
 //! cost: the step's current as a C-rate and an upper estimate of its duration.
 
 use super::vocab::{closest, SetEntry};
+use crate::sim::experiment::Control;
 
 /// A problem with one step, from the sim's injected step parser or from [`read_step`].
 #[derive(Clone, Debug, PartialEq)]
@@ -51,12 +52,14 @@ const STEP_WORDS: &[&str] = &[
 ];
 const EXAMPLES: &str = "steps look like \"Discharge at 1C until 2.5 V\", \"Rest for 30 minutes\", \"Charge at C/2 until 4.2 V\", \"Hold at 4.2 V until 50 mA\"";
 
+/// What a value with a unit is (the grammar needs the kind, not the value: the simulator's
+/// parser reads the step).
 enum Quantity {
-    CRate(f64),
-    Amps(f64),
-    Watts(f64),
-    Volts(f64),
-    Seconds(f64),
+    CRate,
+    Amps,
+    Watts,
+    Volts,
+    Seconds,
 }
 
 fn problem(message: impl Into<String>, word: Option<&str>, hint: impl Into<String>) -> StepProblem {
@@ -67,32 +70,23 @@ fn problem(message: impl Into<String>, word: Option<&str>, hint: impl Into<Strin
     }
 }
 
-fn unit_quantity(value: f64, unit: &str) -> Option<Quantity> {
+fn unit_quantity(unit: &str) -> Option<Quantity> {
     Some(match unit.to_lowercase().as_str() {
-        "c" => Quantity::CRate(value),
-        "a" => Quantity::Amps(value),
-        "ma" => Quantity::Amps(value / 1000.0),
-        "w" => Quantity::Watts(value),
-        "mw" => Quantity::Watts(value / 1000.0),
-        "kw" => Quantity::Watts(value * 1000.0),
-        "v" => Quantity::Volts(value),
-        "mv" => Quantity::Volts(value / 1000.0),
-        "s" | "sec" | "secs" | "second" | "seconds" => Quantity::Seconds(value),
-        "m" | "min" | "mins" | "minute" | "minutes" => Quantity::Seconds(value * 60.0),
-        "h" | "hr" | "hrs" | "hour" | "hours" => Quantity::Seconds(value * 3600.0),
-        "d" | "day" | "days" => Quantity::Seconds(value * 86400.0),
+        "c" => Quantity::CRate,
+        "a" | "ma" => Quantity::Amps,
+        "w" | "mw" | "kw" => Quantity::Watts,
+        "v" | "mv" => Quantity::Volts,
+        "s" | "sec" | "secs" | "second" | "seconds" | "m" | "min" | "mins" | "minute"
+        | "minutes" | "h" | "hr" | "hrs" | "hour" | "hours" => Quantity::Seconds,
         _ => return None,
     })
 }
 
-/// Splits "2.5V" into (2.5, "V"); "C/10" into a C-rate.
+/// Splits "2.5V" into (2.5, "V"), "2e1C" into (20, "C").
 fn number_prefix(word: &str) -> Option<(f64, &str)> {
-    let end = word
-        .char_indices()
-        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.' || *c == '-' || *c == '+'))
-        .map_or(word.len(), |(i, _)| i);
-    let value: f64 = word[..end].parse().ok()?;
-    value.is_finite().then_some((value, &word[end..]))
+    let (num, rest) = super::numbers::split_number(word)?;
+    let value = super::numbers::number(num)?;
+    Some((value, rest))
 }
 
 /// Reads one value and its unit from `words[*i..]`, advancing `i`.
@@ -110,7 +104,7 @@ fn quantity(words: &[&str], i: &mut usize) -> Result<Quantity, StepProblem> {
         .or_else(|| first.strip_prefix("c/"))
     {
         return match rest.parse::<f64>() {
-            Ok(d) if d > 0.0 && d.is_finite() => Ok(Quantity::CRate(1.0 / d)),
+            Ok(d) if d > 0.0 && d.is_finite() => Ok(Quantity::CRate),
             _ => Err(problem(
                 "not a C-rate",
                 Some(first),
@@ -118,7 +112,7 @@ fn quantity(words: &[&str], i: &mut usize) -> Result<Quantity, StepProblem> {
             )),
         };
     }
-    let Some((value, unit)) = number_prefix(first) else {
+    let Some((_, unit)) = number_prefix(first) else {
         return Err(problem(
             format!("expected a number, found {first:?}"),
             Some(first),
@@ -138,7 +132,7 @@ fn quantity(words: &[&str], i: &mut usize) -> Result<Quantity, StepProblem> {
     } else {
         unit
     };
-    unit_quantity(value, unit).ok_or_else(|| {
+    unit_quantity(unit).ok_or_else(|| {
         problem(
             format!("unknown unit {unit:?}"),
             Some(unit),
@@ -161,129 +155,36 @@ pub(crate) fn step_word_suggestion(word: &str) -> Option<&'static str> {
     )
 }
 
-fn unexpected(word: &str) -> StepProblem {
-    let hint = match step_word_suggestion(word) {
-        Some(s) => format!("did you mean \"{s}\"? {EXAMPLES}"),
-        None => EXAMPLES.to_string(),
-    };
-    problem(format!("unexpected {word:?}"), Some(word), hint)
-}
-
-/// Reads a step in PyBaMM's grammar, case-insensitively: `Discharge|Charge at X`,
-/// `Hold at V`, `Rest`, then `for D` and/or `until Y` (joined by `or`/`and`).
+/// Reads a step with the simulator's own parser (`sim::experiment::parse_step`: units,
+/// exponents, `for` and `until`), so what the app accepts is what the runner solves.
 pub fn read_step(text: &str) -> Result<StepInfo, StepProblem> {
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let mut i = 0;
-    let Some(&verb) = words.first() else {
-        return Err(problem("the step is empty", None, EXAMPLES));
+    let step = crate::sim::experiment::parse_step(text.trim()).map_err(|e| {
+        let end = e.word == "end of step";
+        let mut hint = e.hint.clone();
+        if let Some(s) = step_word_suggestion(&e.word) {
+            hint = format!("did you mean \"{s}\"? {hint}");
+        }
+        StepProblem {
+            message: if end {
+                "the step is incomplete".to_string()
+            } else {
+                format!("unexpected {:?}", e.word)
+            },
+            word: (!end).then(|| e.word.clone()),
+            hint: Some(hint),
+        }
+    })?;
+    let drive = match step.control {
+        Control::CRate(0.0) | Control::Current(0.0) => Drive::Rest,
+        Control::CRate(c) => Drive::CRate(c),
+        Control::Current(a) => Drive::Amps(a),
+        Control::Power(w) => Drive::Watts(w),
+        Control::Voltage(v) => Drive::Volts(v),
     };
-    i += 1;
-    let lower = verb.to_lowercase();
-    let expect_at = |i: &mut usize| -> Result<(), StepProblem> {
-        match words.get(*i) {
-            Some(w) if w.eq_ignore_ascii_case("at") => {
-                *i += 1;
-                Ok(())
-            }
-            Some(w) => Err(unexpected(w)),
-            None => Err(problem(
-                format!("\"{verb}\" needs \"at\" and a value"),
-                Some(verb),
-                EXAMPLES,
-            )),
-        }
-    };
-    let drive = match lower.as_str() {
-        "discharge" | "charge" => {
-            expect_at(&mut i)?;
-            let at = words.get(i).copied();
-            match quantity(&words, &mut i)? {
-                Quantity::CRate(c) => Drive::CRate(c),
-                Quantity::Amps(a) => Drive::Amps(a),
-                Quantity::Watts(w) => Drive::Watts(w),
-                _ => {
-                    return Err(problem(
-                        format!("\"{verb}\" needs a current or a power"),
-                        at,
-                        "e.g. \"Discharge at 1C\", \"Charge at 2 A\", \"Discharge at 10 W\"",
-                    ))
-                }
-            }
-        }
-        "hold" => {
-            expect_at(&mut i)?;
-            let at = words.get(i).copied();
-            match quantity(&words, &mut i)? {
-                Quantity::Volts(v) => Drive::Volts(v),
-                _ => {
-                    return Err(problem(
-                        "a hold needs a voltage",
-                        at,
-                        "e.g. \"Hold at 4.2 V until 50 mA\"",
-                    ))
-                }
-            }
-        }
-        "rest" => Drive::Rest,
-        _ => {
-            let hint = match closest(&lower, ["discharge", "charge", "rest", "hold"], 2) {
-                Some(s) => format!(
-                    "did you mean \"{s}\"? A step starts with Discharge, Charge, Hold or Rest"
-                ),
-                None => "a step starts with Discharge, Charge, Hold or Rest".to_string(),
-            };
-            return Err(problem(format!("unknown step {verb:?}"), Some(verb), hint));
-        }
-    };
-    let mut duration_s = None;
-    let mut has_until = false;
-    while let Some(&w) = words.get(i) {
-        i += 1;
-        match w.to_lowercase().as_str() {
-            "or" | "and" => {}
-            "for" => {
-                let at = words.get(i).copied();
-                match quantity(&words, &mut i)? {
-                    Quantity::Seconds(s) if s > 0.0 => duration_s = Some(s),
-                    _ => {
-                        return Err(problem(
-                            "\"for\" needs a positive duration",
-                            at,
-                            "e.g. \"for 10 minutes\", \"for 2 hours\"",
-                        ))
-                    }
-                }
-            }
-            "until" => {
-                let at = words.get(i).copied();
-                match quantity(&words, &mut i)? {
-                    Quantity::Volts(_) | Quantity::Amps(_) | Quantity::CRate(_) => has_until = true,
-                    _ => {
-                        return Err(problem(
-                            "\"until\" needs a voltage or a current",
-                            at,
-                            "e.g. \"until 2.5 V\", \"until 50 mA\", \"until C/20\"",
-                        ))
-                    }
-                }
-            }
-            _ => return Err(unexpected(w)),
-        }
-    }
-    if duration_s.is_none() && !has_until {
-        return Err(problem(
-            "the step never ends",
-            Some(verb),
-            "add \"for <duration>\" or \"until <voltage or current>\"",
-        ));
-    }
     Ok(StepInfo {
         drive,
-        duration_s,
-        has_until,
+        duration_s: step.duration_s,
+        has_until: !step.terminations.is_empty(),
     })
 }
 
@@ -320,4 +221,18 @@ impl StepInfo {
 pub(crate) fn quantity_words(words: &[&str]) -> Option<usize> {
     let mut i = 0;
     quantity(words, &mut i).ok().map(|_| i)
+}
+
+/// A current, power, voltage or duration typed outside a step ("500 A", "3 hours"): how
+/// many words it takes and what it is.
+pub(crate) fn quantity_kind(words: &[&str]) -> Option<(usize, &'static str)> {
+    let mut i = 0;
+    let what = match quantity(words, &mut i).ok()? {
+        Quantity::CRate => return None,
+        Quantity::Amps => "a current",
+        Quantity::Watts => "a power",
+        Quantity::Volts => "a voltage",
+        Quantity::Seconds => "a duration",
+    };
+    Some((i, what))
 }

@@ -1,5 +1,6 @@
-//! Property tests: the parser never panics on arbitrary Unicode up to 10 kB, and every
-//! command it accepts reads back unchanged from its canonical text.
+//! Property tests: the parser never panics on arbitrary Unicode up to 10 kB, every command
+//! it accepts reads back unchanged from its canonical text, and every word of a request is
+//! reflected in the canonical command or named by the error.
 
 use proptest::prelude::*;
 
@@ -112,5 +113,154 @@ proptest! {
     fn canonical_reads_back(mention in prop::sample::select(&["@battbot", "@battbot_", "/battbot", "hey @BattBot,"][..]),
                             body in fragments()) {
         check_round_trip(&format!("{mention} {body}"))?;
+    }
+}
+
+/// A piece of a generated request: a known phrase with what the canonical command must show
+/// for it, a word battbot cannot read with how its error must name it, or a filler word.
+#[derive(Clone, Debug)]
+enum Piece {
+    Known(&'static str, &'static str),
+    Junk(&'static str, &'static str),
+    Filler(&'static str),
+}
+
+const KNOWN: &[(&str, &str)] = &[
+    ("SPM", "SPM"),
+    ("SPMe", "SPMe"),
+    ("DFN", "DFN"),
+    ("Single particle model with electrolyte", "SPMe"),
+    ("Doyle-Fuller-Newman model", "DFN"),
+    ("Chen2020", "Chen2020"),
+    ("marquis2019", "Marquis2019"),
+    ("Ai 2020", "Ai2020"),
+    ("2C", "2C"),
+    ("C/3", "C/3"),
+    ("0.5 C", "0.5C"),
+    ("5e-1C", "5e-1C"),
+    ("at 10°C", "10°C"),
+    ("25 oC", "25°C"),
+    ("at 298.15K", "25°C"),
+    ("25deg C", "25°C"),
+    ("lumped", "lumped"),
+    ("x3", "x3"),
+    ("x 3", "x3"),
+    ("sei=reaction-limited", "sei=reaction-limited"),
+    ("\"Discharge at 1C until 3 V\"", "Discharge at 1C until 3 V"),
+    ("\"Rest for 10 minutes\"", "Rest for 10 minutes"),
+    ("\"Electrode height [m]\"=0.1", "Electrode height [m]"),
+];
+
+const JUNK: &[(&str, &str)] = &[
+    ("DFM", "DFM"),
+    ("SPNe", "SPNe"),
+    ("Chen202", "Chen202"),
+    ("Ai202", "Ai202"),
+    ("lumpd", "lumpd"),
+    ("frobnicate", "frobnicate"),
+    ("25oK", "25oK"),
+    ("x-lumped", "x-lumped"),
+    ("GITT", "GITT"),
+    ("zorp", "zorp"),
+    ("'fast'", "fast"),
+    ("3 hours", "3 hours"),
+    ("500 A", "500 A"),
+];
+
+/// Filler words (question words and `?` excluded: a question gets a help reply instead).
+const FILL: &[&str] = &[
+    "the",
+    "please",
+    "with",
+    "using",
+    "model",
+    "chemistry",
+    "a",
+    "and",
+    "then",
+    "for",
+    "of",
+    "at",
+    "😀",
+    "-",
+    "#batteries",
+    "@alice",
+    "thanks",
+    ",",
+];
+
+fn piece() -> impl Strategy<Value = Piece> {
+    prop_oneof![
+        4 => prop::sample::select(KNOWN).prop_map(|(t, m)| Piece::Known(t, m)),
+        1 => prop::sample::select(JUNK).prop_map(|(t, n)| Piece::Junk(t, n)),
+        3 => prop::sample::select(FILL).prop_map(Piece::Filler),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    /// Either every non-filler word is reflected in the canonical command, or the result
+    /// is an error naming the word it could not read.
+    #[test]
+    fn every_word_is_reflected_or_named(pieces in prop::collection::vec(piece(), 0..8)) {
+        let vocab = Vocabulary::builtin();
+        let limits = Limits::default();
+        let cx = ParseContext {
+            bot_names: vec!["battbot".into()],
+            vocabulary: &vocab,
+            limits: &limits,
+            step_check: None,
+        };
+        let words: Vec<&str> = pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Known(t, _) | Piece::Junk(t, _) => *t,
+                Piece::Filler(t) => *t,
+            })
+            .collect();
+        let text = format!("@battbot simulate {}", words.join(" "));
+        let junk: Vec<&str> = pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Junk(_, named) => Some(*named),
+                _ => None,
+            })
+            .collect();
+        match parse(&text, &cx) {
+            Ok(cmd) => {
+                prop_assert!(junk.is_empty(), "{text:?} accepted with {junk:?}");
+                let cmd = cmd.expect("a simulate command");
+                let canon = canonical(&cmd, &cx);
+                for p in &pieces {
+                    if let Piece::Known(t, marker) = p {
+                        prop_assert!(canon.contains(marker), "{text:?}: {t:?} not in {canon:?}");
+                    }
+                }
+            }
+            Err(e) if !junk.is_empty() => {
+                // The error lists the first five words it could not read.
+                for named in junk.iter().take(5) {
+                    prop_assert!(
+                        e.error.contains(named),
+                        "{text:?}: the error does not name {named:?}: {}",
+                        e.error
+                    );
+                }
+            }
+            Err(e) => {
+                // Without unreadable words, only a limit or a conflict may refuse it.
+                prop_assert!(
+                    !matches!(
+                        *e.kind,
+                        ErrorKind::UnknownWord { .. }
+                            | ErrorKind::UnknownSet { .. }
+                            | ErrorKind::NotACommand { .. }
+                    ),
+                    "{text:?}: {}",
+                    e.error
+                );
+            }
+        }
     }
 }

@@ -101,6 +101,31 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
     out
 }
 
+/// Where the number at the start of `s` ends: a sign, digits with a decimal point, and an
+/// exponent when digits follow it ("2e1C" is 20 C, "5e2" 500, "1.5e-3A" 1.5 mA).
+fn number_end(s: &str) -> usize {
+    let b = s.as_bytes();
+    let digits = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    let mut i = usize::from(matches!(b.first(), Some(b'-' | b'+')));
+    i = digits(i);
+    if i < b.len() && b[i] == b'.' {
+        i = digits(i + 1);
+    }
+    if i > 0 && i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        let sign = usize::from(matches!(b.get(i + 1), Some(b'-' | b'+')));
+        let end = digits(i + 1 + sign);
+        if end > i + 1 + sign {
+            i = end;
+        }
+    }
+    i
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Unit {
     A,
@@ -160,21 +185,7 @@ impl<'a> Parser<'a> {
             }
             return Ok((1.0 / v, Unit::C));
         }
-        let split = s
-            .char_indices()
-            .find(|&(i, ch)| {
-                !(ch.is_ascii_digit()
-                    || ch == '.'
-                    || ch == '-'
-                    || ch == '+'
-                    || ((ch == 'e' || ch == 'E')
-                        && i > 0
-                        && s[i + 1..]
-                            .starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+')))
-            })
-            .map(|(i, _)| i)
-            .unwrap_or(s.len());
-        let (num, unit_str) = s.split_at(split);
+        let (num, unit_str) = s.split_at(number_end(s));
         let v: f64 = num.parse().map_err(|_| {
             self.err(
                 Some(tok),
@@ -219,12 +230,7 @@ impl<'a> Parser<'a> {
             )
         })?;
         let s = tok.s;
-        let split = s
-            .char_indices()
-            .find(|&(_, ch)| !(ch.is_ascii_digit() || ch == '.'))
-            .map(|(i, _)| i)
-            .unwrap_or(s.len());
-        let (num, unit) = s.split_at(split);
+        let (num, unit) = s.split_at(number_end(s));
         let v: f64 = num
             .parse()
             .map_err(|_| self.err(Some(tok), "expected a duration such as \"10 minutes\""))?;
@@ -412,5 +418,23 @@ mod tests {
         assert_eq!(e.word, "fortnights");
         let e = parse_step("Discharge at 1C").unwrap_err();
         assert_eq!(e.word, "end of step");
+    }
+
+    #[test]
+    fn exponents_are_numbers_like_any_other() {
+        let s = parse_step("Discharge at 2e1C until 2.5 V").unwrap();
+        assert_eq!(s.control, Control::CRate(20.0));
+        let s = parse_step("Discharge at 5e2 A until 2.5 V").unwrap();
+        assert_eq!(s.control, Control::Current(500.0));
+        let s = parse_step("Charge at 1.5e-3A until 4.2 V").unwrap();
+        assert_eq!(s.control, Control::Current(-1.5e-3));
+        let s = parse_step("Rest for 1e3 s").unwrap();
+        assert_eq!(s.duration_s, Some(1000.0));
+        let s = parse_step("Rest for 2.5e-1 hours").unwrap();
+        assert_eq!(s.duration_s, Some(900.0));
+        let e = parse_step("Discharge at 1e400 A until 2.5 V").unwrap_err();
+        assert_eq!(e.word, "1e400");
+        let e = parse_step("Rest for 1e400 s").unwrap_err();
+        assert_eq!(e.word, "1e400");
     }
 }

@@ -20,6 +20,7 @@ pub mod params;
 mod solution;
 pub mod solver;
 mod spec;
+pub mod spec_keys;
 
 pub use driver::Simulation;
 pub use mesh::{particle_nodes_for, Mesh, CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL};

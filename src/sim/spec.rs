@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{params, SimError};
 
-/// A simulation request (DESIGN §4). Unknown JSON keys are ignored.
+/// A simulation request (DESIGN §4). An unknown JSON key is an error with a did-you-mean
+/// (`spec_keys`); `SimSpec::from_manifest_entry` reads a reference manifest's entries.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "super::spec_keys::RawSpec")]
 pub struct SimSpec {
     pub model: String,
     pub parameter_set: String,

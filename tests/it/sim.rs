@@ -35,7 +35,7 @@ fn check(
     case: &serde_json::Value,
 ) -> Option<battbot::sim::compare::Comparison> {
     let id = case["id"].as_str().unwrap();
-    let mut spec: SimSpec = serde_json::from_value(case.clone()).unwrap();
+    let mut spec = SimSpec::from_manifest_entry(case).unwrap();
     if spec.parameter_set.ends_with(".json") {
         spec.parameter_set = dir.join(&spec.parameter_set).to_string_lossy().into();
     }
@@ -211,7 +211,7 @@ fn points_per_domain_sets_the_mesh() {
         .into_iter()
         .find(|c| c["id"] == "dfn_chen2020_1C")
         .unwrap();
-    let mut spec: SimSpec = serde_json::from_value(case).unwrap();
+    let mut spec = SimSpec::from_manifest_entry(&case).unwrap();
     let reference = std::fs::read_to_string(dir.join("dfn_chen2020_1C.csv")).unwrap();
     let rmse = |spec: &SimSpec| {
         let sol = Simulation::build(spec)

@@ -168,12 +168,15 @@ fn options_thermal_and_degradation() {
 }
 
 #[test]
-fn spec_json_round_trip_ignores_unknown_keys() {
-    let s: SimSpec = serde_json::from_str(
-        r#"{"id": "x", "model": "dfn", "parameter_set": "chen2020", "experiment": ["Rest for 1 minute"],
-            "ambient_temperature_C": 10, "rows": 3}"#,
-    )
-    .unwrap();
+fn spec_json_refuses_unknown_keys_and_manifests_keep_the_spec_keys() {
+    let text = r#"{"id": "x", "model": "dfn", "parameter_set": "chen2020", "experiment": ["Rest for 1 minute"],
+            "ambient_temperature_C": 10, "rows": 3}"#;
+    let e = serde_json::from_str::<SimSpec>(text)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown key \"id\""), "{e}");
+    let entry: serde_json::Value = serde_json::from_str(text).unwrap();
+    let s = SimSpec::from_manifest_entry(&entry).unwrap();
     assert_eq!(s.ambient_temperature_c, Some(10.0));
     let back: SimSpec = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
     assert_eq!(back, s);

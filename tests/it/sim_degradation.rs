@@ -26,7 +26,7 @@ fn manifest_case(id: &str) -> serde_json::Value {
 }
 
 fn manifest_spec(id: &str) -> SimSpec {
-    serde_json::from_value(manifest_case(id)).unwrap()
+    SimSpec::from_manifest_entry(&manifest_case(id)).unwrap()
 }
 
 /// (discharge capacity [A.h], loss of lithium inventory [%]) per cycle.

@@ -69,6 +69,48 @@ pub fn canonical(app: &App, cmd: &Command) -> String {
     command::canonical(cmd, &cx)
 }
 
+/// Replies to a request the bot cannot run (a parse or validation error); nothing is committed.
+pub(super) async fn refuse(
+    app: &App,
+    forge: &dyn crate::forge::Conversation,
+    thread: &Thread,
+    ev: &CommentEvent,
+    e: &command::ParseError,
+) -> anyhow::Result<()> {
+    app.metrics.inc_job_rejected();
+    // The error quotes the user's words: they stay escaped text.
+    let body = Reply::new()
+        .mention(&ev.source.user)
+        .bot(" I could not read that: ")
+        .text(&e.error)
+        .bot("\n\n")
+        .text(&e.hint);
+    let key = format!("error-c{}", ev.source.comment_id);
+    app.reply_once(forge, thread, &key, &body).await?;
+    Ok(())
+}
+
+/// On Twitter a mention that names no command (a question, an unknown verb) is answered
+/// only when the tweet addresses the bot first — a reply to the bot starts with its handle;
+/// a plain mention in passing stays ignored, so the bot never spams conversations.
+fn plain_mention_chatter(app: &App, ev: &CommentEvent, e: &command::ParseError) -> bool {
+    if ev.source.platform != "twitter" || !matches!(*e.kind, command::ErrorKind::NotACommand { .. })
+    {
+        return false;
+    }
+    !starts_with_mention(&ev.body, &bot_names(app))
+}
+
+/// Whether `body` begins with a mention of one of `names` (as a reply to the bot does).
+fn starts_with_mention(body: &str, names: &[String]) -> bool {
+    let first = body.split_whitespace().next().unwrap_or("");
+    let Some(first) = first.strip_prefix('@') else {
+        return false;
+    };
+    let first = first.trim_end_matches([':', ',', '!', '?']);
+    names.iter().any(|n| n.eq_ignore_ascii_case(first))
+}
+
 /// Whether a comment author is the bot itself.
 fn is_self(app: &App, ev: &CommentEvent) -> bool {
     let me = app.config.bot_name.to_ascii_lowercase();
@@ -86,19 +128,8 @@ pub async fn handle_comment(app: &App, ev: CommentEvent) -> anyhow::Result<()> {
     let cmd = match parse(app, &ev.body) {
         Ok(None) => return Ok(()),
         Ok(Some(cmd)) => cmd,
-        Err(e) => {
-            app.metrics.inc_job_rejected();
-            // The error quotes the user's words: they stay escaped text.
-            let body = Reply::new()
-                .mention(&ev.source.user)
-                .bot(" I could not read that: ")
-                .text(e.error)
-                .bot("\n\n")
-                .text(e.hint);
-            let key = format!("error-c{}", ev.source.comment_id);
-            app.reply_once(forge.as_ref(), &thread, &key, &body).await?;
-            return Ok(());
-        }
+        Err(e) if plain_mention_chatter(app, &ev, &e) => return Ok(()),
+        Err(e) => return refuse(app, forge.as_ref(), &thread, &ev, &e).await,
     };
     match cmd {
         Command::Help => help::run(app, forge.as_ref(), &thread, &ev).await,
@@ -107,5 +138,27 @@ pub async fn handle_comment(app: &App, ev: CommentEvent) -> anyhow::Result<()> {
         Command::Simulate { .. } | Command::Compare { .. } | Command::Runbenchmarks => {
             simulate::run(app, forge.as_ref(), &thread, &ev, cmd).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::starts_with_mention;
+
+    #[test]
+    fn twitter_answers_chatter_only_when_addressed_first() {
+        let names = vec!["battbot".to_string(), "battbot_".to_string()];
+        assert!(starts_with_mention(
+            "@battbot_ what models do you have?",
+            &names
+        ));
+        assert!(starts_with_mention("@BattBot_: frobnicate", &names));
+        assert!(!starts_with_mention("loving @battbot_ what a bot", &names));
+        assert!(!starts_with_mention(
+            "@alice @battbot_ is it any good?",
+            &names
+        ));
+        assert!(!starts_with_mention("battbot_ what?", &names));
+        assert!(!starts_with_mention("", &names));
     }
 }

@@ -33,6 +33,9 @@ pub async fn run(
             .await?;
         return Ok(());
     }
+    if let Err(e) = crate::command::validate(&cmd) {
+        return super::refuse(app, forge, thread, ev, &e).await;
+    }
     let mut benchmark = None;
     if matches!(cmd, Command::Runbenchmarks) {
         let refusal = if !ev.is_pull_request {
