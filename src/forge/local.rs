@@ -249,6 +249,22 @@ async fn git_bytes(repo: &Path, args: &[&str]) -> Result<Option<Vec<u8>>, ForgeE
     Ok(out.status.success().then_some(out.stdout))
 }
 
+/// `for-each-ref` patterns that select the branches starting with `prefix` in git itself
+/// (a directory prefix is matched literally, any other by a glob), so listing job branches
+/// does not walk every ref; a prefix with glob characters lists all branches (then filtered).
+fn ref_patterns(prefix: &str) -> Vec<String> {
+    if prefix.is_empty() || prefix.ends_with('/') {
+        vec![format!("refs/heads/{prefix}")]
+    } else if prefix.contains(['*', '?', '[', '\\']) {
+        vec!["refs/heads/".to_string()]
+    } else {
+        vec![
+            format!("refs/heads/{prefix}*"),
+            format!("refs/heads/{prefix}*/**"),
+        ]
+    }
+}
+
 #[async_trait]
 impl Forge for LocalForge {
     fn kind(&self) -> &'static str {
@@ -306,17 +322,13 @@ impl Forge for LocalForge {
 
     async fn list_branches(&self, repo: &str, prefix: &str) -> Result<Vec<Branch>, ForgeError> {
         let repo = self.path(repo);
-        let out = git(
-            &repo,
-            &[
-                "for-each-ref",
-                "--format=%(refname:strip=2) %(objectname) %(committerdate:unix)",
-                "refs/heads/",
-            ],
-            None,
-            &[],
-        )
-        .await?;
+        let mut args = vec![
+            "for-each-ref".to_string(),
+            "--format=%(refname:strip=2) %(objectname) %(committerdate:unix)".to_string(),
+        ];
+        args.extend(ref_patterns(prefix));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = git(&repo, &args, None, &[]).await?;
         Ok(out
             .lines()
             .filter_map(|line| {

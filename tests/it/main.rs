@@ -14,6 +14,7 @@ mod faults;
 mod github;
 mod gitlab;
 mod gitlab_event;
+mod history;
 mod lifecycle;
 mod params;
 mod render;
