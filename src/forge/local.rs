@@ -119,17 +119,9 @@ impl LocalForge {
         deletes: &[String],
         message: &str,
     ) -> Result<String, ForgeError> {
-        let index = tempfile::NamedTempFile::new()
-            .map_err(|e| ForgeError::Other(format!("temporary index: {e}")))?;
-        let index_path = index.path().to_string_lossy().to_string();
-        // git wants to create the index itself.
-        drop(index);
-        let env = [("GIT_INDEX_FILE", index_path.clone())];
-        match parent {
-            Some(p) => git(repo, &["read-tree", p], None, &env).await?,
-            None => git(repo, &["read-tree", "--empty"], None, &env).await?,
-        };
-        let mut info = String::new();
+        // Only the directories on the changed paths are read and rewritten (`ls-tree` and
+        // `mktree` per directory), so a commit costs the same whatever the tree holds.
+        let mut changes = Vec::with_capacity(files.len() + deletes.len());
         for file in files {
             check_path(&file.path)?;
             let oid = git(
@@ -139,21 +131,16 @@ impl LocalForge {
                 &[],
             )
             .await?;
-            info.push_str(&format!("100644 blob {}\t{}\n", oid.trim(), file.path));
+            changes.push((file.path.clone(), Some(oid.trim().to_string())));
         }
         for path in deletes {
             check_path(path)?;
-            info.push_str(&format!("0 {ZERO_OID}\t{path}\n"));
+            changes.push((path.clone(), None));
         }
-        git(
-            repo,
-            &["update-index", "--index-info"],
-            Some(info.as_bytes()),
-            &env,
-        )
-        .await?;
-        let tree = git(repo, &["write-tree"], None, &env).await?;
-        let _ = std::fs::remove_file(&index_path);
+        let tree = match update_tree(repo, parent.map(str::to_string), changes).await? {
+            Some(tree) => tree,
+            None => git(repo, &["mktree", "-z"], Some(b""), &[]).await?,
+        };
         let mut args = vec!["commit-tree", tree.trim(), "-m", message];
         if let Some(p) = parent {
             args.push("-p");
@@ -162,6 +149,78 @@ impl LocalForge {
         let commit = git(repo, &args, None, &self.author_env()).await?;
         Ok(commit.trim().to_string())
     }
+}
+
+type TreeFuture<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Option<String>, ForgeError>> + Send + 'a>,
+>;
+
+/// The tree `base` (a tree or commit id; `None`: empty) with `changes` applied — path →
+/// blob id, or `None` to delete; returns `None` for an empty tree. Untouched
+/// subdirectories are kept by id, never read.
+fn update_tree(
+    repo: &Path,
+    base: Option<String>,
+    changes: Vec<(String, Option<String>)>,
+) -> TreeFuture<'_> {
+    Box::pin(async move {
+        // name → (mode, type, id)
+        let mut entries: std::collections::BTreeMap<String, (String, String, String)> =
+            Default::default();
+        if let Some(base) = &base {
+            let listing = git(repo, &["ls-tree", "-z", base], None, &[]).await?;
+            for item in listing.split('\0').filter(|l| !l.is_empty()) {
+                let Some((meta, name)) = item.split_once('\t') else {
+                    continue;
+                };
+                let mut m = meta.split(' ');
+                if let (Some(mode), Some(kind), Some(id)) = (m.next(), m.next(), m.next()) {
+                    entries.insert(name.to_string(), (mode.into(), kind.into(), id.into()));
+                }
+            }
+        }
+        let mut subdirs: std::collections::BTreeMap<String, Vec<(String, Option<String>)>> =
+            Default::default();
+        for (path, blob) in changes {
+            match path.split_once('/') {
+                Some((dir, rest)) => subdirs
+                    .entry(dir.to_string())
+                    .or_default()
+                    .push((rest.to_string(), blob)),
+                None => match blob {
+                    Some(id) => {
+                        entries.insert(path, ("100644".into(), "blob".into(), id));
+                    }
+                    None => {
+                        entries.remove(&path);
+                    }
+                },
+            }
+        }
+        for (dir, sub) in subdirs {
+            let old = entries
+                .get(&dir)
+                .filter(|(_, kind, _)| kind == "tree")
+                .map(|(_, _, id)| id.clone());
+            match update_tree(repo, old, sub).await? {
+                Some(id) => {
+                    entries.insert(dir, ("040000".into(), "tree".into(), id));
+                }
+                None => {
+                    entries.remove(&dir);
+                }
+            }
+        }
+        if entries.is_empty() {
+            return Ok(None);
+        }
+        let mut input = Vec::new();
+        for (name, (mode, kind, id)) in &entries {
+            input.extend_from_slice(format!("{mode} {kind} {id}\t{name}\0").as_bytes());
+        }
+        let id = git(repo, &["mktree", "-z"], Some(&input), &[]).await?;
+        Ok(Some(id.trim().to_string()))
+    })
 }
 
 /// Refuses paths that would escape the tree or are not plain relative paths.
