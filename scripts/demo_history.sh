@@ -5,6 +5,7 @@
 set -euo pipefail
 N=${1:-120}
 DIR=${2:-$(mktemp -d)}
+mkdir -p "$DIR"
 BIN=${BATTBOT:-target/release/battbot}
 echo "run,seconds,bytes_outside,files_outside"
 for i in $(seq 1 "$N"); do
@@ -13,7 +14,7 @@ for i in $(seq 1 "$N"); do
   end=$(date +%s.%N)
   git_dir="$DIR/reports.git"
   # The report directory of the newest commit on main: where its report.md was added.
-  report_dir=$(git --git-dir "$git_dir" diff-tree -r --no-commit-id --name-only --diff-filter=A main \
+  report_dir=$(git --git-dir "$git_dir" diff-tree --root -r --no-commit-id --name-only --diff-filter=A main \
     | grep '/report.md$' | head -1 | sed 's|/report.md$||')
   bytes=0; files=0
   while IFS=$'\t' read -r meta path; do
@@ -23,7 +24,7 @@ for i in $(seq 1 "$N"); do
       bytes=$((bytes + $(git --git-dir "$git_dir" cat-file -s "$oid")))
     fi
     files=$((files + 1))
-  done < <(git --git-dir "$git_dir" diff-tree -r --no-commit-id main)
+  done < <(git --git-dir "$git_dir" diff-tree --root -r --no-commit-id main)
   printf '%d,%.2f,%d,%d\n' "$i" "$(echo "$end - $start" | bc)" "$bytes" "$files"
 done
 echo "battbot/* branches left in runner.git: $(git --git-dir "$DIR/runner.git" for-each-ref refs/heads/battbot/ | wc -l)"

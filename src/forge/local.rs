@@ -293,6 +293,45 @@ async fn git(
     Ok(String::from_utf8_lossy(&out.stdout).to_string())
 }
 
+/// Runs git in `repo` with `stdin` and returns its raw stdout.
+async fn git_raw(repo: &Path, args: &[&str], stdin: &[u8]) -> Result<Vec<u8>, ForgeError> {
+    let describe = || args.join(" ");
+    let mut child = Command::new("git")
+        .arg("--git-dir")
+        .arg(repo)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| ForgeError::Git {
+            args: describe(),
+            stderr: e.to_string(),
+        })?;
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let input = stdin.to_vec();
+    let writer = tokio::spawn(async move {
+        let _ = pipe.write_all(&input).await;
+    });
+    let out = child
+        .wait_with_output()
+        .await
+        .map_err(|e| ForgeError::Git {
+            args: describe(),
+            stderr: e.to_string(),
+        })?;
+    let _ = writer.await;
+    if !out.status.success() {
+        return Err(ForgeError::Git {
+            args: describe(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    Ok(out.stdout)
+}
+
 async fn git_bytes(repo: &Path, args: &[&str]) -> Result<Option<Vec<u8>>, ForgeError> {
     let out = Command::new("git")
         .arg("--git-dir")
@@ -551,11 +590,35 @@ impl Conversation for LocalForge {
             .filter(|p| p.ends_with(".md"))
             .collect();
         paths.sort();
+        // One `cat-file --batch` for the whole thread, not one git process per reply.
+        let mut input = String::new();
+        for path in &paths {
+            input.push_str(&format!("refs/heads/{COMMENTS_BRANCH}:{path}\n"));
+        }
+        if input.is_empty() {
+            return Ok(Vec::new());
+        }
+        let out = git_raw(
+            &self.path(&conv),
+            &["cat-file", "--batch"],
+            input.as_bytes(),
+        )
+        .await?;
         let mut bodies = Vec::with_capacity(paths.len());
-        for path in paths {
-            if let Some(bytes) = self.read_file(&conv, COMMENTS_BRANCH, &path).await? {
-                bodies.push(String::from_utf8_lossy(&bytes).to_string());
-            }
+        let mut rest = out.as_slice();
+        // Each object: "<oid> blob <size>\n<contents>\n" (or "<name> missing\n").
+        while let Some(nl) = rest.iter().position(|&b| b == b'\n') {
+            let header = String::from_utf8_lossy(&rest[..nl]).to_string();
+            rest = &rest[nl + 1..];
+            let size = header
+                .split(' ')
+                .nth(2)
+                .and_then(|n| n.parse::<usize>().ok());
+            let Some(size) = size.filter(|n| *n <= rest.len()) else {
+                continue;
+            };
+            bodies.push(String::from_utf8_lossy(&rest[..size]).to_string());
+            rest = rest.get(size + 1..).unwrap_or_default();
         }
         Ok(bodies)
     }

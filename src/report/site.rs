@@ -129,7 +129,7 @@ pub fn top_readme_with(
             "limit": TOP_LIMIT, "entries": [row],
         }),
     )?;
-    let md = merge(&header, &rows, old, &[entry.report.clone()], TOP_LIMIT);
+    let md = merge(&header, &rows, old, std::slice::from_ref(&entry.report), TOP_LIMIT);
     Ok(FileChange::new("README.md", md))
 }
 
