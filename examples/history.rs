@@ -47,7 +47,12 @@ fn entry(i: u64, month: &str) -> Entry {
         ),
         report: format!("github/org/{repo}/{n}/{id}/report.md"),
         job_id: id,
-        status: if i % 17 == 0 { "failure" } else { "success" }.into(),
+        status: if i.is_multiple_of(17) {
+            "failure"
+        } else {
+            "success"
+        }
+        .into(),
         platform: "github".into(),
         repo: format!("org/{repo}"),
         number: n,

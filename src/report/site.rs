@@ -129,7 +129,13 @@ pub fn top_readme_with(
             "limit": TOP_LIMIT, "entries": [row],
         }),
     )?;
-    let md = merge(&header, &rows, old, std::slice::from_ref(&entry.report), TOP_LIMIT);
+    let md = merge(
+        &header,
+        &rows,
+        old,
+        std::slice::from_ref(&entry.report),
+        TOP_LIMIT,
+    );
     Ok(FileChange::new("README.md", md))
 }
 
