@@ -232,7 +232,7 @@ pub enum ReportsCmd {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Write the static site (index.html with a searchable table) from the reports index.
+    /// Rebuild the static site from the index shards: index.html, the manifest and pages, the READMEs.
     Site {
         /// Config file, JSON (see config.example.json).
         #[arg(long)]
@@ -271,23 +271,27 @@ fn reports(action: ReportsCmd) -> anyhow::Result<()> {
         ReportsCmd::Site { config, out } => {
             let config = load_config(&config)?;
             let forges = crate::server::boot::forges_from_config(&config)?;
-            let index = runtime()?.block_on(forges.reports.read_file(
+            let entries = runtime()?.block_on(crate::report::index::read_all(
+                forges.reports.as_ref(),
                 &config.reports.repo,
                 &config.reports.branch,
-                crate::report::index::INDEX_FILE,
             ))?;
-            let entries = index
-                .as_deref()
-                .map(crate::report::index::parse_entries)
-                .unwrap_or_default();
-            std::fs::create_dir_all(&out)?;
-            for file in crate::report::index::render_all(&entries)? {
-                if file.path == "index.html" {
-                    let path = out.join("index.html");
-                    write_atomic(&path, &file.contents)?;
-                    println!("{} ({} reports)", path.display(), entries.len());
+            // Everything is rebuilt from the shards (or a legacy index.json): the manifest,
+            // the pages, the READMEs and index.html, ready to serve from `out`.
+            let files = crate::report::site::rebuild(&entries)?;
+            for file in &files {
+                let path = out.join(&file.path);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
                 }
+                write_atomic(&path, &file.contents)?;
             }
+            println!(
+                "{} ({} reports, {} files)",
+                out.join(crate::report::site::HTML_FILE).display(),
+                entries.len(),
+                files.len()
+            );
             Ok(())
         }
     }

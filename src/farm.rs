@@ -121,7 +121,7 @@ pub fn stats_of(bot: &str, entries: &[Entry]) -> Stats {
     }
 }
 
-/// Reads one file (the index) per bot.
+/// Reads the index (its manifest and pages) of each bot.
 pub async fn stats(config: &Config, only: Option<&str>) -> anyhow::Result<Vec<Stats>> {
     let mut out = Vec::new();
     for bot in bots(config) {
@@ -129,14 +129,12 @@ pub async fn stats(config: &Config, only: Option<&str>) -> anyhow::Result<Vec<St
             continue;
         }
         let forges = forges_from_config(&bot)?;
-        let bytes = forges
-            .reports
-            .read_file(&bot.reports.repo, &bot.reports.branch, index::INDEX_FILE)
-            .await?;
-        let entries = bytes
-            .as_deref()
-            .map(index::parse_entries)
-            .unwrap_or_default();
+        let entries = index::read_all(
+            forges.reports.as_ref(),
+            &bot.reports.repo,
+            &bot.reports.branch,
+        )
+        .await?;
         out.push(stats_of(&bot.bot_name, &entries));
     }
     if let Some(name) = only {

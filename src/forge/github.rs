@@ -436,11 +436,33 @@ impl Forge for GithubForge {
 
     async fn list_branches(&self, repo: &str, prefix: &str) -> Result<Vec<Branch>, ForgeError> {
         let repo = repo_path(repo)?;
-        let path = format!("/repos/{repo}/git/matching-refs/heads/{}", enc_path(prefix));
-        let refs: Vec<RefObject> = self
-            .api
-            .json(repo, "GET", &path, None, Safety::Idempotent)
-            .await?;
+        // Prefix-filtered by the API and paged: the cost follows the live branches only.
+        let mut refs: Vec<RefObject> = Vec::new();
+        for page in 1..=100u32 {
+            let path = format!(
+                "/repos/{repo}/git/matching-refs/heads/{}?per_page=100&page={page}",
+                enc_path(prefix)
+            );
+            let resp = self
+                .api
+                .send(repo, "GET", &path, None, Safety::Idempotent)
+                .await?;
+            if !resp.is_success() {
+                return Err(resp.error("GET", &path));
+            }
+            let batch: Vec<RefObject> = resp.json("GET", &path)?;
+            let next = resp
+                .headers
+                .get_all(http::header::LINK)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|v| v.contains("rel=\"next\""));
+            let n = batch.len();
+            refs.extend(batch);
+            if !next || n == 0 {
+                break;
+            }
+        }
         let mut out = Vec::with_capacity(refs.len());
         for r in refs {
             let Some(name) = r.name.strip_prefix("refs/heads/") else {

@@ -135,17 +135,9 @@ impl LocalForge {
         deletes: &[String],
         message: &str,
     ) -> Result<String, ForgeError> {
-        let index = tempfile::NamedTempFile::new()
-            .map_err(|e| ForgeError::Other(format!("temporary index: {e}")))?;
-        let index_path = index.path().to_string_lossy().to_string();
-        // git wants to create the index itself.
-        drop(index);
-        let env = [("GIT_INDEX_FILE", index_path.clone())];
-        match parent {
-            Some(p) => git(repo, &["read-tree", p], None, &env).await?,
-            None => git(repo, &["read-tree", "--empty"], None, &env).await?,
-        };
-        let mut info = String::new();
+        // Only the directories on the changed paths are read and rewritten (`ls-tree` and
+        // `mktree` per directory), so a commit costs the same whatever the tree holds.
+        let mut changes = Vec::with_capacity(files.len() + deletes.len());
         for file in files {
             check_path(&file.path)?;
             let oid = git(
@@ -155,21 +147,16 @@ impl LocalForge {
                 &[],
             )
             .await?;
-            info.push_str(&format!("100644 blob {}\t{}\n", oid.trim(), file.path));
+            changes.push((file.path.clone(), Some(oid.trim().to_string())));
         }
         for path in deletes {
             check_path(path)?;
-            info.push_str(&format!("0 {ZERO_OID}\t{path}\n"));
+            changes.push((path.clone(), None));
         }
-        git(
-            repo,
-            &["update-index", "--index-info"],
-            Some(info.as_bytes()),
-            &env,
-        )
-        .await?;
-        let tree = git(repo, &["write-tree"], None, &env).await?;
-        let _ = std::fs::remove_file(&index_path);
+        let tree = match update_tree(repo, parent.map(str::to_string), changes).await? {
+            Some(tree) => tree,
+            None => git(repo, &["mktree", "-z"], Some(b""), &[]).await?,
+        };
         let mut args = vec!["commit-tree", tree.trim(), "-m", message];
         if let Some(p) = parent {
             args.push("-p");
@@ -178,6 +165,78 @@ impl LocalForge {
         let commit = git(repo, &args, None, &self.author_env()).await?;
         Ok(commit.trim().to_string())
     }
+}
+
+type TreeFuture<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Option<String>, ForgeError>> + Send + 'a>,
+>;
+
+/// The tree `base` (a tree or commit id; `None`: empty) with `changes` applied — path →
+/// blob id, or `None` to delete; returns `None` for an empty tree. Untouched
+/// subdirectories are kept by id, never read.
+fn update_tree(
+    repo: &Path,
+    base: Option<String>,
+    changes: Vec<(String, Option<String>)>,
+) -> TreeFuture<'_> {
+    Box::pin(async move {
+        // name → (mode, type, id)
+        let mut entries: std::collections::BTreeMap<String, (String, String, String)> =
+            Default::default();
+        if let Some(base) = &base {
+            let listing = git(repo, &["ls-tree", "-z", base], None, &[]).await?;
+            for item in listing.split('\0').filter(|l| !l.is_empty()) {
+                let Some((meta, name)) = item.split_once('\t') else {
+                    continue;
+                };
+                let mut m = meta.split(' ');
+                if let (Some(mode), Some(kind), Some(id)) = (m.next(), m.next(), m.next()) {
+                    entries.insert(name.to_string(), (mode.into(), kind.into(), id.into()));
+                }
+            }
+        }
+        let mut subdirs: std::collections::BTreeMap<String, Vec<(String, Option<String>)>> =
+            Default::default();
+        for (path, blob) in changes {
+            match path.split_once('/') {
+                Some((dir, rest)) => subdirs
+                    .entry(dir.to_string())
+                    .or_default()
+                    .push((rest.to_string(), blob)),
+                None => match blob {
+                    Some(id) => {
+                        entries.insert(path, ("100644".into(), "blob".into(), id));
+                    }
+                    None => {
+                        entries.remove(&path);
+                    }
+                },
+            }
+        }
+        for (dir, sub) in subdirs {
+            let old = entries
+                .get(&dir)
+                .filter(|(_, kind, _)| kind == "tree")
+                .map(|(_, _, id)| id.clone());
+            match update_tree(repo, old, sub).await? {
+                Some(id) => {
+                    entries.insert(dir, ("040000".into(), "tree".into(), id));
+                }
+                None => {
+                    entries.remove(&dir);
+                }
+            }
+        }
+        if entries.is_empty() {
+            return Ok(None);
+        }
+        let mut input = Vec::new();
+        for (name, (mode, kind, id)) in &entries {
+            input.extend_from_slice(format!("{mode} {kind} {id}\t{name}\0").as_bytes());
+        }
+        let id = git(repo, &["mktree", "-z"], Some(&input), &[]).await?;
+        Ok(Some(id.trim().to_string()))
+    })
 }
 
 /// Refuses paths that would escape the tree or are not plain relative paths.
@@ -250,6 +309,45 @@ async fn git(
     Ok(String::from_utf8_lossy(&out.stdout).to_string())
 }
 
+/// Runs git in `repo` with `stdin` and returns its raw stdout.
+async fn git_raw(repo: &Path, args: &[&str], stdin: &[u8]) -> Result<Vec<u8>, ForgeError> {
+    let describe = || args.join(" ");
+    let mut child = Command::new("git")
+        .arg("--git-dir")
+        .arg(repo)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| ForgeError::Git {
+            args: describe(),
+            stderr: e.to_string(),
+        })?;
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let input = stdin.to_vec();
+    let writer = tokio::spawn(async move {
+        let _ = pipe.write_all(&input).await;
+    });
+    let out = child
+        .wait_with_output()
+        .await
+        .map_err(|e| ForgeError::Git {
+            args: describe(),
+            stderr: e.to_string(),
+        })?;
+    let _ = writer.await;
+    if !out.status.success() {
+        return Err(ForgeError::Git {
+            args: describe(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    Ok(out.stdout)
+}
+
 async fn git_bytes(repo: &Path, args: &[&str]) -> Result<Option<Vec<u8>>, ForgeError> {
     let out = Command::new("git")
         .arg("--git-dir")
@@ -271,6 +369,22 @@ fn backoff(attempt: u32) -> std::time::Duration {
     let base_ms = 2u64 << attempt.min(6);
     let jitter = std::collections::hash_map::RandomState::new().hash_one(attempt) % 1000;
     std::time::Duration::from_micros(base_ms * (500 + jitter))
+}
+
+/// `for-each-ref` patterns that select the branches starting with `prefix` in git itself
+/// (a directory prefix is matched literally, any other by a glob), so listing job branches
+/// does not walk every ref; a prefix with glob characters lists all branches (then filtered).
+fn ref_patterns(prefix: &str) -> Vec<String> {
+    if prefix.is_empty() || prefix.ends_with('/') {
+        vec![format!("refs/heads/{prefix}")]
+    } else if prefix.contains(['*', '?', '[', '\\']) {
+        vec!["refs/heads/".to_string()]
+    } else {
+        vec![
+            format!("refs/heads/{prefix}*"),
+            format!("refs/heads/{prefix}*/**"),
+        ]
+    }
 }
 
 #[async_trait]
@@ -339,17 +453,13 @@ impl Forge for LocalForge {
 
     async fn list_branches(&self, repo: &str, prefix: &str) -> Result<Vec<Branch>, ForgeError> {
         let repo = self.path(repo);
-        let out = git(
-            &repo,
-            &[
-                "for-each-ref",
-                "--format=%(refname:strip=2) %(objectname) %(committerdate:unix)",
-                "refs/heads/",
-            ],
-            None,
-            &[],
-        )
-        .await?;
+        let mut args = vec![
+            "for-each-ref".to_string(),
+            "--format=%(refname:strip=2) %(objectname) %(committerdate:unix)".to_string(),
+        ];
+        args.extend(ref_patterns(prefix));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = git(&repo, &args, None, &[]).await?;
         Ok(out
             .lines()
             .filter_map(|line| {
@@ -521,11 +631,35 @@ impl Conversation for LocalForge {
             .filter(|p| p.ends_with(".md"))
             .collect();
         paths.sort();
+        // One `cat-file --batch` for the whole thread, not one git process per reply.
+        let mut input = String::new();
+        for path in &paths {
+            input.push_str(&format!("refs/heads/{COMMENTS_BRANCH}:{path}\n"));
+        }
+        if input.is_empty() {
+            return Ok(Vec::new());
+        }
+        let out = git_raw(
+            &self.path(&conv),
+            &["cat-file", "--batch"],
+            input.as_bytes(),
+        )
+        .await?;
         let mut bodies = Vec::with_capacity(paths.len());
-        for path in paths {
-            if let Some(bytes) = self.read_file(&conv, COMMENTS_BRANCH, &path).await? {
-                bodies.push(String::from_utf8_lossy(&bytes).to_string());
-            }
+        let mut rest = out.as_slice();
+        // Each object: "<oid> blob <size>\n<contents>\n" (or "<name> missing\n").
+        while let Some(nl) = rest.iter().position(|&b| b == b'\n') {
+            let header = String::from_utf8_lossy(&rest[..nl]).to_string();
+            rest = &rest[nl + 1..];
+            let size = header
+                .split(' ')
+                .nth(2)
+                .and_then(|n| n.parse::<usize>().ok());
+            let Some(size) = size.filter(|n| *n <= rest.len()) else {
+                continue;
+            };
+            bodies.push(String::from_utf8_lossy(&rest[..size]).to_string());
+            rest = rest.get(size + 1..).unwrap_or_default();
         }
         Ok(bodies)
     }

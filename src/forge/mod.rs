@@ -1,6 +1,7 @@
 //! Defines the `Forge` trait — the one seam between the bot and where code, CI and
 //! conversations live — with its implementations: local git on disk, GitHub, GitLab.
 
+pub mod counting;
 pub mod dry_run;
 pub mod github;
 mod github_api;

@@ -1,20 +1,26 @@
-//! The reports repository's indexes: `index.json` (every report's entry) and what is
-//! rendered from it on every report commit — the top-level README (latest 50, counts per
-//! platform), one README per repository (newest first) and a searchable `index.html`.
+//! The reports repository's index, sharded so that a report commit reads and writes a
+//! bounded number of bounded files whatever the history: `index/manifest.json` (totals and
+//! the months), `index/<yyyy-mm>/<bucket>/<page>.json` pages of `PAGE_SIZE` entries, and
+//! the READMEs and site rendered in `site.rs`. A legacy single `index.json` is migrated.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::command::Command;
-use crate::forge::FileChange;
+use crate::forge::{FileChange, Forge, ForgeError};
 
-use super::template;
+use super::site;
 use super::Summary;
 
-pub const INDEX_FILE: &str = "index.json";
-/// How many reports the top-level README lists.
-pub const TOP_LIMIT: usize = 50;
+/// The single index of earlier versions; migrated to shards on the first commit.
+pub const LEGACY_INDEX_FILE: &str = "index.json";
+/// Totals, counts per platform and the months with their page counts.
+pub const MANIFEST_FILE: &str = "index/manifest.json";
+/// Entries per page: the largest index file a report commit rewrites.
+pub const PAGE_SIZE: u64 = 10;
+/// Pages per bucket directory, so that no git tree a commit rewrites grows without bound.
+const PAGES_PER_BUCKET: u64 = 100;
 
 /// One line of an index.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,99 +83,272 @@ impl From<&Summary> for Entry {
     }
 }
 
-/// Reads `index.json`; a damaged index yields an empty list rather than blocking reports.
+impl Entry {
+    /// The month shard of the entry: `yyyy-mm` of `finished_at` (`0000-00` when unreadable).
+    pub fn month(&self) -> String {
+        let m = self.finished_at.get(..7).unwrap_or("");
+        let ok = m.len() == 7
+            && m.as_bytes()[4] == b'-'
+            && m.bytes()
+                .enumerate()
+                .all(|(i, b)| i == 4 || b.is_ascii_digit());
+        if ok {
+            m.to_string()
+        } else {
+            "0000-00".into()
+        }
+    }
+}
+
+/// Reads a legacy `index.json` or a page; a damaged file yields an empty list rather than
+/// blocking reports.
 pub fn parse_entries(bytes: &[u8]) -> Vec<Entry> {
     serde_json::from_slice(bytes).unwrap_or_default()
 }
 
-#[derive(Serialize)]
-struct Row<'a> {
-    #[serde(flatten)]
-    entry: &'a Entry,
-    link: String,
-    html_link: String,
+/// One month of the index.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Month {
+    /// `yyyy-mm`.
+    pub month: String,
+    pub count: u64,
+    pub pages: u64,
 }
 
-#[derive(Serialize)]
-struct Count<'a> {
-    platform: &'a str,
-    count: usize,
+/// `index/manifest.json`: what the site and the READMEs need without reading any page.
+/// Its size grows with the number of months, not with the number of reports.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: u32,
+    pub total: u64,
+    pub counts: BTreeMap<String, u64>,
+    /// Oldest first.
+    pub months: Vec<Month>,
+    /// Fingerprint of the `index.html` last written (rewritten only when it changes).
+    #[serde(default)]
+    pub site: String,
+    /// Entries per page; `PAGE_SIZE` when written.
+    pub page_size: u64,
 }
 
-/// The directory of an entry's repository (`<platform>/<owner>/<repo>`), if it has one.
-fn repo_dir(e: &Entry) -> Option<String> {
-    // report = <platform>/<owner>/<repo>/<number>/<job-id>/report.md
-    if e.platform == "twitter" || e.platform == "scheduled" {
-        return None;
+/// Path of page `page` of `month`: `index/2026-12/0000/07.json`.
+pub fn page_path(month: &str, page: u64) -> String {
+    format!(
+        "index/{month}/{:04}/{:02}.json",
+        page / PAGES_PER_BUCKET,
+        page % PAGES_PER_BUCKET
+    )
+}
+
+/// A page as committed: a JSON array with one entry per line (diffs stay one line).
+pub fn page_json(entries: &[Entry]) -> anyhow::Result<String> {
+    let mut out = String::from("[\n");
+    for (i, e) in entries.iter().enumerate() {
+        out.push_str(&serde_json::to_string(e)?);
+        out.push_str(if i + 1 < entries.len() { ",\n" } else { "\n" });
     }
-    let parts: Vec<&str> = e.report.split('/').collect();
-    (parts.len() > 4).then(|| parts[..parts.len() - 3].join("/"))
+    out.push_str("]\n");
+    Ok(out)
 }
 
-/// `index.json`, `README.md`, `index.html` and every per-repo `README.md`.
-pub fn render_all(entries: &[Entry]) -> anyhow::Result<Vec<FileChange>> {
-    let mut newest: Vec<&Entry> = entries.iter().collect();
-    newest.sort_by(|a, b| {
-        b.finished_at
-            .cmp(&a.finished_at)
-            .then(b.job_id.cmp(&a.job_id))
+fn manifest_json(m: &Manifest) -> anyhow::Result<String> {
+    Ok(serde_json::to_string_pretty(m)? + "\n")
+}
+
+/// The shards of a whole index (a migration or a rebuild): manifest and every page.
+pub fn shard_all(entries: &[Entry]) -> anyhow::Result<(Manifest, Vec<FileChange>)> {
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by(|a, b| {
+        a.finished_at
+            .cmp(&b.finished_at)
+            .then(a.job_id.cmp(&b.job_id))
     });
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for e in entries {
-        *counts.entry(e.platform.as_str()).or_default() += 1;
+    let mut by_month: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    let mut manifest = Manifest {
+        version: 1,
+        page_size: PAGE_SIZE,
+        ..Manifest::default()
+    };
+    for e in sorted {
+        *manifest.counts.entry(e.platform.clone()).or_default() += 1;
+        manifest.total += 1;
+        by_month.entry(e.month()).or_default().push(e.clone());
     }
-    let counts: Vec<Count> = counts
-        .into_iter()
-        .map(|(platform, count)| Count { platform, count })
-        .collect();
-    fn row(e: &Entry, link: String) -> Row<'_> {
-        Row {
-            html_link: e.report.clone(),
-            entry: e,
-            link,
+    let mut files = Vec::new();
+    for (month, list) in by_month {
+        let pages = list.chunks(PAGE_SIZE as usize);
+        let n = pages.len() as u64;
+        for (i, page) in pages.enumerate() {
+            files.push(FileChange::new(
+                page_path(&month, i as u64),
+                page_json(page)?,
+            ));
+        }
+        manifest.months.push(Month {
+            month,
+            count: list.len() as u64,
+            pages: n,
+        });
+    }
+    Ok((manifest, files))
+}
+
+/// Every entry of the index, oldest month first (upkeep commands: site, prune, stats —
+/// never a request). Reads the legacy `index.json` when no manifest exists yet.
+pub async fn read_all(
+    forge: &dyn Forge,
+    repo: &str,
+    branch: &str,
+) -> Result<Vec<Entry>, ForgeError> {
+    read_months(forge, repo, branch, |_| true).await
+}
+
+/// The entries of the months (`yyyy-mm`) `keep` selects, oldest first; a legacy
+/// `index.json` is filtered the same way.
+pub async fn read_months(
+    forge: &dyn Forge,
+    repo: &str,
+    branch: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Vec<Entry>, ForgeError> {
+    let Some(manifest) = read_manifest(forge, repo, branch).await? else {
+        let legacy = forge.read_file(repo, branch, LEGACY_INDEX_FILE).await?;
+        let mut all = legacy.as_deref().map(parse_entries).unwrap_or_default();
+        all.retain(|e| keep(&e.month()));
+        return Ok(all);
+    };
+    let mut out = Vec::new();
+    for month in manifest.months.iter().filter(|m| keep(&m.month)) {
+        for page in 0..month.pages {
+            if let Some(bytes) = forge
+                .read_file(repo, branch, &page_path(&month.month, page))
+                .await?
+            {
+                out.extend(parse_entries(&bytes));
+            }
         }
     }
-    let top: Vec<Row> = newest
-        .iter()
-        .take(TOP_LIMIT)
-        .map(|e| row(e, e.report.clone()))
-        .collect();
-    let readme = template::render(
-        "index.md",
-        serde_json::json!({ "total": entries.len(), "counts": counts, "entries": top }),
-    )?;
-    let all: Vec<Row> = newest.iter().map(|e| row(e, e.report.clone())).collect();
-    let site = template::render(
-        "site.html",
-        serde_json::json!({ "total": entries.len(), "entries": all }),
-    )?;
-    let mut files = vec![
-        FileChange::new(INDEX_FILE, serde_json::to_string_pretty(entries)? + "\n"),
-        FileChange::new("README.md", readme),
-        FileChange::new("index.html", site),
-    ];
-    let mut per_repo: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
-    for e in &newest {
-        if let Some(dir) = repo_dir(e) {
-            per_repo.entry(dir).or_default().push(e);
+    Ok(out)
+}
+
+/// The manifest, if the index is sharded already (a damaged one counts as absent).
+pub async fn read_manifest(
+    forge: &dyn Forge,
+    repo: &str,
+    branch: &str,
+) -> Result<Option<Manifest>, ForgeError> {
+    Ok(forge
+        .read_file(repo, branch, MANIFEST_FILE)
+        .await?
+        .and_then(|b| serde_json::from_slice(&b).ok()))
+}
+
+/// What a report commit changes besides the report itself.
+#[derive(Debug, Default)]
+pub struct IndexUpdate {
+    pub files: Vec<FileChange>,
+    pub deletes: Vec<String>,
+}
+
+fn render_err(e: anyhow::Error) -> ForgeError {
+    ForgeError::Other(format!("rendering the indexes: {e:#}"))
+}
+
+/// Adds one entry to the index: reads the manifest, the entry's current page and the two
+/// READMEs it appears in, and returns the files to write — a bounded number of bounded
+/// files whatever the history. Migrates a legacy `index.json` (one full rebuild).
+pub async fn add(
+    forge: &dyn Forge,
+    repo: &str,
+    branch: &str,
+    entry: &Entry,
+) -> Result<IndexUpdate, ForgeError> {
+    let Some(mut manifest) = read_manifest(forge, repo, branch).await? else {
+        // First sharded commit: migrate whatever the legacy index holds.
+        let legacy = forge.read_file(repo, branch, LEGACY_INDEX_FILE).await?;
+        let mut entries = legacy.as_deref().map(parse_entries).unwrap_or_default();
+        entries.retain(|e| e.job_id != entry.job_id);
+        entries.push(entry.clone());
+        let files = site::rebuild(&entries).map_err(render_err)?;
+        let deletes = if legacy.is_some() {
+            vec![LEGACY_INDEX_FILE.to_string()]
+        } else {
+            Vec::new()
+        };
+        return Ok(IndexUpdate { files, deletes });
+    };
+    let month = entry.month();
+    let pos = match manifest.months.iter().position(|m| m.month == month) {
+        Some(i) => i,
+        None => {
+            manifest.months.push(Month {
+                month: month.clone(),
+                ..Month::default()
+            });
+            manifest.months.sort_by(|a, b| a.month.cmp(&b.month));
+            manifest
+                .months
+                .iter()
+                .position(|m| m.month == month)
+                .unwrap_or_default()
         }
+    };
+    let m = &mut manifest.months[pos];
+    let mut page_no = m.pages.saturating_sub(1);
+    let mut page = if m.pages == 0 {
+        Vec::new()
+    } else {
+        forge
+            .read_file(repo, branch, &page_path(&month, page_no))
+            .await?
+            .as_deref()
+            .map(parse_entries)
+            .unwrap_or_default()
+    };
+    let before = page.len();
+    page.retain(|e| e.job_id != entry.job_id);
+    let replaced = page.len() < before;
+    if page.len() as u64 >= PAGE_SIZE.max(manifest.page_size) && m.pages > 0 {
+        page_no += 1;
+        page.clear();
     }
-    for (dir, list) in per_repo {
-        let rows: Vec<Row> = list
-            .iter()
-            .map(|e| {
-                let rel = e
-                    .report
-                    .strip_prefix(&format!("{dir}/"))
-                    .unwrap_or(&e.report);
-                row(e, rel.to_string())
-            })
-            .collect();
-        let md = template::render(
-            "repo-index.md",
-            serde_json::json!({ "repo": list[0].repo, "up": "", "entries": rows }),
-        )?;
-        files.push(FileChange::new(format!("{dir}/README.md"), md));
+    page.push(entry.clone());
+    m.pages = m.pages.max(page_no + 1);
+    if !replaced {
+        m.count += 1;
+        manifest.total += 1;
+        *manifest.counts.entry(entry.platform.clone()).or_default() += 1;
     }
-    Ok(files)
+    let mut files = vec![FileChange::new(
+        page_path(&month, page_no),
+        page_json(&page).map_err(render_err)?,
+    )];
+    let html = site::html().map_err(render_err)?;
+    let fingerprint = site::fingerprint(&html);
+    if manifest.site != fingerprint {
+        manifest.site = fingerprint;
+        files.push(FileChange::new(site::HTML_FILE, html));
+    }
+    manifest.version = 1;
+    manifest.page_size = manifest.page_size.max(PAGE_SIZE);
+    files.push(FileChange::new(
+        MANIFEST_FILE,
+        manifest_json(&manifest).map_err(render_err)?,
+    ));
+    let top = forge.read_file(repo, branch, "README.md").await?;
+    files.push(site::top_readme_with(top.as_deref(), entry, &manifest).map_err(render_err)?);
+    if let Some(dir) = site::repo_dir(entry) {
+        let path = format!("{dir}/README.md");
+        let old = forge.read_file(repo, branch, &path).await?;
+        files.push(site::repo_readme_with(old.as_deref(), entry, &dir).map_err(render_err)?);
+    }
+    Ok(IndexUpdate {
+        files,
+        deletes: Vec::new(),
+    })
+}
+
+/// Serialises the manifest as committed (for rebuilds).
+pub fn manifest_file(m: &Manifest) -> anyhow::Result<FileChange> {
+    Ok(FileChange::new(MANIFEST_FILE, manifest_json(m)?))
 }

@@ -1,10 +1,11 @@
 //! Builds what lands in the reports repository (DESIGN §8): `report.md`, the runner's
-//! artifacts, `summary.json`, and the index READMEs regenerated from `index.json`.
+//! artifacts, `summary.json`, and the sharded index updated with each report (`index`, `site`).
 
 pub mod bench;
 pub mod index;
 pub mod markdown;
 pub mod prune;
+pub mod site;
 pub mod template;
 
 use anyhow::{bail, Context};
@@ -576,25 +577,18 @@ fn finish(
     })
 }
 
-/// Commits a report together with the regenerated indexes.
+/// Commits a report together with its index updates: a bounded set of files whatever the
+/// history (`index::add`).
 pub async fn commit(
     forge: &dyn Forge,
     repo: &str,
     branch: &str,
     report: &BuiltReport,
 ) -> Result<(), ForgeError> {
-    let existing = forge.read_file(repo, branch, index::INDEX_FILE).await?;
-    let mut entries = existing
-        .as_deref()
-        .map(index::parse_entries)
-        .unwrap_or_default();
-    entries.retain(|e| e.job_id != report.summary.job_id);
-    entries.push(index::Entry::from(&report.summary));
+    let entry = index::Entry::from(&report.summary);
+    let update = index::add(forge, repo, branch, &entry).await?;
     let mut files = report.files.clone();
-    files.extend(
-        index::render_all(&entries)
-            .map_err(|e| ForgeError::Other(format!("rendering the indexes: {e:#}")))?,
-    );
+    files.extend(update.files);
     let message = format!(
         "report {} ({})",
         report.summary.job_id, report.summary.status
@@ -604,7 +598,7 @@ pub async fn commit(
             repo,
             branch,
             &files,
-            &[],
+            &update.deletes,
             &message,
             CommitMode::UpdateBranch,
         )

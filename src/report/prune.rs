@@ -3,7 +3,7 @@
 
 use crate::forge::{CommitMode, FileChange, Forge, ForgeError};
 
-use super::index::{self, INDEX_FILE};
+use super::index;
 
 /// Parses `180d`, `12h`, `30m`, `2w`, `90s` into seconds.
 pub fn parse_age(text: &str) -> Result<i64, String> {
@@ -44,13 +44,14 @@ pub async fn prune(
     now: time::OffsetDateTime,
     dry_run: bool,
 ) -> Result<Pruned, ForgeError> {
-    let Some(bytes) = forge.read_file(repo, branch, INDEX_FILE).await? else {
-        return Ok(Pruned::default());
-    };
+    // Only the months up to the cutoff's are read: later ones hold nothing to prune.
+    let cutoff = now - time::Duration::seconds(older_than_s);
+    let last_month = format!("{:04}-{:02}", cutoff.year(), u8::from(cutoff.month()));
+    let entries = index::read_months(forge, repo, branch, |m| m <= last_month.as_str()).await?;
     let fmt = &time::format_description::well_known::Rfc3339;
     let mut pruned = Pruned::default();
     let mut notes = Vec::new();
-    for entry in index::parse_entries(&bytes) {
+    for entry in entries {
         let Ok(finished) = time::OffsetDateTime::parse(&entry.finished_at, fmt) else {
             continue;
         };

@@ -417,6 +417,11 @@ pub async fn post_signed(url: &str, secret: &[u8], body: &[u8]) -> anyhow::Resul
             .await;
         match sent {
             Ok(resp) if resp.status().is_success() => return Ok(()),
+            // The job is already finished (a retried callback after its report landed).
+            Ok(resp) if resp.status() == reqwest::StatusCode::GONE => {
+                tracing::info!(%url, "job already finished; nothing to report");
+                return Ok(());
+            }
             Ok(resp) if resp.status().is_client_error() => {
                 let status = resp.status();
                 let text = resp.text().await.unwrap_or_default();

@@ -170,12 +170,14 @@ pub async fn read_progress(
 /// Commits the report (once) and replies with its link (once); returns the report path.
 pub async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<String, AppError> {
     // The job spec on the runner branch is the authority on where the request came from.
+    // No branch: the job was finished (its report committed, its branch deleted) or aborted.
+    // 410 tells the runner that there is nothing left to do.
     let spec = pending::read_spec(app, &job_id.branch())
         .await?
         .ok_or_else(|| {
             AppError::new(
-                StatusCode::NOT_FOUND,
-                format!("no job {job_id} on the runner repository"),
+                StatusCode::GONE,
+                format!("job {job_id} has no branch on the runner repository: it is finished or was aborted"),
             )
         })?;
     let now = app.clock.now();
@@ -233,5 +235,19 @@ pub async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<Strin
         &files,
     )
     .await?;
+    retire_branch(app, &spec).await?;
     Ok(built.report_path.clone())
+}
+
+/// Deletes a finished job's branch, once its report is committed and its reply sent:
+/// finished jobs leave nothing in the runner repository but CI history. Idempotency no
+/// longer needs the branch — `simulate` looks for the report first. A crash before this
+/// point leaves a branch with a report, which reconciliation completes.
+pub async fn retire_branch(app: &App, spec: &crate::job::JobSpec) -> Result<(), AppError> {
+    app.forges
+        .runner
+        .delete_branch(&app.config.runner.repo, &spec.id.branch())
+        .await?;
+    tracing::info!(job = %spec.id, "job branch deleted");
+    Ok(())
 }

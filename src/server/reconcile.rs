@@ -45,7 +45,11 @@ pub async fn run_once(app: &App) -> anyhow::Result<Vec<Reconciled>> {
     let now = app.clock.now().unix_timestamp();
     let timeout = app.config.runner.job_timeout_s;
     let mut done = Vec::new();
-    for job in pending::all(app, "").await? {
+    let scan = pending::scan(app, "").await?;
+    for job in &scan.reported {
+        complete_reported(app, job, now).await?;
+    }
+    for job in scan.pending {
         let age = now - job.branch.committed_at;
         if age <= timeout as i64 {
             continue;
@@ -85,6 +89,54 @@ pub async fn run_once(app: &App) -> anyhow::Result<Vec<Reconciled>> {
         });
     }
     Ok(done)
+}
+
+/// Seconds a committed report's own callback has to reply and delete the branch before
+/// reconciliation takes over.
+const REPORTED_GRACE_S: i64 = 120;
+
+/// Completes a job whose report was committed but whose branch survived (a crash between
+/// "report committed" and "branch deleted"): the reply, once, then the branch is deleted.
+async fn complete_reported(app: &App, job: &pending::PendingJob, now: i64) -> anyhow::Result<()> {
+    let path = format!("{}/summary.json", job.spec.report_dir());
+    let Some(bytes) = app
+        .forges
+        .reports
+        .read_file(&app.config.reports.repo, &app.config.reports.branch, &path)
+        .await?
+    else {
+        return Ok(());
+    };
+    let summary: crate::report::Summary = serde_json::from_slice(&bytes)
+        .map_err(|e| anyhow::anyhow!("{path} is not a report summary: {e}"))?;
+    let fmt = &time::format_description::well_known::Rfc3339;
+    let finished = time::OffsetDateTime::parse(&summary.finished_at, fmt)
+        .map(|t| t.unix_timestamp())
+        .unwrap_or(0);
+    if now - finished < REPORTED_GRACE_S {
+        return Ok(());
+    }
+    let built = crate::report::BuiltReport {
+        report_path: summary.report.clone(),
+        summary,
+        files: Vec::new(),
+    };
+    let link = crate::report::link(&app.config.reports.web_url, &built.report_path);
+    let body = crate::report::reply_text(&job.spec, &built, &link);
+    let forge = app.conversation_forge(&job.spec.source.platform)?;
+    let thread = crate::forge::Thread::of(&job.spec.source);
+    app.reply_once(
+        forge.as_ref(),
+        &thread,
+        &format!("report-{}", job.spec.id),
+        &body,
+    )
+    .await?;
+    super::callback::retire_branch(app, &job.spec)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    tracing::warn!(job = %job.spec.id, "reconciled: report committed, branch deleted");
+    Ok(())
 }
 
 /// Runs `run_once` every `every` until the app's task tracker closes.

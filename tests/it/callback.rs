@@ -88,12 +88,14 @@ async fn full_loop_ends_in_a_report_commit_and_one_reply() {
         .callback(spec.id.as_str(), "result", &body, bot.now(), RUNNER_SECRET)
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    // A retry signed afresh is accepted but neither commits nor replies again.
+    // A retry signed afresh finds the job finished (its branch is gone): 410, which the
+    // runner takes as done; it neither commits nor replies again.
+    assert!(bot.job_branches().await.is_empty());
     bot.advance(1);
     let (status, _) = bot
         .callback(spec.id.as_str(), "result", &body, bot.now(), RUNNER_SECRET)
         .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::GONE);
     assert_eq!(bot.report_commits(), 1);
     assert_eq!(bot.replies().await.len(), 2);
 }
@@ -148,7 +150,7 @@ async fn tampered_stale_or_misbound_callbacks_commit_nothing() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
 
-    // A job that does not exist.
+    // A job that does not exist (or no longer does: finished jobs have no branch).
     let mut unknown: serde_json::Value = serde_json::from_slice(&body).unwrap();
     unknown["job_id"] = other.into();
     let unknown = serde_json::to_vec(&unknown).unwrap();
@@ -156,7 +158,7 @@ async fn tampered_stale_or_misbound_callbacks_commit_nothing() {
         bot.callback(other, "result", &unknown, bot.now(), RUNNER_SECRET)
             .await
             .0,
-        StatusCode::NOT_FOUND
+        StatusCode::GONE
     );
 
     // Garbage, correctly signed.

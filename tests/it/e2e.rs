@@ -492,6 +492,8 @@ async fn github_comment_runs_on_gitlab_ci_and_reports_back() {
             list(&branch),
             // The result: the job spec is read back from its branch.
             read.clone(),
+            // The report is committed and announced: the branch is deleted.
+            format!("DELETE {GL_P}/repository/branches/{enc}"),
         ];
         assert_eq!(gl_calls, expected, "GitLab calls");
 
@@ -863,7 +865,7 @@ async fn gitlab_note_runs_on_github_actions_and_abort_cancels_it() {
         let enc = |s: &str| s.replace('/', "%2F");
         let expected = vec![
             // The note: nothing pending; blobs → tree → commit → ref.
-            format!("GET {r}/git/matching-refs/heads/{prefix}"),
+            format!("GET {r}/git/matching-refs/heads/{prefix}?per_page=100&page=1"),
             format!("GET {r}"),
             format!("GET {r}/git/ref/heads/main"),
             format!("GET {r}/git/commits/{BASE}"),
@@ -873,7 +875,7 @@ async fn gitlab_note_runs_on_github_actions_and_abort_cancels_it() {
             format!("POST {r}/git/commits"),
             format!("POST {r}/git/refs"),
             // abort: the pending job is found, its run cancelled, its branch deleted.
-            format!("GET {r}/git/matching-refs/heads/{prefix}"),
+            format!("GET {r}/git/matching-refs/heads/{prefix}?per_page=100&page=1"),
             format!("GET {r}/git/commits/sha-{}", branch.replace('/', "-")),
             format!("GET {r}/contents/battbot-job.json?ref={}", enc(&branch)),
             format!("GET {r}/actions/runs?branch={}&per_page=100", enc(&branch)),

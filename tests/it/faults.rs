@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use battbot::forge::Forge;
 
+use crate::history::{callback_to, finished, run_the_job};
 use crate::support::{settle, FaultyForge, TestBot, RUNNER_SECRET};
 
 const SIMULATE: &str = "@battbot simulate SPM Chen2020 \"Discharge at 1C until 2.5 V\"";
@@ -137,8 +138,10 @@ async fn a_failed_report_commit_is_retried_by_the_runner_and_replies_once() {
     assert_eq!(bot.report_commits(), 1);
     let (status, _) = post(app.clone()).await;
     assert_eq!(status, StatusCode::OK);
+    // Finished: the branch is gone, a further retry is told so (410) and changes nothing.
+    assert!(bot.job_branches().await.is_empty());
     let (status, _) = post(app.clone()).await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::GONE);
     assert_eq!(bot.report_commits(), 1);
     let reports = bot
         .replies()
@@ -173,4 +176,70 @@ async fn a_runner_repository_outage_is_answered_not_dropped() {
         metrics.contains("battbot_background_errors_total 1"),
         "{metrics}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_between_the_report_commit_and_the_branch_deletion_gives_one_job_and_one_reply() {
+    let bot = TestBot::new().await;
+    let forge = faulty(&bot);
+    let app = bot.replica(forge.clone());
+    bot.send_to(&app, bot.comment_request(SIMULATE, 11)).await;
+    settle(&app).await;
+    let (id, body) = run_the_job(&bot).await;
+    // The "crash": report committed and announced, the branch deletion never happens.
+    forge.fail("delete_branch", 1);
+    let (status, _) = callback_to(&bot, &app, &id, "result", &body).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert_eq!(bot.report_commits(), 1);
+    assert_eq!(bot.job_branches().await.len(), 1);
+    let replies = bot.replies().await;
+    assert_eq!(finished(&replies), 1, "{replies:?}");
+    // Two replicas get the redelivered comment at once: the report exists, nothing happens.
+    bot.advance(120);
+    let a = bot.replica(forge.clone());
+    let b = bot.replica(forge.clone());
+    tokio::join!(
+        bot.send_to(&a, bot.comment_request(SIMULATE, 11)),
+        bot.send_to(&b, bot.comment_request(SIMULATE, 11))
+    );
+    tokio::join!(settle(&a), settle(&b));
+    assert_eq!(bot.job_branches().await.len(), 1);
+    assert_eq!(bot.replies().await, replies);
+    // The runner's retry completes the job: the branch goes, nothing is repeated.
+    let (status, text) = callback_to(&bot, &a, &id, "result", &body).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(bot.job_branches().await.is_empty());
+    assert_eq!(bot.report_commits(), 1);
+    assert_eq!(bot.replies().await, replies);
+}
+
+#[tokio::test]
+async fn a_crash_after_the_report_commit_before_the_reply_is_completed_by_reconciliation() {
+    let bot = TestBot::new().await;
+    let forge = faulty(&bot);
+    let app = bot.replica(forge.clone());
+    bot.send_to(&app, bot.comment_request(SIMULATE, 12)).await;
+    settle(&app).await;
+    let (id, body) = run_the_job(&bot).await;
+    // Committed, then the reply fails and the runner gives up.
+    forge.fail("reply", 1);
+    let (status, _) = callback_to(&bot, &app, &id, "result", &body).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert_eq!(bot.report_commits(), 1);
+    assert_eq!(finished(&bot.replies().await), 0);
+    // Within the grace period reconciliation leaves the job to its own callback.
+    let restarted = bot.replica(forge.clone());
+    battbot::server::reconcile::run_once(&restarted)
+        .await
+        .unwrap();
+    assert_eq!(bot.job_branches().await.len(), 1);
+    bot.advance(600);
+    for _ in 0..2 {
+        battbot::server::reconcile::run_once(&restarted)
+            .await
+            .unwrap();
+    }
+    assert!(bot.job_branches().await.is_empty());
+    assert_eq!(bot.report_commits(), 1);
+    assert_eq!(finished(&bot.replies().await), 1);
 }

@@ -19,6 +19,7 @@ mod fuzz;
 mod github;
 mod gitlab;
 mod gitlab_event;
+mod history;
 mod lifecycle;
 mod load;
 mod params;

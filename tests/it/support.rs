@@ -304,6 +304,7 @@ impl Forge for FaultyForge {
         repo: &str,
         branch: &str,
     ) -> Result<(), battbot::forge::ForgeError> {
+        self.check("delete_branch")?;
         self.inner.delete_branch(repo, branch).await
     }
 

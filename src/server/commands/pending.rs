@@ -33,8 +33,18 @@ pub async fn read_spec(app: &App, branch: &str) -> Result<Option<JobSpec>, Forge
     Ok(bytes.and_then(|b| JobSpec::from_json(&String::from_utf8_lossy(&b)).ok()))
 }
 
-/// Every job branch of the runner repository without a report, oldest first.
-pub async fn all(app: &App, prefix: &str) -> Result<Vec<PendingJob>, ForgeError> {
+/// The live job branches under a prefix: those still waiting for a report, and those whose
+/// report is committed but whose branch outlived it (a crash between the two steps).
+#[derive(Default)]
+pub struct Scan {
+    pub pending: Vec<PendingJob>,
+    pub reported: Vec<PendingJob>,
+}
+
+/// Lists the job branches under `prefix` (prefix-filtered and paged by the forge), oldest
+/// first, and reads two files per live branch. Finished jobs have no branch, so the cost
+/// is proportional to the pending work, not to the history.
+pub async fn scan(app: &App, prefix: &str) -> Result<Scan, ForgeError> {
     let full_prefix = format!("{BRANCH_PREFIX}{prefix}");
     let mut branches = app
         .forges
@@ -42,16 +52,23 @@ pub async fn all(app: &App, prefix: &str) -> Result<Vec<PendingJob>, ForgeError>
         .list_branches(&app.config.runner.repo, &full_prefix)
         .await?;
     branches.sort_by_key(|b| b.committed_at);
-    let mut out = Vec::new();
+    let mut out = Scan::default();
     for branch in branches {
         let Some(spec) = read_spec(app, &branch.name).await? else {
             continue;
         };
-        if !has_report(app, &spec).await? {
-            out.push(PendingJob { spec, branch });
+        if has_report(app, &spec).await? {
+            out.reported.push(PendingJob { spec, branch });
+        } else {
+            out.pending.push(PendingJob { spec, branch });
         }
     }
     Ok(out)
+}
+
+/// Every job branch of the runner repository without a report, oldest first.
+pub async fn all(app: &App, prefix: &str) -> Result<Vec<PendingJob>, ForgeError> {
+    Ok(scan(app, prefix).await?.pending)
 }
 
 /// Pending jobs of the conversation `source` belongs to.

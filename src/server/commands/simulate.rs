@@ -73,6 +73,11 @@ pub async fn run(
         app.clock.now(),
     );
     spec.benchmark = benchmark;
+    // Idempotency by report, not by branch: a finished job's branch is gone.
+    if pending::has_report(app, &spec).await? {
+        tracing::info!(job = %spec.id, "redelivered request; its report already exists");
+        return Ok(());
+    }
 
     let (mine, others): (Vec<_>, Vec<_>) = pending::for_thread(app, &ev.source)
         .await?
@@ -139,6 +144,9 @@ pub async fn run(
         .await;
     match created {
         Ok(_) => {
+            if finished_meanwhile(app, &spec).await? {
+                return Ok(());
+            }
             app.metrics.inc_job_accepted();
             tracing::info!(job = %spec.id, "job branch created");
         }
@@ -182,6 +190,20 @@ pub async fn run(
     app.reply_once(forge, thread, &format!("accepted-{}", spec.id), &body)
         .await?;
     Ok(())
+}
+
+/// Whether the job finished between the report lookup and the branch creation (another
+/// replica committed its report and deleted its branch): then the new branch is removed.
+async fn finished_meanwhile(app: &App, spec: &JobSpec) -> anyhow::Result<bool> {
+    if !pending::has_report(app, spec).await? {
+        return Ok(false);
+    }
+    tracing::info!(job = %spec.id, "redelivered request finished meanwhile; branch removed");
+    app.forges
+        .runner
+        .delete_branch(&app.config.runner.repo, &spec.id.branch())
+        .await?;
+    Ok(true)
 }
 
 /// The refs a runner benchmarks for a pull request on `platform`.
