@@ -422,12 +422,26 @@ pub async fn post_signed(url: &str, secret: &[u8], body: &[u8]) -> anyhow::Resul
                 tracing::info!(%url, "job already finished; nothing to report");
                 return Ok(());
             }
-            Ok(resp) if resp.status().is_client_error() => {
+            // 408 (the body was too slow) and 429 are transient: retry like a 5xx.
+            Ok(resp)
+                if resp.status().is_client_error()
+                    && resp.status() != reqwest::StatusCode::REQUEST_TIMEOUT
+                    && resp.status() != reqwest::StatusCode::TOO_MANY_REQUESTS =>
+            {
                 let status = resp.status();
                 let text = resp.text().await.unwrap_or_default();
                 bail!("{url} refused the callback: {status} {text}");
             }
             Ok(resp) => {
+                // The app sheds load with 503 + Retry-After: wait at least that long (≤ 60 s).
+                if let Some(wait) = resp
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                {
+                    delay = delay.max(Duration::from_secs(wait.min(60)));
+                }
                 last_error = format!(
                     "{} {}",
                     resp.status(),

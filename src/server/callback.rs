@@ -13,6 +13,7 @@ use crate::report;
 use crate::runner::protocol::{self, Progress, RunFailure, RunResult, Started};
 
 use super::commands::pending;
+use super::progress;
 use super::{App, AppError};
 
 /// What the runner (or reconciliation) reports.
@@ -84,7 +85,7 @@ pub async fn handle(
         "progress" => {
             let progress: Progress = serde_json::from_slice(&body).map_err(bad_body)?;
             body_job_id(&progress.job_id)?;
-            record_progress(&app, &job_id, &progress).await?;
+            progress::record(&app, &job_id, &progress).await?;
             return Ok((StatusCode::OK, Json(json!({ "ok": true }))));
         }
         "result" => {
@@ -122,49 +123,6 @@ fn first_time(app: &App, mac: &[u8]) -> bool {
         now,
         2 * app.config.server.callback_max_skew_s as i64,
     )
-}
-
-/// Where a job's progress is kept: the reports repository's `state` branch.
-pub fn progress_path(job_id: &str) -> String {
-    format!("progress/{job_id}.json")
-}
-
-/// Records a long job's progress for `status` (state lives only as commits), monotonically:
-/// a replayed or out-of-order report of no more progress than recorded writes nothing.
-async fn record_progress(app: &App, job_id: &JobId, p: &Progress) -> Result<(), AppError> {
-    if p.total == 0 || p.done > p.total || p.unit.is_empty() || !valid_unit(&p.unit) {
-        return Err(AppError::new(
-            StatusCode::BAD_REQUEST,
-            "progress needs 0 ≤ done ≤ total, total > 0 and a unit of at most 32 letters",
-        ));
-    }
-    let recorded = read_progress(app, job_id.as_str()).await?;
-    if recorded.is_some_and(|r| r.total == p.total && r.done >= p.done) {
-        return Ok(());
-    }
-    let body =
-        serde_json::to_vec(p).map_err(|e| AppError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
-    app.write_state(
-        &progress_path(job_id.as_str()),
-        body,
-        &format!("progress of {job_id}: {} {} of {}", p.unit, p.done, p.total),
-    )
-    .await?;
-    Ok(())
-}
-
-/// A progress unit is a short word (`round`): it is shown to users.
-fn valid_unit(unit: &str) -> bool {
-    unit.len() <= 32 && unit.chars().all(|c| c.is_ascii_alphabetic() || c == ' ')
-}
-
-/// Reads a job's recorded progress, if any.
-pub async fn read_progress(
-    app: &App,
-    job_id: &str,
-) -> Result<Option<Progress>, crate::forge::ForgeError> {
-    let bytes = app.read_state(&progress_path(job_id)).await?;
-    Ok(bytes.and_then(|b| serde_json::from_slice(&b).ok()))
 }
 
 /// Commits the report (once) and replies with its link (once); returns the report path.

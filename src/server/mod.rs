@@ -12,6 +12,7 @@ pub mod health;
 pub mod listen;
 pub mod metrics;
 pub mod poll;
+pub mod progress;
 pub mod ratelimit;
 pub mod reconcile;
 pub mod shed;

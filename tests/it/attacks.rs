@@ -182,7 +182,8 @@ async fn replay_with_uppercase_hex_signature_refused_and_other_replica_changes_n
     let spec = job(&bot, 61).await;
     let body = json!({"job_id": spec.id, "done": 1, "total": 3, "unit": "round"}).to_string();
     let ts = bot.now();
-    let sig = battbot::runner::protocol::sign(RUNNER_SECRET.as_bytes(), ts, body.as_bytes());
+    let key = battbot::runner::protocol::job_key(RUNNER_SECRET.as_bytes(), spec.id.as_str());
+    let sig = battbot::runner::protocol::sign(&key, ts, body.as_bytes());
     let request = |sig: String| {
         Request::post(format!("/runner/v1/jobs/{}/progress", spec.id))
             .header("x-battbot-timestamp", ts.to_string())

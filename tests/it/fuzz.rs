@@ -201,14 +201,15 @@ proptest! {
 /// The attack of issue 20: a signed result whose `head_sha` is `€€€€€€€€` panicked while
 /// the report was built.
 #[test]
-fn multibyte_head_sha_builds_a_report_instead_of_panicking() {
+fn multibyte_head_sha_is_refused_instead_of_panicking() {
     let spec = spec();
     let mut v = result_json(spec.id.as_str());
     v["benchmark"]["head_sha"] = json!("€€€€€€€€");
     let result: RunResult = serde_json::from_value(v).unwrap();
     let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
     let built = battbot::report::success(&spec, &result, "help", now);
-    assert!(built.is_ok(), "{:?}", built.err());
+    let err = built.err().expect("a non-hex commit id is refused");
+    assert!(format!("{err:#}").contains("is not a commit id"), "{err:#}");
 }
 
 /// The mutation seeds are real payloads their decoders take, so mutations reach deep.

@@ -46,7 +46,8 @@ pub async fn callback_to(
 ) -> (StatusCode, String) {
     bot.advance(1);
     let now = bot.now();
-    let sig = battbot::runner::protocol::sign(RUNNER_SECRET.as_bytes(), now, body);
+    let key = battbot::runner::protocol::job_key(RUNNER_SECRET.as_bytes(), id);
+    let sig = battbot::runner::protocol::sign(&key, now, body);
     let req = axum::http::Request::post(format!("/runner/v1/jobs/{id}/{kind}"))
         .header("content-type", "application/json")
         .header("x-battbot-timestamp", now.to_string())

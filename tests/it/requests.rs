@@ -4,14 +4,18 @@
 
 use crate::support::TestBot;
 
-/// Sends `body` as comment `id` and returns (job branches, the bot's last reply).
+/// Sends `body` as comment `id` and returns (job branches, the bot's last reply as read:
+/// without the Markdown escapes and zero-width spaces that keep quoted words inert).
 async fn ask(bot: &TestBot, body: &str, id: u64) -> (usize, String) {
     bot.comment(body, id).await;
     bot.settle().await;
     let replies = bot.replies().await;
     (
         bot.job_branches().await.len(),
-        replies.last().cloned().unwrap_or_default(),
+        replies
+            .last()
+            .map(|r| r.replace(['\\', '\u{200b}'], ""))
+            .unwrap_or_default(),
     )
 }
 

@@ -62,7 +62,7 @@ pub async fn run(
                 .count();
             // Only benchmarks report progress: no reads for jobs that never write any.
             let progress = if job.spec.benchmark.is_some() {
-                crate::server::callback::read_progress(app, job.spec.id.as_str()).await?
+                crate::server::progress::read(app, job.spec.id.as_str()).await?
             } else {
                 None
             };
