@@ -169,22 +169,6 @@ pub async fn tweet_random(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slots_split_the_day_at_noon_utc() {
-        let t = |s: &str| {
-            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
-        };
-        assert_eq!(slot_of(t("2026-11-23T07:00:00Z")), "2026-11-23-am");
-        assert_eq!(slot_of(t("2026-11-23T19:00:00Z")), "2026-11-23-pm");
-        assert_eq!(slot_of(t("2026-11-23T23:30:00-02:00")), "2026-11-24-am");
-        assert_ne!(seed_of("2026-11-23-am"), seed_of("2026-11-23-pm"));
-    }
-}
-
 /// Whether a set's initial state has room to discharge: its open-circuit voltage is
 /// comfortably above the lower cut-off.
 fn starts_charged(set: &str, lower_v: f64) -> bool {
@@ -255,4 +239,20 @@ pub fn random_solvable(seed: u64) -> anyhow::Result<crate::render::random::Rando
         }
     }
     anyhow::bail!("no solvable random comparison for seed {seed} in 20 draws")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_split_the_day_at_noon_utc() {
+        let t = |s: &str| {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
+        };
+        assert_eq!(slot_of(t("2026-11-23T07:00:00Z")), "2026-11-23-am");
+        assert_eq!(slot_of(t("2026-11-23T19:00:00Z")), "2026-11-23-pm");
+        assert_eq!(slot_of(t("2026-11-23T23:30:00-02:00")), "2026-11-24-am");
+        assert_ne!(seed_of("2026-11-23-am"), seed_of("2026-11-23-pm"));
+    }
 }

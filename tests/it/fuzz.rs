@@ -208,7 +208,7 @@ fn multibyte_head_sha_is_refused_instead_of_panicking() {
     let result: RunResult = serde_json::from_value(v).unwrap();
     let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
     let built = battbot::report::success(&spec, &result, "help", now);
-    let err = built.err().expect("a non-hex commit id is refused");
+    let err = built.expect_err("a non-hex commit id is refused");
     assert!(format!("{err:#}").contains("is not a commit id"), "{err:#}");
 }
 
