@@ -135,6 +135,39 @@ fn message_of(resp: &RawResponse) -> String {
 }
 
 impl GithubForge {
+    /// GETs a listing page by page (at most 100 pages of 100), following the `Link` header's
+    /// `rel="next"`.
+    async fn get_pages<T: serde::de::DeserializeOwned>(
+        &self,
+        repo: &str,
+        path_of: impl Fn(u32) -> String,
+    ) -> Result<Vec<T>, ForgeError> {
+        let mut all = Vec::new();
+        for page in 1..=100u32 {
+            let path = path_of(page);
+            let resp = self
+                .api
+                .send(repo, "GET", &path, None, Safety::Idempotent)
+                .await?;
+            if !resp.is_success() {
+                return Err(resp.error("GET", &path));
+            }
+            let batch: Vec<T> = resp.json("GET", &path)?;
+            let next = resp
+                .headers
+                .get_all(http::header::LINK)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|v| v.contains("rel=\"next\""));
+            let n = batch.len();
+            all.extend(batch);
+            if !next || n == 0 {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
     pub fn new(config: GithubForgeConfig) -> Result<GithubForge, ForgeError> {
         Ok(GithubForge {
             api: GithubApi::new(&config.base_url, &config.auth, config.retry)?,
@@ -317,32 +350,12 @@ impl GithubForge {
 
     async fn comments(&self, thread: &Thread) -> Result<Vec<Comment>, ForgeError> {
         let repo = repo_path(&thread.repo)?;
-        let mut all = Vec::new();
-        for page in 1..=100u32 {
-            let path = format!(
-                "/repos/{repo}/issues/{}/comments?per_page=100&page={page}",
-                thread.number
-            );
-            let resp = self
-                .api
-                .send(repo, "GET", &path, None, Safety::Idempotent)
-                .await?;
-            if !resp.is_success() {
-                return Err(resp.error("GET", &path));
-            }
-            let batch: Vec<Comment> = resp.json("GET", &path)?;
-            let next = resp
-                .headers
-                .get_all(http::header::LINK)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .any(|v| v.contains("rel=\"next\""));
-            let n = batch.len();
-            all.extend(batch);
-            if !next || n == 0 {
-                break;
-            }
-        }
+        let number = thread.number;
+        let all: Vec<Comment> = self
+            .get_pages(repo, |page| {
+                format!("/repos/{repo}/issues/{number}/comments?per_page=100&page={page}")
+            })
+            .await?;
         Ok(all)
     }
 
@@ -437,32 +450,14 @@ impl Forge for GithubForge {
     async fn list_branches(&self, repo: &str, prefix: &str) -> Result<Vec<Branch>, ForgeError> {
         let repo = repo_path(repo)?;
         // Prefix-filtered by the API and paged: the cost follows the live branches only.
-        let mut refs: Vec<RefObject> = Vec::new();
-        for page in 1..=100u32 {
-            let path = format!(
-                "/repos/{repo}/git/matching-refs/heads/{}?per_page=100&page={page}",
-                enc_path(prefix)
-            );
-            let resp = self
-                .api
-                .send(repo, "GET", &path, None, Safety::Idempotent)
-                .await?;
-            if !resp.is_success() {
-                return Err(resp.error("GET", &path));
-            }
-            let batch: Vec<RefObject> = resp.json("GET", &path)?;
-            let next = resp
-                .headers
-                .get_all(http::header::LINK)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .any(|v| v.contains("rel=\"next\""));
-            let n = batch.len();
-            refs.extend(batch);
-            if !next || n == 0 {
-                break;
-            }
-        }
+        let prefix_path = enc_path(prefix);
+        let refs: Vec<RefObject> = self
+            .get_pages(repo, |page| {
+                format!(
+                    "/repos/{repo}/git/matching-refs/heads/{prefix_path}?per_page=100&page={page}"
+                )
+            })
+            .await?;
         let mut out = Vec::with_capacity(refs.len());
         for r in refs {
             let Some(name) = r.name.strip_prefix("refs/heads/") else {

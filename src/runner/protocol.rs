@@ -165,17 +165,16 @@ pub enum CallbackRejection {
     SharedSecretSignature,
 }
 
-/// Checks timestamp freshness (without overflow, whatever the number) and the signature in
-/// constant time; returns the decoded MAC, the replay guard's key (hex case, padding and a
-/// re-spelled timestamp do not make a new one).
-pub fn verify(
-    secret: &[u8],
+/// What a callback's headers must be before anything else is done with it: both present,
+/// the timestamp within `max_skew_s` of `now` (no overflow whatever its value) and the
+/// signature `sha256=` and 64 hex digits. Returns the timestamp and the decoded MAC. The
+/// server checks this before reading a body (`server::shed`), and `verify` again with it.
+pub fn check_headers(
     timestamp: Option<&str>,
     signature: Option<&str>,
-    body: &[u8],
     now: i64,
     max_skew_s: u64,
-) -> Result<Vec<u8>, CallbackRejection> {
+) -> Result<(i64, Vec<u8>), CallbackRejection> {
     let ts = timestamp.ok_or(CallbackRejection::MissingHeader(TIMESTAMP_HEADER))?;
     let sig = signature.ok_or(CallbackRejection::MissingHeader(SIGNATURE_HEADER))?;
     let ts: i64 = ts
@@ -193,7 +192,25 @@ pub fn verify(
         .trim()
         .strip_prefix("sha256=")
         .ok_or(CallbackRejection::BadSignature)?;
+    if hex_sig.len() != 64 {
+        return Err(CallbackRejection::BadSignature);
+    }
     let given = hex::decode(hex_sig).map_err(|_| CallbackRejection::BadSignature)?;
+    Ok((ts, given))
+}
+
+/// Checks timestamp freshness (without overflow, whatever the number) and the signature in
+/// constant time; returns the decoded MAC, the replay guard's key (hex case, padding and a
+/// re-spelled timestamp do not make a new one).
+pub fn verify(
+    secret: &[u8],
+    timestamp: Option<&str>,
+    signature: Option<&str>,
+    body: &[u8],
+    now: i64,
+    max_skew_s: u64,
+) -> Result<Vec<u8>, CallbackRejection> {
+    let (ts, given) = check_headers(timestamp, signature, now, max_skew_s)?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(ts.to_string().as_bytes());
     mac.update(b".");

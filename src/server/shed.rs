@@ -201,32 +201,14 @@ async fn read_capped(
 /// What a runner callback's headers must be before its body is read: both present, the
 /// timestamp fresh (no overflow whatever its value), the signature `sha256=` and 64 hex digits.
 pub fn preflight(headers: &HeaderMap, now: i64, max_skew_s: u64) -> Result<(), CallbackRejection> {
-    let get = |name: &'static str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(CallbackRejection::MissingHeader(name))
-    };
-    let ts: i64 = get(protocol::TIMESTAMP_HEADER)?
-        .trim()
-        .parse()
-        .map_err(|_| CallbackRejection::BadTimestamp)?;
-    let skew = now.abs_diff(ts);
-    if skew > max_skew_s {
-        return Err(CallbackRejection::Stale {
-            skew_s: i64::try_from(skew).unwrap_or(i64::MAX),
-            max_s: max_skew_s,
-        });
-    }
-    let sig = get(protocol::SIGNATURE_HEADER)?;
-    let hex_sig = sig
-        .trim()
-        .strip_prefix("sha256=")
-        .ok_or(CallbackRejection::BadSignature)?;
-    if hex_sig.len() != 64 || !hex_sig.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(CallbackRejection::BadSignature);
-    }
-    Ok(())
+    let get = |name: &'static str| headers.get(name).and_then(|v| v.to_str().ok());
+    protocol::check_headers(
+        get(protocol::TIMESTAMP_HEADER),
+        get(protocol::SIGNATURE_HEADER),
+        now,
+        max_skew_s,
+    )
+    .map(|_| ())
 }
 
 #[cfg(test)]
