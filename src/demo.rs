@@ -431,10 +431,18 @@ async fn drive_social(
     config: &Config,
 ) -> anyhow::Result<DemoOutcome> {
     let started = Instant::now();
-    let (job_id, source, replies) = social
+    let (job_id, source, replies, reported) = social
         .drive(public_url, &opts.comment, opts.timeout)
         .await?;
     social.print_posted();
+    if !reported {
+        // help, status, abort and a bad command make no job: the reply is the answer.
+        return Ok(DemoOutcome {
+            job_id,
+            replies,
+            report_path: PathBuf::new(),
+        });
+    }
     let report_path = report_checkout(dir, forge, config, &source, &job_id).await?;
     progress(&format!(
         "report committed to reports.git in {:.2} s",

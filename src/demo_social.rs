@@ -178,13 +178,15 @@ impl SocialDemo {
         }
     }
 
-    /// Sends the mention and waits for the report's reply; returns the job and the replies.
+    /// Sends the mention and waits for the report's reply, or for the answer of a request
+    /// that makes no job (help, status, abort, a bad command); returns the job, the replies
+    /// and whether a report came.
     pub async fn drive(
         &self,
         public_url: &str,
         text: &str,
         timeout: Duration,
-    ) -> anyhow::Result<(JobId, JobSource, Vec<String>)> {
+    ) -> anyhow::Result<(JobId, JobSource, Vec<String>, bool)> {
         let id = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as u64 / 1000;
         let (req, source) = self.request(public_url, text, id)?;
         println!(
@@ -206,10 +208,19 @@ impl SocialDemo {
         loop {
             let replies = self.conversation.bot_replies(&thread).await?;
             if replies.iter().any(|r| r.contains(&marker)) {
-                return Ok((job_id, source, replies));
+                return Ok((job_id, source, replies, true));
+            }
+            let has = |keys: &[&str]| {
+                replies.iter().any(|r| {
+                    keys.iter()
+                        .any(|k| r.contains(&format!("<!-- battbot:{k}")))
+                })
+            };
+            if has(&["error-", "help-", "status-", "abort-"]) {
+                return Ok((job_id, source, replies, false));
             }
             if replies.iter().any(|r| {
-                ["error-", "denied-", "limited-", "duplicate-"]
+                ["denied-", "limited-", "duplicate-"]
                     .iter()
                     .any(|k| r.contains(&format!("<!-- battbot:{k}")))
             }) {

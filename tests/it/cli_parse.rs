@@ -133,15 +133,25 @@ fn every_option_of_every_subcommand_has_one_line_of_help() {
 /// (it used to wait for a report that never comes).
 #[test]
 fn demo_comment_without_a_job_prints_the_reply_and_exits_0() {
-    for (comment, expect) in [
-        ("@battbot help", "simulates batteries"),
-        ("@battbot frobnicate", "I don't know the command"),
-        ("@battbot simulate DFM", "did you mean DFN?"),
+    for (platform, comment, expect) in [
+        ("github", "@battbot help", "simulates batteries"),
+        ("github", "@battbot frobnicate", "I don't know the command"),
+        ("github", "@battbot simulate DFM", "did you mean DFN?"),
+        // On Twitter and Slack the demo prints what the fake platform received.
+        ("twitter", "@battbot_ help", "what twitter received"),
+        ("slack", "@battbot frobnicate", "what slack received"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let started = Instant::now();
         let mut child = battbot()
-            .args(["demo", "--comment", comment, "--dir"])
+            .args([
+                "demo",
+                "--platform",
+                platform,
+                "--comment",
+                comment,
+                "--dir",
+            ])
             .arg(dir.path())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
