@@ -521,17 +521,7 @@ fn bench_render(repeat: usize) -> anyhow::Result<()> {
     }
     let runs: Vec<SimSpec> = ["SPM", "SPMe", "DFN"]
         .iter()
-        .map(|m| SimSpec {
-            model: m.to_string(),
-            parameter_set: "Chen2020".into(),
-            experiment: vec!["Discharge at 1C until 2.5 V".into()],
-            thermal: None,
-            ambient_temperature_c: None,
-            parameters: Default::default(),
-            cycles: None,
-            options: Default::default(),
-            points_per_domain: None,
-        })
+        .map(|m| SimSpec::new(m, "Chen2020", &["Discharge at 1C until 2.5 V"]))
         .collect();
     let solved = crate::runner::solve_all(&runs, &mut Vec::new())?;
     let fig = crate::runner::figure(

@@ -172,17 +172,7 @@ pub async fn tweet_random(
 /// Whether a set's initial state has room to discharge: its open-circuit voltage is
 /// comfortably above the lower cut-off.
 fn starts_charged(set: &str, lower_v: f64) -> bool {
-    let spec = SimSpec {
-        model: "SPM".into(),
-        parameter_set: set.into(),
-        experiment: vec!["Rest for 1 second".into()],
-        thermal: None,
-        ambient_temperature_c: None,
-        parameters: Default::default(),
-        cycles: None,
-        options: Default::default(),
-        points_per_domain: None,
-    };
+    let spec = SimSpec::new("SPM", set, &["Rest for 1 second"]);
     Simulation::build(&spec)
         .and_then(|s| s.solve(&SolveOptions::default()))
         .map(|sol| sol.voltage_v.first().is_some_and(|v| *v > lower_v + 0.3))

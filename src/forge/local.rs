@@ -263,6 +263,24 @@ async fn git(
     stdin: Option<&[u8]>,
     env: &[(&str, String)],
 ) -> Result<String, ForgeError> {
+    let out = git_output(repo, args, stdin, env).await?;
+    Ok(String::from_utf8_lossy(&out).to_string())
+}
+
+/// Runs git in `repo` with `stdin` and returns its raw stdout.
+async fn git_raw(repo: &Path, args: &[&str], stdin: &[u8]) -> Result<Vec<u8>, ForgeError> {
+    git_output(repo, args, Some(stdin), &[]).await
+}
+
+/// Runs git in `repo` and returns its raw stdout, or its stderr as the error. The input is
+/// written while the output is read, so a large answer (`cat-file --batch`) cannot block the
+/// writer.
+async fn git_output(
+    repo: &Path,
+    args: &[&str],
+    stdin: Option<&[u8]>,
+    env: &[(&str, String)],
+) -> Result<Vec<u8>, ForgeError> {
     let mut cmd = Command::new("git");
     cmd.arg("--git-dir")
         .arg(repo)
@@ -285,14 +303,13 @@ async fn git(
         args: describe(),
         stderr: format!("cannot run git: {e} (hint: install git)"),
     })?;
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin is piped");
-        pipe.write_all(input).await.map_err(|e| ForgeError::Git {
-            args: describe(),
-            stderr: e.to_string(),
-        })?;
-        drop(pipe);
-    }
+    let writer = match (stdin, child.stdin.take()) {
+        (Some(input), Some(mut pipe)) => {
+            let input = input.to_vec();
+            Some(tokio::spawn(async move { pipe.write_all(&input).await }))
+        }
+        _ => None,
+    };
     let out = child
         .wait_with_output()
         .await
@@ -300,45 +317,10 @@ async fn git(
             args: describe(),
             stderr: e.to_string(),
         })?;
-    if !out.status.success() {
-        return Err(ForgeError::Git {
-            args: describe(),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        });
+    if let Some(writer) = writer {
+        // A failed write shows as git's own error below; only a panic is lost here.
+        let _ = writer.await;
     }
-    Ok(String::from_utf8_lossy(&out.stdout).to_string())
-}
-
-/// Runs git in `repo` with `stdin` and returns its raw stdout.
-async fn git_raw(repo: &Path, args: &[&str], stdin: &[u8]) -> Result<Vec<u8>, ForgeError> {
-    let describe = || args.join(" ");
-    let mut child = Command::new("git")
-        .arg("--git-dir")
-        .arg(repo)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| ForgeError::Git {
-            args: describe(),
-            stderr: e.to_string(),
-        })?;
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    let input = stdin.to_vec();
-    let writer = tokio::spawn(async move {
-        let _ = pipe.write_all(&input).await;
-    });
-    let out = child
-        .wait_with_output()
-        .await
-        .map_err(|e| ForgeError::Git {
-            args: describe(),
-            stderr: e.to_string(),
-        })?;
-    let _ = writer.await;
     if !out.status.success() {
         return Err(ForgeError::Git {
             args: describe(),

@@ -36,6 +36,24 @@ pub struct SimSpec {
     pub points_per_domain: Option<usize>,
 }
 
+impl SimSpec {
+    /// A run of `model` on `parameter_set` with `experiment` and every option at its default
+    /// (isothermal, 25 °C, no overrides, one cycle, the default mesh).
+    pub fn new(model: &str, parameter_set: &str, experiment: &[&str]) -> SimSpec {
+        SimSpec {
+            model: model.to_string(),
+            parameter_set: parameter_set.to_string(),
+            experiment: experiment.iter().map(|s| s.to_string()).collect(),
+            thermal: None,
+            ambient_temperature_c: None,
+            parameters: BTreeMap::new(),
+            cycles: None,
+            options: BTreeMap::new(),
+            points_per_domain: None,
+        }
+    }
+}
+
 /// The range of `points_per_domain`.
 pub const POINTS_PER_DOMAIN: std::ops::RangeInclusive<usize> = 4..=200;
 
