@@ -60,6 +60,9 @@ fn entry(i: u64, month: &str) -> Entry {
         command: "DFN Chen2020 vs SPMe Chen2020".into(),
         latency_s: Some(42.0),
         solve_s: 0.8,
+        models: vec!["DFN".into(), "SPMe".into()],
+        parameter_sets: vec!["Chen2020".into()],
+        thumbnail: None,
     }
 }
 
@@ -132,8 +135,17 @@ fn build_history(repo: &Path, n: u64) -> anyhow::Result<()> {
             pages,
         });
     }
-    let html = site::html()?;
-    manifest.site = site::fingerprint(&html);
+    // The site as the last reports left it: assets, the newest entries and index.html.
+    manifest.site = battbot::report::html::assets_fingerprint();
+    for f in battbot::report::html::assets() {
+        put(&mut out, &f.path, &f.contents)?;
+    }
+    for e in &recent {
+        battbot::report::activity::record(&mut manifest.activity, e);
+    }
+    let latest: Vec<Entry> = recent.iter().rev().take(index::LATEST_SIZE).cloned().collect();
+    put(&mut out, index::LATEST_FILE, index::page_json(&latest)?.as_bytes())?;
+    let html = battbot::report::html::index_page(&latest, &manifest)?;
     put(&mut out, site::HTML_FILE, html.as_bytes())?;
     let m = index::manifest_file(&manifest)?;
     put(&mut out, &m.path, &m.contents)?;

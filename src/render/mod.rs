@@ -10,6 +10,7 @@ pub mod random;
 mod raster;
 mod scene;
 mod style;
+pub mod thumbnail;
 
 pub use self::gif::{render_gif, render_gif_within, GifOptions, GifOutput};
 pub use self::png::{render_png, render_png_within, PngOptions};

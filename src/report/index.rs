@@ -10,20 +10,25 @@ use serde::{Deserialize, Serialize};
 use crate::command::Command;
 use crate::forge::{FileChange, Forge, ForgeError};
 
-use super::site;
+use super::activity::{self, Week};
 use super::Summary;
+use super::{html, site};
 
 /// The single index of earlier versions; migrated to shards on the first commit.
 pub const LEGACY_INDEX_FILE: &str = "index.json";
 /// Totals, counts per platform and the months with their page counts.
 pub const MANIFEST_FILE: &str = "index/manifest.json";
+/// The newest reports, newest first: what `index.html` lists as static HTML.
+pub const LATEST_FILE: &str = "index/latest.json";
+/// How many reports `index.html` lists without JavaScript.
+pub const LATEST_SIZE: usize = 24;
 /// Entries per page: the largest index file a report commit rewrites.
 pub const PAGE_SIZE: u64 = 10;
 /// Pages per bucket directory, so that no git tree a commit rewrites grows without bound.
 const PAGES_PER_BUCKET: u64 = 100;
 
 /// One line of an index.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub job_id: String,
     pub status: String,
@@ -41,6 +46,14 @@ pub struct Entry {
     /// Seconds the runner spent solving.
     #[serde(default)]
     pub solve_s: f64,
+    /// The runs' models and parameter sets, for the site's filters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameter_sets: Vec<String>,
+    /// Path of the plot's thumbnail from the repository root, when the report has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<String>,
 }
 
 fn seconds_between(from: &str, to: &str) -> Option<f64> {
@@ -65,8 +78,25 @@ pub fn describe(command: &Command) -> String {
     }
 }
 
+/// The distinct models and parameter sets a command runs, in order.
+fn runs_of(command: &Command) -> (Vec<String>, Vec<String>) {
+    let (mut models, mut sets) = (Vec::<String>::new(), Vec::<String>::new());
+    if let Command::Simulate { runs } | Command::Compare { runs } = command {
+        for r in runs {
+            if !models.contains(&r.model) {
+                models.push(r.model.clone());
+            }
+            if !sets.contains(&r.parameter_set) {
+                sets.push(r.parameter_set.clone());
+            }
+        }
+    }
+    (models, sets)
+}
+
 impl From<&Summary> for Entry {
     fn from(s: &Summary) -> Entry {
+        let (models, parameter_sets) = runs_of(&s.command);
         Entry {
             job_id: s.job_id.clone(),
             status: s.status.clone(),
@@ -79,6 +109,9 @@ impl From<&Summary> for Entry {
             report: s.report.clone(),
             latency_s: seconds_between(&s.created_at, &s.finished_at),
             solve_s: s.runs.iter().map(|r| r.solve_time_s).sum(),
+            models,
+            parameter_sets,
+            thumbnail: None,
         }
     }
 }
@@ -124,11 +157,15 @@ pub struct Manifest {
     pub counts: BTreeMap<String, u64>,
     /// Oldest first.
     pub months: Vec<Month>,
-    /// Fingerprint of the `index.html` last written (rewritten only when it changes).
+    /// Fingerprint of the site's stylesheet and script last written (rewritten only when
+    /// they change).
     #[serde(default)]
     pub site: String,
     /// Entries per page; `PAGE_SIZE` when written.
     pub page_size: u64,
+    /// Reports per week and their latencies, the newest `activity::ACTIVITY_WEEKS` weeks.
+    #[serde(default)]
+    pub activity: Vec<Week>,
 }
 
 /// Path of page `page` of `month`: `index/2026-12/0000/07.json`.
@@ -172,6 +209,7 @@ pub fn shard_all(entries: &[Entry]) -> anyhow::Result<(Manifest, Vec<FileChange>
     for e in sorted {
         *manifest.counts.entry(e.platform.clone()).or_default() += 1;
         manifest.total += 1;
+        activity::record(&mut manifest.activity, e);
         by_month.entry(e.month()).or_default().push(e.clone());
     }
     let mut files = Vec::new();
@@ -241,6 +279,31 @@ pub async fn read_manifest(
         .read_file(repo, branch, MANIFEST_FILE)
         .await?
         .and_then(|b| serde_json::from_slice(&b).ok()))
+}
+
+/// The newest `LATEST_SIZE` entries read from the pages, newest first: a few page reads,
+/// once, for an index sharded before `latest.json` existed.
+async fn newest_from_pages(
+    forge: &dyn Forge,
+    repo: &str,
+    branch: &str,
+    manifest: &Manifest,
+) -> Result<Vec<Entry>, ForgeError> {
+    let mut out = Vec::new();
+    let pages = manifest
+        .months
+        .iter()
+        .rev()
+        .flat_map(|m| (0..m.pages).rev().map(move |p| page_path(&m.month, p)));
+    for path in pages.take(LATEST_SIZE / PAGE_SIZE as usize + 2) {
+        if out.len() >= LATEST_SIZE {
+            break;
+        }
+        if let Some(bytes) = forge.read_file(repo, branch, &path).await? {
+            out.extend(parse_entries(&bytes).into_iter().rev());
+        }
+    }
+    Ok(out)
 }
 
 /// What a report commit changes besides the report itself.
@@ -319,21 +382,38 @@ pub async fn add(
         manifest.total += 1;
         *manifest.counts.entry(entry.platform.clone()).or_default() += 1;
     }
+    if !replaced {
+        activity::record(&mut manifest.activity, entry);
+    }
     let mut files = vec![FileChange::new(
         page_path(&month, page_no),
         page_json(&page).map_err(render_err)?,
     )];
-    let html = site::html().map_err(render_err)?;
-    let fingerprint = site::fingerprint(&html);
+    let fingerprint = html::assets_fingerprint();
     if manifest.site != fingerprint {
         manifest.site = fingerprint;
-        files.push(FileChange::new(site::HTML_FILE, html));
+        files.extend(html::assets());
     }
     manifest.version = 1;
     manifest.page_size = manifest.page_size.max(PAGE_SIZE);
     files.push(FileChange::new(
         MANIFEST_FILE,
         manifest_json(&manifest).map_err(render_err)?,
+    ));
+    let mut latest = match forge.read_file(repo, branch, LATEST_FILE).await? {
+        Some(bytes) => parse_entries(&bytes),
+        None => newest_from_pages(forge, repo, branch, &manifest).await?,
+    };
+    latest.retain(|e| e.job_id != entry.job_id);
+    latest.insert(0, entry.clone());
+    latest.truncate(LATEST_SIZE);
+    files.push(FileChange::new(
+        LATEST_FILE,
+        page_json(&latest).map_err(render_err)?,
+    ));
+    files.push(FileChange::new(
+        site::HTML_FILE,
+        html::index_page(&latest, &manifest).map_err(render_err)?,
     ));
     let top = forge.read_file(repo, branch, "README.md").await?;
     files.push(site::top_readme_with(top.as_deref(), entry, &manifest).map_err(render_err)?);

@@ -1,7 +1,9 @@
 //! Builds what lands in the reports repository (DESIGN §8): `report.md`, the runner's
 //! artifacts, `summary.json`, and the sharded index updated with each report (`index`, `site`).
 
+pub mod activity;
 pub mod bench;
+pub mod html;
 pub mod index;
 pub mod markdown;
 pub mod prune;
@@ -331,7 +333,9 @@ fn place_artifacts(
             continue;
         }
         used += bytes.len();
-        if is_image(&name) {
+        if name == html::THUMBNAIL {
+            // The index's thumbnail: not shown in the report itself.
+        } else if is_image(&name) {
             let alt = if name.ends_with(".gif") {
                 "animated comparison"
             } else {
@@ -374,9 +378,8 @@ pub fn success(
     }
     let dir = spec.report_dir();
     let Placed {
-        files,
+        mut files,
         images,
-
         downloads,
         omitted,
     } = place_artifacts(&dir, &result.artifacts)?;
@@ -426,6 +429,12 @@ pub fn success(
         log_tail: &[],
     };
     let md = template::render("report.md", &view)?;
+    files.push(html::report_page(
+        &view,
+        &dir,
+        &files,
+        summary_len(&summary),
+    )?);
     finish(dir, md, summary, files)
 }
 
@@ -485,17 +494,17 @@ fn benchmark_report(
         .collect();
     let regressions: Vec<&serde_json::Value> =
         rows.iter().filter(|r| r["verdict"] == "slower").collect();
-    let md = template::render(
-        "bench.md",
-        serde_json::json!({
-            "user": spec.source.user, "repo": spec.source.repo, "number": spec.source.number,
-            "url": spec.source.url, "created_at": spec.created_at, "job_id": spec.id.as_str(),
-            "version": result.battbot_version, "threshold": threshold, "rounds": rounds,
-            "head": commit_ref(spec, &samples.head_sha), "base": commit_ref(spec, &samples.base_sha),
-            "rows": rows, "regressions": regressions,
-        }),
-    )?;
-    let Placed { files, .. } = place_artifacts(&dir, &result.artifacts)?;
+    let mut ctx = serde_json::json!({
+        "user": spec.source.user, "repo": spec.source.repo, "number": spec.source.number,
+        "url": spec.source.url, "created_at": spec.created_at, "job_id": spec.id.as_str(),
+        "version": result.battbot_version, "threshold": threshold, "rounds": rounds,
+        "head": commit_ref(spec, &samples.head_sha), "base": commit_ref(spec, &samples.base_sha),
+        "rows": rows, "regressions": regressions,
+    });
+    let md = template::render("bench.md", &ctx)?;
+    let Placed {
+        mut files, images, ..
+    } = place_artifacts(&dir, &result.artifacts)?;
     let mut summary = summary_of(
         spec,
         "success",
@@ -506,6 +515,23 @@ fn benchmark_report(
         now,
     );
     summary.benchmarks = Some(verdicts);
+    // The page shows the commits as links of their own, not as Markdown.
+    ctx["kind"] = "bench".into();
+    ctx["title"] = "battbot benchmarks".into();
+    ctx["canonical"] = canonical.into();
+    ctx["status"] = "success".into();
+    ctx["images"] = serde_json::to_value(&images)?;
+    ctx["head"] = samples.head_sha.clone().into();
+    ctx["base"] = samples.base_sha.clone().into();
+    if spec.source.platform == "github" {
+        ctx["commit_url"] = format!("https://github.com/{}/commit/", spec.source.repo).into();
+    }
+    files.push(html::report_page(
+        &ctx,
+        &dir,
+        &files,
+        summary_len(&summary),
+    )?);
     finish(dir, md, summary, files)
 }
 
@@ -555,7 +581,13 @@ pub fn failure(
         log_tail: &failure.log_tail[tail_from..],
     };
     let md = template::render("report.md", &view)?;
-    finish(dir, md, summary, Vec::new())
+    let page = html::report_page(&view, &dir, &[], summary_len(&summary))?;
+    finish(dir, md, summary, vec![page])
+}
+
+/// Size of `summary.json` as `finish` writes it (for the page's download list).
+fn summary_len(summary: &Summary) -> usize {
+    serde_json::to_string_pretty(summary).map_or(0, |s| s.len() + 1)
 }
 
 fn finish(
@@ -585,7 +617,11 @@ pub async fn commit(
     branch: &str,
     report: &BuiltReport,
 ) -> Result<(), ForgeError> {
-    let entry = index::Entry::from(&report.summary);
+    let mut entry = index::Entry::from(&report.summary);
+    let thumbnail = report.report_path.replace("report.md", html::THUMBNAIL);
+    if report.files.iter().any(|f| f.path == thumbnail) {
+        entry.thumbnail = Some(thumbnail);
+    }
     let update = index::add(forge, repo, branch, &entry).await?;
     let mut files = report.files.clone();
     files.extend(update.files);

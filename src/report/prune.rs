@@ -61,11 +61,18 @@ pub async fn prune(
         let Some(dir) = entry.report.strip_suffix("/report.md") else {
             continue;
         };
-        let doomed: Vec<String> = forge
-            .list_files(repo, branch, dir)
-            .await?
-            .into_iter()
-            .filter(|p| !p.ends_with("/report.md") && !p.ends_with("/summary.json"))
+        let listed = forge.list_files(repo, branch, dir).await?;
+        // The site keeps working: the index's thumbnail stays, report.html becomes a note.
+        let kept = [
+            "/report.md",
+            "/summary.json",
+            "/report.html",
+            "/thumbnail.png",
+        ];
+        let doomed: Vec<String> = listed
+            .iter()
+            .filter(|p| !kept.iter().any(|k| p.ends_with(k)))
+            .cloned()
             .collect();
         if doomed.is_empty() {
             continue;
@@ -77,6 +84,11 @@ pub async fn prune(
                 now.date()
             ));
             notes.push(FileChange::new(entry.report.clone(), text));
+        }
+        if listed.iter().any(|p| p.ends_with("/report.html")) {
+            let page = super::html::pruned_page(dir, &entry, &now.date().to_string())
+                .map_err(|e| ForgeError::Other(format!("rendering a pruned page: {e:#}")))?;
+            notes.push(page);
         }
         pruned.reports += 1;
         pruned.files.extend(doomed);

@@ -1,6 +1,7 @@
 //! What readers see of the index: the top README (newest `TOP_LIMIT` reports), one README
-//! per repository (its newest `REPO_LIMIT`), each updated by prepending one row, and a
-//! static `index.html` that loads the month shards on demand. `rebuild` renders all of it.
+//! per repository (its newest `REPO_LIMIT`), each updated by prepending one row, and
+//! `index.html` (`html.rs`: the newest reports as static HTML, older ones loaded from the
+//! month shards on demand). `rebuild` renders all of it.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,7 @@ use serde::Serialize;
 use crate::forge::FileChange;
 
 use super::index::{self, Entry, Manifest};
-use super::template;
+use super::{html, template};
 
 pub const HTML_FILE: &str = "index.html";
 /// How many reports the top-level README lists (older ones: `index.html`).
@@ -42,21 +43,6 @@ pub fn repo_dir(e: &Entry) -> Option<String> {
         .iter()
         .all(|p| !p.is_empty() && *p != "." && *p != "..");
     (safe && parts.len() > 4).then(|| parts[..parts.len() - 3].join("/"))
-}
-
-/// The static site: no report data in it, so it is written only when the template changes.
-pub fn html() -> anyhow::Result<String> {
-    template::render("site.html", serde_json::json!({}))
-}
-
-/// FNV-1a of the site, to tell whether the committed one is current.
-pub fn fingerprint(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("fnv1a64:{h:016x}")
 }
 
 /// The table rows of a README this module rendered (lines after the `|---` separator).
@@ -171,16 +157,28 @@ pub fn repo_readme_with(
 /// legacy `index.json`): manifest, pages, READMEs, `index.html`.
 pub fn rebuild(entries: &[Entry]) -> anyhow::Result<Vec<FileChange>> {
     let (mut manifest, mut files) = index::shard_all(entries)?;
-    let html = html()?;
-    manifest.site = fingerprint(&html);
+    manifest.site = html::assets_fingerprint();
     files.push(index::manifest_file(&manifest)?);
-    files.push(FileChange::new(HTML_FILE, html));
+    files.extend(html::assets());
     let mut newest: Vec<&Entry> = entries.iter().collect();
     newest.sort_by(|a, b| {
         b.finished_at
             .cmp(&a.finished_at)
             .then(b.job_id.cmp(&a.job_id))
     });
+    let latest: Vec<Entry> = newest
+        .iter()
+        .take(index::LATEST_SIZE)
+        .map(|e| (*e).clone())
+        .collect();
+    files.push(FileChange::new(
+        index::LATEST_FILE,
+        index::page_json(&latest)?,
+    ));
+    files.push(FileChange::new(
+        HTML_FILE,
+        html::index_page(&latest, &manifest)?,
+    ));
     let top: Vec<Row> = newest
         .iter()
         .take(TOP_LIMIT)

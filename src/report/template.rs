@@ -7,7 +7,7 @@ use minijinja::Environment;
 
 use super::markdown::{code_block, code_span, escape_text};
 
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: [(&str, &str); 4] = [
     (
         "bench.md",
         include_str!("../../reports/templates/bench.md.j2"),
@@ -23,10 +23,6 @@ const TEMPLATES: [(&str, &str); 5] = [
     (
         "repo-index.md",
         include_str!("../../reports/templates/repo-index.md.j2"),
-    ),
-    (
-        "site.html",
-        include_str!("../../reports/templates/site.html.j2"),
     ),
 ];
 

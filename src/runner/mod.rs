@@ -373,6 +373,14 @@ pub fn execute_with_progress(
     let png = render::render_png(&fig, &render::PngOptions::default())?;
     std::fs::write(out.join("voltage.png"), &png)?;
     artifacts.push(artifact("voltage.png", "image/png", &png));
+    // The reports index shows a small copy of the plot.
+    let thumb = render::thumbnail::thumbnail(&png)?;
+    std::fs::write(out.join(crate::report::html::THUMBNAIL), &thumb)?;
+    artifacts.push(artifact(
+        crate::report::html::THUMBNAIL,
+        "image/png",
+        &thumb,
+    ));
     // Comparisons, and anything answered on Twitter or Slack, get the animation.
     let social = matches!(spec.source.platform.as_str(), "twitter" | "slack");
     if solved.len() >= 2 || social {

@@ -150,6 +150,7 @@ fn stats_count_failures_days_and_medians() {
         report: "x".into(),
         latency_s: Some(latency),
         solve_s: 0.5,
+        ..Entry::default()
     };
     let entries = vec![
         entry("success", "2026-01-01", 10.0),

@@ -31,6 +31,8 @@ mod sim_alloc;
 mod sim_api;
 mod sim_degradation;
 mod sim_robustness;
+mod site;
+mod site_browser;
 mod social;
 mod support;
 mod webhook;
