@@ -143,8 +143,17 @@ fn build_history(repo: &Path, n: u64) -> anyhow::Result<()> {
     for e in &recent {
         battbot::report::activity::record(&mut manifest.activity, e);
     }
-    let latest: Vec<Entry> = recent.iter().rev().take(index::LATEST_SIZE).cloned().collect();
-    put(&mut out, index::LATEST_FILE, index::page_json(&latest)?.as_bytes())?;
+    let latest: Vec<Entry> = recent
+        .iter()
+        .rev()
+        .take(index::LATEST_SIZE)
+        .cloned()
+        .collect();
+    put(
+        &mut out,
+        index::LATEST_FILE,
+        index::page_json(&latest)?.as_bytes(),
+    )?;
     let html = battbot::report::html::index_page(&latest, &manifest)?;
     put(&mut out, site::HTML_FILE, html.as_bytes())?;
     let m = index::manifest_file(&manifest)?;

@@ -81,7 +81,7 @@
     if (e.thumbnail) {
       const img = el('img');
       img.src = safePath(e.thumbnail);
-      img.alt = 'Voltage, current and capacity against time: ' + String(e.command || '');
+      img.alt = 'Plot of voltage, current and power against time: ' + String(e.command || '');
       img.width = 240; img.height = 160; img.loading = 'lazy';
       thumb.append(img);
     } else {

@@ -206,11 +206,18 @@ pub fn svg(weeks: &[Week]) -> String {
             let _ = write!(out, r#"<circle class="lat" cx="{x}" cy="{y}" r="3"/>"#);
         }
     }
+    // The first and the last week under the axis (one label when they are the same).
+    let last = &weeks[weeks.len() - 1].week;
+    if weeks.len() > 1 {
+        let _ = write!(
+            out,
+            r#"<text class="axis" x="{x0}" y="{h}" dy="-6">{}</text>"#,
+            weeks[0].week
+        );
+    }
     let _ = write!(
         out,
-        r#"<text class="axis" x="{x0}" y="{h}" dy="-6">{}</text><text class="axis" x="{xe}" y="{h}" dy="-6" text-anchor="end">{}</text></svg>"#,
-        weeks[0].week,
-        weeks[weeks.len() - 1].week,
+        r#"<text class="axis" x="{xe}" y="{h}" dy="-6" text-anchor="end">{last}</text></svg>"#,
         xe = w - right,
     );
     out

@@ -160,7 +160,7 @@ fn alt_text(name: &str, labels: &[String]) -> String {
     } else if name.starts_with("benchmarks") {
         "Base and head timings of every benchmark"
     } else {
-        "Terminal voltage, current and discharge capacity against time"
+        "Voltage, current and power against time, and voltage against discharge capacity"
     };
     if labels.is_empty() {
         what.to_string()

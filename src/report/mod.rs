@@ -326,7 +326,7 @@ fn place_artifacts(
     decoded.sort_by_key(|(n, _)| !is_image(n));
     let (mut files, mut images, mut downloads, mut omitted) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut used = 64 * 1024; // report.md and summary.json
+    let mut used = 128 * 1024; // report.md, report.html and summary.json
     for (name, bytes) in decoded {
         if used + bytes.len() > REPORT_BUDGET_BYTES {
             omitted.push(name);

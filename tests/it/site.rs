@@ -27,7 +27,10 @@ pub fn demo_site() -> &'static Path {
     static SITE: OnceLock<PathBuf> = OnceLock::new();
     SITE.get_or_init(|| {
         std::thread::spawn(|| {
-            let dir = tempfile::tempdir().unwrap().keep();
+            // Kept for the whole test run (the browser test serves it), under target/.
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("site-demo");
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
@@ -353,9 +356,9 @@ fn report_page_links_every_download_and_the_plot_first() {
     assert!(!html.contains("thumbnail.png"));
     let plot = html.find("src=\"voltage.png\"").unwrap();
     assert!(plot < html.find("<table").unwrap());
-    assert!(
-        html.contains("alt=\"Terminal voltage, current and discharge capacity against time for")
-    );
+    assert!(html.contains(
+        "alt=\"Voltage, current and power against time, and voltage against discharge capacity for"
+    ));
     let md = built
         .files
         .iter()
@@ -495,6 +498,18 @@ fn three_demo_runs_leave_a_site_whose_every_link_and_image_resolves() {
         let thumb = root.join(p).with_file_name(html::THUMBNAIL);
         let size = std::fs::metadata(&thumb).unwrap().len();
         assert!(size < 16 * 1024, "{thumb:?}: {size} bytes");
+        // The whole report, its page included, keeps to the budget.
+        let dir = root.join(p).parent().unwrap().to_path_buf();
+        let total: u64 = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|f| f.unwrap().metadata().unwrap().len())
+            .sum();
+        let page = std::fs::metadata(root.join(p)).unwrap().len();
+        eprintln!(
+            "{}: report.html {page} B, thumbnail {size} B, report {total} B",
+            dir.display()
+        );
+        assert!(total <= report::REPORT_BUDGET_BYTES as u64, "{total}");
     }
     let index = std::fs::read_to_string(root.join("index.html")).unwrap();
     assert_eq!(
@@ -626,4 +641,57 @@ async fn a_pruned_report_keeps_its_thumbnail_and_a_page_without_dead_links() {
             "{link} is gone"
         );
     }
+}
+
+/// What a report commit rewrites for the site stays small whatever the history: `index.html`
+/// lists `LATEST_SIZE` reports and the activity of `ACTIVITY_WEEKS` weeks, no more.
+#[test]
+fn the_index_page_is_bounded_by_its_newest_reports_not_by_history() {
+    let entries: Vec<index::Entry> = (0..2000)
+        .map(|i| {
+            let mut e = entry(
+                i,
+                "DFN Chen2020 vs SPMe Chen2020",
+                &format!("github/org/repo{}/{i}/job-{i}/report.md", i % 20),
+                Some(&format!(
+                    "github/org/repo{}/{i}/job-{i}/thumbnail.png",
+                    i % 20
+                )),
+            );
+            e.user = format!("user{}", i % 97);
+            e.repo = format!("org/repo{}", i % 20);
+            e.models = vec!["DFN".into(), "SPMe".into()];
+            let t = at("2025-01-01T00:00:00Z") + time::Duration::hours(3 * i as i64);
+            e.finished_at = t
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap();
+            e
+        })
+        .collect();
+    let files = battbot::report::site::rebuild(&entries).unwrap();
+    let size = |p: &str| files.iter().find(|f| f.path == p).unwrap().contents.len();
+    let (html_size, latest_size, manifest_size) = (
+        size("index.html"),
+        size(index::LATEST_FILE),
+        size(index::MANIFEST_FILE),
+    );
+    eprintln!("2000 reports: index.html {html_size} B, latest.json {latest_size} B, manifest {manifest_size} B");
+    assert!(html_size < 40_000, "{html_size}");
+    assert!(latest_size < 16_000, "{latest_size}");
+    let html = String::from_utf8(
+        files
+            .iter()
+            .find(|f| f.path == "index.html")
+            .unwrap()
+            .contents
+            .clone(),
+    )
+    .unwrap();
+    assert_eq!(
+        html.matches("<li class=\"card\">").count(),
+        index::LATEST_SIZE
+    );
+    // Newest first.
+    assert!(html.find("job-1999/").unwrap() < html.find("job-1998/").unwrap());
+    assert!(html.contains("in 26 weeks"), "{html}");
 }

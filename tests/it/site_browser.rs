@@ -108,14 +108,14 @@ impl Driver {
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let r = self
+        let mut req = self
             .http
             .request(method, format!("{}{path}", self.base))
-            .json(&body)
-            .timeout(Duration::from_secs(120))
-            .send()
-            .await
-            .unwrap();
+            .timeout(Duration::from_secs(120));
+        if !body.is_null() {
+            req = req.json(&body);
+        }
+        let r = req.send().await.unwrap();
         let v: Value = r.json().await.unwrap();
         assert!(v["value"]["error"].is_null(), "{path}: {v}");
         v["value"].clone()
