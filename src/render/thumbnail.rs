@@ -64,8 +64,8 @@ fn shrink(rgb: &[u8], w: u32, h: u32, f: u32) -> (Vec<u8>, u32, u32) {
             for y in ty * f..((ty + 1) * f).min(h) {
                 for x in tx * f..((tx + 1) * f).min(w) {
                     let i = (y as usize * w as usize + x as usize) * 3;
-                    for c in 0..3 {
-                        sum[c] += u32::from(rgb[i + c]);
+                    for (s, v) in sum.iter_mut().zip(&rgb[i..i + 3]) {
+                        *s += u32::from(*v);
                     }
                     n += 1;
                 }
@@ -85,8 +85,8 @@ fn quantise(rgb: &[u8]) -> (Vec<u8>, Vec<u8>) {
     for p in rgb.chunks(3) {
         let e = counts.entry(key(p)).or_default();
         e.0 += 1;
-        for c in 0..3 {
-            e.1[c] += u32::from(p[c]);
+        for (sum, v) in e.1.iter_mut().zip(p) {
+            *sum += u32::from(*v);
         }
     }
     let mut common: Vec<_> = counts.into_values().collect();
