@@ -5,6 +5,7 @@ pub mod bench;
 pub mod index;
 pub mod markdown;
 pub mod prune;
+pub mod reproduce;
 pub mod site;
 pub mod template;
 
@@ -374,12 +375,19 @@ pub fn success(
     }
     let dir = spec.report_dir();
     let Placed {
-        files,
+        mut files,
         images,
-
-        downloads,
+        mut downloads,
         omitted,
     } = place_artifacts(&dir, &result.artifacts)?;
+    // the PyBaMM scripts, made here from the job's own runs
+    for (file, name, size) in reproduce::files(&dir, spec.command.runs()) {
+        files.push(file);
+        downloads.push(Download {
+            name,
+            size: human_size(size),
+        });
+    }
     let summary = summary_of(
         spec,
         "success",

@@ -33,4 +33,5 @@ mod sim_degradation;
 mod sim_robustness;
 mod social;
 mod support;
+mod variables;
 mod webhook;

@@ -479,3 +479,17 @@ mod tests {
         assert_eq!(pat[8], vec![7, 8, 9, 99]);
     }
 }
+
+/// Output hook (`sim::variables`): where the nodal values sit.
+impl Sphere {
+    /// Radii of the nodes over the particle radius: the shells' centres (PyBaMM's finite-volume
+    /// nodes) or the polynomial's nodes.
+    pub fn node_radii(&self) -> Vec<f64> {
+        match &self.scheme {
+            Scheme::FiniteVolume { .. } => (0..self.n)
+                .map(|i| (i as f64 + 0.5) / self.n as f64)
+                .collect(),
+            Scheme::Polynomial { x, .. } => x.iter().map(|v| v.sqrt()).collect(),
+        }
+    }
+}
