@@ -217,7 +217,7 @@ mod tests {
             script.contains(&format!("    {step},\n")),
             "the step as one literal"
         );
-        assert!(script.contains(&format!("create_from_bpx({lit})")));
+        assert!(script.contains(&format!("create_from_bpx({step})")));
         assert!(script.contains(&format!("{lit}: 1.0,")));
     }
 
