@@ -502,9 +502,9 @@ fn solve(
     let mut spec = read_spec(spec)?;
     spec.variables.extend(variables.iter().cloned());
     let simulation = Simulation::build(&spec)?;
-    let dist_path = distributed.map(Path::to_path_buf).or_else(|| {
-        csv.map(|c| c.with_extension("distributed.csv"))
-    });
+    let dist_path = distributed
+        .map(Path::to_path_buf)
+        .or_else(|| csv.map(|c| c.with_extension("distributed.csv")));
     let any_distributed = simulation
         .variables()
         .iter()

@@ -81,10 +81,7 @@ pub fn script(spec: &SimSpec, sim: &Simulation, period_s: f64) -> String {
     let set = spec.parameter_set.trim();
     let parameter_values = match params::builtin(set) {
         Some(p) => format!("pybamm.ParameterValues({})", py_str(p.name)),
-        None => format!(
-            "pybamm.ParameterValues.create_from_bpx({})",
-            py_str(set)
-        ),
+        None => format!("pybamm.ParameterValues.create_from_bpx({})", py_str(set)),
     };
     let mut overrides = String::new();
     if let Some(tc) = spec.ambient_temperature_c {
@@ -102,7 +99,11 @@ pub fn script(spec: &SimSpec, sim: &Simulation, period_s: f64) -> String {
         .collect::<String>();
     let cycles = spec.cycles.unwrap_or(1).max(1);
     let (r_n, r_p, particles) = if sim.finite_volume_particles() {
-        (mesh.r_n, mesh.r_p, "finite volumes, as battbot's".to_string())
+        (
+            mesh.r_n,
+            mesh.r_p,
+            "finite volumes, as battbot's".to_string(),
+        )
     } else {
         // the polynomial is within ~0.01 mV of the converged particle; PyBaMM's shells
         // leave 0.17 mV at 1C with 40 of them, and reach that at ~120
@@ -206,7 +207,9 @@ mod tests {
         spec.options.insert(evil.into(), evil.into());
         let script = script(&spec, &sim, 10.0);
         assert!(
-            !script.lines().any(|l| l.trim_start().starts_with("import os")),
+            !script
+                .lines()
+                .any(|l| l.trim_start().starts_with("import os")),
             "{script}"
         );
         assert!(!script.contains("os.system('id')  # \"\n"));

@@ -210,7 +210,12 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
     }
     // a long command is shortened to the width ("…") rather than cut by the edge
     let footer_style = text_style(lay.footer_size, &MUTED, left);
-    let footer = fit(&root, &fig.footer, &footer_style, width as i32 - 2 * lay.pad)?;
+    let footer = fit(
+        &root,
+        &fig.footer,
+        &footer_style,
+        width as i32 - 2 * lay.pad,
+    )?;
     root.draw(&Text::new(
         footer,
         (lay.pad, lay.footer_y + (lay.footer_size * 0.3) as i32),

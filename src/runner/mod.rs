@@ -95,8 +95,9 @@ pub fn labels(runs: &[SimSpec]) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let parts: Vec<&dyn Fn(&SimSpec) -> String> =
-        vec![&model, &set, &exp, &cycles, &temp, &thermal, &params, &options];
+    let parts: Vec<&dyn Fn(&SimSpec) -> String> = vec![
+        &model, &set, &exp, &cycles, &temp, &thermal, &params, &options,
+    ];
     runs.iter()
         .map(|r| {
             let mut label: Vec<String> = parts
@@ -117,12 +118,17 @@ pub fn labels(runs: &[SimSpec]) -> Vec<String> {
 pub fn experiment_differences(runs: &[SimSpec]) -> Option<Vec<String>> {
     let words: Vec<Vec<Vec<&str>>> = runs
         .iter()
-        .map(|r| r.experiment.iter().map(|s| s.split_whitespace().collect()).collect())
+        .map(|r| {
+            r.experiment
+                .iter()
+                .map(|s| s.split_whitespace().collect())
+                .collect()
+        })
         .collect();
     let first = words.first()?;
-    let same_shape = words.iter().all(|w| {
-        w.len() == first.len() && w.iter().zip(first).all(|(a, b)| a.len() == b.len())
-    });
+    let same_shape = words
+        .iter()
+        .all(|w| w.len() == first.len() && w.iter().zip(first).all(|(a, b)| a.len() == b.len()));
     if !same_shape {
         return None;
     }

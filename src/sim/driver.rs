@@ -186,13 +186,14 @@ impl Simulation {
         // unknowns, only those are interpolated
         // (requested variables read every unknown)
         let few = self.variables.is_empty();
-        let partial: Option<Vec<usize>> = self.model.voltage_unknowns().filter(|_| few).map(|mut v| {
-            v.extend([layout.i, layout.q]);
-            v.extend(layout.t);
-            v.sort_unstable();
-            v.dedup();
-            v
-        });
+        let partial: Option<Vec<usize>> =
+            self.model.voltage_unknowns().filter(|_| few).map(|mut v| {
+                v.extend([layout.i, layout.q]);
+                v.extend(layout.t);
+                v.sort_unstable();
+                v.dedup();
+                v
+            });
         let interp = |bdf: &Bdf, t: f64, out: &mut [f64]| match &partial {
             Some(ix) => bdf.interpolate_at(t, ix, out),
             None => bdf.interpolate(t, out),

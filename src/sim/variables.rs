@@ -130,11 +130,20 @@ pub fn closest(name: &str, offered: &[&str]) -> Vec<String> {
         .filter(|(d, o)| *d <= (o.len() / 3).max(3))
         .collect();
     scored.sort();
-    scored.into_iter().take(3).map(|(_, o)| o.to_string()).collect()
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, o)| o.to_string())
+        .collect()
 }
 
 /// Appends the requested variables at state `y` to `series` (created on the first call).
-pub fn record(series: &mut Vec<VariableSeries>, requested: &[String], model: &dyn Model, y: &[f64]) {
+pub fn record(
+    series: &mut Vec<VariableSeries>,
+    requested: &[String],
+    model: &dyn Model,
+    y: &[f64],
+) {
     if requested.is_empty() {
         return;
     }

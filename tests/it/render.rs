@@ -270,10 +270,7 @@ fn legends_name_only_what_differs_between_runs() {
     );
     // experiments of different shapes are named whole
     let other = SimSpec::new("SPMe", "OKane2022", &["Rest for 1 hour"]);
-    assert_eq!(
-        labels(&[cycle("1C", "2.5"), other])[1],
-        "Rest for 1 hour"
-    );
+    assert_eq!(labels(&[cycle("1C", "2.5"), other])[1], "Rest for 1 hour");
 }
 
 #[test]
@@ -296,5 +293,8 @@ fn coincident_curves_are_told_apart_by_their_dashes() {
     };
     assert!(w > 0 && h > 0);
     let (blue, vermillion) = (count([0, 114, 178]), count([213, 94, 0]));
-    assert!(blue > 500 && vermillion > 500, "both colours show: {blue} {vermillion}");
+    assert!(
+        blue > 500 && vermillion > 500,
+        "both colours show: {blue} {vermillion}"
+    );
 }

@@ -12,7 +12,8 @@ fn battbot() -> Command {
 }
 
 fn references() -> Vec<serde_json::Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/variables/references.json");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/variables/references.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -101,7 +102,11 @@ fn variables_match_our_pybamm_references_within_half_a_percent() {
                     .unwrap_or_else(|| panic!("{id}: no output at {ts} s"));
                 let e = rel_err(&s.values[k], &floats(want));
                 println!("{id}: {name} at {ts} s: max rel err {:.3} %", e * 100.0);
-                assert!(e <= 5e-3, "{id}: {name} at {ts} s: {:.3} % > 0.5 %", e * 100.0);
+                assert!(
+                    e <= 5e-3,
+                    "{id}: {name} at {ts} s: {:.3} % > 0.5 %",
+                    e * 100.0
+                );
             }
         }
     }
@@ -137,13 +142,21 @@ fn solve_writes_variables_to_csv_json_and_the_distributed_file() {
     let out = battbot()
         .args(["solve", "--spec"])
         .arg(&spec)
-        .args(["--variables", "Electrolyte concentration [mol.m-3]", "--csv"])
+        .args([
+            "--variables",
+            "Electrolyte concentration [mol.m-3]",
+            "--csv",
+        ])
         .arg(&csv)
         .arg("--json")
         .arg(&json)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
@@ -212,7 +225,10 @@ fn variables_lists_pybamm_names_with_their_domain() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("X-averaged total heating [W.m-3]\tscalar"), "{text}");
+    assert!(
+        text.contains("X-averaged total heating [W.m-3]\tscalar"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -230,7 +246,11 @@ fn pybamm_script_prints_a_script_with_the_run_in_it() {
         .arg(&spec)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let script = String::from_utf8(out.stdout).unwrap();
     for want in [
         "pybamm.lithium_ion.SPMe(options={\"thermal\": \"lumped\"})",

@@ -789,12 +789,30 @@ pub fn single_particle_variables(
     let radii = sph.node_radii();
     let at = |rad: f64| radii.iter().map(|r| r * rad).collect::<Vec<f64>>();
     let mut out = vec![
-        VarValue::scalar("X-averaged negative particle surface concentration [mol.m-3]", cn),
-        VarValue::scalar("X-averaged positive particle surface concentration [mol.m-3]", cp),
-        VarValue::scalar("X-averaged negative electrode reaction overpotential [V]", eta.0),
-        VarValue::scalar("X-averaged positive electrode reaction overpotential [V]", eta.1),
-        VarValue::scalar("X-averaged negative electrode open-circuit potential [V]", un),
-        VarValue::scalar("X-averaged positive electrode open-circuit potential [V]", up),
+        VarValue::scalar(
+            "X-averaged negative particle surface concentration [mol.m-3]",
+            cn,
+        ),
+        VarValue::scalar(
+            "X-averaged positive particle surface concentration [mol.m-3]",
+            cp,
+        ),
+        VarValue::scalar(
+            "X-averaged negative electrode reaction overpotential [V]",
+            eta.0,
+        ),
+        VarValue::scalar(
+            "X-averaged positive electrode reaction overpotential [V]",
+            eta.1,
+        ),
+        VarValue::scalar(
+            "X-averaged negative electrode open-circuit potential [V]",
+            un,
+        ),
+        VarValue::scalar(
+            "X-averaged positive electrode open-circuit potential [V]",
+            up,
+        ),
         VarValue::r(
             "X-averaged negative particle concentration [mol.m-3]",
             at(cell.neg.rad),

@@ -1,8 +1,8 @@
 //! Output hook of the SPM: its variables by PyBaMM's names (x-averaged particle surface and
 //! radial concentrations, overpotentials, open-circuit potentials, the lumped model's heat source).
 
-use super::super::single_particle_variables;
 use super::super::super::variables::VarValue;
+use super::super::single_particle_variables;
 use super::super::thermal;
 use super::Spm;
 

@@ -2,8 +2,8 @@
 //! x-averaged particle surface and radial concentrations, overpotentials, open-circuit
 //! potentials, the lumped model's heat source).
 
-use super::super::single_particle_variables;
 use super::super::super::variables::VarValue;
+use super::super::single_particle_variables;
 use super::super::thermal;
 use super::Spme;
 
