@@ -623,6 +623,16 @@ pub fn link(web_url: &str, path: &str) -> String {
     }
 }
 
+/// What a report link that is only a path means: the bot has no web address for its reports
+/// repository (`reports.web_url`), so the link is a path in that repository.
+fn link_note(link: &str) -> &'static str {
+    if link.starts_with("https://") || link.starts_with("http://") {
+        ""
+    } else {
+        " (a path in the reports repository: no reports.web_url is configured)"
+    }
+}
+
 /// The reply that announces a report: names, labels and errors from the runner are data,
 /// quoted or escaped by the reply layer.
 pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
@@ -647,7 +657,8 @@ pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
             .bot(" finished: ")
             .append(headline)
             .bot(".\n\nReport: ")
-            .link(link);
+            .link(link)
+            .bot(link_note(link));
     }
     match report.summary.status.as_str() {
         "success" => {
@@ -663,7 +674,7 @@ pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
                     r.discharge_capacity_ah
                 ));
             }
-            reply.bot("\n\nReport: ").link(link)
+            reply.bot("\n\nReport: ").link(link).bot(link_note(link))
         }
         _ => head
             .bot(" ❌ job ")
@@ -671,6 +682,7 @@ pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
             .bot(" failed: ")
             .text(report.summary.error.as_deref().unwrap_or("unknown error"))
             .bot("\n\nReport: ")
-            .link(link),
+            .link(link)
+            .bot(link_note(link)),
     }
 }
