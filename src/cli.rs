@@ -70,6 +70,36 @@ pub enum Cmd {
         /// Output period within each step, in seconds (> 0).
         #[arg(long, default_value_t = 10.0)]
         period: f64,
+        /// PyBaMM variable names to output too (added to the spec's "variables"; `battbot variables --model M` lists them): scalars as extra CSV columns, distributed ones in --distributed and --json.
+        #[arg(long, num_args = 1..)]
+        variables: Vec<String>,
+        /// Write the whole solution here, JSON (time series, variables, per-cycle summary, version, mesh, tolerances, solve time in s).
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Write the distributed (x or r) variables here, long-format CSV (time s, variable, coordinate, position m, value); default: OUT.distributed.csv beside --csv.
+        #[arg(long)]
+        distributed: Option<PathBuf>,
+    },
+    /// List the output variables of a model (PyBaMM's names), one a line, with their domain.
+    Variables {
+        /// Model: SPM, SPMe or DFN.
+        #[arg(long, default_value = "DFN")]
+        model: String,
+        /// Parameter set the model is built with (its variables are the same on every set).
+        #[arg(long, default_value = "Chen2020")]
+        parameter_set: String,
+        /// Thermal model: isothermal or lumped (which adds the heat sources).
+        #[arg(long, default_value = "isothermal")]
+        thermal: String,
+    },
+    /// Print a PyBaMM script that reproduces a simulation spec (run as `python script.py OUT.csv`).
+    PybammScript {
+        /// Simulation spec, JSON (as for solve).
+        #[arg(long)]
+        spec: PathBuf,
+        /// Output period within each step, in seconds (> 0).
+        #[arg(long, default_value_t = 10.0)]
+        period: f64,
     },
     /// Time the re-solve of a built model (one spec, or every case of a suite).
     Bench {
@@ -444,20 +474,58 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Where `solve` writes.
+struct SolveOut<'a> {
+    csv: Option<&'a Path>,
+    summary: Option<&'a Path>,
+    json: Option<&'a Path>,
+    distributed: Option<&'a Path>,
+}
+
 fn solve(
     spec: &Path,
-    csv: Option<&Path>,
-    summary: Option<&Path>,
+    out_to: SolveOut<'_>,
     period: f64,
+    variables: &[String],
 ) -> anyhow::Result<()> {
+    let SolveOut {
+        csv,
+        summary,
+        json,
+        distributed,
+    } = out_to;
     if !(period > 0.0 && period.is_finite()) {
         return Err(bad_input(format!(
             "--period must be a positive number of seconds, not {period}"
         )));
     }
-    let spec = read_spec(spec)?;
+    let mut spec = read_spec(spec)?;
+    spec.variables.extend(variables.iter().cloned());
     let simulation = Simulation::build(&spec)?;
+    let dist_path = distributed
+        .map(Path::to_path_buf)
+        .or_else(|| csv.map(|c| c.with_extension("distributed.csv")));
+    let any_distributed = simulation
+        .variables()
+        .iter()
+        .any(|v| simulation.variable_is_distributed(v));
+    if any_distributed && dist_path.is_none() && json.is_none() {
+        return Err(bad_input(
+            "distributed variables (in x or r) need a file: give --distributed OUT.csv, --csv OUT.csv (they go beside it) or --json OUT.json",
+        ));
+    }
+    let started = Instant::now();
     let solution = simulation.solve(&SolveOptions { period_s: period })?;
+    let solve_s = started.elapsed().as_secs_f64();
+    if let (Some(path), true) = (&dist_path, solution.has_distributed()) {
+        let mut d = Vec::new();
+        solution.write_distributed_csv(&mut d)?;
+        write_atomic(path, &d)?;
+    }
+    if let Some(path) = json {
+        let e = crate::export::export(&spec, &simulation, &solution, solve_s);
+        write_atomic(path, &crate::export::to_json(&e)?)?;
+    }
     let mut out = Vec::new();
     solution.write_csv(&mut out)?;
     match csv {
@@ -469,6 +537,41 @@ fn solve(
         solution.write_summary_csv(&mut s)?;
         write_atomic(path, &s)?;
     }
+    Ok(())
+}
+
+/// `battbot variables`: the model's variables, one a line with their domain.
+fn list_variables(model: &str, parameter_set: &str, thermal: &str) -> anyhow::Result<()> {
+    let mut spec = SimSpec::new(model, parameter_set, &["Rest for 1 minute"]);
+    spec.thermal = Some(thermal.to_string());
+    let sim = Simulation::build(&spec)?;
+    let mut out = String::new();
+    for c in crate::sim::variables::CSV_COLUMNS {
+        out.push_str(&format!("{c}\tscalar (a CSV column)\n"));
+    }
+    for name in sim.variable_names() {
+        let domain = if sim.variable_is_distributed(name) {
+            "distributed"
+        } else {
+            "scalar"
+        };
+        out.push_str(&format!("{name}\t{domain}\n"));
+    }
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(())
+}
+
+/// `battbot pybamm-script`: the PyBaMM script of a spec on stdout.
+fn pybamm_script(spec: &Path, period: f64) -> anyhow::Result<()> {
+    if !(period > 0.0 && period.is_finite()) {
+        return Err(bad_input(format!(
+            "--period must be a positive number of seconds, not {period}"
+        )));
+    }
+    let spec = read_spec(spec)?;
+    let sim = Simulation::build(&spec)?;
+    let script = crate::pybamm_script::script(&spec, &sim, period);
+    std::io::stdout().write_all(script.as_bytes())?;
     Ok(())
 }
 
@@ -621,10 +724,11 @@ fn render(spec: &Path, gif: Option<&Path>, png: Option<&Path>) -> anyhow::Result
     } else {
         r.title
     };
+    // the command that asks the bot for these runs, not the path of a (temporary) spec file
     let footer = format!(
-        "battbot {} · battbot render --spec {}",
+        "battbot {} · {}",
         crate::runner::VERSION,
-        spec.display()
+        crate::runner::canonical_command(&r.runs)
     );
     let fig = crate::runner::figure(&title, &footer, &solved);
     if let Some(path) = png {
@@ -703,7 +807,26 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             csv,
             summary,
             period,
-        } => solve(&spec, csv.as_deref(), summary.as_deref(), period),
+            variables,
+            json,
+            distributed,
+        } => solve(
+            &spec,
+            SolveOut {
+                csv: csv.as_deref(),
+                summary: summary.as_deref(),
+                json: json.as_deref(),
+                distributed: distributed.as_deref(),
+            },
+            period,
+            &variables,
+        ),
+        Cmd::Variables {
+            model,
+            parameter_set,
+            thermal,
+        } => list_variables(&model, &parameter_set, &thermal),
+        Cmd::PybammScript { spec, period } => pybamm_script(&spec, period),
         Cmd::Bench {
             render: true,
             repeat,

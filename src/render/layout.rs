@@ -55,11 +55,101 @@ pub fn panels_for(fig: &Figure) -> Vec<Panel> {
     p
 }
 
+/// Share of its slot a cycle's curve fills on a cycle axis (the rest is the gap).
+pub const SLOT_FILL: f64 = 0.9;
+
+/// The kept cycles of long runs side by side: slot j holds cycle `cycles[j]`, as wide as the
+/// longest of the runs' curves of that cycle (`durations[j]`, s).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CycleAxis {
+    pub cycles: Vec<usize>,
+    pub durations: Vec<f64>,
+}
+
+impl CycleAxis {
+    /// The x of a point `t_rel` seconds into cycle `cycle`.
+    pub fn x(&self, cycle: usize, t_rel: f64) -> f64 {
+        let j = self.cycles.iter().position(|&c| c == cycle).unwrap_or(0);
+        let d = self.durations[j];
+        j as f64 + SLOT_FILL * if d > 0.0 { t_rel / d } else { 0.0 }
+    }
+}
+
+/// The lines of run `r`: (first row, end row, cycle) of each, when they are cycles.
+fn cycle_lines(r: &super::RunSeries) -> Vec<(usize, usize, usize)> {
+    if r.segment_cycles.len() != r.breaks.len() + 1 {
+        return Vec::new();
+    }
+    let mut starts = vec![0];
+    starts.extend(&r.breaks);
+    let mut ends: Vec<usize> = r.breaks.clone();
+    ends.push(r.time_s.len());
+    starts
+        .into_iter()
+        .zip(ends)
+        .zip(&r.segment_cycles)
+        .map(|((a, b), &c)| (a, b, c))
+        .collect()
+}
+
+/// The cycle axis of a figure whose runs keep a few cycles of many, or `None`.
+pub fn cycle_axis(fig: &Figure) -> Option<CycleAxis> {
+    let mut slots: Vec<(usize, f64)> = Vec::new();
+    for r in &fig.runs {
+        for (a, b, c) in cycle_lines(r) {
+            if b <= a {
+                continue;
+            }
+            let d = r.time_s[b - 1] - r.time_s[a];
+            match slots.iter_mut().find(|(sc, _)| *sc == c) {
+                Some(s) => s.1 = s.1.max(d),
+                None => slots.push((c, d)),
+            }
+        }
+    }
+    if slots.len() < 2 {
+        return None;
+    }
+    slots.sort_by_key(|s| s.0);
+    Some(CycleAxis {
+        cycles: slots.iter().map(|s| s.0).collect(),
+        durations: slots.iter().map(|s| s.1).collect(),
+    })
+}
+
 /// The (x, y) values of `panel` for run `i` up to time `upto` [s], ending exactly at `upto`
 /// (interpolated) so animated curves grow smoothly.
+#[cfg(test)]
 pub fn series(fig: &Figure, panel: Panel, i: usize, upto: f64) -> Vec<(f64, f64)> {
+    series_on(fig, panel, i, upto, cycle_axis(fig).as_ref())
+}
+
+/// [`series`] given the figure's cycle axis (time panels then map time into cycle slots).
+pub fn series_on(
+    fig: &Figure,
+    panel: Panel,
+    i: usize,
+    upto: f64,
+    axis: Option<&CycleAxis>,
+) -> Vec<(f64, f64)> {
     let r = &fig.runs[i];
     let t = &r.time_s;
+    let lines = if axis.is_some() {
+        cycle_lines(r)
+    } else {
+        Vec::new()
+    };
+    // the x of row k on a time panel: hours, or its place in its cycle's slot
+    let tx = |k: usize| -> f64 {
+        match axis {
+            Some(ax) if !lines.is_empty() => {
+                let s = lines.partition_point(|l| l.0 <= k).saturating_sub(1);
+                let (a, _, c) = lines[s];
+                ax.x(c, t[k] - t[a])
+            }
+            _ => t[k] / 3600.0,
+        }
+    };
     if panel == Panel::CapacityCycle {
         let Some(c) = &r.cycle_capacity_ah else {
             return Vec::new();
@@ -80,7 +170,7 @@ pub fn series(fig: &Figure, panel: Panel, i: usize, upto: f64) -> Vec<(f64, f64)
             .collect();
     }
     let at = |k: usize| -> Option<(f64, f64)> {
-        let th = t[k] / 3600.0;
+        let th = tx(k);
         Some(match panel {
             Panel::VoltageTime => (th, r.voltage_v[k]),
             Panel::VoltageCapacity => (r.capacity_ah[k], r.voltage_v[k]),
@@ -102,8 +192,20 @@ pub fn series(fig: &Figure, panel: Panel, i: usize, upto: f64) -> Vec<(f64, f64)
 }
 
 /// [`series`] cut into the lines to draw: a new one starts at each of the run's `breaks`.
+#[cfg(test)]
 pub fn segments(fig: &Figure, panel: Panel, i: usize, upto: f64) -> Vec<Vec<(f64, f64)>> {
-    let pts = series(fig, panel, i, upto);
+    segments_on(fig, panel, i, upto, cycle_axis(fig).as_ref())
+}
+
+/// [`segments`] given the figure's cycle axis.
+pub fn segments_on(
+    fig: &Figure,
+    panel: Panel,
+    i: usize,
+    upto: f64,
+    axis: Option<&CycleAxis>,
+) -> Vec<Vec<(f64, f64)>> {
+    let pts = series_on(fig, panel, i, upto, axis);
     let breaks = &fig.runs[i].breaks;
     if panel == Panel::CapacityCycle || breaks.is_empty() {
         return vec![pts];
@@ -137,8 +239,9 @@ fn padded(lo: f64, hi: f64, share: f64) -> (f64, f64) {
 /// Axis ranges from all the data, so animation frames keep still axes.
 pub fn ranges(fig: &Figure, panel: Panel) -> ((f64, f64), (f64, f64)) {
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    let axis = cycle_axis(fig);
     for i in 0..fig.runs.len() {
-        for (x, y) in series(fig, panel, i, f64::INFINITY) {
+        for (x, y) in series_on(fig, panel, i, f64::INFINITY, axis.as_ref()) {
             if x.is_finite() && y.is_finite() {
                 x0 = x0.min(x);
                 x1 = x1.max(x);
@@ -147,8 +250,9 @@ pub fn ranges(fig: &Figure, panel: Panel) -> ((f64, f64), (f64, f64)) {
             }
         }
     }
-    let xr = match panel {
-        Panel::CapacityCycle => (0.5, x1.max(1.0) + 0.5),
+    let xr = match (panel, &axis) {
+        (Panel::CapacityCycle, _) => (0.5, x1.max(1.0) + 0.5),
+        (p, Some(ax)) if p.is_time() => (0.0, ax.cycles.len() as f64 - (1.0 - SLOT_FILL)),
         _ if x0 > x1 => (0.0, 1.0),
         _ => {
             let (lo, hi) = padded(x0.min(0.0), x1, 0.02);
@@ -279,6 +383,24 @@ mod tests {
             3
         );
         assert!(series(&fig(), Panel::TemperatureTime, 0, 1e9).is_empty());
+    }
+
+    #[test]
+    fn kept_cycles_sit_side_by_side_in_slots() {
+        let mut f = fig();
+        // two cycles kept of many: rows 0..2 are cycle 1, row 2 is cycle 50
+        f.runs[0].time_s = vec![0.0, 100.0, 9000.0];
+        f.runs[0].breaks = vec![2];
+        f.runs[0].segment_cycles = vec![1, 50];
+        let ax = cycle_axis(&f).unwrap();
+        assert_eq!(ax.cycles, vec![1, 50]);
+        let s = series(&f, Panel::VoltageTime, 0, f64::INFINITY);
+        assert_eq!(s[0].0, 0.0);
+        assert!((s[1].0 - SLOT_FILL).abs() < 1e-12);
+        assert_eq!(s[2].0, 1.0);
+        let ((x0, x1), _) = ranges(&f, Panel::VoltageTime);
+        assert!(x0 == 0.0 && x1 > 1.0 && x1 < 2.0);
+        assert!(cycle_axis(&fig()).is_none());
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub struct RunSeries {
     /// Rows (ascending) that start a new line: the curve has a gap before them (cycles
     /// of a long run that are not drawn).
     pub breaks: Vec<usize>,
+    /// The cycle number of each line (`breaks.len() + 1` of them) when the lines are whole
+    /// cycles of a long run: the time panels then draw them side by side on a cycle axis.
+    pub segment_cycles: Vec<usize>,
 }
 
 /// Why a figure could not be drawn.

@@ -133,6 +133,57 @@ impl Canvas {
         self.composite(colour);
     }
 
+    /// A polyline dashed by `pattern` (lengths in pixels along the line: on, off, on, …; empty
+    /// or all-zero draws it solid), so that curves lying on each other stay distinguishable.
+    pub fn dashed_polyline(
+        &mut self,
+        pts: &[(f32, f32)],
+        colour: [u8; 3],
+        width: f32,
+        clip: Rect,
+        pattern: &[f32],
+    ) {
+        let period: f32 = pattern.iter().sum();
+        if pattern.len() < 2 || period <= 0.0 {
+            return self.polyline(pts, colour, width, clip);
+        }
+        let clip = self.clip(clip);
+        let half = width / 2.0;
+        // phase: index in the pattern and length left in it
+        let (mut idx, mut left) = (0usize, pattern[0]);
+        let mut last: Option<(f32, f32)> = None;
+        for &p in pts {
+            if !(p.0.is_finite() && p.1.is_finite()) {
+                last = None;
+                continue;
+            }
+            let Some(q) = last else {
+                last = Some(p);
+                continue;
+            };
+            let (dx, dy) = (p.0 - q.0, p.1 - q.1);
+            let len = (dx * dx + dy * dy).sqrt();
+            let mut done = 0.0f32;
+            while done < len {
+                let step = left.min(len - done);
+                if idx % 2 == 0 && step > 0.0 {
+                    let a = (q.0 + dx * done / len, q.1 + dy * done / len);
+                    let e = done + step;
+                    let b = (q.0 + dx * e / len, q.1 + dy * e / len);
+                    self.segment(a, b, half, clip);
+                }
+                done += step;
+                left -= step;
+                if left <= 0.0 {
+                    idx = (idx + 1) % pattern.len();
+                    left = pattern[idx];
+                }
+            }
+            last = Some(p);
+        }
+        self.composite(colour);
+    }
+
     /// A filled dot of `radius` pixels.
     pub fn dot(&mut self, p: (f32, f32), radius: f32, colour: [u8; 3], clip: Rect) {
         let clip = self.clip(clip);

@@ -5,9 +5,13 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::layout::{self, layout, panels_for, ranges, segments, tick, Layout, Panel};
+use super::layout::{
+    self, cycle_axis, layout, panels_for, ranges, segments_on, tick, Layout, Panel, SLOT_FILL,
+};
 use super::raster::{Canvas, Rect};
-use super::style::{colour, scale_of, scaled, AXIS, BACKGROUND, GRID, INK, MUTED, STEP_MARK};
+use super::style::{
+    colour, dash_pattern, scale_of, scaled, AXIS, BACKGROUND, GRID, INK, MUTED, STEP_MARK, TICK,
+};
 use super::{font, Figure, RenderError};
 
 /// Step marks are left out when a run has more step changes than this (long cycling).
@@ -176,11 +180,27 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
         let y = lay.legend_y + row as i32 * row_h + row_h / 2;
         let x = lay.pad + x;
         let thick = scaled(scale, 4.0, 2.0) as i32;
-        root.draw(&Rectangle::new(
-            [(x, y - thick / 2), (x + swatch, y - thick / 2 + thick)],
-            colour(i).filled(),
-        ))
-        .map_err(draw_err)?;
+        // the run's dash pattern, as its curves have it
+        let pattern = dash_pattern(i, thick as f32);
+        let mut x_on = x;
+        let mut k = 0;
+        while x_on < x + swatch {
+            let (on, off) = match pattern.len() {
+                0 => (swatch, 0),
+                n => (
+                    pattern[k % n].max(1.0) as i32,
+                    pattern[(k + 1) % n].max(1.0) as i32,
+                ),
+            };
+            let end = (x_on + on).min(x + swatch);
+            root.draw(&Rectangle::new(
+                [(x_on, y - thick / 2), (end, y - thick / 2 + thick)],
+                colour(i).filled(),
+            ))
+            .map_err(draw_err)?;
+            x_on = end + off;
+            k += 2;
+        }
         root.draw(&Text::new(
             item.label,
             (x + swatch + (lay.legend_size * 0.5) as i32, y),
@@ -188,16 +208,25 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
         ))
         .map_err(draw_err)?;
     }
+    // a long command is shortened to the width ("…") rather than cut by the edge
+    let footer_style = text_style(lay.footer_size, &MUTED, left);
+    let footer = fit(
+        &root,
+        &fig.footer,
+        &footer_style,
+        width as i32 - 2 * lay.pad,
+    )?;
     root.draw(&Text::new(
-        fig.footer.clone(),
+        footer,
         (lay.pad, lay.footer_y + (lay.footer_size * 0.3) as i32),
-        text_style(lay.footer_size, &MUTED, left),
+        footer_style,
     ))
     .map_err(draw_err)?;
 
-    let (label_size, tick_size) = (scaled(scale, 16.0, 9.0), scaled(scale, 14.0, 8.0));
+    let (label_size, tick_size) = (scaled(scale, 18.0, 10.0), scaled(scale, 17.0, 10.0));
     let label_font = text_style(label_size, &INK, left);
-    let tick_font = text_style(tick_size, &MUTED, left);
+    let tick_font = text_style(tick_size, &TICK, left);
+    let axis = cycle_axis(fig);
     let x_area = (1.35 * (tick_size + label_size) + 5.0 * scale) as i32;
     let mut geoms = Vec::with_capacity(panels.len());
     for (cell, &panel) in lay.cells.iter().zip(&panels) {
@@ -206,7 +235,11 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
             (cell.width().max(1) as u32, cell.height().max(1) as u32),
         );
         let ((x0, x1), (y0, y1)) = ranges(fig, panel);
-        let (xd, yd) = panel.labels();
+        let (mut xd, yd) = panel.labels();
+        let on_cycles = axis.is_some() && panel.is_time();
+        if on_cycles {
+            xd = "Cycle (time within each)";
+        }
         // Room for the widest tick label plus the axis title.
         let mut widest = 0;
         for v in [
@@ -231,7 +264,9 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(draw_err)?;
         let fmt = |v: &f64| tick(*v);
-        let xticks = if panel == Panel::CapacityCycle {
+        let xticks = if on_cycles {
+            0
+        } else if panel == Panel::CapacityCycle {
             ((x1 - x0).round() as usize).clamp(1, 8)
         } else {
             6
@@ -252,6 +287,17 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
             .draw()
             .map_err(draw_err)?;
         let (px, py) = chart.plotting_area().get_pixel_range();
+        if let (true, Some(ax)) = (on_cycles, &axis) {
+            // the cycle number under the middle of each slot
+            let centred = text_style(tick_size, &TICK, Pos::new(HPos::Center, VPos::Top));
+            for (j, c) in ax.cycles.iter().enumerate() {
+                let fx = (j as f64 + 0.5 * SLOT_FILL - x0) / (x1 - x0);
+                let x = px.start + (fx * (px.end - px.start) as f64) as i32;
+                let y = py.end + (0.4 * tick_size) as i32;
+                root.draw(&Text::new(c.to_string(), (x, y), centred.clone()))
+                    .map_err(draw_err)?;
+            }
+        }
         geoms.push(PanelGeom {
             panel,
             plot: Rect {
@@ -277,8 +323,15 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
 
 /// Draws every run's data up to `upto` seconds; `heads` marks the moving ends.
 pub fn draw_data(canvas: &mut Canvas, fig: &Figure, scene: &Scene, upto: f64, heads: bool) {
+    let axis = cycle_axis(fig);
     for g in &scene.panels {
-        if g.panel.is_time() {
+        if let (true, Some(ax)) = (g.panel.is_time(), &axis) {
+            // slots of a cycle axis are parted by marks instead of the step starts
+            for j in 1..ax.cycles.len() {
+                let (x, _) = g.to_pixel((j as f64 - 0.5 * (1.0 - SLOT_FILL), g.y.0));
+                canvas.dashed_vline(x, g.plot.y0, g.plot.y1, STEP_MARK, g.plot);
+            }
+        } else if g.panel.is_time() {
             for run in &fig.runs {
                 if run.step_starts_s.len() > MAX_STEP_MARKS {
                     continue;
@@ -290,14 +343,15 @@ pub fn draw_data(canvas: &mut Canvas, fig: &Figure, scene: &Scene, upto: f64, he
             }
         }
         for (i, run) in fig.runs.iter().enumerate() {
-            let lines: Vec<Vec<(f32, f32)>> = segments(fig, g.panel, i, upto)
+            let lines: Vec<Vec<(f32, f32)>> = segments_on(fig, g.panel, i, upto, axis.as_ref())
                 .into_iter()
                 .map(|l| l.into_iter().map(|p| g.to_pixel(p)).collect())
                 .collect();
             let c = colour(i);
             let rgb = [c.0, c.1, c.2];
+            let pattern = dash_pattern(i, scene.line_width);
             for line in &lines {
-                canvas.polyline(line, rgb, scene.line_width, g.plot);
+                canvas.dashed_polyline(line, rgb, scene.line_width, g.plot, &pattern);
             }
             let pts: Vec<(f32, f32)> = lines.into_iter().flatten().collect();
             if g.panel == Panel::CapacityCycle {

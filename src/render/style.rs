@@ -17,13 +17,34 @@ pub const BACKGROUND: RGBColor = RGBColor(255, 255, 255);
 pub const INK: RGBColor = RGBColor(33, 37, 41);
 pub const MUTED: RGBColor = RGBColor(108, 117, 125);
 pub const GRID: RGBColor = RGBColor(233, 236, 239);
-pub const AXIS: RGBColor = RGBColor(173, 181, 189);
+pub const AXIS: RGBColor = RGBColor(108, 117, 125);
+/// Tick labels: as dark as the text, so they read at a glance.
+pub const TICK: RGBColor = RGBColor(33, 37, 41);
 /// Step boundaries: dashed, lighter than the axes.
 pub const STEP_MARK: [u8; 3] = [196, 202, 208];
 
 /// The colour of run `i`.
 pub fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
+}
+
+/// The dash pattern of run `i`, in line widths (on, off, …): the first run solid, the next
+/// ones dashed, dotted, dash-dotted, so curves that coincide stay distinguishable.
+pub fn dashes(i: usize) -> &'static [f32] {
+    const PATTERNS: [&[f32]; 6] = [
+        &[],
+        &[5.0, 3.0],
+        &[1.2, 2.4],
+        &[6.0, 2.5, 1.2, 2.5],
+        &[9.0, 4.0],
+        &[3.0, 2.0],
+    ];
+    PATTERNS[i % PATTERNS.len()]
+}
+
+/// `dashes(i)` for a line `width` pixels wide.
+pub fn dash_pattern(i: usize, width: f32) -> Vec<f32> {
+    dashes(i).iter().map(|d| d * width).collect()
 }
 
 /// `c` blended towards white: `t` = 1 is `c`, 0 is white.

@@ -7,6 +7,7 @@ pub mod html;
 pub mod index;
 pub mod markdown;
 pub mod prune;
+pub mod reproduce;
 pub mod site;
 pub mod template;
 
@@ -380,9 +381,17 @@ pub fn success(
     let Placed {
         mut files,
         images,
-        downloads,
+        mut downloads,
         omitted,
     } = place_artifacts(&dir, &result.artifacts)?;
+    // the PyBaMM scripts, made here from the job's own runs
+    for (file, name, size) in reproduce::files(&dir, spec.command.runs()) {
+        files.push(file);
+        downloads.push(Download {
+            name,
+            size: human_size(size),
+        });
+    }
     let summary = summary_of(
         spec,
         "success",
@@ -651,6 +660,16 @@ pub fn link(web_url: &str, path: &str) -> String {
     }
 }
 
+/// What a report link that is only a path means: the bot has no web address for its reports
+/// repository (`reports.web_url`), so the link is a path in that repository.
+fn link_note(link: &str) -> &'static str {
+    if link.starts_with("https://") || link.starts_with("http://") {
+        ""
+    } else {
+        " (a path in the reports repository: no reports.web_url is configured)"
+    }
+}
+
 /// The reply that announces a report: names, labels and errors from the runner are data,
 /// quoted or escaped by the reply layer.
 pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
@@ -675,7 +694,8 @@ pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
             .bot(" finished: ")
             .append(headline)
             .bot(".\n\nReport: ")
-            .link(link);
+            .link(link)
+            .bot(link_note(link));
     }
     match report.summary.status.as_str() {
         "success" => {
@@ -691,7 +711,7 @@ pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
                     r.discharge_capacity_ah
                 ));
             }
-            reply.bot("\n\nReport: ").link(link)
+            reply.bot("\n\nReport: ").link(link).bot(link_note(link))
         }
         _ => head
             .bot(" ❌ job ")
@@ -699,6 +719,7 @@ pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
             .bot(" failed: ")
             .text(report.summary.error.as_deref().unwrap_or("unknown error"))
             .bot("\n\nReport: ")
-            .link(link),
+            .link(link)
+            .bot(link_note(link)),
     }
 }

@@ -38,6 +38,19 @@ fn safe_link(url: &str) -> String {
     }
 }
 
+/// A duration in seconds with three significant digits (0.00213, 0.0456, 1.23, 123), so a
+/// fast solve does not show as 0.000.
+pub fn seconds(v: f64) -> String {
+    if !v.is_finite() || v < 0.0 {
+        return "–".to_string();
+    }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let digits = (2 - v.log10().floor() as i32).max(0) as usize;
+    format!("{v:.digits$}")
+}
+
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
@@ -47,6 +60,7 @@ fn env() -> &'static Environment<'static> {
         env.add_filter("code", |s: String| code_span(&s));
         env.add_filter("codeblock", |s: String, lang: String| code_block(&lang, &s));
         env.add_filter("link", |s: String| safe_link(&s));
+        env.add_filter("secs", |v: f64| seconds(v));
         for (name, source) in TEMPLATES {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("template {name} is invalid: {e}"));
@@ -59,4 +73,19 @@ fn env() -> &'static Environment<'static> {
 pub fn render<S: serde::Serialize>(name: &str, ctx: S) -> anyhow::Result<String> {
     let tmpl = env().get_template(name)?;
     Ok(tmpl.render(ctx)?)
+}
+
+#[cfg(test)]
+mod seconds_tests {
+    use super::seconds;
+
+    #[test]
+    fn durations_keep_three_significant_digits() {
+        assert_eq!(seconds(0.000_213_4), "0.000213");
+        assert_eq!(seconds(0.045_61), "0.0456");
+        assert_eq!(seconds(1.2345), "1.23");
+        assert_eq!(seconds(123.45), "123");
+        assert_eq!(seconds(0.0), "0");
+        assert_eq!(seconds(f64::NAN), "–");
+    }
 }

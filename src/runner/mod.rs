@@ -44,12 +44,41 @@ pub struct SolvedRun {
     pub solve_time_s: f64,
 }
 
+/// The bot command that asks for `runs` (`simulate` for one, `compare` for more), as the
+/// footer of a figure shows it.
+pub fn canonical_command(runs: &[SimSpec]) -> String {
+    let cmd = if runs.len() > 1 {
+        Command::Compare {
+            runs: runs.to_vec(),
+        }
+    } else {
+        Command::Simulate {
+            runs: runs.to_vec(),
+        }
+    };
+    let vocabulary = crate::command::Vocabulary::builtin();
+    let limits = crate::command::Limits::default();
+    let cx = crate::command::ParseContext {
+        bot_names: vec!["battbot".into()],
+        vocabulary: &vocabulary,
+        limits: &limits,
+        step_check: None,
+    };
+    crate::command::canonical(&cmd, &cx)
+}
+
 /// Labels that tell the runs of a comparison apart by what differs between them.
 pub fn labels(runs: &[SimSpec]) -> Vec<String> {
     let differs = |f: &dyn Fn(&SimSpec) -> String| runs.iter().any(|r| f(r) != f(&runs[0]));
     let model = |r: &SimSpec| r.model.clone();
     let set = |r: &SimSpec| r.parameter_set.clone();
-    let exp = |r: &SimSpec| r.experiment.join(", ");
+    // the words of the experiments that differ ("1C" vs "2C"), else the whole experiments
+    let diffs = experiment_differences(runs);
+    let exp = |r: &SimSpec| match &diffs {
+        Some(d) => d[runs.iter().position(|x| std::ptr::eq(x, r)).unwrap_or(0)].clone(),
+        None => r.experiment.join(", "),
+    };
+    let cycles = |r: &SimSpec| format!("{} cycles", r.cycles.unwrap_or(1));
     let temp = |r: &SimSpec| format!("{} °C", r.ambient_temperature_c.unwrap_or(25.0));
     let thermal = |r: &SimSpec| r.thermal.clone().unwrap_or_else(|| "isothermal".into());
     let params = |r: &SimSpec| {
@@ -66,8 +95,9 @@ pub fn labels(runs: &[SimSpec]) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let parts: Vec<&dyn Fn(&SimSpec) -> String> =
-        vec![&model, &set, &exp, &temp, &thermal, &params, &options];
+    let parts: Vec<&dyn Fn(&SimSpec) -> String> = vec![
+        &model, &set, &exp, &cycles, &temp, &thermal, &params, &options,
+    ];
     runs.iter()
         .map(|r| {
             let mut label: Vec<String> = parts
@@ -81,6 +111,53 @@ pub fn labels(runs: &[SimSpec]) -> Vec<String> {
             label.join(" · ")
         })
         .collect()
+}
+
+/// When the runs' experiments have the same shape (as many steps, each of as many words):
+/// per run, only the words in which they differ (a number with its unit), e.g. "1C" and "2C".
+pub fn experiment_differences(runs: &[SimSpec]) -> Option<Vec<String>> {
+    let words: Vec<Vec<Vec<&str>>> = runs
+        .iter()
+        .map(|r| {
+            r.experiment
+                .iter()
+                .map(|s| s.split_whitespace().collect())
+                .collect()
+        })
+        .collect();
+    let first = words.first()?;
+    let same_shape = words
+        .iter()
+        .all(|w| w.len() == first.len() && w.iter().zip(first).all(|(a, b)| a.len() == b.len()));
+    if !same_shape {
+        return None;
+    }
+    let mut labels = vec![Vec::<String>::new(); runs.len()];
+    for (step, sw) in first.iter().enumerate() {
+        let mut k = 0;
+        while k < sw.len() {
+            let differs = words.iter().any(|w| w[step][k] != sw[k]);
+            if differs {
+                // a number takes its unit along ("2.5 V")
+                let unit = k + 1 < sw.len()
+                    && sw[k].parse::<f64>().is_ok()
+                    && words.iter().all(|w| w[step][k + 1] == sw[k + 1]);
+                for (label, w) in labels.iter_mut().zip(&words) {
+                    let mut part = w[step][k].to_string();
+                    if unit {
+                        part = format!("{part} {}", w[step][k + 1]);
+                    }
+                    label.push(part);
+                }
+                k += usize::from(unit);
+            }
+            k += 1;
+        }
+    }
+    if labels.iter().all(|l| l.is_empty()) {
+        return None;
+    }
+    Some(labels.into_iter().map(|l| l.join(", ")).collect())
 }
 
 /// The cycles whose full curves a run of `n` cycles keeps: all up to 10, else the first
@@ -208,6 +285,23 @@ pub fn figure(title: &str, footer: &str, runs: &[SolvedRun]) -> render::Figure {
                         step_starts_s.push(s.time_s[w[1]]);
                     }
                 }
+                // A gap wherever a left-out cycle was; the kept cycles of a long run are
+                // lines of their own, drawn side by side on a cycle axis.
+                let cycle_of = |k: usize| s.cycle_index.get(k).map_or(1, |c| c + 1);
+                let breaks: Vec<usize> = (1..keep.len())
+                    .filter(|&j| {
+                        keep[j] != keep[j - 1] + 1
+                            || (shown.is_some() && cycle_of(keep[j]) != cycle_of(keep[j - 1]))
+                    })
+                    .collect();
+                let segment_cycles = if shown.is_some() && !keep.is_empty() {
+                    std::iter::once(0)
+                        .chain(breaks.iter().copied())
+                        .map(|j| cycle_of(keep[j]))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 render::RunSeries {
                     label: r.label.clone(),
                     time_s: pick(&s.time_s),
@@ -216,10 +310,8 @@ pub fn figure(title: &str, footer: &str, runs: &[SolvedRun]) -> render::Figure {
                     capacity_ah: pick(&s.discharge_capacity_ah),
                     temperature_k: s.temperature_k.as_deref().map(pick),
                     step_starts_s,
-                    // A gap wherever a left-out cycle was.
-                    breaks: (1..keep.len())
-                        .filter(|&j| keep[j] != keep[j - 1] + 1)
-                        .collect(),
+                    breaks,
+                    segment_cycles,
                     cycle_capacity_ah: (s.cycles.len() > 1)
                         .then(|| s.cycles.iter().map(|c| c.discharge_capacity_ah).collect()),
                 }
@@ -339,6 +431,15 @@ pub fn execute_with_progress(
         };
         std::fs::write(out.join(&name), &csv)?;
         artifacts.push(artifact(&name, "text/csv", &csv));
+        // The whole solution with its metadata (`battbot solve --json`).
+        let json_name = if solved.len() == 1 {
+            "result.json".to_string()
+        } else {
+            format!("run-{}.json", i + 1)
+        };
+        let json = crate::export::export_solved(&run.spec, &run.solution, run.solve_time_s)?;
+        std::fs::write(out.join(&json_name), &json)?;
+        artifacts.push(artifact(&json_name, "application/json", &json));
         // One row per cycle (`battbot solve --summary`), for runs that cycle.
         if run.solution.cycles.len() > 1 {
             let mut rows = Vec::new();

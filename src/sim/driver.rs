@@ -26,6 +26,12 @@ pub struct Simulation {
     /// per-cycle summary always covers every cycle. For long degradation runs. (A field of
     /// the simulation rather than of `SolveOptions`, which callers build as a literal.)
     pub output_cycles: Option<Vec<usize>>,
+    /// The spec's `variables`, checked against the model (see `sim::variables`).
+    variables: Vec<String>,
+    /// The mesh the model is discretised on.
+    mesh: Mesh,
+    /// Whether the particles are finite volumes (else the polynomial).
+    fv_particles: bool,
 }
 
 impl std::fmt::Debug for Simulation {
@@ -94,6 +100,8 @@ impl Simulation {
         }
         let cell = models::Cell::new(&p)?;
         let mesh = mesh.resolved(&cell);
+        let out_mesh = mesh;
+        let fv_particles = cell.neg.d_varies || cell.pos.d_varies;
         let capacity = cell.capacity;
         let (v_min, v_max) = (cell.v_min, cell.v_max);
         let deg = if deg_opts.is_none() {
@@ -108,6 +116,7 @@ impl Simulation {
             )),
             _ => Box::new(models::dfn::Dfn::with_degradation(cell, mesh, lumped, deg)),
         };
+        let variables = super::variables::check(&spec.variables, model.as_ref())?;
         Ok(Simulation {
             model,
             steps,
@@ -119,6 +128,9 @@ impl Simulation {
             rtol: 1e-5,
             atol: 1e-6,
             output_cycles: None,
+            variables,
+            mesh: out_mesh,
+            fv_particles,
         })
     }
 
@@ -167,17 +179,21 @@ impl Simulation {
             cycle_index: Vec::new(),
             cycles: Vec::new(),
             stats: SolverStats::default(),
+            variables: Vec::new(),
         };
         let mut bdf = Bdf::new(&sys, 0.0, &y, self.rtol, self.atol);
         // what the outputs and the events read: with a model whose voltage reads a few
         // unknowns, only those are interpolated
-        let partial: Option<Vec<usize>> = self.model.voltage_unknowns().map(|mut v| {
-            v.extend([layout.i, layout.q]);
-            v.extend(layout.t);
-            v.sort_unstable();
-            v.dedup();
-            v
-        });
+        // (requested variables read every unknown)
+        let few = self.variables.is_empty();
+        let partial: Option<Vec<usize>> =
+            self.model.voltage_unknowns().filter(|_| few).map(|mut v| {
+                v.extend([layout.i, layout.q]);
+                v.extend(layout.t);
+                v.sort_unstable();
+                v.dedup();
+                v
+            });
         let interp = |bdf: &Bdf, t: f64, out: &mut [f64]| match &partial {
             Some(ix) => bdf.interpolate_at(t, ix, out),
             None => bdf.interpolate(t, out),
@@ -409,6 +425,36 @@ impl Simulation {
         }
         sol.step_index.push(step);
         sol.cycle_index.push(cycle);
+        super::variables::record(&mut sol.variables, &self.variables, self.model.as_ref(), y);
+    }
+
+    /// The mesh the model is discretised on (separator cells resolved).
+    pub fn mesh(&self) -> &Mesh {
+        &self.mesh
+    }
+
+    /// Whether the particles are PyBaMM's finite volumes (`mesh().r_n`, `r_p` shells) rather
+    /// than the polynomial (`mesh().particle_nodes` nodes); see `models::particle_scheme`.
+    pub fn finite_volume_particles(&self) -> bool {
+        self.fv_particles
+    }
+
+    /// Whether the model's variable `name` is distributed (in x or r).
+    pub fn variable_is_distributed(&self, name: &str) -> bool {
+        self.model
+            .variables(&self.model.initial_state())
+            .iter()
+            .any(|v| v.name == name && v.coord.is_some())
+    }
+
+    /// The names of the model's variables (besides the CSV's columns).
+    pub fn variable_names(&self) -> Vec<&'static str> {
+        super::variables::names(self.model.as_ref())
+    }
+
+    /// The variables each output point records.
+    pub fn variables(&self) -> &[String] {
+        &self.variables
     }
 
     /// The events ending a step: its own terminations first (their count is returned), then

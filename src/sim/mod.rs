@@ -21,6 +21,7 @@ mod solution;
 pub mod solver;
 mod spec;
 pub mod spec_keys;
+pub mod variables;
 
 pub use driver::Simulation;
 pub use mesh::{particle_nodes_for, Mesh, CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL};
@@ -75,6 +76,8 @@ pub enum SimError {
     Bpx { path: String, reason: String },
     #[error("points_per_domain must be between {lo} and {hi} (40 is the default, 20 PyBaMM's default mesh), got {got}", lo = POINTS_PER_DOMAIN.start(), hi = POINTS_PER_DOMAIN.end())]
     BadPoints { got: usize },
+    #[error("unknown variable {name:?}{}; `battbot variables --model M` lists them", if close.is_empty() { String::new() } else { format!("; did you mean {}?", close.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(" or ")) })]
+    UnknownVariable { name: String, close: Vec<String> },
     #[error("invalid solve options: {0}")]
     BadOptions(String),
 }

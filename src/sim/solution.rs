@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::variables::{self, VariableSeries};
 use super::SolverStats;
 
 /// Summary of one cycle.
@@ -42,6 +43,9 @@ pub struct Solution {
     pub cycle_index: Vec<usize>,
     pub cycles: Vec<CycleSummary>,
     pub stats: SolverStats,
+    /// The spec's `variables` at each output point (see `sim::variables`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<VariableSeries>,
 }
 
 impl Solution {
@@ -54,6 +58,7 @@ impl Solution {
         if self.temperature_k.is_some() {
             write!(w, ",X-averaged cell temperature [K]")?;
         }
+        write!(w, "{}", variables::scalar_header(&self.variables))?;
         writeln!(w)?;
         for k in 0..self.time_s.len() {
             write!(
@@ -67,6 +72,7 @@ impl Solution {
             if let Some(t) = &self.temperature_k {
                 write!(w, ",{}", fmt9(t[k]))?;
             }
+            write!(w, "{}", variables::scalar_row(&self.variables, k, fmt9))?;
             writeln!(w)?;
         }
         Ok(())
@@ -90,6 +96,16 @@ impl Solution {
         Ok(())
     }
 
+    /// Whether any requested variable is distributed (in x or r).
+    pub fn has_distributed(&self) -> bool {
+        self.variables.iter().any(|v| !v.is_scalar())
+    }
+
+    /// Writes the distributed variables as a long-format CSV (`sim::variables`).
+    pub fn write_distributed_csv<W: std::io::Write>(&self, w: W) -> std::io::Result<()> {
+        variables::write_distributed_csv(w, &self.time_s, &self.variables, fmt9)
+    }
+
     pub fn final_voltage(&self) -> f64 {
         self.voltage_v.last().copied().unwrap_or(f64::NAN)
     }
@@ -107,7 +123,7 @@ impl Solution {
 }
 
 /// Nine significant digits, as the reference CSVs.
-fn fmt9(v: f64) -> String {
+pub fn fmt9(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }

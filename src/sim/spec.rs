@@ -34,6 +34,9 @@ pub struct SimSpec {
     /// cells in each electrode and the separator, 8 nodes or 40 shells per particle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points_per_domain: Option<usize>,
+    /// PyBaMM variable names to output besides the CSV's columns (see `sim::variables`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<String>,
 }
 
 impl SimSpec {
@@ -50,6 +53,7 @@ impl SimSpec {
             cycles: None,
             options: BTreeMap::new(),
             points_per_domain: None,
+            variables: Vec::new(),
         }
     }
 }

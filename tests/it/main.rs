@@ -35,4 +35,5 @@ mod site;
 mod site_browser;
 mod social;
 mod support;
+mod variables;
 mod webhook;

@@ -20,6 +20,7 @@ fn run(label: &str, scale: f64, lumped: bool) -> RunSeries {
         step_starts_s: vec![],
         cycle_capacity_ah: None,
         breaks: vec![],
+        segment_cycles: vec![],
         voltage_v: v,
         time_s: t,
     }
@@ -228,6 +229,12 @@ fn a_degradation_job_reports_its_fade_and_keeps_a_few_cycles() {
     );
     let names: Vec<&str> = result.artifacts.iter().map(|a| a.name.as_str()).collect();
     assert!(names.contains(&"solution-cycles.csv"), "{names:?}");
+    // the solution as JSON, with the per-cycle summary
+    assert!(names.contains(&"result.json"), "{names:?}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("result.json")).unwrap()).unwrap();
+    assert_eq!(json["cycles"].as_array().unwrap().len(), 30);
+    assert_eq!(json["metadata"]["spec"]["cycles"], 30);
     let cycles = std::fs::read_to_string(out.path().join("solution-cycles.csv")).unwrap();
     assert_eq!(cycles.lines().count(), 31, "a header and one row per cycle");
     // Six full cycles and the others' step end points: far fewer rows than 30 full cycles.
@@ -236,5 +243,58 @@ fn a_degradation_job_reports_its_fade_and_keeps_a_few_cycles() {
         summary.rows < 30 * one_cycle_rows / 3,
         "{} rows",
         summary.rows
+    );
+}
+
+#[test]
+fn legends_name_only_what_differs_between_runs() {
+    use battbot::runner::labels;
+    use battbot::sim::SimSpec;
+    let cycle = |rate: &str, cut: &str| {
+        SimSpec::new(
+            "SPMe",
+            "OKane2022",
+            &[
+                &format!("Discharge at {rate} until {cut} V"),
+                "Charge at 1C until 4.2 V",
+            ],
+        )
+    };
+    assert_eq!(
+        labels(&[cycle("1C", "2.5"), cycle("2C", "2.5")]),
+        vec!["1C", "2C"]
+    );
+    assert_eq!(
+        labels(&[cycle("1C", "2.5"), cycle("1C", "3")]),
+        vec!["2.5 V", "3 V"]
+    );
+    // experiments of different shapes are named whole
+    let other = SimSpec::new("SPMe", "OKane2022", &["Rest for 1 hour"]);
+    assert_eq!(labels(&[cycle("1C", "2.5"), other])[1], "Rest for 1 hour");
+}
+
+#[test]
+fn coincident_curves_are_told_apart_by_their_dashes() {
+    // two identical runs: the second, dashed, leaves the first's colour visible between dashes
+    let mut fig = figure(1);
+    let mut twin = fig.runs[0].clone();
+    twin.label = "twin".into();
+    fig.runs.push(twin);
+    let png = render_png(&fig, &PngOptions::default()).unwrap();
+    let (w, h, rgb) = decode_png(&png);
+    let count = |c: [u8; 3]| {
+        rgb.chunks(3)
+            .filter(|p| {
+                (p[0] as i32 - c[0] as i32).abs() < 8
+                    && (p[1] as i32 - c[1] as i32).abs() < 8
+                    && (p[2] as i32 - c[2] as i32).abs() < 8
+            })
+            .count()
+    };
+    assert!(w > 0 && h > 0);
+    let (blue, vermillion) = (count([0, 114, 178]), count([213, 94, 0]));
+    assert!(
+        blue > 500 && vermillion > 500,
+        "both colours show: {blue} {vermillion}"
     );
 }

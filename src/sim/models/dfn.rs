@@ -5,6 +5,8 @@
 
 #![allow(clippy::needless_range_loop)]
 
+mod variables;
+
 use super::super::solver::Condensation;
 use super::super::Mesh;
 use super::degradation::{Degradation, Film};
@@ -363,6 +365,10 @@ fn self_is_sep(xm: &XMesh, k: usize) -> bool {
 }
 
 impl Model for Dfn {
+    fn variables(&self, y: &[f64]) -> Vec<crate::sim::variables::VarValue> {
+        self.variable_values(y)
+    }
+
     fn n_unknowns(&self) -> usize {
         self.mass.len()
     }

@@ -603,6 +603,10 @@ pub trait Model: Send + Sync {
     fn condensation(&self) -> Option<Condensation> {
         None
     }
+    /// Output hook: the model's variables at `y` by PyBaMM's names (see `sim::variables`).
+    fn variables(&self, _y: &[f64]) -> Vec<super::variables::VarValue> {
+        Vec::new()
+    }
 }
 
 /// Indices of the global unknowns.
@@ -763,4 +767,69 @@ pub fn electrolyte_rhs(
         out[k] = (-(n_right - n_left) / xm.dx[k] + aj[k] / F) / eps;
         n_left = n_right;
     }
+}
+
+/// Output hook of the single-particle models (SPM, SPMe), whose unknowns start with the
+/// negative particle's nodes, then the positive's: their x-averaged particle variables given
+/// the x-averaged overpotentials `eta`, and the heat source `q_stack` [W.m-2] of a lumped
+/// thermal model, current collectors included (PyBaMM's isothermal models have none).
+pub fn single_particle_variables(
+    cell: &Cell,
+    sph: &Sphere,
+    y: &[f64],
+    eta: (f64, f64),
+    t: f64,
+    q_stack: Option<f64>,
+) -> Vec<super::variables::VarValue> {
+    use super::variables::VarValue;
+    let nr = sph.len();
+    let (cn, cp) = (sph.surface(&y[..nr]), sph.surface(&y[nr..2 * nr]));
+    let un = cell.neg.u(cn / cell.neg.c_max, t, cell.t_ref);
+    let up = cell.pos.u(cp / cell.pos.c_max, t, cell.t_ref);
+    let radii = sph.node_radii();
+    let at = |rad: f64| radii.iter().map(|r| r * rad).collect::<Vec<f64>>();
+    let mut out = vec![
+        VarValue::scalar(
+            "X-averaged negative particle surface concentration [mol.m-3]",
+            cn,
+        ),
+        VarValue::scalar(
+            "X-averaged positive particle surface concentration [mol.m-3]",
+            cp,
+        ),
+        VarValue::scalar(
+            "X-averaged negative electrode reaction overpotential [V]",
+            eta.0,
+        ),
+        VarValue::scalar(
+            "X-averaged positive electrode reaction overpotential [V]",
+            eta.1,
+        ),
+        VarValue::scalar(
+            "X-averaged negative electrode open-circuit potential [V]",
+            un,
+        ),
+        VarValue::scalar(
+            "X-averaged positive electrode open-circuit potential [V]",
+            up,
+        ),
+        VarValue::r(
+            "X-averaged negative particle concentration [mol.m-3]",
+            at(cell.neg.rad),
+            y[..nr].to_vec(),
+        ),
+        VarValue::r(
+            "X-averaged positive particle concentration [mol.m-3]",
+            at(cell.pos.rad),
+            y[nr..2 * nr].to_vec(),
+        ),
+    ];
+    if let Some(q) = q_stack {
+        // over the whole cell, current collectors included, as PyBaMM
+        out.push(VarValue::scalar(
+            "X-averaged total heating [W.m-3]",
+            q / thermal::cell_thickness(cell),
+        ));
+    }
+    out
 }

@@ -390,6 +390,20 @@ fn lagrange_at(x: &[f64], lam: &[f64], t: f64) -> Vec<f64> {
     terms.iter().map(|v| v / s).collect()
 }
 
+/// Output hook (`sim::variables`): where the nodal values sit.
+impl Sphere {
+    /// Radii of the nodes over the particle radius: the shells' centres (PyBaMM's finite-volume
+    /// nodes) or the polynomial's nodes.
+    pub fn node_radii(&self) -> Vec<f64> {
+        match &self.scheme {
+            Scheme::FiniteVolume { .. } => (0..self.n)
+                .map(|i| (i as f64 + 0.5) / self.n as f64)
+                .collect(),
+            Scheme::Polynomial { x, .. } => x.iter().map(|v| v.sqrt()).collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

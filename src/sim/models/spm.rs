@@ -4,6 +4,8 @@
 
 #![allow(clippy::needless_range_loop)]
 
+mod variables;
+
 use super::super::solver::Condensation;
 use super::super::Mesh;
 use super::degradation::Degradation;
@@ -97,6 +99,10 @@ impl Spm {
 }
 
 impl Model for Spm {
+    fn variables(&self, y: &[f64]) -> Vec<crate::sim::variables::VarValue> {
+        self.variable_values(y)
+    }
+
     fn n_unknowns(&self) -> usize {
         self.mass.len()
     }

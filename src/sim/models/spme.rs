@@ -4,6 +4,8 @@
 
 #![allow(clippy::needless_range_loop)]
 
+mod variables;
+
 use super::super::solver::Condensation;
 use super::super::Mesh;
 use super::degradation::Degradation;
@@ -494,6 +496,10 @@ fn log_ratio_sum(c: &[f64], dx: &[f64], c_av: f64) -> f64 {
 }
 
 impl Model for Spme {
+    fn variables(&self, y: &[f64]) -> Vec<crate::sim::variables::VarValue> {
+        self.variable_values(y)
+    }
+
     fn n_unknowns(&self) -> usize {
         self.mass.len()
     }

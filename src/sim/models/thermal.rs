@@ -18,8 +18,19 @@ pub fn rho_cp_eff(cell: &Cell) -> f64 {
 /// dT/dt of the lumped model. `q_stack` is the heat generated in the electrode stack per unit
 /// electrode area [W.m-2] (L_x times its x-average), `i` the current density [A.m-2].
 pub fn lumped_dtdt(cell: &Cell, rho_cp: f64, t: f64, q_stack: f64, i: f64) -> f64 {
-    let q_cc = cell.l_cn * i * i / cell.sigma_cn + cell.l_cp * i * i / cell.sigma_cp;
+    let q_cc = current_collector_heat(cell, i);
     let q_w = (q_stack + q_cc) * cell.area;
     let cool_w = -cell.h_total * (t - cell.t_amb) * cell.a_cool;
     (q_w + cool_w) / cell.v_cell / rho_cp
+}
+
+/// Ohmic heat of the current collectors per unit electrode area [W.m-2] at current density `i`.
+pub fn current_collector_heat(cell: &Cell, i: f64) -> f64 {
+    cell.l_cn * i * i / cell.sigma_cn + cell.l_cp * i * i / cell.sigma_cp
+}
+
+/// Thickness of the cell with its current collectors [m]: PyBaMM's x-averaged heat sources
+/// are per unit of it.
+pub fn cell_thickness(cell: &Cell) -> f64 {
+    cell.l_cn + cell.l_x() + cell.l_cp
 }
