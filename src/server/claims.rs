@@ -17,8 +17,9 @@ use super::App;
 /// it before every wait, so a legitimate wait never outlasts it.
 pub const CLAIM_TTL_S: i64 = 90;
 
-/// Compare-and-swap rounds before giving up (the state branch is busy).
-const CAS_ROUNDS: u32 = 8;
+/// Compare-and-swap rounds before giving up (the state branch is busy: each round one of
+/// the concurrent writers wins, the others back off with jitter and read again).
+const CAS_ROUNDS: u32 = 64;
 
 /// What a claim file holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,19 +29,18 @@ pub struct ClaimFile {
     pub owner: String,
     /// Unix seconds after which another delivery may take the claim over.
     pub expires_at: i64,
-    /// `claimed` while replying, `sent` once the reply is posted (then final).
+    /// `claimed` (the only state written; other values are read as expired claims).
     pub state: String,
 }
 
 /// The outcome of claiming a reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Acquired {
-    /// This delivery owns the reply.
-    Mine,
+    /// This delivery owns the reply; `taken_over` when it took an expired or released claim
+    /// (whose owner may have posted: the conversation is searched again).
+    Mine { taken_over: bool },
     /// Another live delivery owns it until `expires_at`.
     Held { expires_at: i64 },
-    /// The reply was posted.
-    Sent,
     /// The reports forge cannot compare-and-swap: the conversation's markers alone decide.
     Unsupported,
 }
@@ -105,15 +105,14 @@ impl Claim {
         self.app.clock.now().unix_timestamp()
     }
 
-    /// Claims the reply unless a live delivery holds it or it was sent.
+    /// Claims the reply unless a live delivery holds it.
     pub async fn acquire(&self) -> Result<Acquired, ForgeError> {
         let expires_at = self.now() + CLAIM_TTL_S;
         self.swap(|cur| match cur {
-            Some(c) if c.state == "sent" => Err(Acquired::Sent),
             Some(c) if c.owner != self.owner && c.expires_at > self.now() => Err(Acquired::Held {
                 expires_at: c.expires_at,
             }),
-            _ => Ok(self.file(expires_at, "claimed")),
+            _ => Ok(self.file(expires_at)),
         })
         .await
     }
@@ -121,28 +120,23 @@ impl Claim {
     /// Extends the claim past a wait of `wait`; `Superseded` if another delivery took it.
     pub async fn renew(&self, wait: Duration) -> Result<(), ForgeError> {
         let expires_at = self.now() + wait.as_secs() as i64 + 1 + CLAIM_TTL_S;
-        self.keep(expires_at, "claimed").await
-    }
-
-    /// Records that the reply was posted: the claim becomes final.
-    pub async fn mark_sent(&self) -> Result<(), ForgeError> {
-        self.keep(i64::MAX, "sent").await
+        self.keep(expires_at).await
     }
 
     /// Gives the claim up at once (the post failed): the next delivery may reply.
     pub async fn release(&self) -> Result<(), ForgeError> {
-        self.keep(0, "claimed").await
+        self.keep(0).await
     }
 
     /// Whether this delivery still owns the claim.
     pub async fn still_mine(&self) -> Result<bool, ForgeError> {
         Ok(match self.read().await? {
-            Some(c) => c.owner == self.owner && c.state != "sent",
+            Some(c) => c.owner == self.owner,
             None => true,
         })
     }
 
-    async fn keep(&self, expires_at: i64, state: &str) -> Result<(), ForgeError> {
+    async fn keep(&self, expires_at: i64) -> Result<(), ForgeError> {
         let r = self
             .swap(|cur| match cur {
                 Some(c) if c.owner != self.owner && c.expires_at > self.now() => {
@@ -150,22 +144,21 @@ impl Claim {
                         expires_at: c.expires_at,
                     })
                 }
-                Some(c) if c.owner != self.owner && c.state == "sent" => Err(Acquired::Sent),
-                _ => Ok(self.file(expires_at, state)),
+                _ => Ok(self.file(expires_at)),
             })
             .await?;
         match r {
-            Acquired::Mine | Acquired::Unsupported => Ok(()),
-            _ => Err(ForgeError::Superseded(self.key.clone())),
+            Acquired::Mine { .. } | Acquired::Unsupported => Ok(()),
+            Acquired::Held { .. } => Err(ForgeError::Superseded(self.key.clone())),
         }
     }
 
-    fn file(&self, expires_at: i64, state: &str) -> ClaimFile {
+    fn file(&self, expires_at: i64) -> ClaimFile {
         ClaimFile {
             key: self.key.clone(),
             owner: self.owner.clone(),
             expires_at,
-            state: state.to_string(),
+            state: "claimed".into(),
         }
     }
 
@@ -185,19 +178,23 @@ impl Claim {
     ) -> Result<Acquired, ForgeError> {
         let forge = &self.app.forges.reports;
         let repo = &self.app.config.reports.repo;
-        for _ in 0..CAS_ROUNDS {
+        for round in 0..CAS_ROUNDS {
+            if round > 0 {
+                tokio::time::sleep(self.backoff(round)).await;
+            }
             let tip = forge.branch_tip(repo, STATE_BRANCH).await?;
             let cur = self.read().await?;
             let next = match decide(cur.as_ref()) {
                 Ok(next) => next,
                 Err(verdict) => return Ok(verdict),
             };
+            let taken_over = cur.as_ref().is_some_and(|c| c.owner != self.owner);
             if cur.as_ref() == Some(&next) {
-                return Ok(Acquired::Mine);
+                return Ok(Acquired::Mine { taken_over });
             }
             let bytes = serde_json::to_vec_pretty(&next)
                 .map_err(|e| ForgeError::Other(format!("claim {}: {e}", self.path)))?;
-            let message = format!("claim {} ({})", self.key, next.state);
+            let message = format!("claim {} until {}", self.key, next.expires_at);
             match forge
                 .commit_files_cas(
                     repo,
@@ -209,7 +206,7 @@ impl Claim {
                 )
                 .await
             {
-                Ok(_) => return Ok(Acquired::Mine),
+                Ok(_) => return Ok(Acquired::Mine { taken_over }),
                 Err(ForgeError::Conflict { .. }) => continue,
                 Err(ForgeError::Unsupported(_)) => return Ok(Acquired::Unsupported),
                 Err(e) => return Err(e),
@@ -219,6 +216,17 @@ impl Claim {
             "claim {}: the state branch kept moving ({CAS_ROUNDS} rounds)",
             self.path
         )))
+    }
+}
+
+impl Claim {
+    /// 10 ms doubling to 320 ms, plus up to as much again of jitter (from the owner token)
+    /// so that writers that collided do not collide again.
+    fn backoff(&self, round: u32) -> Duration {
+        let base = 10u64 << round.min(5);
+        let seed = u64::from_str_radix(&self.owner[..8], 16).unwrap_or(0);
+        let jitter = (seed.wrapping_mul(u64::from(round) + 7) >> 7) % base.max(1);
+        Duration::from_millis(base + jitter)
     }
 }
 

@@ -197,8 +197,9 @@ impl App {
 
     /// Posts reply `key` at most once across deliveries, replicas and retries: the
     /// conversation is checked for the reply's marker, the reply is claimed on the state
-    /// branch ([`claims`]), checked again, and posted under a guard that renews the claim
-    /// before every wait and looks for the marker before every re-send.
+    /// branch ([`claims`]) (checked again if the claim was taken over), and posted under a
+    /// guard that renews the claim before every wait and looks for the marker before every
+    /// re-send.
     pub async fn reply_claimed(
         &self,
         forge: &dyn Conversation,
@@ -213,17 +214,17 @@ impl App {
         }
         let claim = Arc::new(claims::Claim::new(self, forge.platform(), thread, key));
         match claim.acquire().await? {
-            claims::Acquired::Mine | claims::Acquired::Unsupported => {}
-            claims::Acquired::Sent => return Ok(Replied::Already),
+            // A claim taken over from a delivery that died or failed: it may have posted.
+            claims::Acquired::Mine { taken_over: true } => {
+                if answered(forge, thread, &secret, key).await? {
+                    return Ok(Replied::Already);
+                }
+            }
+            claims::Acquired::Mine { taken_over: false } | claims::Acquired::Unsupported => {}
             claims::Acquired::Held { expires_at } => {
                 tracing::info!(%key, expires_at, "another delivery is posting this reply");
                 return Ok(Replied::Elsewhere);
             }
-        }
-        // A previous owner may have posted, then died before marking its claim sent.
-        if answered(forge, thread, &secret, key).await? {
-            let _ = claim.mark_sent().await;
-            return Ok(Replied::Already);
         }
         let text = body.render(Markup::of(forge.platform()));
         // The parser's marker keeps the bot's own replies from ever being read as requests.
@@ -274,9 +275,7 @@ impl App {
             }
             return Err(e);
         }
-        if let Err(e) = claim.mark_sent().await {
-            tracing::warn!(%key, error = %e, "reply posted; its claim is not marked sent");
-        }
+        // The claim stays until it expires; the reply's marker answers every later delivery.
         self.metrics.inc_reply();
         Ok(Replied::Posted)
     }

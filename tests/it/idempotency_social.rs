@@ -170,7 +170,7 @@ async fn a_twitter_reply_claimed_by_a_live_delivery_is_not_posted_twice() {
     let claim = battbot::server::claims::Claim::new(&holder, "twitter", &thread, "accepted-x-1");
     assert_eq!(
         claim.acquire().await.unwrap(),
-        battbot::server::claims::Acquired::Mine
+        battbot::server::claims::Acquired::Mine { taken_over: false }
     );
     let sleeper = Arc::new(RecordingSleeper::default());
     let app = app_on(&bot, "twitter", c.clone(), sleeper.clone());
