@@ -34,8 +34,11 @@ const BOT: &str = "battbot";
 struct VirtualSleeper {
     clock: OnceLock<Arc<TestClock>>,
     waits: Mutex<Vec<Duration>>,
-    held: Mutex<Option<(Duration, oneshot::Sender<()>, oneshot::Receiver<()>)>>,
+    held: Mutex<Option<Held>>,
 }
+
+/// A wait the test holds: its length, "it started", "let it go".
+type Held = (Duration, oneshot::Sender<()>, oneshot::Receiver<()>);
 
 #[async_trait]
 impl Sleeper for VirtualSleeper {
