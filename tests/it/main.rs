@@ -22,6 +22,7 @@ mod gitlab;
 mod gitlab_event;
 mod history;
 mod idempotency;
+mod idempotency_gitlab;
 mod idempotency_social;
 mod lifecycle;
 mod load;
