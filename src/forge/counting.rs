@@ -194,4 +194,30 @@ impl Forge for CountingForge {
         self.count("cancel_pipeline");
         self.inner.cancel_pipeline(repo, branch).await
     }
+
+    async fn branch_tip(&self, repo: &str, branch: &str) -> Result<Option<String>, ForgeError> {
+        self.count("branch_tip");
+        self.inner.branch_tip(repo, branch).await
+    }
+
+    async fn commit_files_cas(
+        &self,
+        repo: &str,
+        branch: &str,
+        files: &[FileChange],
+        deletes: &[String],
+        message: &str,
+        expected: Option<&str>,
+    ) -> Result<String, ForgeError> {
+        self.count("commit_files");
+        if let Ok(mut b) = self.committed_bytes.lock() {
+            *b += files.iter().map(|f| f.contents.len() as u64).sum::<u64>();
+        }
+        if let Ok(mut n) = self.committed_files.lock() {
+            *n += files.len() as u64;
+        }
+        self.inner
+            .commit_files_cas(repo, branch, files, deletes, message, expected)
+            .await
+    }
 }

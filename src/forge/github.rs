@@ -310,7 +310,12 @@ impl GithubForge {
                         return Ok(());
                     }
                     if resp.status == 422 && message_of(&resp).contains("already exists") {
-                        return Err(exists());
+                        // Our own earlier attempt (its answer lost) may have created it:
+                        // success only if the ref points at the commit this call would create.
+                        return match self.branch_tip(repo, branch).await? {
+                            Some(tip) if tip == sha => Ok(()),
+                            _ => Err(exists()),
+                        };
                     }
                     Err(resp.error("POST", &path))
                 },
@@ -445,6 +450,55 @@ impl Forge for GithubForge {
         Err(ForgeError::Other(format!(
             "{repo} {branch}: too many concurrent updates"
         )))
+    }
+
+    async fn branch_tip(&self, repo: &str, branch: &str) -> Result<Option<String>, ForgeError> {
+        GithubForge::branch_tip(self, repo_path(repo)?, branch).await
+    }
+
+    /// A tree built on `expected`, a commit whose parent is `expected`, then `PATCH` the ref
+    /// with `force: false` (GitHub refuses anything but a fast-forward from the current tip,
+    /// so a moved branch answers 422); no `expected`: the ref is created (422 if it exists).
+    async fn commit_files_cas(
+        &self,
+        repo: &str,
+        branch: &str,
+        files: &[FileChange],
+        deletes: &[String],
+        message: &str,
+        expected: Option<&str>,
+    ) -> Result<String, ForgeError> {
+        let repo = repo_path(repo)?;
+        let conflict = || ForgeError::Conflict {
+            branch: branch.to_string(),
+        };
+        let Some(expected) = expected else {
+            let default = self.default_branch(repo).await?;
+            let base = GithubForge::branch_tip(self, repo, &default)
+                .await?
+                .ok_or_else(|| ForgeError::NotFound {
+                    what: format!("default branch {default} of {repo}"),
+                })?;
+            let sha = self
+                .write_commit(repo, &base, files, deletes, message)
+                .await?;
+            return match self.create_ref(repo, branch, &sha).await {
+                Ok(()) => Ok(sha),
+                Err(ForgeError::BranchExists { .. }) => Err(conflict()),
+                Err(e) => Err(e),
+            };
+        };
+        let sha = self
+            .write_commit(repo, expected, files, deletes, message)
+            .await?;
+        if self.update_ref(repo, branch, &sha).await? {
+            return Ok(sha);
+        }
+        // 422 also answers a PATCH repeated after a lost success: then the tip is ours.
+        match GithubForge::branch_tip(self, repo, branch).await? {
+            Some(tip) if tip == sha => Ok(sha),
+            _ => Err(conflict()),
+        }
     }
 
     async fn list_branches(&self, repo: &str, prefix: &str) -> Result<Vec<Branch>, ForgeError> {

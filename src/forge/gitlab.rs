@@ -296,6 +296,29 @@ impl GitlabForge {
             .await
     }
 
+    /// The last commit that changed `path` as of `ref_`; `None` if the file is not there.
+    async fn last_commit_of(
+        &self,
+        project: &str,
+        ref_: &str,
+        path: &str,
+    ) -> Result<Option<String>, ForgeError> {
+        #[derive(Deserialize)]
+        struct FileMeta {
+            last_commit_id: String,
+        }
+        let endpoint = gitlab::api::projects::repository::files::File::builder()
+            .project(project)
+            .file_path(path)
+            .ref_(ref_)
+            .build()
+            .map_err(|e| build_err("file", e))?;
+        Ok(self
+            .maybe::<FileMeta, _>(endpoint, &format!("file {path} on {ref_}"))
+            .await?
+            .map(|m| m.last_commit_id))
+    }
+
     async fn file_exists(&self, project: &str, ref_: &str, path: &str) -> Result<bool, ForgeError> {
         let endpoint = FileHead {
             project,
@@ -485,6 +508,7 @@ fn is_file_race(e: &ForgeError) -> bool {
             b.contains("file with this name")
                 || b.contains("file has been changed")
                 || b.contains("doesn't exist")
+                || b.contains("changed since")
         }
         _ => false,
     }
@@ -521,6 +545,103 @@ impl Forge for GitlabForge {
         Err(last.unwrap_or_else(|| {
             ForgeError::Other(format!("{repo} {branch}: too many concurrent updates"))
         }))
+    }
+
+    async fn branch_tip(&self, repo: &str, branch: &str) -> Result<Option<String>, ForgeError> {
+        Ok(self.branch(repo, branch).await?.map(|b| b.commit.id))
+    }
+
+    /// GitLab's commits API has no ref compare-and-swap; each file is guarded instead: an
+    /// update or delete names the file's last commit as of `expected` (`last_commit_id`,
+    /// refused if the file changed since), a new file is a `create` (refused if it exists).
+    /// So no change made since `expected` to a file this commit writes is ever lost.
+    async fn commit_files_cas(
+        &self,
+        repo: &str,
+        branch: &str,
+        files: &[FileChange],
+        deletes: &[String],
+        message: &str,
+        expected: Option<&str>,
+    ) -> Result<String, ForgeError> {
+        let conflict = || ForgeError::Conflict {
+            branch: branch.to_string(),
+        };
+        let tip = self.branch_tip(repo, branch).await?;
+        if tip.as_deref() != expected {
+            return Err(conflict());
+        }
+        let Some(expected) = expected else {
+            return match self
+                .commit_files(
+                    repo,
+                    branch,
+                    files,
+                    deletes,
+                    message,
+                    CommitMode::CreateBranch,
+                )
+                .await
+            {
+                Err(ForgeError::BranchExists { .. }) => Err(conflict()),
+                other => other,
+            };
+        };
+        let mut actions = Vec::with_capacity(files.len() + deletes.len());
+        for file in files {
+            check_path(&file.path)?;
+            let last = self.last_commit_of(repo, expected, &file.path).await?;
+            let mut action = CommitAction::builder();
+            action
+                .file_path(file.path.as_str())
+                .content(file.contents.as_slice())
+                .encoding(Encoding::Base64);
+            match last {
+                Some(id) => action.action(CommitActionType::Update).last_commit_id(id),
+                None => action.action(CommitActionType::Create),
+            };
+            actions.push(action.build().map_err(|e| build_err("commit action", e))?);
+        }
+        for path in deletes {
+            check_path(path)?;
+            if let Some(id) = self.last_commit_of(repo, expected, path).await? {
+                actions.push(
+                    CommitAction::builder()
+                        .action(CommitActionType::Delete)
+                        .file_path(path.as_str())
+                        .last_commit_id(id)
+                        .build()
+                        .map_err(|e| build_err("commit action", e))?,
+                );
+            }
+        }
+        let endpoint = CreateCommit::builder()
+            .project(repo)
+            .branch(branch)
+            .commit_message(message)
+            .actions(actions)
+            .build()
+            .map_err(|e| build_err("commit", e))?;
+        let posted: Result<CommitJson, _> = self
+            .query(endpoint, &format!("commit to {branch} of {repo}"))
+            .await;
+        match posted {
+            Ok(c) => Ok(c.id),
+            Err(e) if is_file_race(&e) => Err(conflict()),
+            Err(e) if super::retry::may_have_applied(&e) => {
+                // Landed after all? Then its message is on the branch's new tip.
+                match self.branch(repo, branch).await? {
+                    Some(b)
+                        if b.commit.id != expected && b.commit.message.trim() == message.trim() =>
+                    {
+                        Ok(b.commit.id)
+                    }
+                    Some(b) if b.commit.id != expected => Err(conflict()),
+                    _ => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn list_branches(&self, repo: &str, prefix: &str) -> Result<Vec<Branch>, ForgeError> {

@@ -568,6 +568,45 @@ impl Forge for LocalForge {
         }
         Ok(())
     }
+
+    async fn branch_tip(&self, repo: &str, branch: &str) -> Result<Option<String>, ForgeError> {
+        self.tip(&self.path(repo), branch).await
+    }
+
+    async fn commit_files_cas(
+        &self,
+        repo: &str,
+        branch: &str,
+        files: &[FileChange],
+        deletes: &[String],
+        message: &str,
+        expected: Option<&str>,
+    ) -> Result<String, ForgeError> {
+        let repo = self.path(repo);
+        if !repo.join("HEAD").exists() {
+            return Err(ForgeError::NotFound {
+                what: format!("repository {}", repo.display()),
+            });
+        }
+        let refname = format!("refs/heads/{branch}");
+        git(&repo, &["check-ref-format", &refname], None, &[]).await?;
+        let conflict = || ForgeError::Conflict {
+            branch: branch.to_string(),
+        };
+        if self.tip(&repo, branch).await?.as_deref() != expected {
+            return Err(conflict());
+        }
+        let commit = self
+            .write_commit(&repo, expected, files, deletes, message)
+            .await?;
+        // `update-ref <ref> <new> <old>`: git moves the ref only if it still is at <old>.
+        let old = expected.unwrap_or(ZERO_OID);
+        match git(&repo, &["update-ref", &refname, &commit, old], None, &[]).await {
+            Ok(_) => Ok(commit),
+            Err(ForgeError::Git { .. }) => Err(conflict()),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 #[async_trait]

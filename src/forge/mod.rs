@@ -117,6 +117,15 @@ pub enum ForgeError {
     /// The platform refuses the bot itself: credentials, access level, suspension.
     #[error("{platform} refuses the bot: {message}")]
     Refused { platform: String, message: String },
+    /// A compare-and-swap commit found the branch moved (or created) since it was read.
+    #[error("branch {branch} moved since it was read")]
+    Conflict { branch: String },
+    /// The forge cannot do what was asked (e.g. compare-and-swap commits).
+    #[error("{0} is not supported by this forge")]
+    Unsupported(String),
+    /// A reply was abandoned before a re-send: it was posted or claimed meanwhile.
+    #[error("reply {0} was answered or claimed meanwhile")]
+    Superseded(String),
     #[error("{0}")]
     Other(String),
 }
@@ -244,4 +253,34 @@ pub trait Forge: Conversation {
 
     /// Cancels the running pipelines / workflow runs of a branch.
     async fn cancel_pipeline(&self, repo: &str, branch: &str) -> Result<(), ForgeError>;
+
+    // --- Compare-and-swap commits (claims on the state branch, the reports index) ---
+
+    /// The commit a branch points to; `None` if the branch does not exist.
+    async fn branch_tip(&self, repo: &str, branch: &str) -> Result<Option<String>, ForgeError> {
+        Ok(self
+            .list_branches(repo, branch)
+            .await?
+            .into_iter()
+            .find(|b| b.name == branch)
+            .map(|b| b.commit))
+    }
+
+    /// Commits `files` (and removes `deletes`) on top of `expected` and moves `branch` there
+    /// only if it still points at `expected` (`None`: only if the branch does not exist);
+    /// `ForgeError::Conflict` when it moved. Returns the new commit's id. Forges that
+    /// cannot compare-and-swap answer `ForgeError::Unsupported`.
+    async fn commit_files_cas(
+        &self,
+        _repo: &str,
+        branch: &str,
+        _files: &[FileChange],
+        _deletes: &[String],
+        _message: &str,
+        _expected: Option<&str>,
+    ) -> Result<String, ForgeError> {
+        Err(ForgeError::Unsupported(format!(
+            "compare-and-swap commit on {branch}"
+        )))
+    }
 }

@@ -77,6 +77,55 @@ impl Sleeper for TokioSleeper {
     }
 }
 
+/// What a caller asks of the retries made on its behalf (the reply path: keep its claim
+/// alive through every wait, and look again before every re-send of a reply).
+#[async_trait]
+pub trait ResendGuard: Send + Sync {
+    /// Called before waiting `wait` between two attempts (e.g. extend a claim past it).
+    async fn before_wait(&self, wait: Duration) -> Result<(), ForgeError>;
+    /// Called before a non-idempotent call is sent again; an error (e.g.
+    /// `ForgeError::Superseded`) abandons the call with that error.
+    async fn before_resend(&self) -> Result<(), ForgeError>;
+}
+
+tokio::task_local! {
+    static GUARD: Option<Arc<dyn ResendGuard>>;
+}
+
+/// Runs `fut` with `guard` consulted by every retry inside it (any forge, any platform).
+pub async fn guarded<F: Future>(guard: Arc<dyn ResendGuard>, fut: F) -> F::Output {
+    GUARD.scope(Some(guard), fut).await
+}
+
+/// The guard of the current task, if any.
+fn current_guard() -> Option<Arc<dyn ResendGuard>> {
+    GUARD.try_with(|g| g.clone()).ok().flatten()
+}
+
+/// Asks the current guard before a wait; the guard's own calls run unguarded.
+pub async fn guard_wait(wait: Duration) -> Result<(), ForgeError> {
+    match current_guard() {
+        Some(g) => {
+            GUARD
+                .scope(None, async move { g.before_wait(wait).await })
+                .await
+        }
+        None => Ok(()),
+    }
+}
+
+/// Asks the current guard before a re-send; the guard's own calls run unguarded.
+pub async fn guard_resend() -> Result<(), ForgeError> {
+    match current_guard() {
+        Some(g) => {
+            GUARD
+                .scope(None, async move { g.before_resend().await })
+                .await
+        }
+        None => Ok(()),
+    }
+}
+
 /// Whether repeating a call that may have taken effect is harmless.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Safety {
@@ -236,6 +285,9 @@ impl RetryPolicy {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            if attempt > 1 && safety == Safety::NotIdempotent {
+                guard_resend().await?;
+            }
             let answer = tokio::time::timeout(self.timeout, call()).await;
             self.stats.record_call(
                 url,
@@ -255,6 +307,7 @@ impl RetryPolicy {
                             });
                         }
                         self.stats.record_rate_limit_wait(wait);
+                        guard_wait(wait).await?;
                         self.sleeper.sleep(wait).await;
                         continue;
                     }
@@ -284,6 +337,7 @@ impl RetryPolicy {
                 return Err(error);
             }
             self.stats.record_retry();
+            guard_wait(wait).await?;
             self.sleeper.sleep(wait).await;
         }
     }
@@ -315,7 +369,9 @@ impl RetryPolicy {
                         return Err(e);
                     }
                     self.stats.record_retry();
+                    guard_wait(self.backoff(attempt)).await?;
                     self.sleeper.sleep(self.backoff(attempt)).await;
+                    guard_resend().await?;
                 }
                 Err(e) => return Err(e),
             }

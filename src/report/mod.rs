@@ -619,7 +619,9 @@ fn finish(
 }
 
 /// Commits a report together with its index updates: a bounded set of files whatever the
-/// history (`index::add`).
+/// history (`index::add`). The index is read at the branch's tip and the commit lands only
+/// if the branch still points there (compare-and-swap), so two replicas committing at once
+/// never lose each other's index entry: the loser reads the index again.
 pub async fn commit(
     forge: &dyn Forge,
     repo: &str,
@@ -631,25 +633,52 @@ pub async fn commit(
     if report.files.iter().any(|f| f.path == thumbnail) {
         entry.thumbnail = Some(thumbnail);
     }
-    let update = index::add(forge, repo, branch, &entry).await?;
-    let mut files = report.files.clone();
-    files.extend(update.files);
     let message = format!(
         "report {} ({})",
         report.summary.job_id, report.summary.status
     );
-    forge
-        .commit_files(
-            repo,
-            branch,
-            &files,
-            &update.deletes,
-            &message,
-            CommitMode::UpdateBranch,
-        )
-        .await?;
-    Ok(())
+    for _ in 0..INDEX_CAS_ROUNDS {
+        let tip = forge.branch_tip(repo, branch).await?;
+        let update = index::add(forge, repo, branch, &entry).await?;
+        let mut files = report.files.clone();
+        files.extend(update.files);
+        match forge
+            .commit_files_cas(
+                repo,
+                branch,
+                &files,
+                &update.deletes,
+                &message,
+                tip.as_deref(),
+            )
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(ForgeError::Conflict { .. }) => continue,
+            Err(ForgeError::Unsupported(_)) => {
+                // A forge without compare-and-swap: the last writer's index wins.
+                forge
+                    .commit_files(
+                        repo,
+                        branch,
+                        &files,
+                        &update.deletes,
+                        &message,
+                        CommitMode::UpdateBranch,
+                    )
+                    .await?;
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(ForgeError::Other(format!(
+        "{repo} {branch}: the reports branch kept moving ({INDEX_CAS_ROUNDS} rounds)"
+    )))
 }
+
+/// Compare-and-swap rounds of a report commit before giving up (the runner retries).
+const INDEX_CAS_ROUNDS: u32 = 16;
 
 /// The link users get: `<web_url>/<path>` when the reports repository has a web address.
 pub fn link(web_url: &str, path: &str) -> String {

@@ -185,14 +185,23 @@ pub async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<Strin
             }
         }
     }
-    app.reply_once_with_files(
-        forge.as_ref(),
-        &thread,
-        &format!("report-{}", spec.id),
-        &body,
-        &files,
-    )
-    .await?;
+    let replied = app
+        .reply_claimed(
+            forge.as_ref(),
+            &thread,
+            &format!("report-{}", spec.id),
+            &body,
+            &files,
+        )
+        .await?;
+    if replied == super::Replied::Elsewhere {
+        // Another delivery is posting the reply: keep the branch until it is posted (or its
+        // claim expires and a retry or reconciliation posts it).
+        return Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("job {job_id}: its reply is being posted by another delivery; retry later"),
+        ));
+    }
     retire_branch(app, &spec).await?;
     Ok(built.report_path.clone())
 }

@@ -3,6 +3,7 @@
 
 pub mod boot;
 pub mod callback;
+pub mod claims;
 pub mod commands;
 pub mod event;
 pub mod github;
@@ -84,6 +85,8 @@ pub struct AppInner {
     pub status_limit: ratelimit::RateLimiter,
 
     pub repo_limit: ratelimit::RateLimiter,
+    /// Waits of the reply path (rate limits of platforms that do not wait themselves).
+    pub sleeper: Arc<dyn crate::forge::retry::Sleeper>,
 }
 
 impl std::ops::Deref for App {
@@ -120,8 +123,18 @@ impl App {
                 ),
 
                 repo_limit: ratelimit::RateLimiter::new(config_repo_limit, 3600),
+                sleeper: Arc::new(crate::forge::retry::TokioSleeper),
             }),
         })
+    }
+
+    /// The same app waiting through `sleeper` (tests: a clock they control). Call before
+    /// the app is shared.
+    pub fn with_sleeper(mut self, sleeper: Arc<dyn crate::forge::retry::Sleeper>) -> App {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.sleeper = sleeper;
+        }
+        self
     }
 
     /// Runs background work tracked for graceful shutdown; errors are logged, never lost silently.
@@ -176,22 +189,105 @@ impl App {
         body: &Reply,
         files: &[crate::forge::Attachment],
     ) -> Result<bool, ForgeError> {
+        Ok(matches!(
+            self.reply_claimed(forge, thread, key, body, files).await?,
+            Replied::Posted
+        ))
+    }
+
+    /// Posts reply `key` at most once across deliveries, replicas and retries: the
+    /// conversation is checked for the reply's marker, the reply is claimed on the state
+    /// branch ([`claims`]) (checked again if the claim was taken over), and posted under a
+    /// guard that renews the claim before every wait and looks for the marker before every
+    /// re-send.
+    pub async fn reply_claimed(
+        &self,
+        forge: &dyn Conversation,
+        thread: &Thread,
+        key: &str,
+        body: &Reply,
+        files: &[crate::forge::Attachment],
+    ) -> Result<Replied, ForgeError> {
         let secret = self.marker_secret();
-        let existing = forge.bot_replies(thread).await?;
-        if existing
-            .iter()
-            .any(|b| crate::reply::is_reply_of(b, &secret, key))
-        {
-            return Ok(false);
+        if answered(forge, thread, &secret, key).await? {
+            return Ok(Replied::Already);
+        }
+        let claim = Arc::new(claims::Claim::new(self, forge.platform(), thread, key));
+        match claim.acquire().await? {
+            // A claim taken over from a delivery that died or failed: it may have posted.
+            claims::Acquired::Mine { taken_over: true } => {
+                if answered(forge, thread, &secret, key).await? {
+                    return Ok(Replied::Already);
+                }
+            }
+            claims::Acquired::Mine { taken_over: false } | claims::Acquired::Unsupported => {}
+            claims::Acquired::Held { expires_at } => {
+                tracing::info!(%key, expires_at, "another delivery is posting this reply");
+                return Ok(Replied::Elsewhere);
+            }
         }
         let text = body.render(Markup::of(forge.platform()));
         // The parser's marker keeps the bot's own replies from ever being read as requests.
         let full = format!("{text}{}", crate::reply::trailer(&secret, key));
-        let sent = forge.reply_with_files(thread, &full, files).await;
+        let guard = Arc::new(ReplyGuard {
+            forge: self.shared_conversation(forge),
+            thread: thread.clone(),
+            key: key.to_string(),
+            secret,
+            claim: claim.clone(),
+        });
+        let mut attempt = 0u32;
+        let sent = loop {
+            attempt += 1;
+            let sent = crate::forge::retry::guarded(
+                guard.clone(),
+                forge.reply_with_files(thread, &full, files),
+            )
+            .await;
+            // Platforms that do not wait themselves (Twitter, Slack, …) are waited for here.
+            match sent {
+                Err(ForgeError::RateLimited { retry_after_s })
+                    if attempt < 4 && retry_after_s <= 120 =>
+                {
+                    let wait = Duration::from_secs(retry_after_s.max(1));
+                    use crate::forge::retry::ResendGuard;
+                    let resumed = async {
+                        guard.before_wait(wait).await?;
+                        self.sleeper.sleep(wait).await;
+                        guard.before_resend().await
+                    };
+                    if let Err(e) = resumed.await {
+                        break Err(e);
+                    }
+                }
+                other => break other,
+            }
+        };
+        if let Err(ForgeError::Superseded(_)) = sent {
+            tracing::info!(%key, "reply posted or claimed by another delivery meanwhile");
+            return Ok(Replied::Already);
+        }
         health::observe(self, forge.platform(), &sent).await;
-        sent?;
+        if let Err(e) = sent {
+            // Let the next delivery (a retry, a redelivery) reply at once.
+            if let Err(r) = claim.release().await {
+                tracing::warn!(%key, error = %r, "could not release the reply's claim");
+            }
+            return Err(e);
+        }
+        // The claim stays until it expires; the reply's marker answers every later delivery.
         self.metrics.inc_reply();
-        Ok(true)
+        Ok(Replied::Posted)
+    }
+
+    /// The configured conversation `forge` is (for the reply guard, which outlives borrows).
+    fn shared_conversation(&self, forge: &dyn Conversation) -> Option<Arc<dyn Conversation>> {
+        let want = forge as *const dyn Conversation as *const ();
+        self.forges
+            .conversations
+            .values()
+            .find(|c| Arc::as_ptr(c) as *const () == want)
+            .cloned()
     }
 
     /// The key of the replies' markers: the runner secret (shared by every replica), else the
@@ -240,6 +336,61 @@ impl App {
         tokio::time::timeout(timeout, self.tasks.wait())
             .await
             .is_ok()
+    }
+}
+
+/// What [`App::reply_claimed`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replied {
+    /// This call posted the reply.
+    Posted,
+    /// The reply was already posted.
+    Already,
+    /// Another live delivery holds the reply's claim and is posting it.
+    Elsewhere,
+}
+
+/// Whether the conversation holds the bot's reply `key`.
+async fn answered(
+    forge: &dyn Conversation,
+    thread: &Thread,
+    secret: &[u8],
+    key: &str,
+) -> Result<bool, ForgeError> {
+    Ok(forge
+        .bot_replies(thread)
+        .await?
+        .iter()
+        .any(|b| crate::reply::is_reply_of(b, secret, key)))
+}
+
+/// What a reply's retries consult: the claim is extended past every wait, and before every
+/// re-send the claim must still be this delivery's and the conversation must not hold the
+/// reply (otherwise `ForgeError::Superseded` abandons the re-send).
+struct ReplyGuard {
+    forge: Option<Arc<dyn Conversation>>,
+    thread: Thread,
+    key: String,
+    secret: Vec<u8>,
+    claim: Arc<claims::Claim>,
+}
+
+#[async_trait::async_trait]
+impl crate::forge::retry::ResendGuard for ReplyGuard {
+    async fn before_wait(&self, wait: Duration) -> Result<(), ForgeError> {
+        self.claim.renew(wait).await
+    }
+
+    async fn before_resend(&self) -> Result<(), ForgeError> {
+        if !self.claim.still_mine().await? {
+            return Err(ForgeError::Superseded(self.key.clone()));
+        }
+        if let Some(forge) = &self.forge {
+            if answered(forge.as_ref(), &self.thread, &self.secret, &self.key).await? {
+                return Err(ForgeError::Superseded(self.key.clone()));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -125,13 +125,19 @@ async fn complete_reported(app: &App, job: &pending::PendingJob, now: i64) -> an
     let body = crate::report::reply_text(&job.spec, &built, &link);
     let forge = app.conversation_forge(&job.spec.source.platform)?;
     let thread = crate::forge::Thread::of(&job.spec.source);
-    app.reply_once(
-        forge.as_ref(),
-        &thread,
-        &format!("report-{}", job.spec.id),
-        &body,
-    )
-    .await?;
+    let replied = app
+        .reply_claimed(
+            forge.as_ref(),
+            &thread,
+            &format!("report-{}", job.spec.id),
+            &body,
+            &[],
+        )
+        .await?;
+    if replied == super::Replied::Elsewhere {
+        // A live delivery is posting it; the branch goes with its callback or the next pass.
+        return Ok(());
+    }
     super::callback::retire_branch(app, &job.spec)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;

@@ -105,6 +105,13 @@ fn platform_error(e: impl std::fmt::Display) -> ForgeError {
 
 /// A Twitter error; the account's own problems (403 / 453, bad credentials) are refusals.
 fn twitter_error(e: crate::social::twitter::TwitterError) -> ForgeError {
+    if let crate::social::twitter::TwitterError::RateLimited { reset_at, .. } = e {
+        // Not posted: the reply path waits (renewing its claim) and looks again.
+        let now = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
+        return ForgeError::RateLimited {
+            retry_after_s: reset_at.map_or(900, |t| t.saturating_sub(now).max(1)),
+        };
+    }
     if e.is_account_problem() {
         ForgeError::Refused {
             platform: "twitter".into(),
@@ -118,6 +125,14 @@ fn twitter_error(e: crate::social::twitter::TwitterError) -> ForgeError {
 /// A Slack error; a revoked, invalid or under-scoped token is a refusal.
 fn slack_error(e: crate::social::slack::SlackError) -> ForgeError {
     use crate::social::slack::SlackError;
+    if let SlackError::RateLimited {
+        retry_after_secs, ..
+    } = e
+    {
+        return ForgeError::RateLimited {
+            retry_after_s: retry_after_secs.unwrap_or(60),
+        };
+    }
     let refused = match &e {
         SlackError::Api { error, .. } => matches!(
             error.as_str(),

@@ -484,12 +484,11 @@ async fn github_comment_runs_on_gitlab_ci_and_reports_back() {
             // 2nd comment: the pending job is found, nothing is committed.
             list(&prefix),
             read.clone(),
-            // The redelivery: its own job is pending; the branch exists already and is
-            // confirmed to be this request's, fresh: the first delivery owns the reply.
+            // The redelivery: its own job is pending; the branch exists already; the
+            // acknowledgement's marker (or claim) says whether it is still owed.
             list(&prefix),
             read.clone(),
             format!("GET {GL_P}/repository/branches/{enc}"),
-            list(&branch),
             // The result: the job spec is read back from its branch.
             read.clone(),
             // The report is committed and announced: the branch is deleted.
@@ -512,6 +511,11 @@ async fn github_comment_runs_on_gitlab_ci_and_reports_back() {
             format!("POST {comments}"),
         ]);
         expected.extend(access.iter().cloned());
+        // The redelivery finds the acknowledgement's marker: nothing is posted.
+        expected.extend([
+            format!("POST /repos/{GH_REPO}/issues/comments/2001/reactions"),
+            format!("GET {comments}?per_page=100&page=1"),
+        ]);
         expected.extend([
             format!("GET {comments}?per_page=100&page=1"),
             format!("POST {comments}"),

@@ -200,6 +200,15 @@ async fn existing_reference_is_branch_exists_other_422_is_not() {
             .expect(1)
             .mount(&server)
             .await;
+        // Whose ref is it? Another delivery's commit, not the one this call made: a duplicate.
+        let mut theirs = fixture("github/rest.recorded.create-ref.201.json");
+        theirs["object"]["sha"] = json!("3333333333333333333333333333333333333333");
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/{REPO}/git/ref/heads/{BRANCH}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(theirs))
+            .expect(1)
+            .mount(&server)
+            .await;
         let f = forge(&server, Arc::default());
         let err = f
             .commit_files(REPO, BRANCH, &files(), &[], "job x", CommitMode::CreateBranch)

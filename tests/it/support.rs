@@ -283,6 +283,27 @@ impl Forge for FaultyForge {
     ) -> Result<Vec<battbot::forge::Branch>, battbot::forge::ForgeError> {
         self.inner.list_branches(repo, prefix).await
     }
+    async fn branch_tip(
+        &self,
+        repo: &str,
+        branch: &str,
+    ) -> Result<Option<String>, battbot::forge::ForgeError> {
+        self.inner.branch_tip(repo, branch).await
+    }
+    async fn commit_files_cas(
+        &self,
+        repo: &str,
+        branch: &str,
+        files: &[battbot::forge::FileChange],
+        deletes: &[String],
+        message: &str,
+        expected: Option<&str>,
+    ) -> Result<String, battbot::forge::ForgeError> {
+        self.check("commit_files")?;
+        self.inner
+            .commit_files_cas(repo, branch, files, deletes, message, expected)
+            .await
+    }
     async fn read_file(
         &self,
         repo: &str,

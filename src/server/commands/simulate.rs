@@ -1,5 +1,6 @@
-//! `simulate` and `compare`: access and duplicate checks, then the job branch —
-//! whose creation is the arbiter between redeliveries — and the acknowledgement.
+//! `simulate` and `compare`: access and duplicate checks, then the job branch — whose
+//! creation is the arbiter between redeliveries — and the acknowledgement, whose claim on
+//! the state branch (see `server::claims`) decides which delivery posts it.
 
 use crate::command::Command;
 use crate::forge::{CommitMode, Conversation, ForgeError, Thread};
@@ -9,9 +10,6 @@ use crate::reply::Reply;
 use super::super::event::CommentEvent;
 use super::super::App;
 use super::{access, pending};
-
-/// Seconds after which a redelivery may assume the first delivery died before replying.
-const REPLY_GRACE_S: i64 = 30;
 
 pub async fn run(
     app: &App,
@@ -151,20 +149,10 @@ pub async fn run(
             tracing::info!(job = %spec.id, "job branch created");
         }
         Err(ForgeError::BranchExists { .. }) => {
-            // A redelivery: the first delivery owns the reply unless it died long ago.
-            let branches = app
-                .forges
-                .runner
-                .list_branches(&app.config.runner.repo, &spec.id.branch())
-                .await?;
-            let now = app.clock.now().unix_timestamp();
-            let fresh = branches
-                .iter()
-                .any(|b| b.name == spec.id.branch() && now - b.committed_at < REPLY_GRACE_S);
-            if fresh {
-                tracing::info!(job = %spec.id, "redelivered request; job already exists");
-                return Ok(());
-            }
+            // A redelivery (or a replica racing): the job exists. The acknowledgement is
+            // still owed if the first delivery died before posting it; its claim decides,
+            // however long the first delivery legitimately waits.
+            tracing::info!(job = %spec.id, "redelivered request; job already exists");
         }
         Err(e) => {
             // Never a silent drop: say so where the request was made, then fail the task.
