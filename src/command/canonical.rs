@@ -8,7 +8,7 @@ use super::build::default_discharge;
 use super::registry::{spec, Verb};
 use super::vocab::{degradation_typed, Vocabulary, DEGRADATION};
 use super::{parse_unchecked, Command, ParseContext, StepProblem};
-use crate::sim::SimSpec;
+use crate::sim::{OptionValue, SimSpec};
 
 /// The canonical text of `cmd`, e.g. `@battbot simulate DFN Chen2020 "Discharge at 1C until 2.5 V"`.
 /// For every command `parse` returns, `parse(canonical(c)) == c`.
@@ -105,12 +105,14 @@ fn temperature(t: f64) -> String {
     format!("{t}°C")
 }
 
-fn option_words(options: &BTreeMap<String, String>) -> Option<Vec<String>> {
+/// The words of a run's options; `None` where the command language has none (a value per
+/// electrode).
+fn option_words(options: &BTreeMap<String, OptionValue>) -> Option<Vec<String>> {
     options
         .iter()
         .map(|(k, v)| {
             let d = DEGRADATION.iter().find(|d| d.option == k)?;
-            Some(format!("{}={}", d.keys[0], degradation_typed(v)))
+            Some(format!("{}={}", d.keys[0], degradation_typed(v.as_one()?)))
         })
         .collect()
 }

@@ -26,7 +26,7 @@ pub(crate) struct Segment {
     pub thermals: Vec<Option<String>>,
     /// As typed (`x1` is `Some(1)`: set, though runs store one cycle as `None`).
     pub cycles: Option<u32>,
-    pub options: BTreeMap<String, String>,
+    pub options: BTreeMap<String, crate::sim::OptionValue>,
     pub params: BTreeMap<String, f64>,
     pub vary: Option<(String, Vec<f64>)>,
 }
@@ -720,7 +720,7 @@ impl Reader<'_> {
             }
         }
         if let Some((n, v)) = best {
-            self.seg.options.insert(d.option.to_string(), v.to_string());
+            self.seg.options.insert(d.option.to_string(), v.into());
             return Ok(Some(key_words + 1 + n));
         }
         let typed = self.word(eq + 1).unwrap_or("").to_string();

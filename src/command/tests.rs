@@ -407,7 +407,12 @@ fn help_is_generated_from_the_registry() {
     assert!(help.contains("README.md#commands"));
     for d in DEGRADATION {
         assert!(help.contains(d.example));
-        let e = parse(&format!("@battbot simulate {}", d.example), &cx).unwrap();
+        // (particle mechanics and LAM are solved on the SPM and SPMe)
+        let e = parse(
+            &format!("@battbot simulate SPM OKane2022 {}", d.example),
+            &cx,
+        )
+        .unwrap();
         assert!(e.unwrap().runs()[0].options.contains_key(d.option));
     }
     assert!(help.contains("up to 5 runs"));

@@ -57,6 +57,18 @@ pub const DEGRADATION: &[DegradationOption] = &[
         values: crate::sim::models::degradation::PLATING_VALUES,
         example: "plating=irreversible",
     },
+    DegradationOption {
+        keys: &["lam", "lossofactivematerial"],
+        option: "loss of active material",
+        values: crate::sim::models::mechanics::LAM_VALUES,
+        example: "lam=stress-driven",
+    },
+    DegradationOption {
+        keys: &["mechanics", "particlemechanics"],
+        option: "particle mechanics",
+        values: crate::sim::models::mechanics::MECHANICS_VALUES,
+        example: "mechanics=swelling-and-cracking",
+    },
 ];
 
 /// Lower case, letters and digits only: "O'Kane 2022" and "okane2022" compare equal.

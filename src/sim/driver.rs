@@ -2,12 +2,14 @@
 //! by step with the BDF integrator, locating each step's terminations as events.
 
 use super::experiment::{self, Control, Step, Termination};
+use super::models::mechanics::STRESS_RTOL;
 use super::models::{self, Ctrl, Layout, Model};
 use super::solver::{Bdf, Condensation, SolverStats, System};
 use super::spec::check_thermal_parameters;
 use super::{
-    model_names, resolve_parameters, CycleSummary, Mesh, SimError, SimSpec, Solution, SolveOptions,
-    CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL, MAX_STEPS_PER_EXPERIMENT_STEP, POINTS_PER_DOMAIN,
+    model_names, resolve_parameters, CycleSummary, DegradationModes, Mesh, SimError, SimSpec,
+    Solution, SolveOptions, CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL, MAX_STEPS_PER_EXPERIMENT_STEP,
+    POINTS_PER_DOMAIN,
 };
 
 /// A built model: parameters resolved, mesh, experiment parsed.
@@ -32,6 +34,8 @@ pub struct Simulation {
     mesh: Mesh,
     /// Whether the particles are finite volumes (else the polynomial).
     fv_particles: bool,
+    /// Whether the run has degradation options (the summary then carries the modes).
+    degradation: bool,
 }
 
 impl std::fmt::Debug for Simulation {
@@ -54,7 +58,8 @@ impl Simulation {
             }
         }
         let mut sim = Simulation::build_with_mesh(spec, Mesh::for_spec(spec))?;
-        if spec.cycles.unwrap_or(1) >= CYCLING_MESH_MIN_CYCLES {
+        // (stress-driven degradation keeps its tighter tolerance, see `mechanics`)
+        if spec.cycles.unwrap_or(1) >= CYCLING_MESH_MIN_CYCLES && sim.rtol != STRESS_RTOL {
             sim.rtol = CYCLING_RTOL;
         }
         Ok(sim)
@@ -73,7 +78,7 @@ impl Simulation {
         let thermal = spec
             .thermal
             .clone()
-            .or_else(|| spec.options.get("thermal").cloned());
+            .or_else(|| spec.options.get("thermal").map(|v| v.to_string()));
         let lumped = match thermal.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
             None => false,
             Some(s) if s == "isothermal" => false,
@@ -101,14 +106,24 @@ impl Simulation {
         let cell = models::Cell::new(&p)?;
         let mesh = mesh.resolved(&cell);
         let out_mesh = mesh;
-        let fv_particles = cell.neg.d_varies || cell.pos.d_varies;
         let capacity = cell.capacity;
         let (v_min, v_max) = (cell.v_min, cell.v_max);
+        let degradation = !deg_opts.is_none();
+        let stressed = deg_opts.lam.iter().any(|l| l.stress)
+            || deg_opts
+                .mech
+                .contains(&models::mechanics::Mech::SwellingAndCracking);
         let deg = if deg_opts.is_none() {
             None
         } else {
             Some(models::degradation::Degradation::new(deg_opts, &p, &cell)?)
         };
+        // particle mechanics: the stresses speed up the particles' diffusion
+        let mut cell = cell;
+        if let Some(d) = &deg {
+            models::mechanics::apply_stress_diffusion(&mut cell, &d.aging);
+        }
+        let fv_particles = cell.neg.d_varies || cell.pos.d_varies;
         let model: Box<dyn Model> = match model_name.as_str() {
             "spm" => Box::new(models::spm::Spm::with_degradation(cell, mesh, lumped, deg)),
             "spme" => Box::new(models::spme::Spme::with_degradation(
@@ -125,12 +140,13 @@ impl Simulation {
             v_min,
             v_max,
             lumped,
-            rtol: 1e-5,
+            rtol: if stressed { STRESS_RTOL } else { 1e-5 },
             atol: 1e-6,
             output_cycles: None,
             variables,
             mesh: out_mesh,
             fv_particles,
+            degradation,
         })
     }
 
@@ -392,6 +408,16 @@ impl Simulation {
                 lithium_lost_to_sei_mol: lost_sei,
                 lithium_lost_to_plating_mol: lost_plating,
                 sei_thickness_m: self.model.sei_thickness(&y),
+                modes: self.degradation.then(|| {
+                    let lam = self.model.active_material_left(&y);
+                    DegradationModes {
+                        lam_negative_percent: (1.0 - lam[0]) * 100.0,
+                        lam_positive_percent: (1.0 - lam[1]) * 100.0,
+                        lithium_to_sei_mol: lost_sei,
+                        lithium_to_sei_on_cracks_mol: self.model.lithium_to_sei_on_cracks(&y),
+                        lithium_to_plating_mol: lost_plating,
+                    }
+                }),
             });
             if ended_early {
                 break;

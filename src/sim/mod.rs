@@ -16,6 +16,7 @@ pub mod experiment;
 pub mod fastmath;
 mod mesh;
 pub mod models;
+mod option_value;
 pub mod params;
 mod solution;
 pub mod solver;
@@ -25,7 +26,8 @@ pub mod variables;
 
 pub use driver::Simulation;
 pub use mesh::{particle_nodes_for, Mesh, CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL};
-pub use solution::{CycleSummary, Solution};
+pub use option_value::OptionValue;
+pub use solution::{CycleSummary, DegradationModes, Solution};
 pub use solver::SolverStats;
 pub use spec::{
     model_names, parameter_sets, resolve_parameters, SetInfo, SimSpec, LUMPED_THERMAL_PARAMETERS,

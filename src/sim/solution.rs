@@ -29,6 +29,46 @@ pub struct CycleSummary {
     /// x-averaged SEI thickness at the cycle's end [m], when the SEI is modelled.
     #[serde(default)]
     pub sei_thickness_m: Option<f64>,
+    /// PyBaMM's degradation modes at the cycle's end, when the run has degradation options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modes: Option<DegradationModes>,
+}
+
+/// PyBaMM's degradation-mode summary variables (the `--summary` columns after the first
+/// three, under `DegradationModes::HEADERS`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DegradationModes {
+    /// "Loss of active material in negative electrode [%]".
+    pub lam_negative_percent: f64,
+    /// "Loss of active material in positive electrode [%]".
+    pub lam_positive_percent: f64,
+    /// "Loss of lithium to negative SEI [mol]".
+    pub lithium_to_sei_mol: f64,
+    /// "Loss of lithium to negative SEI on cracks [mol]".
+    pub lithium_to_sei_on_cracks_mol: f64,
+    /// "Loss of lithium to negative lithium plating [mol]".
+    pub lithium_to_plating_mol: f64,
+}
+
+impl DegradationModes {
+    /// PyBaMM's names of the modes, in the order of `values`.
+    pub const HEADERS: [&'static str; 5] = [
+        "Loss of active material in negative electrode [%]",
+        "Loss of active material in positive electrode [%]",
+        "Loss of lithium to negative SEI [mol]",
+        "Loss of lithium to negative SEI on cracks [mol]",
+        "Loss of lithium to negative lithium plating [mol]",
+    ];
+
+    pub fn values(&self) -> [f64; 5] {
+        [
+            self.lam_negative_percent,
+            self.lam_positive_percent,
+            self.lithium_to_sei_mol,
+            self.lithium_to_sei_on_cracks_mol,
+            self.lithium_to_plating_mol,
+        ]
+    }
 }
 
 /// A solved simulation, sampled every period plus each step's final point.
@@ -78,20 +118,34 @@ impl Solution {
         Ok(())
     }
 
-    /// Writes one row per cycle (DESIGN §4 `--summary`).
+    /// Writes one row per cycle (DESIGN §4 `--summary`): with degradation options, PyBaMM's
+    /// degradation modes follow the first three columns.
     pub fn write_summary_csv<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
-        writeln!(
+        let modes = self.cycles.first().is_some_and(|c| c.modes.is_some());
+        write!(
             w,
             "Cycle,Discharge capacity [A.h],Loss of lithium inventory [%]"
         )?;
+        if modes {
+            for h in DegradationModes::HEADERS {
+                write!(w, ",{h}")?;
+            }
+        }
+        writeln!(w)?;
         for c in &self.cycles {
-            writeln!(
+            write!(
                 w,
                 "{},{},{}",
                 c.cycle,
                 fmt9(c.discharge_capacity_ah),
                 fmt9(c.loss_of_lithium_inventory_percent)
             )?;
+            if modes {
+                for v in c.modes.unwrap_or_default().values() {
+                    write!(w, ",{}", fmt9(v))?;
+                }
+            }
+            writeln!(w)?;
         }
         Ok(())
     }

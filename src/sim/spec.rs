@@ -28,7 +28,7 @@ pub struct SimSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cycles: Option<u32>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub options: BTreeMap<String, String>,
+    pub options: BTreeMap<String, super::OptionValue>,
     /// Mesh resolution N: finite-volume cells per electrode (the separator's as wide), and N
     /// shells or 4 + N/10 polynomial nodes per particle (see `Mesh::for_spec`). Unset: 40
     /// cells in each electrode and the separator, 8 nodes or 40 shells per particle.

@@ -37,7 +37,7 @@ pub struct RawSpec {
     #[serde(default)]
     cycles: Option<u32>,
     #[serde(default)]
-    options: BTreeMap<String, String>,
+    options: BTreeMap<String, super::OptionValue>,
     #[serde(default)]
     points_per_domain: Option<usize>,
     #[serde(default)]

@@ -35,6 +35,7 @@ mod sim;
 mod sim_alloc;
 mod sim_api;
 mod sim_degradation;
+mod sim_okane;
 mod sim_robustness;
 mod site;
 mod site_browser;

@@ -16,8 +16,10 @@
 //! States (all bulk concentrations, mol.m-3 of electrode): the SEI concentration `c_sei`
 //! (thickness `L = c_sei V_bar / a`), the plated and dead lithium concentrations.
 
-use std::collections::BTreeMap;
-
+pub use super::degradation_options::{
+    parse_options, Options, BOOL_VALUES, PLATING_VALUES, SEI_VALUES,
+};
+use super::mechanics::{Aging, ElectrodeAging};
 use super::{Cell, F, R_GAS};
 use crate::sim::params::{FnArgs, ParameterValues, Value};
 use crate::sim::SimError;
@@ -51,174 +53,6 @@ pub enum Film {
     Average,
 }
 
-/// The degradation options of a model, validated.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Options {
-    pub sei: Option<(SeiKind, bool)>, // (kind, asymmetric)
-    pub film: Film,
-    pub plating: Option<PlatingKind>,
-    /// PyBaMM's "x-average side reactions": one set of side-reaction states for the whole
-    /// electrode (default for the SPM) rather than one per node (SPMe, DFN).
-    pub x_average: bool,
-}
-
-impl Options {
-    pub fn is_none(&self) -> bool {
-        self.sei.is_none() && self.plating.is_none()
-    }
-}
-
-/// PyBaMM's values of the `"SEI"` option that battbot solves.
-pub const SEI_VALUES: &[&str] = &[
-    "none",
-    "constant",
-    "reaction limited",
-    "reaction limited (asymmetric)",
-    "solvent-diffusion limited",
-    "electron-migration limited",
-    "interstitial-diffusion limited",
-    "ec reaction limited",
-    "ec reaction limited (asymmetric)",
-];
-/// PyBaMM's values of the `"lithium plating"` option that battbot solves.
-pub const PLATING_VALUES: &[&str] = &["none", "irreversible", "reversible", "partially reversible"];
-const FILM_VALUES: &[&str] = &["none", "distributed", "average"];
-
-fn unsupported(name: &str, value: &str, reason: String) -> SimError {
-    SimError::UnsupportedOption {
-        name: name.to_string(),
-        value: value.to_string(),
-        reason,
-    }
-}
-
-fn choose(name: &str, value: &str, valid: &[&str]) -> Result<usize, SimError> {
-    let v = value.trim().to_ascii_lowercase();
-    valid.iter().position(|s| *s == v).ok_or_else(|| {
-        unsupported(
-            name,
-            value,
-            format!(
-                "supported values: {}",
-                valid
-                    .iter()
-                    .map(|s| format!("{s:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )
-    })
-}
-
-/// Parses PyBaMM model options (all but `"thermal"`, which the caller handles) for `model`
-/// (lower-case `spm`, `spme` or `dfn`).
-pub fn parse_options(options: &BTreeMap<String, String>, model: &str) -> Result<Options, SimError> {
-    let mut sei_opt: Option<(usize, &str)> = None;
-    let mut film_opt: Option<(usize, &str)> = None;
-    let mut plating = None;
-    let mut x_average = model == "spm";
-    for (k, v) in options {
-        let key = k.trim().to_ascii_lowercase();
-        match key.as_str() {
-            "thermal" => {}
-            "sei" => sei_opt = Some((choose(k, v, SEI_VALUES)?, v.as_str())),
-            "sei film resistance" => film_opt = Some((choose(k, v, FILM_VALUES)?, v.as_str())),
-            "lithium plating" => {
-                plating = match choose(k, v, PLATING_VALUES)? {
-                    0 => None,
-                    1 => Some(PlatingKind::Irreversible),
-                    2 => Some(PlatingKind::Reversible),
-                    _ => Some(PlatingKind::PartiallyReversible),
-                }
-            }
-            // options whose PyBaMM default is the only behaviour implemented
-            "sei porosity change" | "lithium plating porosity change" | "sei on cracks" => {
-                if !v.trim().eq_ignore_ascii_case("false") {
-                    return Err(unsupported(k, v, "only \"false\" is supported".into()));
-                }
-            }
-            "x-average side reactions" => {
-                let want = match model {
-                    "spm" => "true",
-                    "dfn" => "false",
-                    _ => "",
-                };
-                let v2 = v.trim().to_ascii_lowercase();
-                x_average = v2 == "true";
-                if !(v2 == "true" || v2 == "false") || (!want.is_empty() && v2 != want) {
-                    return Err(unsupported(
-                        k,
-                        v,
-                        format!(
-                            "supported for this model: {:?}",
-                            if want.is_empty() {
-                                "true or false"
-                            } else {
-                                want
-                            }
-                        ),
-                    ));
-                }
-            }
-            _ => {
-                if v.trim().eq_ignore_ascii_case("none") || v.trim().eq_ignore_ascii_case("false") {
-                    continue;
-                }
-                return Err(unsupported(
-                    k,
-                    v,
-                    "supported options: \"SEI\" (none, constant, reaction limited, \
-                     solvent-diffusion limited, electron-migration limited, \
-                     interstitial-diffusion limited, ec reaction limited, and the \
-                     (asymmetric) variants), \"SEI film resistance\" (none, distributed, \
-                     average), \"lithium plating\" (none, irreversible, reversible, partially \
-                     reversible), \"thermal\" (isothermal, lumped)"
-                        .into(),
-                ));
-            }
-        }
-    }
-    let sei_given = sei_opt.map(|(i, _)| i);
-    let sei_idx = match sei_given {
-        Some(i) => i,
-        None if plating == Some(PlatingKind::PartiallyReversible) => 1,
-        None => 0,
-    };
-    let sei = match sei_idx {
-        0 => None,
-        1 => Some((SeiKind::Constant, false)),
-        2 => Some((SeiKind::ReactionLimited, false)),
-        3 => Some((SeiKind::ReactionLimited, true)),
-        4 => Some((SeiKind::SolventDiffusionLimited, false)),
-        5 => Some((SeiKind::ElectronMigrationLimited, false)),
-        6 => Some((SeiKind::InterstitialDiffusionLimited, false)),
-        7 => Some((SeiKind::EcReactionLimited, false)),
-        _ => Some((SeiKind::EcReactionLimited, true)),
-    };
-    // PyBaMM: the film-resistance default follows the *given* "SEI" option
-    let film = match film_opt {
-        Some((0, _)) => Film::None,
-        Some((1, _)) => Film::Distributed,
-        Some((_, _)) => Film::Average,
-        None if sei_given.is_some_and(|i| i != 0) => Film::Distributed,
-        None => Film::None,
-    };
-    if film != Film::None && sei.is_none() {
-        let (_, v) = film_opt.unwrap_or((0, "distributed"));
-        return Err(unsupported(
-            "SEI film resistance",
-            v,
-            "an SEI film resistance needs an \"SEI\" option other than \"none\"".into(),
-        ));
-    }
-    Ok(Options {
-        sei,
-        film,
-        plating,
-        x_average,
-    })
-}
-
 /// Resolved parameters of the negative electrode's side reactions.
 #[derive(Clone, Debug)]
 pub struct Degradation {
@@ -246,9 +80,43 @@ pub struct Degradation {
     pub j0_plating: Value,
     pub j0_stripping: Value,
     pub dead_decay: Value,
-    /// Negative electrode surface area to volume ratio [m-1].
+    /// Negative electrode surface area to volume ratio [m-1] (initial).
     pub a: f64,
     pub t_ref: f64,
+    /// SEI on cracks: initial thickness [m].
+    pub l_sei_cr0: f64,
+    /// Particle mechanics and loss of active material of both electrodes.
+    pub aging: Aging,
+}
+
+/// The geometry of the negative electrode at a location: particle surface area and crack
+/// area per unit volume [m-1] (they change with LAM and cracking).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Geo {
+    pub a: f64,
+    pub a_cr: f64,
+}
+
+/// Side-reaction current densities at a location [A.m-2] (negative: lithium consumed): SEI
+/// and plating per unit particle surface, SEI on cracks per unit crack surface.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Side {
+    pub j_sei: f64,
+    pub j_pl: f64,
+    pub j_cr: f64,
+}
+
+impl Side {
+    /// All side reactions per unit particle surface (what the main reaction gives up).
+    pub fn total(&self, g: Geo) -> f64 {
+        self.j_sei
+            + self.j_pl
+            + if g.a > 0.0 {
+                g.a_cr / g.a * self.j_cr
+            } else {
+                0.0
+            }
+    }
 }
 
 fn need(p: &ParameterValues, name: &str, what: &str) -> Result<f64, SimError> {
@@ -301,7 +169,31 @@ impl Degradation {
             dead_decay: Value::Scalar(0.0),
             a: cell.neg.a,
             t_ref: cell.t_ref,
+            l_sei_cr0: 0.0,
+            aging: Aging {
+                el: [
+                    ElectrodeAging::new(
+                        p,
+                        "Negative",
+                        opts.mech[0],
+                        opts.lam[0],
+                        opts.stress_diffusion[0],
+                        &cell.neg,
+                    )?,
+                    ElectrodeAging::new(
+                        p,
+                        "Positive",
+                        opts.mech[1],
+                        opts.lam[1],
+                        opts.stress_diffusion[1],
+                        &cell.pos,
+                    )?,
+                ],
+            },
         };
+        if opts.sei_on_cracks {
+            d.l_sei_cr0 = need(p, "Initial SEI on cracks thickness [m]", "SEI on cracks")?;
+        }
         if let Some((kind, asym)) = opts.sei {
             let w = "SEI";
             d.v_bar_sei = need(p, "SEI partial molar volume [m3.mol-1]", w)?;
@@ -365,8 +257,16 @@ impl Degradation {
         Ok(d)
     }
 
-    /// Number of side-reaction states at each location: [c_sei] and [c_plated, c_dead].
+    /// Number of side-reaction states at each location: [c_sei], [c_plated, c_dead] and
+    /// [c_sei_cracks].
     pub fn n_states(&self) -> usize {
+        usize::from(self.opts.sei.is_some())
+            + 2 * usize::from(self.opts.plating.is_some())
+            + usize::from(self.opts.sei_on_cracks)
+    }
+
+    /// Index of the SEI-on-cracks state within a location's states.
+    fn cr_index(&self) -> usize {
         usize::from(self.opts.sei.is_some()) + 2 * usize::from(self.opts.plating.is_some())
     }
 
@@ -380,7 +280,19 @@ impl Degradation {
             v.push(self.c_plated0);
             v.push(0.0);
         }
+        if self.opts.sei_on_cracks {
+            v.push(self.c_sei_cr0());
+        }
         v
+    }
+
+    /// The geometry before any LAM or cracking.
+    pub fn geo0(&self) -> Geo {
+        let el = &self.aging.el[0];
+        Geo {
+            a: self.a,
+            a_cr: self.a * el.crack_ratio(&el.initial()),
+        }
     }
 
     /// Initial SEI concentration L_sei_0 a / V_bar [mol.m-3].
@@ -392,13 +304,24 @@ impl Degradation {
         }
     }
 
-    /// SEI thickness [m] of states `s`.
-    pub fn l_sei(&self, s: &[f64]) -> f64 {
+    /// Initial SEI-on-cracks concentration L_sei_cr0 a / V_bar [mol.m-3] (PyBaMM's, with
+    /// the particle surface's `a`).
+    pub fn c_sei_cr0(&self) -> f64 {
+        self.l_sei_cr0 * self.a / self.v_bar_sei
+    }
+
+    /// SEI thickness [m] of states `s` on a particle surface of `a` [m-1].
+    pub fn l_sei(&self, s: &[f64], a: f64) -> f64 {
         if self.opts.sei.is_some() {
-            s[0] * self.v_bar_sei / self.a
+            s[0] * self.v_bar_sei / a
         } else {
             self.l_sei0
         }
+    }
+
+    /// SEI-on-cracks thickness [m].
+    pub fn l_sei_cr(&self, s: &[f64], g: Geo) -> f64 {
+        s[self.cr_index()] * self.v_bar_sei / g.a_cr
     }
 
     fn plated(&self, s: &[f64]) -> (f64, f64) {
@@ -418,11 +341,23 @@ impl Degradation {
     /// SEI interfacial current density [A.m-2] (negative: lithium consumed), PyBaMM's
     /// `SEIGrowth` with `delta_phi = phi_s - phi_e` and `j` the main (or, in the inverse
     /// kinetics of the SPM/SPMe, the total) interfacial current density.
-    pub fn j_sei(&self, s: &[f64], delta_phi: f64, j: f64, t: f64) -> f64 {
+    pub fn j_sei(&self, s: &[f64], a: f64, delta_phi: f64, j: f64, t: f64) -> f64 {
+        self.j_sei_of(self.l_sei(s, a), delta_phi, j, t)
+    }
+
+    /// SEI current density on the cracks [A.m-2 of crack surface] (0 without SEI on cracks).
+    pub fn j_sei_cracks(&self, s: &[f64], g: Geo, delta_phi: f64, j: f64, t: f64) -> f64 {
+        if !self.opts.sei_on_cracks {
+            return 0.0;
+        }
+        self.j_sei_of(self.l_sei_cr(s, g), delta_phi, j, t)
+    }
+
+    /// The SEI growth law for a film of thickness `l`.
+    fn j_sei_of(&self, l: f64, delta_phi: f64, j: f64, t: f64) -> f64 {
         let Some((kind, _)) = self.opts.sei else {
             return 0.0;
         };
-        let l = self.l_sei(s);
         let f_rt = F / (R_GAS * t);
         let eta_sei = delta_phi - self.u_sei - j * l * self.r_sei;
         let js = match kind {
@@ -475,15 +410,15 @@ impl Degradation {
         }
     }
 
-    /// Time derivatives of the states for side-reaction currents `j_sei`, `j_pl` [A.m-2].
-    pub fn rates(&self, s: &[f64], j_sei: f64, j_pl: f64, out: &mut [f64]) {
+    /// Time derivatives of the states for side-reaction currents `side` on geometry `g`.
+    pub fn rates(&self, s: &[f64], g: Geo, side: Side, out: &mut [f64]) {
         let mut o = 0;
         if self.opts.sei.is_some() {
-            out[0] = -self.a * j_sei / (F * self.z_sei);
+            out[0] = -g.a * side.j_sei / (F * self.z_sei);
             o = 1;
         }
         if let Some(kind) = self.opts.plating {
-            let src = -self.a * j_pl / F;
+            let src = -g.a * side.j_pl / F;
             let (c_pl, _) = self.plated(s);
             match kind {
                 PlatingKind::Reversible => {
@@ -496,7 +431,7 @@ impl Degradation {
                 }
                 PlatingKind::PartiallyReversible => {
                     let args = FnArgs {
-                        sto: self.l_sei(s),
+                        sto: self.l_sei(s, g.a),
                         ..FnArgs::default()
                     };
                     let coupling = self.dead_decay.eval(&args) * c_pl;
@@ -505,44 +440,56 @@ impl Degradation {
                 }
             }
         }
+        if self.opts.sei_on_cracks {
+            out[self.cr_index()] = -g.a_cr * side.j_cr / (F * self.z_sei);
+        }
     }
 
     /// Lithium held by the side reactions beyond their initial state, per unit electrode
-    /// volume [mol.m-3]: z (c_sei - c_sei_0) + c_plated + c_dead - c_plated_0.
+    /// volume [mol.m-3]: z (c_sei - c_sei_0) + c_plated + c_dead - c_plated_0 (+ the SEI on
+    /// cracks).
     pub fn lithium_lost(&self, s: &[f64]) -> f64 {
-        let mut v = 0.0;
-        if self.opts.sei.is_some() {
-            v += self.z_sei * (s[0] - self.c_sei0());
-        }
-        if self.opts.plating.is_some() {
-            let (c_pl, c_dead) = self.plated(s);
-            v += c_pl + c_dead - self.c_plated0;
-        }
-        v
+        let (a, b) = self.lithium_lost_split(s);
+        a + b + self.lithium_lost_cracks(s)
     }
 
-    /// Split of `lithium_lost` into (SEI, plating) [mol.m-3].
+    /// Split of the lithium lost to the SEI and to plating [mol.m-3] (without the cracks').
     pub fn lithium_lost_split(&self, s: &[f64]) -> (f64, f64) {
         let sei = if self.opts.sei.is_some() {
             self.z_sei * (s[0] - self.c_sei0())
         } else {
             0.0
         };
-        (sei, self.lithium_lost(s) - sei)
+        let pl = if self.opts.plating.is_some() {
+            let (c_pl, c_dead) = self.plated(s);
+            c_pl + c_dead - self.c_plated0
+        } else {
+            0.0
+        };
+        (sei, pl)
+    }
+
+    /// Lithium lost to the SEI on cracks [mol.m-3].
+    pub fn lithium_lost_cracks(&self, s: &[f64]) -> f64 {
+        if self.opts.sei_on_cracks {
+            self.z_sei * (s[self.cr_index()] - self.c_sei_cr0())
+        } else {
+            0.0
+        }
     }
 }
 
 impl Degradation {
     /// Width-weighted mean SEI thickness over nodes whose states (`n_states()` each) are
-    /// stacked in `s`.
-    pub fn l_sei_mean(&self, s: &[f64], w: &[f64]) -> f64 {
+    /// stacked in `s`, on a particle surface of `a` [m-1].
+    pub fn l_sei_mean(&self, s: &[f64], w: &[f64], a: f64) -> f64 {
         let nd = self.n_states();
         if self.opts.x_average {
-            return self.l_sei(&s[..nd]);
+            return self.l_sei(&s[..nd], a);
         }
         let mut l = 0.0;
         for (k, wk) in w.iter().enumerate() {
-            l += self.l_sei(&s[k * nd..(k + 1) * nd]) * wk;
+            l += self.l_sei(&s[k * nd..(k + 1) * nd], a) * wk;
         }
         l / w.iter().sum::<f64>()
     }
@@ -551,12 +498,13 @@ impl Degradation {
     /// SPMe (PyBaMM's inverse kinetics with `"x-average side reactions": "false"`): the
     /// local surface potential difference `delta_phi[k]` (phi_s - phi_e of the composite
     /// potentials), `j_tot` the x-averaged total current, the film overpotential `eta_film`
-    /// of the x-averaged thickness. Writes the states' rates to `out` when given and
-    /// returns the width-weighted means of (j_sei, j_pl).
+    /// of the x-averaged thickness, the (x-averaged) geometry `g`. Writes the states' rates
+    /// to `out` when given and returns the width-weighted means of the currents.
     #[allow(clippy::too_many_arguments)]
     pub fn nodes(
         &self,
         s: &[f64],
+        g: Geo,
         delta_phi: impl Fn(usize) -> f64,
         j_tot: f64,
         eta_film: f64,
@@ -564,12 +512,12 @@ impl Degradation {
         w: &[f64],
         t: f64,
         mut out: Option<&mut [f64]>,
-    ) -> (f64, f64) {
+    ) -> Side {
         let nd = self.n_states();
         // with "x-average side reactions" all nodes share one set of states, which grow with
         // the x-averaged currents
         let shared = self.opts.x_average;
-        let (mut a, mut b, mut wsum) = (0.0, 0.0, 0.0);
+        let (mut a, mut b, mut c, mut wsum) = (0.0, 0.0, 0.0, 0.0);
         for k in 0..w.len() {
             let sk = if shared {
                 &s[..nd]
@@ -577,31 +525,38 @@ impl Degradation {
                 &s[k * nd..(k + 1) * nd]
             };
             let dphi = delta_phi(k);
-            let js = self.j_sei(sk, dphi, j_tot, t);
-            let jp = self.j_plating(sk, dphi + eta_film, c_e[k], t);
+            let side = Side {
+                j_sei: self.j_sei(sk, g.a, dphi, j_tot, t),
+                j_pl: self.j_plating(sk, dphi + eta_film, c_e[k], t),
+                j_cr: self.j_sei_cracks(sk, g, dphi, j_tot, t),
+            };
             if let (false, Some(o)) = (shared, out.as_deref_mut()) {
-                self.rates(sk, js, jp, &mut o[k * nd..(k + 1) * nd]);
+                self.rates(sk, g, side, &mut o[k * nd..(k + 1) * nd]);
             }
-            a += js * w[k];
-            b += jp * w[k];
+            a += side.j_sei * w[k];
+            b += side.j_pl * w[k];
+            c += side.j_cr * w[k];
             wsum += w[k];
         }
-        let (a, b) = (a / wsum, b / wsum);
+        let mean = Side {
+            j_sei: a / wsum,
+            j_pl: b / wsum,
+            j_cr: c / wsum,
+        };
         if let (true, Some(o)) = (shared, out) {
-            self.rates(&s[..nd], a, b, &mut o[..nd]);
+            self.rates(&s[..nd], g, mean, &mut o[..nd]);
         }
-        (a, b)
+        mean
     }
 }
 
 /// Side-reaction currents of x-averaged (SPM, SPMe) kinetics, PyBaMM's inverse-kinetics
 /// formulation: `eta_r` from inverting Butler–Volmer with the total current `j_tot`, the SEI
 /// driven by `delta_phi = eta_r + U - eta_film` with `j = j_tot`, the main reaction
-/// `j = j_tot - j_sei - j_pl`.
+/// `j = j_tot - j_sei - j_pl - (a_cr / a) j_cr`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct XAvgSide {
-    pub j_sei: f64,
-    pub j_pl: f64,
+    pub side: Side,
     /// Film overpotential (added to the voltage: V -= -eta_film).
     pub eta_film: f64,
 }
@@ -610,20 +565,22 @@ impl Degradation {
     /// `eta_r` and `u` are the x-averaged reaction overpotential and OCP of the negative
     /// electrode, `j_tot` = I / (a L), `c_e` the electrolyte concentration the plating sees
     /// (one value per node of the negative electrode, averaged: plating rates are linear
-    /// in their exchange-current densities).
+    /// in their exchange-current densities), `g` the geometry.
+    #[allow(clippy::too_many_arguments)]
     pub fn x_averaged(
         &self,
         s: &[f64],
+        g: Geo,
         eta_r: f64,
         u: f64,
         j_tot: f64,
         c_e: &[f64],
         t: f64,
     ) -> XAvgSide {
-        let l = self.l_sei(s);
+        let l = self.l_sei(s, g.a);
         let eta_film = self.film(l, j_tot);
         let delta_phi = eta_r + u - eta_film;
-        let j_sei = self.j_sei(s, delta_phi, j_tot, t);
+        let j_sei = self.j_sei(s, g.a, delta_phi, j_tot, t);
         let j_pl = if self.opts.plating.is_some() {
             let eta = delta_phi + eta_film;
             c_e.iter()
@@ -633,9 +590,9 @@ impl Degradation {
         } else {
             0.0
         };
+        let j_cr = self.j_sei_cracks(s, g, delta_phi, j_tot, t);
         XAvgSide {
-            j_sei,
-            j_pl,
+            side: Side { j_sei, j_pl, j_cr },
             eta_film,
         }
     }
@@ -644,11 +601,13 @@ impl Degradation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::OptionValue;
+    use std::collections::BTreeMap;
 
     fn opts(pairs: &[(&str, &str)], model: &str) -> Result<Options, SimError> {
-        let m: BTreeMap<String, String> = pairs
+        let m: BTreeMap<String, OptionValue> = pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string(), (*v).into()))
             .collect();
         parse_options(&m, model)
     }
@@ -700,21 +659,29 @@ mod tests {
             let o = opts(&[("SEI", kind)], "spm").unwrap();
             let d = Degradation::new(o, &p, &cell).unwrap();
             let s = d.initial();
-            assert!((d.l_sei(&s) - 5e-9).abs() < 1e-20, "{kind}");
+            assert!((d.l_sei(&s, d.a) - 5e-9).abs() < 1e-20, "{kind}");
             // at a low electrode potential the SEI grows: negative current, positive rate
-            let j = d.j_sei(&s, 0.1, 0.0, t);
+            let j = d.j_sei(&s, d.a, 0.1, 0.0, t);
             assert!(j < 0.0, "{kind}: {j}");
             let mut r = vec![0.0; 1];
-            d.rates(&s, j, 0.0, &mut r);
+            d.rates(
+                &s,
+                d.geo0(),
+                Side {
+                    j_sei: j,
+                    ..Side::default()
+                },
+                &mut r,
+            );
             assert!(r[0] > 0.0, "{kind}");
             // a thicker film grows more slowly
             let thick = [s[0] * 4.0];
-            assert!(d.j_sei(&thick, 0.1, 0.0, t).abs() <= j.abs(), "{kind}");
+            assert!(d.j_sei(&thick, d.a, 0.1, 0.0, t).abs() <= j.abs(), "{kind}");
         }
         // the electron-migration limit stops above the SEI's open-circuit potential
         let o = opts(&[("SEI", "electron-migration limited")], "spm").unwrap();
         let d = Degradation::new(o, &p, &cell).unwrap();
-        assert_eq!(d.j_sei(&d.initial(), 0.5, 0.0, t), 0.0);
+        assert_eq!(d.j_sei(&d.initial(), d.a, 0.5, 0.0, t), 0.0);
     }
 
     #[test]
@@ -745,7 +712,15 @@ mod tests {
         assert!(j > 0.0, "{j}");
         assert!(rev.j_plating(&[0.0, 0.0], 0.15, 1000.0, t) < 0.0);
         let mut r = [0.0; 2];
-        rev.rates(&plated, 0.0, j, &mut r);
+        rev.rates(
+            &plated,
+            rev.geo0(),
+            Side {
+                j_pl: j,
+                ..Side::default()
+            },
+            &mut r,
+        );
         // stripping lowers the plated lithium; the reversible model has no dead lithium
         assert!(r[0] < 0.0 && r[1] == 0.0);
     }

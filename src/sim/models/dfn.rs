@@ -9,7 +9,7 @@ mod variables;
 
 use super::super::solver::Condensation;
 use super::super::Mesh;
-use super::degradation::{Degradation, Film};
+use super::degradation::{Degradation, Film, Side};
 use super::{
     bv, electrolyte_rhs, particle_rhs, thermal, Cell, Layout, Model, Scratch, Sphere, XMesh, F,
 };
@@ -195,7 +195,10 @@ impl Dfn {
         // degradation hook: x-averaged SEI thickness (the "average" film resistance)
         let l_sei_av = match &self.deg {
             Some(d) if d.opts.film == Film::Average => {
-                (0..nn).map(|k| d.l_sei(&y[self.deg_range(k)])).sum::<f64>() / nn as f64
+                (0..nn)
+                    .map(|k| d.l_sei(&y[self.deg_range(k)], d.a))
+                    .sum::<f64>()
+                    / nn as f64
             }
             _ => 0.0,
         };
@@ -301,7 +304,12 @@ impl Dfn {
                 if let (Some(d), true) = (&self.deg, k < xm.nn) {
                     let r = self.deg_range(k);
                     let (js, jp) = f.side[k];
-                    d.rates(&y[r.clone()], js, jp, &mut out[r]);
+                    let side = Side {
+                        j_sei: js,
+                        j_pl: jp,
+                        j_cr: 0.0,
+                    };
+                    d.rates(&y[r.clone()], d.geo0(), side, &mut out[r]);
                 }
             }
         }
@@ -542,7 +550,7 @@ impl Model for Dfn {
         let nn = self.xm.nn;
         Some(
             (0..nn)
-                .map(|k| d.l_sei(&y[self.deg_range(k)]) * self.xm.dx[k])
+                .map(|k| d.l_sei(&y[self.deg_range(k)], d.a) * self.xm.dx[k])
                 .sum::<f64>()
                 / self.cell.neg.l,
         )
@@ -566,11 +574,11 @@ fn side_node(
     j_tot_av: f64,
     l_sei_av: f64,
 ) -> (f64, f64, f64, f64) {
-    let l = d.l_sei(s);
+    let l = d.l_sei(s, d.a);
     let currents = |eta_film: f64| {
         let eta_r = delta_phi - u + eta_film;
         let jm = bv(j0, eta_r, t);
-        let js = d.j_sei(s, delta_phi, jm, t);
+        let js = d.j_sei(s, d.a, delta_phi, jm, t);
         let jp = d.j_plating(s, delta_phi + eta_film, c_e, t);
         (jm, eta_r, js, jp)
     };

@@ -6,7 +6,9 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod degradation;
+pub mod degradation_options;
 pub mod dfn;
+pub mod mechanics;
 pub mod sphere;
 pub mod spm;
 pub mod spme;
@@ -70,6 +72,10 @@ pub struct Electrode {
     pub c_e_scale: f64,
     /// Whether the particle diffusivity varies with stoichiometry.
     pub d_varies: bool,
+    /// Stress-induced diffusion (see `mechanics`): D (1 + theta (c - c_0)) with theta =
+    /// `stress_theta_k` / T; 0 without.
+    pub stress_theta_k: f64,
+    pub stress_c0: f64,
 }
 
 fn softplus_asymptote(sto: f64) -> f64 {
@@ -135,6 +141,8 @@ impl Electrode {
             sign,
             c_e_scale: p.scalar("Initial concentration in electrolyte [mol.m-3]")?,
             d_varies: false,
+            stress_theta_k: 0.0,
+            stress_c0: 0.0,
         })
         .map(|mut e| {
             e.d_varies = e.d_depends_on_sto();
@@ -470,7 +478,17 @@ pub fn bv(j0: f64, eta: f64, t: f64) -> f64 {
 /// Spherical particle diffusion (see `sphere`): writes dc/dt for an outward surface molar
 /// flux `flux` [mol.m-2.s-1].
 pub fn particle_rhs(sph: &Sphere, el: &Electrode, c: &[f64], flux: f64, t: f64, dcdt: &mut [f64]) {
-    if el.d_varies {
+    if el.stress_theta_k != 0.0 {
+        // stress-induced diffusion (see `mechanics`)
+        let theta = el.stress_theta_k / t;
+        sph.rhs_varying(
+            |v| el.diff(v / el.c_max, t) * (1.0 + theta * (v - el.stress_c0)),
+            el.rad,
+            c,
+            flux,
+            dcdt,
+        );
+    } else if el.d_varies {
         sph.rhs_varying(|v| el.diff(v / el.c_max, t), el.rad, c, flux, dcdt);
     } else {
         sph.rhs_constant(el.diff(0.5, t), el.rad, c, flux, dcdt);
@@ -590,6 +608,15 @@ pub trait Model: Send + Sync {
     /// (SEI, plated and dead lithium) [mol].
     fn lithium_in_side_reactions(&self, _y: &[f64]) -> (f64, f64) {
         (0.0, 0.0)
+    }
+    /// Degradation hook: lithium held by the SEI on cracks beyond its initial state [mol].
+    fn lithium_to_sei_on_cracks(&self, _y: &[f64]) -> f64 {
+        0.0
+    }
+    /// Degradation hook: the fraction of each electrode's active material left
+    /// `[negative, positive]` (1 without loss of active material).
+    fn active_material_left(&self, _y: &[f64]) -> [f64; 2] {
+        [1.0, 1.0]
     }
     /// Degradation hook: x-averaged SEI thickness [m], when the SEI grows.
     fn sei_thickness(&self, _y: &[f64]) -> Option<f64> {

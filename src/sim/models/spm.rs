@@ -8,7 +8,7 @@ mod variables;
 
 use super::super::solver::Condensation;
 use super::super::Mesh;
-use super::degradation::Degradation;
+use super::degradation::{Degradation, Geo};
 use super::particle_scheme;
 use super::{
     inverse_bv, particle_rhs, single_particles_lithium, single_particles_voltage_unknowns, thermal,
@@ -26,6 +26,9 @@ pub struct Spm {
     deg: Option<Degradation>,
     /// Number of side-reaction states (0 without degradation).
     nd: usize,
+    /// Number of x-averaged mechanics/LAM states of the negative and positive electrodes
+    /// (after the side reactions'; see `mechanics`).
+    na: [usize; 2],
 }
 
 impl Spm {
@@ -38,9 +41,10 @@ impl Spm {
         let sph = particle_scheme(&cell, &mesh);
         let nr = sph.len();
         let nd = deg.as_ref().map_or(0, |d| d.n_states());
-        let n = 2 * nr + nd + 2 + usize::from(lumped);
+        let na = deg.as_ref().map_or([0, 0], |d| d.aging.n_states());
+        let n = 2 * nr + nd + na[0] + na[1] + 2 + usize::from(lumped);
         let mut mass = vec![1.0; n];
-        mass[2 * nr + nd + 1] = 0.0; // current
+        mass[2 * nr + nd + na[0] + na[1] + 1] = 0.0; // current
         let rho_cp = thermal::rho_cp_eff(&cell);
         Spm {
             cell,
@@ -50,11 +54,61 @@ impl Spm {
             rho_cp,
             deg,
             nd,
+            na,
         }
     }
 
     fn idx_i(&self) -> usize {
-        2 * self.sph.len() + self.nd + 1
+        2 * self.sph.len() + self.nd + self.na[0] + self.na[1] + 1
+    }
+
+    /// The side-reaction states.
+    fn side_states<'a>(&self, y: &'a [f64]) -> &'a [f64] {
+        let o = 2 * self.sph.len();
+        &y[o..o + self.nd]
+    }
+
+    /// The mechanics/LAM states of electrode `e` (0 negative, 1 positive).
+    fn aging_range(&self, e: usize) -> std::ops::Range<usize> {
+        let o = 2 * self.sph.len() + self.nd + if e == 1 { self.na[0] } else { 0 };
+        o..o + self.na[e]
+    }
+
+    /// Surface areas per volume (a_n, a_p) [m-1] and the negative electrode's geometry
+    /// (they follow the active material with LAM, the cracks with cracking).
+    fn areas(&self, y: &[f64]) -> (f64, f64, Geo) {
+        let c = &self.cell;
+        match &self.deg {
+            Some(d) if d.aging.has_states() => {
+                let (sn, sp) = (&y[self.aging_range(0)], &y[self.aging_range(1)]);
+                let an = d.aging.el[0].a(sn);
+                let g = Geo {
+                    a: an,
+                    a_cr: an * d.aging.el[0].crack_ratio(sn),
+                };
+                (an, d.aging.el[1].a(sp), g)
+            }
+            Some(d) => (c.neg.a, c.pos.a, d.geo0()),
+            None => (
+                c.neg.a,
+                c.pos.a,
+                Geo {
+                    a: c.neg.a,
+                    a_cr: 0.0,
+                },
+            ),
+        }
+    }
+
+    /// Fraction of each electrode's active material left (1 without LAM).
+    fn active_fraction(&self, y: &[f64]) -> [f64; 2] {
+        match &self.deg {
+            Some(d) => [0, 1].map(|e| {
+                let ag = &d.aging.el[e];
+                ag.eps_s(&y[self.aging_range(e)]) / ag.eps_s0
+            }),
+            None => [1.0, 1.0],
+        }
     }
 
     fn temperature(&self, y: &[f64]) -> f64 {
@@ -73,11 +127,12 @@ impl Spm {
         let nr = self.sph.len();
         let c = &self.cell;
         let i = y[self.idx_i()] / c.area;
-        let jn = i / (c.neg.a * c.neg.l);
+        let (an, _, g) = self.areas(y);
+        let jn = i / (an * c.neg.l);
         let cn = self.sph.surface(&y[..nr]);
         let eta_n = inverse_bv(jn, c.neg.j0(c.c_e0, cn, t), t);
         let un = c.neg.u(cn / c.neg.c_max, t, c.t_ref);
-        d.x_averaged(&y[2 * nr..2 * nr + self.nd], eta_n, un, jn, &[c.c_e0], t)
+        d.x_averaged(self.side_states(y), g, eta_n, un, jn, &[c.c_e0], t)
     }
 
     /// (eta_n, eta_p, U_n, U_p) at state y.
@@ -88,8 +143,9 @@ impl Spm {
         let i = y[self.idx_i()] / c.area;
         let cn = self.sph.surface(&y[..nr]);
         let cp = self.sph.surface(&y[nr..2 * nr]);
-        let jn = i / (c.neg.a * c.neg.l);
-        let jp = -i / (c.pos.a * c.pos.l);
+        let (an, ap, _) = self.areas(y);
+        let jn = i / (an * c.neg.l);
+        let jp = -i / (ap * c.pos.l);
         let eta_n = inverse_bv(jn, c.neg.j0(c.c_e0, cn, t), t);
         let eta_p = inverse_bv(jp, c.pos.j0(c.c_e0, cp, t), t);
         let un = c.neg.u(cn / c.neg.c_max, t, c.t_ref);
@@ -118,6 +174,9 @@ impl Model for Spm {
         y[nr..2 * nr].iter_mut().for_each(|v| *v = self.cell.pos.c0);
         if let Some(d) = &self.deg {
             y[2 * nr..2 * nr + self.nd].copy_from_slice(&d.initial());
+            for e in 0..2 {
+                y[self.aging_range(e)].copy_from_slice(&d.aging.el[e].initial());
+            }
         }
         if self.lumped {
             y[self.idx_i() + 1] = self.cell.t_init;
@@ -130,18 +189,33 @@ impl Model for Spm {
         let c = &self.cell;
         let t = self.temperature(y);
         let i = y[self.idx_i()] / c.area;
-        let mut jn = i / (c.neg.a * c.neg.l);
-        let jp = -i / (c.pos.a * c.pos.l);
+        let (an, ap, g) = self.areas(y);
+        let mut jn = i / (an * c.neg.l);
+        let jp = -i / (ap * c.pos.l);
         if let Some(d) = &self.deg {
             // degradation hook: the particle exchanges only the main reaction's current
-            let side = self.side(y, t);
+            let side = self.side(y, t).side;
             d.rates(
-                &y[2 * nr..2 * nr + self.nd],
-                side.j_sei,
-                side.j_pl,
+                self.side_states(y),
+                g,
+                side,
                 &mut out[2 * nr..2 * nr + self.nd],
             );
+            // PyBaMM's inverse kinetics (`CurrentForInverseButlerVolmer`) take the SEI and
+            // plating currents from the main reaction, not the SEI on cracks': its lithium
+            // comes from no particle (the LLI does not count it), as PyBaMM
             jn -= side.j_sei + side.j_pl;
+            // particle mechanics and LAM, driven by the x-averaged particles' stresses
+            for (e, cs) in [(0, &y[..nr]), (1, &y[nr..2 * nr])] {
+                let ag = &d.aging.el[e];
+                if ag.n_states() == 0 {
+                    continue;
+                }
+                let stress = ag.stress_t(self.sph.average(cs), self.sph.surface(cs));
+                let a_j_sei = if e == 0 { an * side.j_sei } else { 0.0 };
+                let r = self.aging_range(e);
+                ag.rates(&y[r.clone()], stress, a_j_sei, t, &mut out[r]);
+            }
         }
         let (a, b) = out.split_at_mut(nr);
         particle_rhs(&self.sph, &c.neg, &y[..nr], jn / super::F, t, a);
@@ -188,7 +262,7 @@ impl Model for Spm {
         (
             self.sph.len(),
             self.sph.len(),
-            self.nd + 2 + usize::from(self.lumped),
+            self.nd + self.na[0] + self.na[1] + 2 + usize::from(self.lumped),
         )
     }
 
@@ -232,7 +306,26 @@ impl Model for Spm {
     }
 
     fn lithium_in_particles(&self, y: &[f64]) -> f64 {
-        single_particles_lithium(&self.cell, &self.sph, y)
+        // with LAM the lithium leaves with the active material
+        let [fn_, fp] = self.active_fraction(y);
+        let c = &self.cell;
+        let nr = self.sph.len();
+        let vn = c.neg.eps_s * fn_ * c.neg.l * c.area;
+        let vp = c.pos.eps_s * fp * c.pos.l * c.area;
+        if fn_ == 1.0 && fp == 1.0 {
+            return single_particles_lithium(c, &self.sph, y);
+        }
+        self.sph.average(&y[..nr]) * vn + self.sph.average(&y[nr..2 * nr]) * vp
+    }
+
+    fn active_material_left(&self, y: &[f64]) -> [f64; 2] {
+        self.active_fraction(y)
+    }
+
+    fn lithium_to_sei_on_cracks(&self, y: &[f64]) -> f64 {
+        self.deg.as_ref().map_or(0.0, |d| {
+            d.lithium_lost_cracks(self.side_states(y)) * self.cell.neg.l * self.cell.area
+        })
     }
 
     fn lithium_in_side_reactions(&self, y: &[f64]) -> (f64, f64) {
@@ -240,14 +333,13 @@ impl Model for Spm {
             return (0.0, 0.0);
         };
         let v = self.cell.neg.l * self.cell.area;
-        let (a, b) = d.lithium_lost_split(&y[2 * self.sph.len()..2 * self.sph.len() + self.nd]);
+        let (a, b) = d.lithium_lost_split(self.side_states(y));
         (a * v, b * v)
     }
 
     fn sei_thickness(&self, y: &[f64]) -> Option<f64> {
         let d = self.deg.as_ref()?;
-        d.opts
-            .sei
-            .map(|_| d.l_sei(&y[2 * self.sph.len()..2 * self.sph.len() + self.nd]))
+        let a = self.areas(y).0;
+        d.opts.sei.map(|_| d.l_sei(self.side_states(y), a))
     }
 }

@@ -8,7 +8,7 @@ mod variables;
 
 use super::super::solver::Condensation;
 use super::super::Mesh;
-use super::degradation::Degradation;
+use super::degradation::{Degradation, Geo, Side};
 use super::{
     electrolyte_rhs, inverse_bv, inverse_bv_sum, particle_rhs, single_particles_lithium,
     single_particles_voltage_unknowns, thermal, Cell, Layout, Model, Scratch, Sphere, XMesh, F,
@@ -29,6 +29,9 @@ pub struct Spme {
     deg: Option<Degradation>,
     /// Number of side-reaction states: `n_states()` at each negative-electrode node.
     nd: usize,
+    /// Number of x-averaged mechanics/LAM states of the negative and positive electrodes
+    /// (after the side reactions'; see `mechanics`).
+    na: [usize; 2],
     /// Weights of the nodes in PyBaMM's x-average of c_e: eps_k dx_k avg(1/eps) / L.
     w_ce_av: Vec<f64>,
     /// `rhs`'s work space, kept between calls.
@@ -63,9 +66,10 @@ impl Spme {
             d.n_states() * if d.opts.x_average { 1 } else { xm.nn }
         });
         let nx = xm.len();
-        let n = 2 * nr + nx + nd + 2 + usize::from(lumped);
+        let na = deg.as_ref().map_or([0, 0], |d| d.aging.n_states());
+        let n = 2 * nr + nx + nd + na[0] + na[1] + 2 + usize::from(lumped);
         let mut mass = vec![1.0; n];
-        mass[2 * nr + nx + nd + 1] = 0.0;
+        mass[2 * nr + nx + nd + na[0] + na[1] + 1] = 0.0;
         // i_e/i at nodes (composite model), then arithmetic means onto edges
         let (ln, ls, lp) = (cell.neg.l, cell.l_sep, cell.pos.l);
         let lx = ln + ls + lp;
@@ -118,6 +122,7 @@ impl Spme {
             ie_unit,
             deg,
             nd,
+            na,
             w_ce_av,
             scratch: Scratch::default(),
             geo_n,
@@ -126,7 +131,51 @@ impl Spme {
     }
 
     fn idx_i(&self) -> usize {
-        2 * self.sph.len() + self.xm.len() + self.nd + 1
+        2 * self.sph.len() + self.xm.len() + self.nd + self.na[0] + self.na[1] + 1
+    }
+
+    /// The mechanics/LAM states of electrode `e` (0 negative, 1 positive).
+    fn aging_range(&self, e: usize) -> std::ops::Range<usize> {
+        let o = self.idx_deg() + self.nd + if e == 1 { self.na[0] } else { 0 };
+        o..o + self.na[e]
+    }
+
+    /// Surface areas per volume (a_n, a_p) [m-1] and the negative electrode's geometry
+    /// (they follow the active material with LAM, the cracks with cracking; x-averaged as
+    /// PyBaMM's SPMe).
+    fn areas(&self, y: &[f64]) -> (f64, f64, Geo) {
+        let c = &self.cell;
+        match &self.deg {
+            Some(d) if d.aging.has_states() => {
+                let (sn, sp) = (&y[self.aging_range(0)], &y[self.aging_range(1)]);
+                let an = d.aging.el[0].a(sn);
+                let g = Geo {
+                    a: an,
+                    a_cr: an * d.aging.el[0].crack_ratio(sn),
+                };
+                (an, d.aging.el[1].a(sp), g)
+            }
+            Some(d) => (c.neg.a, c.pos.a, d.geo0()),
+            None => (
+                c.neg.a,
+                c.pos.a,
+                Geo {
+                    a: c.neg.a,
+                    a_cr: 0.0,
+                },
+            ),
+        }
+    }
+
+    /// Fraction of each electrode's active material left (1 without LAM).
+    fn active_fraction(&self, y: &[f64]) -> [f64; 2] {
+        match &self.deg {
+            Some(d) => [0, 1].map(|e| {
+                let ag = &d.aging.el[e];
+                ag.eps_s(&y[self.aging_range(e)]) / ag.eps_s0
+            }),
+            None => [1.0, 1.0],
+        }
     }
 
     /// Index of the first side-reaction state.
@@ -145,7 +194,7 @@ impl Spme {
     /// Degradation hook: the side reactions at each negative node, driven by the composite
     /// potentials' phi_s - phi_e there (PyBaMM's SPMe with "x-average side reactions" false),
     /// their states' rates written to `rates`; returns the x-averaged (j_sei, j_pl).
-    fn side_reactions(&self, d: &Degradation, y: &[f64], rates: &mut [f64]) -> (f64, f64) {
+    fn side_reactions(&self, d: &Degradation, y: &[f64], rates: &mut [f64]) -> Side {
         let c = &self.cell;
         let nr = self.sph.len();
         let xm = &self.xm;
@@ -163,7 +212,8 @@ impl Spme {
         }
         let ce_av = (eps_c / lsum) * (inv_eps / lsum);
         let csn = self.sph.surface(&y[..nr]);
-        let jn = i / (c.neg.a * ln);
+        let (an, _, g) = self.areas(y);
+        let jn = i / (an * ln);
         let mut eta_n = 0.0;
         for k in 0..nn {
             eta_n += inverse_bv(jn, c.neg.j0(ce[k], csn, t), t) * xm.dx[k];
@@ -184,7 +234,7 @@ impl Spme {
         phi_s_av /= ln;
         let o = self.idx_deg();
         let s = &y[o..o + self.nd];
-        let eta_film = d.film(d.l_sei_mean(s, &xm.dx[..nn]), jn);
+        let eta_film = d.film(d.l_sei_mean(s, &xm.dx[..nn], an), jn);
         let delta_phi_n = eta_n + un - eta_film;
         // phi_s - phi_e of the composite potentials, with the constants of phi_e written out
         let dphi = |k: usize| {
@@ -196,6 +246,7 @@ impl Spme {
         };
         d.nodes(
             s,
+            g,
             dphi,
             jn,
             eta_film,
@@ -229,8 +280,9 @@ impl Spme {
         let ce_av = eps_c;
         let csn = self.sph.surface(&y[..nr]);
         let csp = self.sph.surface(&y[nr..2 * nr]);
-        let jn = i / (c.neg.a * ln);
-        let jp = -i / (c.pos.a * lp);
+        let (an, ap, _) = self.areas(y);
+        let jn = i / (an * ln);
+        let jp = -i / (ap * lp);
         // PyBaMM inverts Butler–Volmer pointwise (j0 follows c_e(x)) and x-averages the result
         // (the layers are uniformly meshed: one width per layer)
         let (rsn, rsp) = (c.neg.j0_surface(csn), c.pos.j0_surface(csp));
@@ -281,7 +333,8 @@ impl Spme {
         let ce_av = r.ce_av;
         let csn = self.sph.surface(&y[..nr]);
         let csp = self.sph.surface(&y[nr..2 * nr]);
-        let jn = i / (c.neg.a * ln);
+        let (an, _, _) = self.areas(y);
+        let jn = i / (an * ln);
         let un = c.neg.u(csn / c.neg.c_max, t, c.t_ref);
         let up = c.pos.u(csp / c.pos.c_max, t, c.t_ref);
         let kap = c.kappa_e(ce_av, t);
@@ -296,7 +349,7 @@ impl Spme {
         // kinetics)
         let o = self.idx_deg();
         let eta_film = match &self.deg {
-            Some(d) => d.film(d.l_sei_mean(&y[o..o + self.nd], &xm.dx[..nn]), jn),
+            Some(d) => d.film(d.l_sei_mean(&y[o..o + self.nd], &xm.dx[..nn], an), jn),
             None => 0.0,
         };
         let delta_phi_n = r.eta_n + un - eta_film;
@@ -522,6 +575,9 @@ impl Model for Spme {
             for (k, v) in d.initial().into_iter().cycle().take(self.nd).enumerate() {
                 y[o + k] = v;
             }
+            for e in 0..2 {
+                y[self.aging_range(e)].copy_from_slice(&d.aging.el[e].initial());
+            }
         }
         if self.lumped {
             y[self.idx_i() + 1] = self.cell.t_init;
@@ -535,13 +591,28 @@ impl Model for Spme {
         let c = &self.cell;
         let t = self.temperature(y);
         let i = y[self.idx_i()] / c.area;
-        let mut jn = i / (c.neg.a * c.neg.l);
-        let jp = -i / (c.pos.a * c.pos.l);
+        let (an, ap, _) = self.areas(y);
+        let mut jn = i / (an * c.neg.l);
+        let jp = -i / (ap * c.pos.l);
         if let Some(d) = &self.deg {
             // degradation hook: the particle exchanges only the main reaction's current
             let o = self.idx_deg();
-            let (js, jp) = self.side_reactions(d, y, &mut out[o..o + self.nd]);
-            jn -= js + jp;
+            let side = self.side_reactions(d, y, &mut out[o..o + self.nd]);
+            // PyBaMM's inverse kinetics (`CurrentForInverseButlerVolmer`) take the SEI and
+            // plating currents from the main reaction, not the SEI on cracks': its lithium
+            // comes from no particle (the LLI does not count it), as PyBaMM
+            jn -= side.j_sei + side.j_pl;
+            // particle mechanics and LAM, driven by the x-averaged particles' stresses
+            for (e, cs) in [(0, &y[..nr]), (1, &y[nr..2 * nr])] {
+                let ag = &d.aging.el[e];
+                if ag.n_states() == 0 {
+                    continue;
+                }
+                let stress = ag.stress_t(self.sph.average(cs), self.sph.surface(cs));
+                let a_j_sei = if e == 0 { an * side.j_sei } else { 0.0 };
+                let r = self.aging_range(e);
+                ag.rates(&y[r.clone()], stress, a_j_sei, t, &mut out[r]);
+            }
         }
         let (a, b) = out.split_at_mut(nr);
         particle_rhs(&self.sph, &c.neg, &y[..nr], jn / F, t, a);
@@ -645,7 +716,7 @@ impl Model for Spme {
         // degradation hook: the side-reaction states are slow and couple weakly (their
         // currents are ~1e-4 of the main reaction's); the Newton iteration keeps only their
         // diagonal, so they neither widen the band nor join the dense border
-        for j in self.idx_deg()..self.idx_deg() + self.nd {
+        for j in self.idx_deg()..self.idx_deg() + self.nd + self.na[0] + self.na[1] {
             pat[j] = vec![j];
         }
         Some(pat)
@@ -663,7 +734,38 @@ impl Model for Spme {
     }
 
     fn lithium_in_particles(&self, y: &[f64]) -> f64 {
-        single_particles_lithium(&self.cell, &self.sph, y)
+        // with LAM the lithium leaves with the active material
+        let [fn_, fp] = self.active_fraction(y);
+        if fn_ == 1.0 && fp == 1.0 {
+            return single_particles_lithium(&self.cell, &self.sph, y);
+        }
+        let c = &self.cell;
+        let nr = self.sph.len();
+        let vn = c.neg.eps_s * fn_ * c.neg.l * c.area;
+        let vp = c.pos.eps_s * fp * c.pos.l * c.area;
+        self.sph.average(&y[..nr]) * vn + self.sph.average(&y[nr..2 * nr]) * vp
+    }
+
+    fn active_material_left(&self, y: &[f64]) -> [f64; 2] {
+        self.active_fraction(y)
+    }
+
+    fn lithium_to_sei_on_cracks(&self, y: &[f64]) -> f64 {
+        let Some(d) = &self.deg else {
+            return 0.0;
+        };
+        let o = self.idx_deg();
+        let m = d.n_states();
+        (0..self.nd / m.max(1))
+            .map(|k| {
+                let v = if d.opts.x_average {
+                    self.cell.neg.l
+                } else {
+                    self.xm.dx[k]
+                };
+                d.lithium_lost_cracks(&y[o + k * m..o + (k + 1) * m]) * v * self.cell.area
+            })
+            .sum()
     }
 
     fn lithium_in_side_reactions(&self, y: &[f64]) -> (f64, f64) {
@@ -689,9 +791,13 @@ impl Model for Spme {
     fn sei_thickness(&self, y: &[f64]) -> Option<f64> {
         let d = self.deg.as_ref()?;
         let o = self.idx_deg();
-        d.opts
-            .sei
-            .map(|_| d.l_sei_mean(&y[o..o + self.nd], &self.xm.dx[..self.xm.nn]))
+        d.opts.sei.map(|_| {
+            d.l_sei_mean(
+                &y[o..o + self.nd],
+                &self.xm.dx[..self.xm.nn],
+                self.areas(y).0,
+            )
+        })
     }
 }
 

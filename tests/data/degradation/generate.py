@@ -19,12 +19,23 @@ SHARED = [
     dict(id="spme_chen2020_2C_lumped", model="SPMe", parameter_set="Chen2020", thermal="lumped", experiment=["Discharge at 2C until 2.5 V"]),
 ]
 
+# PyBaMM's degradation-mode summary variables, in battbot's --summary column order
+MODES = [
+    "Loss of active material in negative electrode [%]",
+    "Loss of active material in positive electrode [%]",
+    "Loss of lithium to negative SEI [mol]",
+    "Loss of lithium to negative SEI on cracks [mol]",
+    "Loss of lithium to negative lithium plating [mol]",
+]
+
 MODELS = {"SPM": pybamm.lithium_ion.SPM, "SPMe": pybamm.lithium_ion.SPMe, "DFN": pybamm.lithium_ion.DFN}
 FINE = 40  # finite-volume points per domain for the reference
 
 
 def run(case, outdir):
-    opts = dict(case.get("options", {}))  # degradation options, e.g. {"SEI": "reaction limited"}
+    # degradation options, e.g. {"SEI": "reaction limited"}; a 2-list [negative, positive] is
+    # PyBaMM's tuple
+    opts = {k: tuple(v) if isinstance(v, list) else v for k, v in case.get("options", {}).items()}
     if case.get("thermal"):
         opts["thermal"] = case["thermal"]
     model = MODELS[case["model"]](options=opts)
@@ -58,19 +69,22 @@ def run(case, outdir):
     # Per-cycle summary, as battbot's --summary: capacity discharged in each cycle (sum over
     # its steps of the net discharge), PyBaMM's "Loss of lithium inventory [%]" at its end.
     lli = sol.summary_variables["Loss of lithium inventory [%]"]
+    # cases with "degradation_modes": the summary also carries PyBaMM's degradation-mode
+    # summary variables (battbot's --summary columns after the first three)
+    modes = MODES if case.get("degradation_modes") else []
     rows = []
     for k, cyc in enumerate(sol.cycles):
         q = 0.0
         for st in cyc.steps:
             dq = st["Discharge capacity [A.h]"].entries
             q += max(dq[-1] - dq[0], 0.0)
-        rows.append((k + 1, q, lli[k]))
+        rows.append((k + 1, q, lli[k], [float(sol.summary_variables[m][k]) for m in modes]))
     with open(f"{outdir}/{case['id']}_summary.csv", "w") as f:
-        f.write("Cycle,Discharge capacity [A.h],Loss of lithium inventory [%]\n")
-        for c, q, l in rows:
-            f.write(f"{c},{q:.9g},{l:.9g}\n")
+        f.write(",".join(["Cycle", "Discharge capacity [A.h]", "Loss of lithium inventory [%]"] + modes) + "\n")
+        for c, q, l, extra_modes in rows:
+            f.write(",".join([str(c), f"{q:.9g}", f"{l:.9g}"] + [f"{v:.9g}" for v in extra_modes]) + "\n")
     extra = {}
-    for name in ["Loss of lithium to negative SEI [mol]", "Loss of lithium to negative lithium plating [mol]"]:
+    for name in ["Loss of lithium to negative SEI [mol]", "Loss of lithium to negative lithium plating [mol]"] + MODES:
         try:
             extra[name] = float(sol[name].entries[-1])
         except Exception:
