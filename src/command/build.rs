@@ -146,6 +146,7 @@ fn segment_runs(seg: &Segment, vocab: &Vocabulary) -> Result<Vec<SimSpec>, Parse
                                 cycles: seg.cycles.filter(|c| *c > 1),
                                 options: seg.options.clone(),
                                 points_per_domain: None,
+                                drive_cycles: Default::default(),
                             });
                         }
                     }

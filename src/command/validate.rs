@@ -136,6 +136,7 @@ mod tests {
             cycles: None,
             options: BTreeMap::new(),
             points_per_domain: None,
+            drive_cycles: Default::default(),
         }
     }
 

@@ -34,6 +34,10 @@ pub struct SimSpec {
     /// cells in each electrode and the separator, 8 nodes or 40 shells per particle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points_per_domain: Option<usize>,
+    /// Drive cycles named by `Run NAME (A|W|V)` steps: `{"NAME": [[t_s, value], …]}`
+    /// (`sim::drive_cycle`; `US06` is built in).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub drive_cycles: BTreeMap<String, Vec<[f64; 2]>>,
 }
 
 impl SimSpec {
@@ -50,6 +54,7 @@ impl SimSpec {
             cycles: None,
             options: BTreeMap::new(),
             points_per_domain: None,
+            drive_cycles: BTreeMap::new(),
         }
     }
 }

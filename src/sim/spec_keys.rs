@@ -19,6 +19,7 @@ pub const SPEC_KEYS: &[&str] = &[
     "cycles",
     "options",
     "points_per_domain",
+    "drive_cycles",
 ];
 
 /// A spec as read, with whatever other keys it had.
@@ -39,6 +40,8 @@ pub struct RawSpec {
     options: BTreeMap<String, String>,
     #[serde(default)]
     points_per_domain: Option<usize>,
+    #[serde(default)]
+    drive_cycles: BTreeMap<String, Vec<[f64; 2]>>,
     #[serde(flatten)]
     unknown: BTreeMap<String, serde_json::Value>,
 }
@@ -80,6 +83,7 @@ impl TryFrom<RawSpec> for SimSpec {
             cycles: r.cycles,
             options: r.options,
             points_per_domain: r.points_per_domain,
+            drive_cycles: r.drive_cycles,
         })
     }
 }

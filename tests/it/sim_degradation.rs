@@ -287,6 +287,7 @@ fn spec(model: &str, experiment: &[&str], cycles: u32, options: &[(&str, &str)])
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         points_per_domain: None,
+        drive_cycles: Default::default(),
     }
 }
 
