@@ -422,7 +422,8 @@ pub fn read_spec(path: &Path) -> anyhow::Result<SimSpec> {
     })?;
     // "Run cycles/x.csv (A)": the CSV beside the spec
     let base = path.parent().unwrap_or(Path::new("."));
-    crate::sim::drive_cycle::read_csv_cycles(&mut spec, base).map_err(|e| bad_input(e.to_string()))?;
+    crate::sim::drive_cycle::read_csv_cycles(&mut spec, base)
+        .map_err(|e| bad_input(e.to_string()))?;
     Ok(spec)
 }
 

@@ -281,3 +281,63 @@ fn too_many_steps(name: &str, steps: usize, limits: &Limits, how: &str) -> Parse
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(set: &str, steps: &[&str], cycles: &[(&str, Vec<[f64; 2]>)]) -> SimSpec {
+        let mut r = SimSpec::new("SPM", set, steps);
+        r.drive_cycles = cycles
+            .iter()
+            .map(|(n, rows)| (n.to_string(), rows.clone()))
+            .collect();
+        r
+    }
+
+    #[test]
+    fn drive_cycles_count_their_current_time_and_rows() {
+        let vocab = Vocabulary::builtin();
+        let l = Limits::default();
+        // US06 peaks at 8.1 A: 1.6C on Chen2020's 5 Ah, 12C on Marquis2019's 0.68 Ah
+        check(&[run("Chen2020", &["Run US06 (A)"], &[])], &l, &vocab).unwrap();
+        let e = check(&[run("Marquis2019", &["Run US06 (A)"], &[])], &l, &vocab).unwrap_err();
+        assert!(e.error.contains("11.901C"), "{}", e.error);
+        // the data's length is the step's time: 200 h of a 1 A profile
+        let long = vec![[0.0, 1.0], [200.0 * 3600.0 - 1.0, 1.0]];
+        let e = check(
+            &[run(
+                "Chen2020",
+                &["Run long (A)"],
+                &[("long", long.clone())],
+            )],
+            &l,
+            &vocab,
+        )
+        .unwrap_err();
+        assert!(e.error.contains("may simulate up to 200 h"), "{}", e.error);
+        // "for" cuts it
+        check(
+            &[run(
+                "Chen2020",
+                &["Run long (A) for 1 hour"],
+                &[("long", long)],
+            )],
+            &l,
+            &vocab,
+        )
+        .unwrap();
+        let rows: Vec<[f64; 2]> = (0..=36_000).map(|i| [i as f64, 1.0]).collect();
+        let e = check(
+            &[run("Chen2020", &["Run big (A)"], &[("big", rows)])],
+            &l,
+            &vocab,
+        )
+        .unwrap_err();
+        assert!(
+            e.error.contains("36001 rows; the limit is 36000"),
+            "{}",
+            e.error
+        );
+    }
+}

@@ -59,7 +59,6 @@ const STEP_WORDS: &[&str] = &[
     "charge",
     "rest",
     "hold",
-    "run",
     "at",
     "for",
     "until",
@@ -244,10 +243,12 @@ impl StepInfo {
             Drive::Watts(w) => {
                 set.map(|s| w.abs() / (s.lower_cutoff_v.max(0.1) * s.nominal_capacity_ah))
             }
-            Drive::Cycle(DriveKind::Current) => set.zip(self.figures()).map(|(s, f)| f.max_abs / s.nominal_capacity_ah),
-            Drive::Cycle(DriveKind::Power) => set.zip(self.figures()).map(|(s, f)| {
-                f.max_abs / (s.lower_cutoff_v.max(0.1) * s.nominal_capacity_ah)
-            }),
+            Drive::Cycle(DriveKind::Current) => set
+                .zip(self.figures())
+                .map(|(s, f)| f.max_abs / s.nominal_capacity_ah),
+            Drive::Cycle(DriveKind::Power) => set
+                .zip(self.figures())
+                .map(|(s, f)| f.max_abs / (s.lower_cutoff_v.max(0.1) * s.nominal_capacity_ah)),
             Drive::Volts(_) | Drive::Rest | Drive::Cycle(DriveKind::Voltage) => None,
         }
     }

@@ -211,7 +211,7 @@ pub fn lookup(
     let mut known: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
     known.extend(defined.keys().cloned());
     let how = if is_csv_name(name) {
-        "a CSV file is read beside the spec (CLI) or from the repository (comments)"
+        "a CSV file is read beside the spec by the CLI (comments cannot name one yet)"
     } else {
         "define it in the spec's \"drive_cycles\": {\"NAME\": [[t_s, value], …]}"
     };
@@ -301,7 +301,8 @@ impl Profile {
     /// repeats it, each repeat starting one first-interval after the previous one's end.
     pub fn new(kind: DriveKind, rows: &[[f64; 2]], duration_s: Option<f64>) -> Profile {
         let end = rows[rows.len() - 1][0];
-        let (mut times, mut values): (Vec<f64>, Vec<f64>) = rows.iter().map(|r| (r[0], r[1])).unzip();
+        let (mut times, mut values): (Vec<f64>, Vec<f64>) =
+            rows.iter().map(|r| (r[0], r[1])).unzip();
         if let Some(d) = duration_s {
             if d > end {
                 let gap = rows[1][0] - rows[0][0];

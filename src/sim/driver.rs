@@ -6,7 +6,6 @@ mod drive;
 use std::cell::Cell;
 
 use super::drive_cycle::{DriveCycleError, DriveKind, Profile};
-use drive::{drive_ctrl, drive_profiles, DriveRun};
 use super::experiment::{self, Control, Step, Termination};
 use super::models::{self, Ctrl, Layout, Model};
 use super::solver::{Bdf, Condensation, SolverStats, System};
@@ -15,6 +14,7 @@ use super::{
     model_names, resolve_parameters, CycleSummary, Mesh, SimError, SimSpec, Solution, SolveOptions,
     CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL, MAX_STEPS_PER_EXPERIMENT_STEP, POINTS_PER_DOMAIN,
 };
+use drive::{drive_ctrl, drive_profiles, DriveRun};
 
 /// A built model: parameters resolved, mesh, experiment parsed.
 pub struct Simulation {
@@ -264,8 +264,15 @@ impl Simulation {
                         sol: &mut sol,
                         interp: &interp,
                     };
-                    ended_early |=
-                        self.drive_step(profile, step, (k, cycle), full, &events, n_explicit, &mut run)?;
+                    ended_early |= self.drive_step(
+                        profile,
+                        step,
+                        (k, cycle),
+                        full,
+                        &events,
+                        n_explicit,
+                        &mut run,
+                    )?;
                     self.record(&mut sol, &sys, t, &y, k, cycle);
                     solved_any = true;
                     discharged += (y[layout.q] - q0).max(0.0);

@@ -496,7 +496,10 @@ mod tests {
         let s = parse_step("Run US06 (A) until < 3.0 V or until >8 A").unwrap();
         assert_eq!(
             s.terminations,
-            vec![Termination::VoltageBelow(3.0), Termination::CurrentAbove(8.0)]
+            vec![
+                Termination::VoltageBelow(3.0),
+                Termination::CurrentAbove(8.0)
+            ]
         );
         let s = parse_step("Run US06(V) for 5 minutes or until 50 mA").unwrap();
         assert_eq!(s.duration_s, Some(300.0));

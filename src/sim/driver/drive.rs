@@ -128,8 +128,7 @@ impl Simulation {
                         // equations and restart, a few times at most
                         let mut yr = run.bdf.y.clone();
                         run.sys.set_time(t_old);
-                        if recoveries < 3 && run.bdf.consistent_init(&*run.sys, &mut yr).is_ok()
-                        {
+                        if recoveries < 3 && run.bdf.consistent_init(&*run.sys, &mut yr).is_ok() {
                             recoveries += 1;
                             let h0 = (1e-6 * t_old.abs().max(1.0)).min(1e-3);
                             run.bdf.restart(&*run.sys, t_old, &yr, h0);
@@ -146,9 +145,16 @@ impl Simulation {
                     if (g_new.is_nan() || g_new <= 0.0) && gvals[e] > 0.0 {
                         let bdf = &*run.bdf;
                         let interp = run.interp;
-                        let te = root(run.sys, ev, t_old, t_new, gvals[e], g_new, &mut yi, &|t, o| {
-                            interp(bdf, t, o)
-                        });
+                        let te = root(
+                            run.sys,
+                            ev,
+                            t_old,
+                            t_new,
+                            gvals[e],
+                            g_new,
+                            &mut yi,
+                            &|t, o| interp(bdf, t, o),
+                        );
                         t_stop = Some(t_stop.map_or(te, |s| s.min(te)));
                         if e < n_explicit {
                             t_stop_explicit = t_stop_explicit.min(te);
