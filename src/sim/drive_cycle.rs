@@ -298,7 +298,8 @@ pub struct Profile {
 impl Profile {
     /// The profile of a step lasting `duration_s` (or the data's length): as PyBaMM, a
     /// shorter duration truncates the data (ending on an interpolated point), a longer one
-    /// repeats it, each repeat starting one first-interval after the previous one's end.
+    /// repeats it, each repeat starting one first-interval after the previous one's end. The
+    /// repeats stop past `MAX_ROWS` rows (a profile longer than that is refused by its users).
     pub fn new(kind: DriveKind, rows: &[[f64; 2]], duration_s: Option<f64>) -> Profile {
         let end = rows[rows.len() - 1][0];
         let (mut times, mut values): (Vec<f64>, Vec<f64>) =
@@ -307,7 +308,8 @@ impl Profile {
             if d > end {
                 let gap = rows[1][0] - rows[0][0];
                 let period = end + gap;
-                let loops = (d / end).ceil() as usize;
+                // bounded whatever the duration: past `MAX_ROWS` rows the caller refuses it
+                let loops = (d / end).ceil().min((MAX_ROWS / rows.len() + 2) as f64) as usize;
                 for l in 1..loops {
                     for r in rows {
                         times.push(r[0] + period * l as f64);

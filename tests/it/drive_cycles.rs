@@ -226,3 +226,24 @@ fn csv_with_too_many_rows_is_refused() {
     let e = battbot::sim::drive_cycle::parse_csv("x.csv", &rows).unwrap_err();
     assert!(e.reason.contains("rows"), "{e}");
 }
+
+/// `for 1e30 hours` would repeat a cycle without end: refused by the limits of a comment
+/// and by the simulator, in bounded time and memory.
+#[test]
+fn huge_for_duration_repeating_a_cycle_is_refused_quickly() {
+    let t = std::time::Instant::now();
+    let out = battbot()
+        .args([
+            "parse",
+            "@battbot simulate SPM Chen2020 \"Run US06 (A) for 1e30 hours\"",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("rows; the limit is"), "{text}");
+    let run = SimSpec::new("SPM", "Chen2020", &["Run US06 (A) for 1e30 hours"]);
+    let e = Simulation::build(&run).unwrap_err().to_string();
+    assert!(e.contains("more than 86400 rows"), "{e}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+}

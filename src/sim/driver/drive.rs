@@ -35,6 +35,17 @@ pub(super) fn drive_profiles(
         let rows = drive_cycle::lookup(name, &spec.drive_cycles)?;
         drive_cycle::validate(name, *kind, &rows)?;
         let profile = Profile::new(*kind, &rows, step.duration_s);
+        if profile.times.len() > drive_cycle::MAX_ROWS {
+            return Err(DriveCycleError {
+                name: name.clone(),
+                reason: format!(
+                    "step {:?} repeats it to more than {} rows; shorten its \"for\" duration",
+                    step.text,
+                    drive_cycle::MAX_ROWS
+                ),
+            }
+            .into());
+        }
         let has_voltage_end = step
             .terminations
             .iter()
