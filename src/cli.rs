@@ -444,12 +444,17 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 pub fn read_spec(path: &Path) -> anyhow::Result<SimSpec> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| bad_input(format!("cannot read spec {}: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let mut spec: SimSpec = serde_json::from_str(&text).map_err(|e| {
         bad_input(format!(
             "{} is not a valid simulation spec: {e} (hint: {{\"model\": \"SPM\", \"parameter_set\": \"Chen2020\", \"experiment\": [\"Discharge at 1C until 2.5 V\"]}})",
             path.display()
         ))
-    })
+    })?;
+    // "Run cycles/x.csv (A)": the CSV beside the spec
+    let base = path.parent().unwrap_or(Path::new("."));
+    crate::sim::drive_cycle::read_csv_cycles(&mut spec, base)
+        .map_err(|e| bad_input(e.to_string()))?;
+    Ok(spec)
 }
 
 /// Writes to a temporary file beside `path`, then renames: no partial output on failure.

@@ -147,6 +147,7 @@ fn segment_runs(seg: &Segment, vocab: &Vocabulary) -> Result<Vec<SimSpec>, Parse
                                 options: seg.options.clone(),
                                 points_per_domain: None,
                                 variables: Vec::new(),
+                                drive_cycles: Default::default(),
                             });
                         }
                     }

@@ -51,6 +51,8 @@ pub enum ErrorKind {
     CRate { c_rate: f64 },
     #[error("temperature {celsius} °C")]
     Temperature { celsius: f64 },
+    #[error("drive cycle of {rows} rows, limit {max}")]
+    DriveCycle { rows: usize, max: usize },
 }
 
 /// A command the bot cannot run, explained for the user who typed it.

@@ -1,5 +1,7 @@
 //! Defines the configurable limits on a command (runs, steps, simulated time, C-rate,
-//! temperature, cycles) and checks a command's runs against them, one message per limit.
+//! temperature, cycles, drive-cycle rows) and checks a command's runs against them, one
+//! message per limit. A drive cycle counts its data's length as the step's time and its
+//! largest current or power against the C-rate limit.
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +26,8 @@ pub struct Limits {
     pub max_temperature_c: f64,
     /// Cycles of a run with degradation options (SEI, lithium plating).
     pub max_cycles: u32,
+    /// Rows of one drive cycle as a step applies it (after `for` cuts or repeats it).
+    pub max_drive_cycle_rows: usize,
 }
 
 impl Default for Limits {
@@ -36,6 +40,7 @@ impl Default for Limits {
             min_temperature_c: -20.0,
             max_temperature_c: 60.0,
             max_cycles: 500,
+            max_drive_cycle_rows: 36_000,
         }
     }
 }
@@ -51,6 +56,7 @@ impl Limits {
             min_temperature_c: f64::NEG_INFINITY,
             max_temperature_c: f64::INFINITY,
             max_cycles: u32::MAX,
+            max_drive_cycle_rows: usize::MAX,
         }
     }
 }
@@ -130,9 +136,13 @@ pub fn check(runs: &[SimSpec], limits: &Limits, vocab: &Vocabulary) -> Result<()
                 "after repeating its cycles",
             ));
         }
-        let infos: Vec<Option<StepInfo>> =
-            run.experiment.iter().map(|s| read_step(s).ok()).collect();
+        let infos: Vec<Option<StepInfo>> = run
+            .experiment
+            .iter()
+            .map(|s| read_step(s).ok().map(|i| i.resolve_cycle(run)))
+            .collect();
         for (step, info) in run.experiment.iter().zip(&infos) {
+            check_drive_cycle_rows(step, info.as_ref(), &name, limits)?;
             if let Some(c) = info.as_ref().and_then(|i| i.c_rate(set)) {
                 if c > limits.max_c_rate {
                     return Err(ParseError::new(
@@ -172,6 +182,32 @@ pub fn check(runs: &[SimSpec], limits: &Limits, vocab: &Vocabulary) -> Result<()
         }
     }
     Ok(())
+}
+
+/// A drive cycle of more rows than the limit (counted as the step applies it).
+fn check_drive_cycle_rows(
+    step: &str,
+    info: Option<&StepInfo>,
+    name: &str,
+    limits: &Limits,
+) -> Result<(), ParseError> {
+    let Some((cycle, Some(f))) = info.and_then(|i| i.cycle.as_ref()) else {
+        return Ok(());
+    };
+    if f.rows <= limits.max_drive_cycle_rows {
+        return Ok(());
+    }
+    Err(ParseError::new(
+        ErrorKind::DriveCycle {
+            rows: f.rows,
+            max: limits.max_drive_cycle_rows,
+        },
+        format!(
+            "step \"{step}\" of {name} applies drive cycle \"{cycle}\" with {} rows; the limit is {}",
+            f.rows, limits.max_drive_cycle_rows
+        ),
+        "use a coarser time step in the data or a shorter cycle (\"for …\" cuts it)",
+    ))
 }
 
 /// `breakdown` says how this request's runs multiply ("1 model × 6 temperatures = 6 runs").
@@ -244,4 +280,64 @@ fn too_many_steps(name: &str, steps: usize, limits: &Limits, how: &str) -> Parse
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(set: &str, steps: &[&str], cycles: &[(&str, Vec<[f64; 2]>)]) -> SimSpec {
+        let mut r = SimSpec::new("SPM", set, steps);
+        r.drive_cycles = cycles
+            .iter()
+            .map(|(n, rows)| (n.to_string(), rows.clone()))
+            .collect();
+        r
+    }
+
+    #[test]
+    fn drive_cycles_count_their_current_time_and_rows() {
+        let vocab = Vocabulary::builtin();
+        let l = Limits::default();
+        // US06 peaks at 8.1 A: 1.6C on Chen2020's 5 Ah, 12C on Marquis2019's 0.68 Ah
+        check(&[run("Chen2020", &["Run US06 (A)"], &[])], &l, &vocab).unwrap();
+        let e = check(&[run("Marquis2019", &["Run US06 (A)"], &[])], &l, &vocab).unwrap_err();
+        assert!(e.error.contains("11.901C"), "{}", e.error);
+        // the data's length is the step's time: 200 h of a 1 A profile
+        let long = vec![[0.0, 1.0], [200.0 * 3600.0 - 1.0, 1.0]];
+        let e = check(
+            &[run(
+                "Chen2020",
+                &["Run long (A)"],
+                &[("long", long.clone())],
+            )],
+            &l,
+            &vocab,
+        )
+        .unwrap_err();
+        assert!(e.error.contains("may simulate up to 200 h"), "{}", e.error);
+        // "for" cuts it
+        check(
+            &[run(
+                "Chen2020",
+                &["Run long (A) for 1 hour"],
+                &[("long", long)],
+            )],
+            &l,
+            &vocab,
+        )
+        .unwrap();
+        let rows: Vec<[f64; 2]> = (0..=36_000).map(|i| [i as f64, 1.0]).collect();
+        let e = check(
+            &[run("Chen2020", &["Run big (A)"], &[("big", rows)])],
+            &l,
+            &vocab,
+        )
+        .unwrap_err();
+        assert!(
+            e.error.contains("36001 rows; the limit is 36000"),
+            "{}",
+            e.error
+        );
+    }
 }

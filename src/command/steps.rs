@@ -2,7 +2,9 @@
 //! cost: the step's current as a C-rate and an upper estimate of its duration.
 
 use super::vocab::{closest, SetEntry};
+use crate::sim::drive_cycle::{self, DriveKind, Profile};
 use crate::sim::experiment::Control;
+use crate::sim::SimSpec;
 
 /// A problem with one step, from the sim's injected step parser or from [`read_step`].
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +23,16 @@ pub enum Drive {
     Watts(f64),
     Volts(f64),
     Rest,
+    /// A drive cycle (`Run NAME (…)`): its figures are in `StepInfo::cycle`.
+    Cycle(DriveKind),
+}
+
+/// What limits need of a drive cycle, from its data as the step applies it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CycleFigures {
+    pub duration_s: f64,
+    pub max_abs: f64,
+    pub rows: usize,
 }
 
 /// The parts of a step that limits need.
@@ -31,6 +43,8 @@ pub struct StepInfo {
     pub duration_s: Option<f64>,
     /// Whether the step has an `until …` condition.
     pub has_until: bool,
+    /// A drive cycle's name, and its figures once resolved against the run (`resolve_cycle`).
+    pub cycle: Option<(String, Option<CycleFigures>)>,
 }
 
 /// PyBaMM's default step length when nothing else ends it: one day.
@@ -180,15 +194,46 @@ pub fn read_step(text: &str) -> Result<StepInfo, StepProblem> {
         Control::Current(a) => Drive::Amps(a),
         Control::Power(w) => Drive::Watts(w),
         Control::Voltage(v) => Drive::Volts(v),
+        Control::Drive { kind, .. } => Drive::Cycle(kind),
+    };
+    let cycle = match &step.control {
+        Control::Drive { name, .. } => Some((name.clone(), None)),
+        _ => None,
     };
     Ok(StepInfo {
         drive,
         duration_s: step.duration_s,
         has_until: !step.terminations.is_empty(),
+        cycle,
     })
 }
 
 impl StepInfo {
+    /// Reads the drive cycle of a `Run` step from `run` (its `drive_cycles` or a built-in) as
+    /// the step applies it; a cycle that cannot be found or is invalid keeps no figures (the
+    /// simulator's own checks refuse it with the reason).
+    pub fn resolve_cycle(mut self, run: &SimSpec) -> StepInfo {
+        let (Drive::Cycle(kind), Some((name, figures))) = (self.drive, self.cycle.as_mut()) else {
+            return self;
+        };
+        let rows = drive_cycle::lookup(name, &run.drive_cycles).ok();
+        *figures = rows
+            .filter(|rows| drive_cycle::validate(name, kind, rows).is_ok())
+            .map(|rows| {
+                let p = Profile::new(kind, &rows, self.duration_s);
+                CycleFigures {
+                    duration_s: p.duration(),
+                    max_abs: p.max_abs(),
+                    rows: p.times.len(),
+                }
+            });
+        self
+    }
+
+    fn figures(&self) -> Option<&CycleFigures> {
+        self.cycle.as_ref().and_then(|(_, f)| f.as_ref())
+    }
+
     /// The step's current in C (amperes over the set's capacity; watts over the
     /// lower cut-off voltage times the capacity, the largest current that power can draw).
     pub fn c_rate(&self, set: Option<&SetEntry>) -> Option<f64> {
@@ -198,7 +243,13 @@ impl StepInfo {
             Drive::Watts(w) => {
                 set.map(|s| w.abs() / (s.lower_cutoff_v.max(0.1) * s.nominal_capacity_ah))
             }
-            Drive::Volts(_) | Drive::Rest => None,
+            Drive::Cycle(DriveKind::Current) => set
+                .zip(self.figures())
+                .map(|(s, f)| f.max_abs / s.nominal_capacity_ah),
+            Drive::Cycle(DriveKind::Power) => set
+                .zip(self.figures())
+                .map(|(s, f)| f.max_abs / (s.lower_cutoff_v.max(0.1) * s.nominal_capacity_ah)),
+            Drive::Volts(_) | Drive::Rest | Drive::Cycle(DriveKind::Voltage) => None,
         }
     }
 
@@ -208,6 +259,10 @@ impl StepInfo {
     pub fn time_bound_s(&self, set: Option<&SetEntry>) -> f64 {
         if let Some(d) = self.duration_s {
             return d;
+        }
+        if let Drive::Cycle(_) = self.drive {
+            // the data's length (a cycle that cannot be read counts as a day)
+            return self.figures().map_or(DEFAULT_STEP_S, |f| f.duration_s);
         }
         match (self.drive, self.c_rate(set)) {
             (Drive::Volts(_), _) => HOLD_ESTIMATE_S,

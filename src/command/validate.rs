@@ -137,6 +137,7 @@ mod tests {
             options: BTreeMap::new(),
             points_per_domain: None,
             variables: Vec::new(),
+            drive_cycles: Default::default(),
         }
     }
 

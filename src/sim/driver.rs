@@ -1,6 +1,11 @@
 //! The step driver: builds a `Simulation` from a spec (model, mesh, steps) and solves it step
 //! by step with the BDF integrator, locating each step's terminations as events.
 
+mod drive;
+
+use std::cell::Cell;
+
+use super::drive_cycle::{DriveCycleError, DriveKind, Profile};
 use super::experiment::{self, Control, Step, Termination};
 use super::models::mechanics::STRESS_RTOL;
 use super::models::{self, Ctrl, Layout, Model};
@@ -11,11 +16,14 @@ use super::{
     Solution, SolveOptions, CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL, MAX_STEPS_PER_EXPERIMENT_STEP,
     POINTS_PER_DOMAIN,
 };
+use drive::{drive_ctrl, drive_profiles, DriveRun};
 
 /// A built model: parameters resolved, mesh, experiment parsed.
 pub struct Simulation {
     model: Box<dyn Model>,
     steps: Vec<Step>,
+    /// The drive cycle of each step that runs one (`Run NAME (…)`), resolved and validated.
+    profiles: Vec<Option<Profile>>,
     cycles: usize,
     capacity: f64,
     v_min: f64,
@@ -99,6 +107,7 @@ impl Simulation {
             .iter()
             .map(|s| experiment::parse_step(s.trim()))
             .collect::<Result<Vec<_>, _>>()?;
+        let profiles = drive_profiles(spec, &steps)?;
         let p = resolve_parameters(spec)?;
         if lumped {
             check_thermal_parameters(&p)?;
@@ -135,6 +144,7 @@ impl Simulation {
         Ok(Simulation {
             model,
             steps,
+            profiles,
             cycles: spec.cycles.unwrap_or(1).max(1) as usize,
             capacity,
             v_min,
@@ -166,6 +176,8 @@ impl Simulation {
             Control::CRate(c) => Ctrl::Current(c * self.capacity),
             Control::Voltage(v) => Ctrl::Voltage(v),
             Control::Power(w) => Ctrl::Power(w),
+            // the value at the step's start; `Sys::control` follows the profile in time
+            Control::Drive { kind, .. } => drive_ctrl(kind, 0.0),
         }
     }
 
@@ -182,6 +194,8 @@ impl Simulation {
             model: self.model.as_ref(),
             ctrl: Ctrl::Current(0.0),
             layout,
+            drive: None,
+            time: Cell::new(0.0),
         };
         let mut y = self.model.initial_state();
         let li0 = self.model.lithium_in_particles(&y);
@@ -229,8 +243,9 @@ impl Simulation {
         for cycle in 0..self.cycles {
             let mut discharged = 0.0;
             let mut skipped_in_cycle = 0usize;
-            for step in &self.steps {
+            for (j, step) in self.steps.iter().enumerate() {
                 sys.ctrl = self.ctrl(step);
+                self.start_drive(&mut sys, self.profiles[j].as_ref(), t);
                 // consistent initial current / algebraic unknowns for the new control
                 if let Ctrl::Current(a) = sys.ctrl {
                     y[layout.i] = a;
@@ -265,6 +280,39 @@ impl Simulation {
                     } else {
                         e += 1;
                     }
+                }
+                if let Some(profile) = self.profiles[j].as_ref() {
+                    let q0 = y[layout.q];
+                    let full = self
+                        .output_cycles
+                        .as_ref()
+                        .is_none_or(|c| c.contains(&(cycle + 1)));
+                    self.record(&mut sol, &sys, t, &y, k, cycle);
+                    let mut run = DriveRun {
+                        sys: &mut sys,
+                        bdf: &mut bdf,
+                        y: &mut y,
+                        t: &mut t,
+                        sol: &mut sol,
+                        interp: &interp,
+                    };
+                    ended_early |= self.drive_step(
+                        profile,
+                        step,
+                        (k, cycle),
+                        full,
+                        &events,
+                        n_explicit,
+                        &mut run,
+                    )?;
+                    self.record(&mut sol, &sys, t, &y, k, cycle);
+                    solved_any = true;
+                    discharged += (y[layout.q] - q0).max(0.0);
+                    k += 1;
+                    if ended_early {
+                        break;
+                    }
+                    continue;
                 }
                 let t0 = t;
                 let q0 = y[layout.q];
@@ -510,6 +558,10 @@ impl Simulation {
                 },
                 Termination::Current(a) => ev.push(Event::CurrentBelow(a)),
                 Termination::CRate(c) => ev.push(Event::CurrentBelow(c * self.capacity)),
+                Termination::VoltageBelow(v) => ev.push(Event::VoltageBelow(v)),
+                Termination::VoltageAbove(v) => ev.push(Event::VoltageAbove(v)),
+                Termination::CurrentBelow(a) => ev.push(Event::SignedCurrentBelow(a)),
+                Termination::CurrentAbove(a) => ev.push(Event::SignedCurrentAbove(a)),
             }
         }
         let n_explicit = ev.len();
@@ -530,12 +582,17 @@ enum Event {
     VoltageBelow(f64),
     VoltageAbove(f64),
     CurrentBelow(f64),
+    /// PyBaMM's `until < X A` / `until > X A`: the signed current crosses X.
+    SignedCurrentBelow(f64),
+    SignedCurrentAbove(f64),
 }
 
 impl Event {
     fn eval(&self, sys: &Sys<'_>, y: &[f64]) -> f64 {
         match *self {
             Event::CurrentBelow(a) => y[sys.layout.i].abs() - a,
+            Event::SignedCurrentBelow(a) => y[sys.layout.i] - a,
+            Event::SignedCurrentAbove(a) => a - y[sys.layout.i],
             _ => self.eval_at(sys, y, sys.model.voltage(y)),
         }
     }
@@ -546,6 +603,8 @@ impl Event {
             Event::VoltageBelow(v) => volts - v,
             Event::VoltageAbove(v) => v - volts,
             Event::CurrentBelow(a) => y[sys.layout.i].abs() - a,
+            Event::SignedCurrentBelow(a) => y[sys.layout.i] - a,
+            Event::SignedCurrentAbove(a) => a - y[sys.layout.i],
         }
     }
 
@@ -562,6 +621,14 @@ impl Event {
             Event::CurrentBelow(a) => format!(
                 "the current {:.4} A is already at or below {a} A",
                 y[sys.layout.i].abs()
+            ),
+            Event::SignedCurrentBelow(a) => format!(
+                "the current {:.4} A is already at or below {a} A",
+                y[sys.layout.i]
+            ),
+            Event::SignedCurrentAbove(a) => format!(
+                "the current {:.4} A is already at or above {a} A",
+                y[sys.layout.i]
             ),
         }
     }
@@ -621,6 +688,20 @@ struct Sys<'a> {
     model: &'a dyn Model,
     ctrl: Ctrl,
     layout: Layout,
+    /// A drive cycle's profile and start time: the control's value follows it in time.
+    drive: Option<(&'a Profile, f64)>,
+    /// The time of the next `rhs` evaluations (`System::set_time`).
+    time: Cell<f64>,
+}
+
+impl Sys<'_> {
+    /// The control at the time set: the step's constant, or the drive cycle's value.
+    fn control(&self) -> Ctrl {
+        match self.drive {
+            Some((p, t0)) => drive_ctrl(p.kind, p.value_at(self.time.get() - t0)),
+            None => self.ctrl,
+        }
+    }
 }
 
 impl System for Sys<'_> {
@@ -636,7 +717,7 @@ impl System for Sys<'_> {
         self.model.rhs(y, out);
         let i = y[self.layout.i];
         out[self.layout.q] = i / 3600.0;
-        out[self.layout.i] = match self.ctrl {
+        out[self.layout.i] = match self.control() {
             Ctrl::Current(a) => i - a,
             Ctrl::Voltage(v) => self.model.voltage(y) - v,
             Ctrl::Power(w) => i * self.model.voltage(y) - w,
@@ -671,6 +752,10 @@ impl System for Sys<'_> {
             rows.push(self.layout.i);
         }
         rows
+    }
+
+    fn set_time(&self, t: f64) {
+        self.time.set(t);
     }
 
     fn row_jacobian(&self, row: usize, y: &[f64], grad: &mut [f64]) -> bool {

@@ -1,7 +1,10 @@
 //! PyBaMM experiment step strings ("Discharge at 1C until 2.5 V", "Rest for 30 minutes",
-//! "Hold at 4.2 V until 50 mA", "Charge at 10 W for 1 hour or until 4.1 V") -> typed steps.
+//! "Hold at 4.2 V until 50 mA", "Charge at 10 W for 1 hour or until 4.1 V", and the drive
+//! cycles "Run US06 (A)", "Run profile.csv (W) until 3 V") -> typed steps.
 
 use serde::Serialize;
+
+use super::drive_cycle::DriveKind;
 
 /// What a step imposes. Currents and powers are positive on discharge.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -14,6 +17,9 @@ pub enum Control {
     Voltage(f64),
     /// Power [W].
     Power(f64),
+    /// A drive cycle (`Run NAME (A|W|V)`): the time series `name` of that kind, resolved
+    /// from the spec's `drive_cycles`, the built-ins or a CSV file when the run is built.
+    Drive { name: String, kind: DriveKind },
 }
 
 /// A condition that ends a step.
@@ -25,6 +31,12 @@ pub enum Termination {
     Current(f64),
     /// The magnitude of the current falls to this C-rate.
     CRate(f64),
+    /// PyBaMM's explicit operators (`until < 3 V`, `until > 4.1 V`, `until < -1 A`): the
+    /// voltage, or the signed current, crosses this value downwards (`Below`) or upwards.
+    VoltageBelow(f64),
+    VoltageAbove(f64),
+    CurrentBelow(f64),
+    CurrentAbove(f64),
 }
 
 /// One parsed step.
@@ -44,8 +56,13 @@ impl Step {
         matches!(self.control, Control::Current(v) | Control::CRate(v) if v == 0.0)
     }
 
+    /// Whether this is a drive cycle (`Run NAME (…)`).
+    pub fn is_drive_cycle(&self) -> bool {
+        matches!(self.control, Control::Drive { .. })
+    }
+
     /// PyBaMM's default duration when no "for" is given: 2/|C| hours for C-rate steps,
-    /// otherwise one day.
+    /// otherwise one day (a drive cycle lasts its data's length, known once resolved).
     pub fn default_duration_s(&self) -> f64 {
         match self.control {
             Control::CRate(c) if c != 0.0 => 2.0 * 3600.0 / c.abs(),
@@ -69,7 +86,7 @@ pub struct ExperimentError {
     pub hint: String,
 }
 
-const EXAMPLES: &str = "e.g. \"Discharge at 1C until 2.5 V\", \"Rest for 30 minutes\", \"Charge at 0.5C until 4.2 V\", \"Hold at 4.2 V until 50 mA\", \"Discharge at 10 W for 1 hour or until 3 V\"";
+const EXAMPLES: &str = "e.g. \"Discharge at 1C until 2.5 V\", \"Rest for 30 minutes\", \"Charge at 0.5C until 4.2 V\", \"Hold at 4.2 V until 50 mA\", \"Discharge at 10 W for 1 hour or until 3 V\", \"Run US06 (A)\"";
 
 #[derive(Clone, Copy, Debug)]
 struct Tok<'a> {
@@ -298,10 +315,11 @@ pub fn parse_step(text: &str) -> Result<Step, ExperimentError> {
                 }
             }
         }
+        "run" => drive_cycle(&mut p)?,
         _ => {
             return Err(p.err(
                 Some(first),
-                &format!("a step starts with Discharge, Charge, Rest or Hold; {EXAMPLES}"),
+                &format!("a step starts with Discharge, Charge, Rest, Hold or Run; {EXAMPLES}"),
             ))
         }
     };
@@ -349,7 +367,7 @@ pub fn parse_step(text: &str) -> Result<Step, ExperimentError> {
             }
         }
     }
-    if duration_s.is_none() && terminations.is_empty() {
+    if duration_s.is_none() && terminations.is_empty() && verb != "run" {
         return Err(p.err(
             None,
             "a step needs \"for <duration>\" or \"until <limit>\", e.g. \"Rest for 1 hour\"",
@@ -363,13 +381,63 @@ pub fn parse_step(text: &str) -> Result<Step, ExperimentError> {
     })
 }
 
+/// `NAME (A)` after "Run": the drive cycle's name (one word: a built-in, a spec's
+/// `drive_cycles` key or a CSV path) and its kind, in parentheses as PyBaMM wrote it.
+fn drive_cycle(p: &mut Parser<'_>) -> Result<Control, ExperimentError> {
+    const HOW: &str =
+        "a drive cycle is written \"Run NAME (A)\", \"Run NAME (W)\" or \"Run NAME (V)\", e.g. \"Run US06 (A)\"";
+    let name_tok = p.next().ok_or_else(|| p.err(None, HOW))?;
+    // "Run US06(A)": the kind attached to the name
+    let (name, kind_str, kind_tok) = match name_tok.s.find('(') {
+        Some(i) if i > 0 => (&name_tok.s[..i], &name_tok.s[i..], name_tok),
+        Some(_) => return Err(p.err(Some(name_tok), HOW)),
+        None => {
+            let t = p.next().ok_or_else(|| p.err(None, HOW))?;
+            (name_tok.s, t.s, t)
+        }
+    };
+    let kind = match kind_str {
+        "(A)" | "(a)" => DriveKind::Current,
+        "(W)" | "(w)" => DriveKind::Power,
+        "(V)" | "(v)" => DriveKind::Voltage,
+        _ => return Err(p.err(Some(kind_tok), HOW)),
+    };
+    Ok(Control::Drive {
+        name: name.to_string(),
+        kind,
+    })
+}
+
 fn termination(p: &mut Parser<'_>) -> Result<Termination, ExperimentError> {
+    // PyBaMM's operator, alone ("< 3 V") or attached ("<3V")
+    let mut op = None;
+    if let Some(t) = p.peek() {
+        if let Some(c @ ('<' | '>')) = t.s.chars().next() {
+            op = Some(c);
+            if t.s.len() == 1 {
+                p.next();
+            } else {
+                p.toks[p.pos] = Tok {
+                    s: &t.s[1..],
+                    off: t.off + 1,
+                };
+            }
+        }
+    }
     let at = p.peek();
     let (v, u) = p.quantity("a limit such as \"2.5 V\", \"50 mA\" or \"C/20\"")?;
-    match u {
-        Unit::V => Ok(Termination::Voltage(v)),
-        Unit::A => Ok(Termination::Current(v.abs())),
-        Unit::C => Ok(Termination::CRate(v.abs())),
+    match (u, op) {
+        (Unit::V, None) => Ok(Termination::Voltage(v)),
+        (Unit::V, Some('<')) => Ok(Termination::VoltageBelow(v)),
+        (Unit::V, Some(_)) => Ok(Termination::VoltageAbove(v)),
+        (Unit::A, None) => Ok(Termination::Current(v.abs())),
+        (Unit::A, Some('<')) => Ok(Termination::CurrentBelow(v)),
+        (Unit::A, Some(_)) => Ok(Termination::CurrentAbove(v)),
+        (Unit::C, None) => Ok(Termination::CRate(v.abs())),
+        (Unit::C, Some(_)) => Err(p.err(
+            at,
+            "an operator (< or >) takes a voltage or a current, e.g. \"until < 3 V\"",
+        )),
         _ => Err(p.err(
             at,
             "a step ends at a voltage (V), a current (A, mA) or a C-rate (C/20)",
@@ -403,6 +471,42 @@ mod tests {
         assert_eq!(s.control, Control::Current(-0.5));
         let s = parse_step("Hold at 4.2 V until C/20").unwrap();
         assert_eq!(s.terminations, vec![Termination::CRate(0.05)]);
+    }
+
+    #[test]
+    fn parses_drive_cycles() {
+        let s = parse_step("Run US06 (A)").unwrap();
+        assert_eq!(
+            s.control,
+            Control::Drive {
+                name: "US06".into(),
+                kind: DriveKind::Current
+            }
+        );
+        assert!(s.terminations.is_empty() && s.duration_s.is_none());
+        let s = parse_step("Run data/profile.csv (W) until 3.0 V").unwrap();
+        assert_eq!(
+            s.control,
+            Control::Drive {
+                name: "data/profile.csv".into(),
+                kind: DriveKind::Power
+            }
+        );
+        assert_eq!(s.terminations, vec![Termination::Voltage(3.0)]);
+        let s = parse_step("Run US06 (A) until < 3.0 V or until >8 A").unwrap();
+        assert_eq!(
+            s.terminations,
+            vec![
+                Termination::VoltageBelow(3.0),
+                Termination::CurrentAbove(8.0)
+            ]
+        );
+        let s = parse_step("Run US06(V) for 5 minutes or until 50 mA").unwrap();
+        assert_eq!(s.duration_s, Some(300.0));
+        assert_eq!(s.terminations, vec![Termination::Current(0.05)]);
+        assert_eq!(parse_step("Run US06").unwrap_err().word, "end of step");
+        assert_eq!(parse_step("Run US06 (C)").unwrap_err().word, "(C)");
+        assert_eq!(parse_step("Run (A)").unwrap_err().word, "(A)");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! for the SPMe); `Simulation::output_cycles` keeps their sampled curves small.
 
 pub mod compare;
+pub mod drive_cycle;
 mod driver;
 pub mod experiment;
 pub mod fastmath;
@@ -59,6 +60,8 @@ pub enum SimError {
     },
     #[error(transparent)]
     Experiment(#[from] ExperimentError),
+    #[error(transparent)]
+    DriveCycle(#[from] drive_cycle::DriveCycleError),
     #[error("the experiment has no steps")]
     EmptyExperiment,
     #[error("step {step:?} ends immediately: {reason}")]

@@ -37,6 +37,10 @@ pub struct SimSpec {
     /// PyBaMM variable names to output besides the CSV's columns (see `sim::variables`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variables: Vec<String>,
+    /// Drive cycles named by `Run NAME (A|W|V)` steps: `{"NAME": [[t_s, value], …]}`
+    /// (`sim::drive_cycle`; `US06` is built in).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub drive_cycles: BTreeMap<String, Vec<[f64; 2]>>,
 }
 
 impl SimSpec {
@@ -54,6 +58,7 @@ impl SimSpec {
             options: BTreeMap::new(),
             points_per_domain: None,
             variables: Vec::new(),
+            drive_cycles: BTreeMap::new(),
         }
     }
 }

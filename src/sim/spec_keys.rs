@@ -20,6 +20,7 @@ pub const SPEC_KEYS: &[&str] = &[
     "options",
     "points_per_domain",
     "variables",
+    "drive_cycles",
 ];
 
 /// A spec as read, with whatever other keys it had.
@@ -42,6 +43,8 @@ pub struct RawSpec {
     points_per_domain: Option<usize>,
     #[serde(default)]
     variables: Vec<String>,
+    #[serde(default)]
+    drive_cycles: BTreeMap<String, Vec<[f64; 2]>>,
     #[serde(flatten)]
     unknown: BTreeMap<String, serde_json::Value>,
 }
@@ -84,6 +87,7 @@ impl TryFrom<RawSpec> for SimSpec {
             options: r.options,
             points_per_domain: r.points_per_domain,
             variables: r.variables,
+            drive_cycles: r.drive_cycles,
         })
     }
 }

@@ -12,6 +12,7 @@ mod commands;
 mod common;
 mod demo;
 mod deploy;
+mod drive_cycles;
 mod e2e;
 mod fake_github;
 mod farm;

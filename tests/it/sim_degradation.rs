@@ -291,6 +291,7 @@ fn spec(model: &str, experiment: &[&str], cycles: u32, options: &[(&str, &str)])
             .collect(),
         points_per_domain: None,
         variables: Vec::new(),
+        drive_cycles: Default::default(),
     }
 }
 

@@ -54,6 +54,9 @@ pub trait System {
     fn row_jacobian(&self, _row: usize, _y: &[f64], _grad: &mut [f64]) -> bool {
         false
     }
+    /// The time of the `rhs` evaluations that follow (a time-dependent control, e.g. a drive
+    /// cycle, reads it); the integrator sets each step's target time before solving it.
+    fn set_time(&self, _t: f64) {}
 }
 
 /// Counters of the work done.
@@ -547,6 +550,7 @@ impl Bdf {
             }
             let h = t_new - t;
             self.h_abs = h;
+            sys.set_time(t_new);
             let order = self.order;
             self.ypred.copy_from_slice(&self.d[0]);
             for row in &self.d[1..=order] {
