@@ -62,20 +62,20 @@ pub fn script(spec: &SimSpec, sim: &Simulation, period_s: f64) -> String {
     let lumped = spec
         .thermal
         .as_deref()
-        .or(spec.options.get("thermal").map(String::as_str))
+        .or(spec.options.get("thermal").and_then(|v| v.as_one()))
         .is_some_and(|t| t.trim().eq_ignore_ascii_case("lumped"));
     let mut options: Vec<(String, String)> = spec
         .options
         .iter()
         .filter(|(k, _)| k.as_str() != "thermal")
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| (k.clone(), py_option(v)))
         .collect();
     if lumped {
-        options.insert(0, ("thermal".into(), "lumped".into()));
+        options.insert(0, ("thermal".into(), py_str("lumped")));
     }
     let options = options
         .iter()
-        .map(|(k, v)| format!("{}: {}", py_str(k), py_str(v)))
+        .map(|(k, v)| format!("{}: {}", py_str(k), v))
         .collect::<Vec<_>>()
         .join(", ");
     let set = spec.parameter_set.trim();
@@ -95,7 +95,7 @@ pub fn script(spec: &SimSpec, sim: &Simulation, period_s: f64) -> String {
     let steps = spec
         .experiment
         .iter()
-        .map(|s| format!("    {},\n", py_str(s.trim())))
+        .map(|s| format!("    {},\n", py_step(spec, s.trim())))
         .collect::<String>();
     let cycles = spec.cycles.unwrap_or(1).max(1);
     let (r_n, r_p, particles) = if sim.finite_volume_particles() {
@@ -179,6 +179,74 @@ print("final voltage %.6f V at t = %.3f s" % (data[-1, 2], data[-1, 0]))
         atol = py_num(sim.atol),
         columns = columns.join(", "),
         distributed = distributed.join(", "),
+    )
+}
+
+/// An option's value as PyBaMM takes it: a string, or a tuple `(negative, positive)`.
+fn py_option(v: &crate::sim::OptionValue) -> String {
+    match v {
+        crate::sim::OptionValue::One(s) => py_str(s),
+        crate::sim::OptionValue::Pair([n, p]) => format!("({}, {})", py_str(n), py_str(p)),
+    }
+}
+
+/// A step as PyBaMM takes it: the string itself, or for a drive cycle (`Run NAME (A)`, which
+/// PyBaMM's strings no longer accept) `pybamm.step.current/power/voltage` on the 2-column
+/// data, with the step's duration and terminations (explicit `<`/`>` as PyBaMM requires).
+fn py_step(spec: &SimSpec, text: &str) -> String {
+    use crate::sim::drive_cycle::{lookup, DriveKind};
+    use crate::sim::experiment::{parse_step, Control, Termination};
+    let Ok(step) = parse_step(text) else {
+        return py_str(text);
+    };
+    let Control::Drive { name, kind } = &step.control else {
+        return py_str(text);
+    };
+    let Ok(rows) = lookup(name, &spec.drive_cycles) else {
+        return py_str(text);
+    };
+    let function = match kind {
+        DriveKind::Current => "current",
+        DriveKind::Power => "power",
+        DriveKind::Voltage => "voltage",
+    };
+    // a plain `until 3 V` ends a discharge going down, a charge going up (battbot's rule)
+    let discharge = rows.iter().map(|r| r[1]).find(|v| *v != 0.0).unwrap_or(0.0) >= 0.0;
+    let below = |v: f64, unit: &str| format!("< {v} {unit}");
+    let above = |v: f64, unit: &str| format!("> {v} {unit}");
+    let terms: Vec<String> = step
+        .terminations
+        .iter()
+        .map(|t| match *t {
+            Termination::Voltage(v) if discharge => below(v, "V"),
+            Termination::Voltage(v) => above(v, "V"),
+            Termination::Current(a) => below(a, "A"),
+            Termination::CRate(c) => format!("< {c}C"),
+            Termination::VoltageBelow(v) => below(v, "V"),
+            Termination::VoltageAbove(v) => above(v, "V"),
+            Termination::CurrentBelow(a) => below(a, "A"),
+            Termination::CurrentAbove(a) => above(a, "A"),
+        })
+        .map(|t| py_str(&t))
+        .collect();
+    let period = rows
+        .windows(2)
+        .map(|w| w[1][0] - w[0][0])
+        .fold(f64::INFINITY, f64::min);
+    let data = rows
+        .iter()
+        .map(|r| format!("[{}, {}]", py_num(r[0]), py_num(r[1])))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "pybamm.step.{function}(np.array([{data}]), duration={}, termination={}, period={})",
+        step.duration_s.map(py_num).unwrap_or_else(|| "None".into()),
+        if terms.is_empty() {
+            "None".to_string()
+        } else {
+            format!("[{}]", terms.join(", "))
+        },
+        if period.is_finite() { py_num(period) } else { "None".into() },
     )
 }
 
