@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_social;
 pub mod fakes;
+pub mod fakes_fediverse;
 pub mod farm;
 pub mod forge;
 pub mod job;

@@ -3,6 +3,7 @@
 mod attacks;
 mod bench;
 mod bench_attacks;
+mod bluesky;
 mod bpx_params;
 mod callback;
 mod ci;
@@ -22,6 +23,7 @@ mod gitlab_event;
 mod history;
 mod lifecycle;
 mod load;
+mod mastodon;
 mod params;
 mod render;
 mod reports;
