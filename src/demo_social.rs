@@ -161,9 +161,9 @@ pub async fn setup(
                 config: config.clone(),
             })
         }
-        other => bail!(
-            "unknown platform {other:?} (hint: github, twitter, slack, mastodon or bluesky)"
-        ),
+        other => {
+            bail!("unknown platform {other:?} (hint: github, twitter, slack, mastodon or bluesky)")
+        }
     }
 }
 
@@ -323,8 +323,13 @@ impl SocialDemo {
             let did = "did:plc:z72i7hdynmk6r22z27h6tvur";
             let post = format!("@battbot.bsky.social {text}");
             println!("· bluesky mention {rkey} from @alice.bsky.social: {post}");
-            self.pending
-                .push(fedi::bluesky_mention(did, "alice.bsky.social", &rkey, &post, &at));
+            self.pending.push(fedi::bluesky_mention(
+                did,
+                "alice.bsky.social",
+                &rkey,
+                &post,
+                &at,
+            ));
             let client = server::boot::bluesky_client(&self.config)?
                 .context("the demo's Bluesky config is incomplete")?;
             poll_bluesky(app, &client).await?
@@ -383,9 +388,13 @@ impl SocialDemo {
                 ),
                 ("POST com.atproto.repo.createRecord", b) => format!(
                     "post in reply to {} with image {} (alt: {:?}), facets {}:\n{}",
-                    b["record"]["reply"]["parent"]["uri"].as_str().unwrap_or("-"),
+                    b["record"]["reply"]["parent"]["uri"]
+                        .as_str()
+                        .unwrap_or("-"),
                     b["record"]["embed"]["images"][0]["image"]["ref"]["$link"],
-                    b["record"]["embed"]["images"][0]["alt"].as_str().unwrap_or_default(),
+                    b["record"]["embed"]["images"][0]["alt"]
+                        .as_str()
+                        .unwrap_or_default(),
                     b["record"]["facets"],
                     b["record"]["text"].as_str().unwrap_or_default()
                 ),

@@ -61,7 +61,9 @@ impl Fake {
     fn check(&self, headers: &HeaderMap, token: &str) -> Result<(), Response> {
         if let Some(status) = *self.refuse.lock().expect("refuse lock") {
             let code = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
-            return Err((code, Json(json!({"error": "The access token is invalid"}))).into_response());
+            return Err(
+                (code, Json(json!({"error": "The access token is invalid"}))).into_response(),
+            );
         }
         let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
         if auth != Some(&format!("Bearer {token}")) {
@@ -104,21 +106,39 @@ fn query(raw: &Option<String>) -> Vec<(String, String)> {
 /// A Mastodon instance: notifications, statuses, v2 media (processed after one poll).
 /// Returns the router and a switch that makes every call answer that status (401/403).
 pub fn mastodon(rec: Recorder, pending: Pending) -> (Router, Arc<Mutex<Option<u16>>>) {
-    async fn notifications(State(f): State<Fake>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    async fn notifications(
+        State(f): State<Fake>,
+        headers: HeaderMap,
+        RawQuery(q): RawQuery,
+    ) -> Response {
         if let Err(r) = f.check(&headers, MASTODON_TOKEN) {
             return r;
         }
         let q = query(&q);
         f.rec.push("GET /api/v1/notifications", json!(q));
         if !q.iter().any(|(k, v)| k == "types[]" && v == "mention") {
-            return (StatusCode::BAD_REQUEST, "the bot must ask for mentions only").into_response();
+            return (
+                StatusCode::BAD_REQUEST,
+                "the bot must ask for mentions only",
+            )
+                .into_response();
         }
-        let min: u64 = q.iter().find(|(k, _)| k == "min_id").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+        let min: u64 = q
+            .iter()
+            .find(|(k, _)| k == "min_id")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
         let mut newer: Vec<Value> = f
             .pending
             .all()
             .into_iter()
-            .filter(|n| n["id"].as_str().and_then(|s| s.parse::<u64>().ok()).unwrap_or(0) > min)
+            .filter(|n| {
+                n["id"]
+                    .as_str()
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .unwrap_or(0)
+                    > min
+            })
             .collect();
         newer.reverse(); // newest first, as the API pages
         Json(Value::Array(newer)).into_response()
@@ -128,9 +148,18 @@ pub fn mastodon(rec: Recorder, pending: Pending) -> (Router, Arc<Mutex<Option<u1
             return r;
         }
         f.rec.push("GET /api/v1/statuses/{id}", json!({"id": id}));
-        match f.pending.all().into_iter().find(|n| n["status"]["id"] == id.as_str()) {
+        match f
+            .pending
+            .all()
+            .into_iter()
+            .find(|n| n["status"]["id"] == id.as_str())
+        {
             Some(n) => Json(n["status"].clone()).into_response(),
-            None => (StatusCode::NOT_FOUND, Json(json!({"error": "Record not found"}))).into_response(),
+            None => (
+                StatusCode::NOT_FOUND,
+                Json(json!({"error": "Record not found"})),
+            )
+                .into_response(),
         }
     }
     async fn upload(State(f): State<Fake>, headers: HeaderMap, body: Bytes) -> Response {
@@ -178,11 +207,15 @@ pub fn mastodon(rec: Recorder, pending: Pending) -> (Router, Arc<Mutex<Option<u1
         if let Err(r) = f.check(&headers, MASTODON_TOKEN) {
             return r;
         }
-        let parsed: Value = serde_json::from_slice(&body).unwrap_or_else(|_| crate::fakes::form(&body));
+        let parsed: Value =
+            serde_json::from_slice(&body).unwrap_or_else(|_| crate::fakes::form(&body));
         let n = f.rec.push("POST /api/v1/statuses", parsed.clone());
         let mut status = fixture(STATUS);
         status["id"] = json!(format!("{}", 110_000_000_000_000_000u64 + n as u64));
-        status["content"] = json!(format!("<p>{}</p>", parsed["status"].as_str().unwrap_or_default()));
+        status["content"] = json!(format!(
+            "<p>{}</p>",
+            parsed["status"].as_str().unwrap_or_default()
+        ));
         status["visibility"] = parsed["visibility"].clone();
         status["in_reply_to_id"] = parsed["in_reply_to_id"].clone();
         status["account"]["acct"] = json!("battbot");
@@ -220,7 +253,10 @@ pub fn bluesky_mention(did: &str, handle: &str, rkey: &str, text: &str, indexed_
 /// A Bluesky PDS: sessions, notifications, posts, blobs and records.
 pub fn bluesky(rec: Recorder, pending: Pending) -> (Router, Arc<Mutex<Option<u16>>>) {
     async fn create_session(State(f): State<Fake>, Json(body): Json<Value>) -> Response {
-        f.rec.push("POST com.atproto.server.createSession", json!({"identifier": body["identifier"]}));
+        f.rec.push(
+            "POST com.atproto.server.createSession",
+            json!({"identifier": body["identifier"]}),
+        );
         if body["password"] != BLUESKY_PASSWORD || f.refuse.lock().expect("refuse lock").is_some() {
             return (StatusCode::UNAUTHORIZED, Json(json!({"error": "AuthenticationRequired", "message": "Invalid identifier or password"}))).into_response();
         }
@@ -230,7 +266,8 @@ pub fn bluesky(rec: Recorder, pending: Pending) -> (Router, Arc<Mutex<Option<u16
         if let Err(r) = f.check(&headers, "demo-refresh-jwt") {
             return r;
         }
-        f.rec.push("POST com.atproto.server.refreshSession", Value::Null);
+        f.rec
+            .push("POST com.atproto.server.refreshSession", Value::Null);
         Json(fixture(REFRESH_SESSION)).into_response()
     }
     fn access(f: &Fake, headers: &HeaderMap) -> Result<(), Response> {
@@ -241,12 +278,19 @@ pub fn bluesky(rec: Recorder, pending: Pending) -> (Router, Arc<Mutex<Option<u16
         if let Err(r) = access(&f, &headers) {
             return r;
         }
-        f.rec.push("GET app.bsky.notification.listNotifications", json!(query(&q)));
+        f.rec.push(
+            "GET app.bsky.notification.listNotifications",
+            json!(query(&q)),
+        );
         let mut all = f.pending.all();
         all.reverse();
         Json(json!({"notifications": all})).into_response()
     }
-    async fn get_posts(State(f): State<Fake>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    async fn get_posts(
+        State(f): State<Fake>,
+        headers: HeaderMap,
+        RawQuery(q): RawQuery,
+    ) -> Response {
         if let Err(r) = access(&f, &headers) {
             return r;
         }
@@ -256,7 +300,12 @@ pub fn bluesky(rec: Recorder, pending: Pending) -> (Router, Arc<Mutex<Option<u16
         let posts: Vec<Value> = q
             .iter()
             .filter(|(k, _)| k == "uris")
-            .filter_map(|(_, uri)| f.pending.all().into_iter().find(|n| n["uri"] == uri.as_str()))
+            .filter_map(|(_, uri)| {
+                f.pending
+                    .all()
+                    .into_iter()
+                    .find(|n| n["uri"] == uri.as_str())
+            })
             .map(|n| {
                 let mut p = template.clone();
                 p["uri"] = n["uri"].clone();
@@ -273,12 +322,19 @@ pub fn bluesky(rec: Recorder, pending: Pending) -> (Router, Arc<Mutex<Option<u16
             return r;
         }
         let png = body.starts_with(b"\x89PNG");
-        f.rec.push("POST com.atproto.repo.uploadBlob", json!({"bytes": body.len(), "png": png}));
+        f.rec.push(
+            "POST com.atproto.repo.uploadBlob",
+            json!({"bytes": body.len(), "png": png}),
+        );
         let mut blob = fixture(UPLOAD_BLOB);
         blob["blob"]["size"] = json!(body.len());
         Json(blob).into_response()
     }
-    async fn create_record(State(f): State<Fake>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    async fn create_record(
+        State(f): State<Fake>,
+        headers: HeaderMap,
+        Json(body): Json<Value>,
+    ) -> Response {
         if let Err(r) = access(&f, &headers) {
             return r;
         }
@@ -292,8 +348,14 @@ pub fn bluesky(rec: Recorder, pending: Pending) -> (Router, Arc<Mutex<Option<u16
         refuse: refuse.clone(),
     };
     let router = Router::new()
-        .route("/xrpc/com.atproto.server.createSession", post(create_session))
-        .route("/xrpc/com.atproto.server.refreshSession", post(refresh_session))
+        .route(
+            "/xrpc/com.atproto.server.createSession",
+            post(create_session),
+        )
+        .route(
+            "/xrpc/com.atproto.server.refreshSession",
+            post(refresh_session),
+        )
         .route("/xrpc/app.bsky.notification.listNotifications", get(list))
         .route("/xrpc/app.bsky.feed.getPosts", get(get_posts))
         .route("/xrpc/com.atproto.repo.uploadBlob", post(upload_blob))

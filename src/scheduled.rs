@@ -93,7 +93,15 @@ pub async fn tweet_random(
     seed: Option<u64>,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<Outcome> {
-    post_random(config, reports, "twitter", twitter.map(Poster::Twitter), seed, now).await
+    post_random(
+        config,
+        reports,
+        "twitter",
+        twitter.map(Poster::Twitter),
+        seed,
+        now,
+    )
+    .await
 }
 
 /// The slot's comparison: the report committed by an earlier platform's run, or a new one.
@@ -181,7 +189,18 @@ pub async fn post_random(
                 png: read(reports.as_ref(), config, &format!("{dir}/voltage.png")).await?,
             }
         }
-        None => draw(config, reports.as_ref(), &slot, seed, now, &state_path, posting).await?,
+        None => {
+            draw(
+                config,
+                reports.as_ref(),
+                &slot,
+                seed,
+                now,
+                &state_path,
+                posting,
+            )
+            .await?
+        }
     };
     outcome.title.clone_from(&drawn.title);
     outcome.report_path.clone_from(&drawn.report_path);
@@ -230,7 +249,7 @@ pub async fn post_random(
             let blob = client.upload_png(&drawn.png).await?;
             let alt = alt.replacen("Animated plots", "Plots", 1);
             let uri = client
-                .post(&text, None, blob.map(|b| (b, alt.as_str())))
+                .post(&text, None, blob.map(|b| (b, alt.as_str())), &[])
                 .await?;
             outcome.post_id = Some(uri.clone());
             PostState {

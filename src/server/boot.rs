@@ -407,7 +407,8 @@ pub async fn post_random(config: Config, platform: &str, seed: Option<u64>) -> a
     let forges = forges_from_config(&config)?;
     let now = time::OffsetDateTime::now_utc();
     let dry = config.server.dry_run;
-    let missing = |what: &str| crate::cli::bad_input(format!("{what} (or run with BATTBOT_DRY_RUN=1)"));
+    let missing =
+        |what: &str| crate::cli::bad_input(format!("{what} (or run with BATTBOT_DRY_RUN=1)"));
     for platform in platforms {
         let (tw, md, bs) = if dry {
             (None, None, None)

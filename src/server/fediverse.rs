@@ -15,7 +15,11 @@ use crate::social::bluesky::{BlueskyClient, BlueskyError, Skeet};
 use crate::social::mastodon::{MastodonClient, MastodonError, Toot};
 use crate::social::reply_text;
 
-fn refused_or_other(platform: &str, account_problem: bool, e: impl std::fmt::Display) -> ForgeError {
+fn refused_or_other(
+    platform: &str,
+    account_problem: bool,
+    e: impl std::fmt::Display,
+) -> ForgeError {
     if account_problem {
         ForgeError::Refused {
             platform: platform.into(),
@@ -39,12 +43,21 @@ pub fn bluesky_error(e: BlueskyError) -> ForgeError {
 /// The alt text of a reply's plot: what it shows, and for which request (the reply's first
 /// line, which names the run).
 pub fn alt_text(body: &str, animated: bool) -> String {
-    let first = visible(body)
+    let text = visible(body);
+    // The runs (`- SPM · Chen2020: …` lines) say what the plot shows; else the first line.
+    let runs: Vec<&str> = text
         .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+        .filter_map(|l| l.trim().strip_prefix("- "))
+        .collect();
+    let first = if runs.is_empty() {
+        text.lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    } else {
+        runs.join("; ")
+    };
     let kind = if animated { "Animated plots" } else { "Plots" };
     let alt = format!(
         "{kind} of cell terminal voltage (V), current (A) and discharged capacity (A.h) against time, one line per run: {first}"
@@ -78,7 +91,11 @@ pub fn skeet_event(s: &Skeet) -> CommentEvent {
             repo: s.did.clone(),
             number: s.tid,
             comment_id: s.tid,
-            user: if s.handle.is_empty() { s.did.clone() } else { s.handle.clone() },
+            user: if s.handle.is_empty() {
+                s.did.clone()
+            } else {
+                s.handle.clone()
+            },
             url: format!("https://bsky.app/profile/{}/post/{rkey}", s.did),
         },
         body: s.text.clone(),
@@ -189,20 +206,25 @@ impl Conversation for BlueskyConversation {
         body: &str,
         files: &[Attachment],
     ) -> Result<(), ForgeError> {
-        let reply = if thread.number > 0 && thread.repo.starts_with("did:") {
-            Some(
-                self.client
-                    .reply_refs(&thread.repo, thread.number)
-                    .await
-                    .map_err(bluesky_error)?,
-            )
+        let (reply, handle) = if thread.number > 0 && thread.repo.starts_with("did:") {
+            let (refs, handle) = self
+                .client
+                .reply_refs(&thread.repo, thread.number)
+                .await
+                .map_err(bluesky_error)?;
+            (Some(refs), handle)
         } else {
-            None
+            (None, String::new())
         };
         // Bluesky shows image embeds still, so the PNG goes (a GIF would show its first frame).
         let mut image = None;
         if let Some(png) = files.iter().find(|f| f.content_type == "image/png") {
-            if let Some(blob) = self.client.upload_png(&png.bytes).await.map_err(bluesky_error)? {
+            if let Some(blob) = self
+                .client
+                .upload_png(&png.bytes)
+                .await
+                .map_err(bluesky_error)?
+            {
                 image = Some((blob, alt_text(body, false)));
             }
         }
@@ -211,6 +233,8 @@ impl Conversation for BlueskyConversation {
                 &visible(body),
                 reply,
                 image.as_ref().map(|(b, a)| (b.clone(), a.as_str())),
+                // The asker, as the reply names them, is a mention of their DID.
+                &[(handle.as_str(), thread.repo.as_str())],
             )
             .await
             .map_err(bluesky_error)?;
@@ -245,8 +269,22 @@ mod tests {
 
     #[test]
     fn alt_text_says_what_the_plot_shows() {
-        let alt = alt_text("SPM with Chen2020: 1 h discharge\nhttps://x\n<!-- battbot:k -->", true);
-        assert!(alt.starts_with("Animated plots of cell terminal voltage"), "{alt}");
+        let alt = alt_text(
+            "SPM with Chen2020: 1 h discharge\nhttps://x\n<!-- battbot:k -->",
+            true,
+        );
+        assert!(
+            alt.starts_with("Animated plots of cell terminal voltage"),
+            "{alt}"
+        );
         assert!(alt.ends_with("SPM with Chen2020: 1 h discharge"), "{alt}");
+        let alt = alt_text(
+            "@a ✅ job finished.\n\n- SPM · Chen2020: 2.5 V\n- DFN · Chen2020: 2.5 V\n",
+            false,
+        );
+        assert!(
+            alt.ends_with("SPM · Chen2020: 2.5 V; DFN · Chen2020: 2.5 V"),
+            "{alt}"
+        );
     }
 }

@@ -36,7 +36,13 @@ pub enum BlueskyError {
 impl BlueskyError {
     /// The bot's own account or app password is refused.
     pub fn is_account_problem(&self) -> bool {
-        matches!(self, BlueskyError::Status { status: 401 | 403, .. })
+        matches!(
+            self,
+            BlueskyError::Status {
+                status: 401 | 403,
+                ..
+            }
+        )
     }
 }
 
@@ -154,7 +160,10 @@ pub fn skeet_of(n: &Value, bot_did: &str) -> Option<Skeet> {
     Some(Skeet {
         uri: uri.to_string(),
         did: did.to_string(),
-        handle: n["author"]["handle"].as_str().unwrap_or_default().to_string(),
+        handle: n["author"]["handle"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
         tid,
         text: short_text(n["record"]["text"].as_str().unwrap_or_default()),
         indexed_at: n["indexedAt"].as_str().unwrap_or_default().to_string(),
@@ -260,7 +269,10 @@ impl BlueskyClient {
                 .map_err(xrpc)?;
             let json = serde_json::to_value(&out.data)
                 .map_err(|e| BlueskyError::Unexpected(e.to_string()))?;
-            let items = json["notifications"].as_array().cloned().unwrap_or_default();
+            let items = json["notifications"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             let mut reached_seen = false;
             for n in &items {
                 let at = n["indexedAt"].as_str().unwrap_or_default();
@@ -291,8 +303,8 @@ impl BlueskyClient {
     }
 
     /// The `reply` refs of a reply to post (`did`, `tid`): parent is that post, root is its
-    /// thread's root (itself when it starts the thread).
-    pub async fn reply_refs(&self, did: &str, tid: u64) -> Result<Value, BlueskyError> {
+    /// thread's root (itself when it starts the thread); and its author's handle.
+    pub async fn reply_refs(&self, did: &str, tid: u64) -> Result<(Value, String), BlueskyError> {
         self.session_did().await?;
         let uri = post_uri(did, tid);
         let out = self
@@ -302,26 +314,41 @@ impl BlueskyClient {
             .app
             .bsky
             .feed
-            .get_posts(feed::get_posts::ParametersData { uris: vec![uri.clone()] }.into())
+            .get_posts(
+                feed::get_posts::ParametersData {
+                    uris: vec![uri.clone()],
+                }
+                .into(),
+            )
             .await
             .map_err(xrpc)?;
-        let json = serde_json::to_value(&out.data).map_err(|e| BlueskyError::Unexpected(e.to_string()))?;
+        let json =
+            serde_json::to_value(&out.data).map_err(|e| BlueskyError::Unexpected(e.to_string()))?;
         let post = json["posts"]
             .as_array()
             .and_then(|p| p.iter().find(|p| p["uri"] == uri.as_str()))
             .ok_or_else(|| BlueskyError::Unexpected(format!("post {uri} not found")))?;
         let parent = json!({"uri": uri, "cid": post["cid"]});
         let root = match &post["record"]["reply"]["root"] {
-            r if r["uri"].is_string() && r["cid"].is_string() => json!({"uri": r["uri"], "cid": r["cid"]}),
+            r if r["uri"].is_string() && r["cid"].is_string() => {
+                json!({"uri": r["uri"], "cid": r["cid"]})
+            }
             _ => parent.clone(),
         };
-        Ok(json!({"root": root, "parent": parent}))
+        let handle = post["author"]["handle"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        Ok((json!({"root": root, "parent": parent}), handle))
     }
 
     /// Uploads a PNG; `None` (and a warning) when it exceeds the image blob limit.
     pub async fn upload_png(&self, png: &[u8]) -> Result<Option<Value>, BlueskyError> {
         if png.len() > MAX_IMAGE_BYTES {
-            tracing::warn!(bytes = png.len(), "the PNG exceeds Bluesky's image limit; posting without it");
+            tracing::warn!(
+                bytes = png.len(),
+                "the PNG exceeds Bluesky's image limit; posting without it"
+            );
             return Ok(None);
         }
         self.session_did().await?;
@@ -342,15 +369,17 @@ impl BlueskyClient {
 
     /// Posts `text` (fitted to 300 graphemes, with its facets), optionally as a reply and
     /// with an image; returns the new post's URI.
+    /// `mentions` are the (handle, DID) pairs whose `@handle` in the text becomes a mention.
     pub async fn post(
         &self,
         text: &str,
         reply: Option<Value>,
         image: Option<(Value, &str)>,
+        mentions: &[(&str, &str)],
     ) -> Result<String, BlueskyError> {
         self.session_did().await?;
         let text = facets::fit(text);
-        let found = facets::detect(&text, &[]);
+        let found = facets::detect(&text, mentions);
         let mut record = json!({
             "$type": "app.bsky.feed.post",
             "text": text,
@@ -394,7 +423,10 @@ mod tests {
         assert_eq!(tid_to_u64("self"), None);
         assert_eq!(tid_to_u64("zzzzzzzzzzzzz"), None, "top bit set");
         assert_eq!(tid_to_u64("3l3qo2vutsw2!"), None);
-        assert_eq!(post_uri("did:plc:x", n), format!("at://did:plc:x/app.bsky.feed.post/{tid}"));
+        assert_eq!(
+            post_uri("did:plc:x", n),
+            format!("at://did:plc:x/app.bsky.feed.post/{tid}")
+        );
     }
 
     #[test]
@@ -404,23 +436,64 @@ mod tests {
                    "record": {"text": text}, "indexedAt": "2024-01-01T00:00:00Z"})
         };
         // A post of someone else's repository claimed by this author.
-        assert!(skeet_of(&base("at://did:plc:other/app.bsky.feed.post/3l3qo2vutsw2b", "did:plc:me", "x"), "did:plc:bot").is_none());
+        assert!(skeet_of(
+            &base(
+                "at://did:plc:other/app.bsky.feed.post/3l3qo2vutsw2b",
+                "did:plc:me",
+                "x"
+            ),
+            "did:plc:bot"
+        )
+        .is_none());
         // Not a post, or a key that is no TID (it could not name a job).
-        assert!(skeet_of(&base("at://did:plc:me/app.bsky.feed.like/3l3qo2vutsw2b", "did:plc:me", "x"), "did:plc:bot").is_none());
-        assert!(skeet_of(&base("at://did:plc:me/app.bsky.feed.post/../../x", "did:plc:me", "x"), "did:plc:bot").is_none());
+        assert!(skeet_of(
+            &base(
+                "at://did:plc:me/app.bsky.feed.like/3l3qo2vutsw2b",
+                "did:plc:me",
+                "x"
+            ),
+            "did:plc:bot"
+        )
+        .is_none());
+        assert!(skeet_of(
+            &base(
+                "at://did:plc:me/app.bsky.feed.post/../../x",
+                "did:plc:me",
+                "x"
+            ),
+            "did:plc:bot"
+        )
+        .is_none());
         // The bot's own post.
-        assert!(skeet_of(&base("at://did:plc:bot/app.bsky.feed.post/3l3qo2vutsw2b", "did:plc:bot", "x"), "did:plc:bot").is_none());
+        assert!(skeet_of(
+            &base(
+                "at://did:plc:bot/app.bsky.feed.post/3l3qo2vutsw2b",
+                "did:plc:bot",
+                "x"
+            ),
+            "did:plc:bot"
+        )
+        .is_none());
         // A text far over the lexicon's 3000 bytes is cut, on a character boundary.
         let long = "é".repeat(5000);
-        let s = skeet_of(&base("at://did:plc:me/app.bsky.feed.post/3l3qo2vutsw2b", "did:plc:me", &long), "did:plc:bot").unwrap();
+        let s = skeet_of(
+            &base(
+                "at://did:plc:me/app.bsky.feed.post/3l3qo2vutsw2b",
+                "did:plc:me",
+                &long,
+            ),
+            "did:plc:bot",
+        )
+        .unwrap();
         assert!(s.text.len() <= 3000 && s.text.chars().all(|c| c == 'é'));
     }
 
     #[test]
     fn documented_notifications_become_requests() {
-        let page: Value =
-            serde_json::from_str(include_str!("../../tests/data/bluesky/listNotifications.json"))
-                .unwrap();
+        let page: Value = serde_json::from_str(include_str!(
+            "../../tests/data/bluesky/listNotifications.json"
+        ))
+        .unwrap();
         let skeets: Vec<Skeet> = page["notifications"]
             .as_array()
             .unwrap()
@@ -429,6 +502,7 @@ mod tests {
             .collect();
         assert_eq!(skeets.len(), 2, "the like is no request: {skeets:?}");
         assert_eq!(skeets[0].handle, "alice.bsky.social");
-        assert!(skeets[0].text.contains("simulate SPM"));
+        assert!(skeets[0].text.contains("compare SPM and DFN"));
+        assert!(skeets[1].text.contains("simulate SPM"));
     }
 }

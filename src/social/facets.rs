@@ -41,7 +41,8 @@ pub fn detect(text: &str, known: &[(&str, &str)]) -> Vec<Facet> {
             });
         } else if let Some(handle) = token.strip_prefix('@') {
             let handle = handle.trim_end_matches(TRAILING);
-            if let Some((h, did)) = known.iter().find(|(h, _)| h.eq_ignore_ascii_case(handle)) {
+            let known = known.iter().filter(|(h, _)| !h.is_empty());
+            if let Some((h, did)) = known.clone().find(|(h, _)| h.eq_ignore_ascii_case(handle)) {
                 out.push(Facet {
                     byte_start: start,
                     byte_end: start + 1 + h.len(),
@@ -86,7 +87,9 @@ pub fn to_json(facets: &[Facet]) -> Value {
             .iter()
             .map(|f| {
                 let feature = match &f.feature {
-                    Feature::Link(uri) => json!({"$type": "app.bsky.richtext.facet#link", "uri": uri}),
+                    Feature::Link(uri) => {
+                        json!({"$type": "app.bsky.richtext.facet#link", "uri": uri})
+                    }
                     Feature::Mention(did) => {
                         json!({"$type": "app.bsky.richtext.facet#mention", "did": did})
                     }
@@ -158,19 +161,30 @@ mod tests {
     #[test]
     fn mentions_of_known_accounts_get_their_did() {
         let text = "(@alice.bsky.social, see https://x.org) and @bob.test";
+        assert!(detect("a bare @ is nobody", &[("", "did:plc:x")]).is_empty());
         let facets = detect(text, &[("alice.bsky.social", "did:plc:alice")]);
         assert_eq!(facets.len(), 2);
-        assert_eq!(&text[facets[0].byte_start..facets[0].byte_end], "@alice.bsky.social");
+        assert_eq!(
+            &text[facets[0].byte_start..facets[0].byte_end],
+            "@alice.bsky.social"
+        );
         assert_eq!(facets[0].feature, Feature::Mention("did:plc:alice".into()));
-        assert_eq!(&text[facets[1].byte_start..facets[1].byte_end], "https://x.org");
+        assert_eq!(
+            &text[facets[1].byte_start..facets[1].byte_end],
+            "https://x.org"
+        );
         let json = to_json(&facets);
-        assert_eq!(json[1]["features"][0]["$type"], "app.bsky.richtext.facet#link");
+        assert_eq!(
+            json[1]["features"][0]["$type"],
+            "app.bsky.richtext.facet#link"
+        );
         assert_eq!(json[0]["index"]["byteStart"], 1);
     }
 
     #[test]
     fn long_replies_fit_and_keep_their_link() {
-        let url = "https://github.com/battbot/reports/blob/main/bluesky/alice/3l3qo2vutsw2b/report.md";
+        let url =
+            "https://github.com/battbot/reports/blob/main/bluesky/alice/3l3qo2vutsw2b/report.md";
         let text = format!("{} {url}", "🔋 voltage ".repeat(60));
         let out = fit(&text);
         assert!(graphemes(&out) <= MAX_GRAPHEMES, "{}", graphemes(&out));

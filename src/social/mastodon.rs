@@ -40,7 +40,13 @@ pub enum MastodonError {
 impl MastodonError {
     /// The bot's own account or token is refused (revoked, suspended, scopes missing).
     pub fn is_account_problem(&self) -> bool {
-        matches!(self, MastodonError::Status { status: 401 | 403, .. })
+        matches!(
+            self,
+            MastodonError::Status {
+                status: 401 | 403,
+                ..
+            }
+        )
     }
 
     fn of(e: MegaError) -> Self {
@@ -161,7 +167,10 @@ fn toot_of(n: RawNotification, bot_acct: &str) -> Option<Toot> {
         return None;
     }
     let Ok(id) = s.id.parse::<u64>() else {
-        tracing::warn!("Mastodon status id {:?} is not a number: skipped", short(&s.id));
+        tracing::warn!(
+            "Mastodon status id {:?} is not a number: skipped",
+            short(&s.id)
+        );
         return None;
     };
     Some(Toot {
@@ -260,11 +269,13 @@ impl MastodonClient {
             if let Some(c) = &cursor {
                 query.push(("min_id", c.clone()));
             }
+            let mut url = url::Url::parse(&format!("{}/api/v1/notifications", self.base))
+                .map_err(|e| MastodonError::Unexpected(format!("base URL: {e}")))?;
+            url.query_pairs_mut().extend_pairs(&query);
             let resp = self
                 .http
-                .get(format!("{}/api/v1/notifications", self.base))
+                .get(url)
                 .bearer_auth(self.token.expose())
-                .query(&query)
                 .send()
                 .await
                 .map_err(|e| MastodonError::Http(e.without_url().to_string()))?;
@@ -341,7 +352,8 @@ impl MastodonClient {
             self.sleeper.sleep(MEDIA_POLL).await;
             match self.api.get_media(id.clone()).await {
                 Ok(_) => return Ok(id),
-                Err(MegaError::OwnError(own)) if matches!(own.kind, Kind::HTTPPartialContentError) => {}
+                Err(MegaError::OwnError(own))
+                    if matches!(own.kind, Kind::HTTPPartialContentError) => {}
                 Err(e) => return Err(MastodonError::of(e)),
             }
         }
@@ -383,13 +395,34 @@ mod tests {
     fn documented_notification_becomes_a_mention() {
         let json = include_str!("../../tests/data/mastodon/notifications.json");
         let items: Vec<RawNotification> = serde_json::from_str(json).unwrap();
-        let toots: Vec<Toot> = items.into_iter().filter_map(|n| toot_of(n, "battbot")).collect();
-        assert_eq!(toots.len(), 1, "the favourite and the bot's own status are not requests");
+        let toots: Vec<Toot> = items
+            .into_iter()
+            .filter_map(|n| toot_of(n, "battbot"))
+            .collect();
+        assert_eq!(
+            toots.len(),
+            1,
+            "the favourite and the bot's own status are not requests"
+        );
         let t = &toots[0];
         assert_eq!(t.id, 103186126728896492);
         assert_eq!(t.acct, "zsc");
         assert_eq!(t.visibility, Visibility::Unlisted);
         assert_eq!(t.text, "@battbot simulate SPM with Chen2020");
+    }
+
+    #[test]
+    fn the_token_never_shows_in_debug_or_errors() {
+        let c = MastodonClient::new(
+            "https://x.test",
+            Secret::new("tok-SECRET"),
+            "@battbot@x.test",
+        )
+        .unwrap();
+        assert!(!format!("{c:?}").contains("tok-SECRET"));
+        assert_eq!(c.bot_acct, "battbot");
+        let e = MastodonClient::new("not a url", Secret::new("tok-SECRET"), "b").unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("tok-SECRET"));
     }
 
     #[test]

@@ -132,7 +132,11 @@ fn decode_entity(name: &str) -> Option<char> {
         Some(hex) => u32::from_str_radix(hex, 16).ok()?,
         None => num.parse::<u32>().ok()?,
     };
-    Some(char::from_u32(code).filter(|c| *c != '\0').unwrap_or('\u{fffd}'))
+    Some(
+        char::from_u32(code)
+            .filter(|c| *c != '\0')
+            .unwrap_or('\u{fffd}'),
+    )
 }
 
 #[cfg(test)]
@@ -159,7 +163,9 @@ mod tests {
     fn attack_html_script_entities_mentions_and_links_stay_text() {
         // A script and a style block vanish with their content.
         assert_eq!(
-            to_text("<p>@battbot help</p><script>alert('@battbot abort')</script><style>p{}</style>"),
+            to_text(
+                "<p>@battbot help</p><script>alert('@battbot abort')</script><style>p{}</style>"
+            ),
             "@battbot help"
         );
         // Escaped markup is text, decoded once: never re-read as a tag or an entity.
@@ -169,7 +175,9 @@ mod tests {
         );
         // A mention's visible text is what counts, whatever its link says.
         assert_eq!(
-            to_text(r#"<a href="https://evil.example/@admin" class="mention">@<span>battbot</span></a> status"#),
+            to_text(
+                r#"<a href="https://evil.example/@admin" class="mention">@<span>battbot</span></a> status"#
+            ),
             "@battbot status"
         );
         // `>` inside a quoted attribute does not end the tag.
@@ -180,9 +188,15 @@ mod tests {
         // An unterminated tag swallows the rest; a bare `&` is kept.
         assert_eq!(to_text("a & b <a href=\"x"), "a & b");
         // Line breaks only where the HTML says; control characters dropped.
-        assert_eq!(to_text("one<br>two<br/>three\nfour\u{7}"), "one\ntwo\nthree four");
+        assert_eq!(
+            to_text("one<br>two<br/>three\nfour\u{7}"),
+            "one\ntwo\nthree four"
+        );
         // Invalid numeric entities become U+FFFD, NUL included; unknown names stay literal.
-        assert_eq!(to_text("&#0;&#xD800;&#99999999;&bogus;"), "\u{fffd}\u{fffd}\u{fffd}&bogus;");
+        assert_eq!(
+            to_text("&#0;&#xD800;&#99999999;&bogus;"),
+            "\u{fffd}\u{fffd}\u{fffd}&bogus;"
+        );
     }
 
     #[test]

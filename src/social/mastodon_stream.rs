@@ -34,7 +34,11 @@ impl Default for Backoff {
 
 impl Backoff {
     pub fn new(min: Duration, max: Duration) -> Self {
-        Backoff { next: min, min, max }
+        Backoff {
+            next: min,
+            min,
+            max,
+        }
     }
 
     /// The wait before the next attempt; doubles the one after.
@@ -85,7 +89,10 @@ pub async fn run<F, Fut>(
             Err(e) => on_event(StreamEvent::Failed(e)).await,
         }
         let wait = backoff.next_delay();
-        tracing::info!("Mastodon stream closed; reconnecting in {} s", wait.as_secs());
+        tracing::info!(
+            "Mastodon stream closed; reconnecting in {} s",
+            wait.as_secs()
+        );
         tokio::select! {
             _ = stop.cancelled() => return,
             _ = sleeper.sleep(wait) => {}
@@ -104,7 +111,10 @@ where
     Fut: Future<Output = ()>,
 {
     let mut resp = http
-        .get(format!("{}/api/v1/streaming/user/notification", client.base()))
+        .get(format!(
+            "{}/api/v1/streaming/user/notification",
+            client.base()
+        ))
         .bearer_auth(client.token().expose())
         .header("accept", "text/event-stream")
         .send()
@@ -112,7 +122,13 @@ where
         .map_err(|e| MastodonError::Http(e.without_url().to_string()))?;
     let status = resp.status().as_u16();
     if status != 200 {
-        let message: String = resp.text().await.unwrap_or_default().chars().take(300).collect();
+        let message: String = resp
+            .text()
+            .await
+            .unwrap_or_default()
+            .chars()
+            .take(300)
+            .collect();
         return Err(MastodonError::Status { status, message });
     }
     on_event(StreamEvent::Connected).await;

@@ -46,7 +46,12 @@ async fn setup(
     let (base, _task) = battbot::fakes::serve(move |_| router).await.unwrap();
     let forge: Arc<dyn Forge> = bot.forge.clone();
     let conversation = Arc::new(BlueskyConversation {
-        client: BlueskyClient::new(&base, "battbot.bsky.social", Secret::new(fedi::BLUESKY_PASSWORD)).unwrap(),
+        client: BlueskyClient::new(
+            &base,
+            "battbot.bsky.social",
+            Secret::new(fedi::BLUESKY_PASSWORD),
+        )
+        .unwrap(),
         log: ReplyLog {
             forge: forge.clone(),
             repo: bot.reports_repo(),
@@ -85,13 +90,33 @@ fn demo_on_bluesky_prints_the_reply_with_its_image_and_report_link() {
         .unwrap();
     let took = started.elapsed();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("POST com.atproto.repo.uploadBlob"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("POST com.atproto.repo.uploadBlob"),
+        "{stdout}"
+    );
     assert!(stdout.contains("\"png\":true"), "the PNG went: {stdout}");
     assert!(stdout.contains("post in reply to at://"), "{stdout}");
-    assert!(stdout.contains("alt: \"Plots of cell terminal voltage"), "{stdout}");
-    assert!(stdout.contains("app.bsky.richtext.facet#link"), "{stdout}");
-    assert!(stdout.contains("bluesky/alice.bsky.social/"), "the report link: {stdout}");
+    assert!(
+        stdout.contains("alt: \"Plots of cell terminal voltage"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("app.bsky.richtext.facet#mention"),
+        "the asker is mentioned: {stdout}"
+    );
+    assert!(
+        stdout.contains("SPM · Chen2020"),
+        "the run in the alt text: {stdout}"
+    );
+    assert!(
+        stdout.contains("bluesky/alice.bsky.social/"),
+        "the report link: {stdout}"
+    );
     eprintln!("demo --platform bluesky took {:.2} s", took.as_secs_f64());
 }
 
@@ -101,8 +126,7 @@ fn demo_on_bluesky_prints_the_reply_with_its_image_and_report_link() {
 async fn reply_link_facet_covers_exactly_the_link_bytes_after_accents_and_emoji() {
     let bot = TestBot::new().await;
     let (_app, conversation, rec, pending, _, _) = setup(&bot).await;
-    let page: serde_json::Value =
-        serde_json::from_str(&fixture("listNotifications.json")).unwrap();
+    let page: serde_json::Value = serde_json::from_str(&fixture("listNotifications.json")).unwrap();
     for n in page["notifications"].as_array().unwrap() {
         pending.push(n.clone());
     }
@@ -117,7 +141,10 @@ async fn reply_link_facet_covers_exactly_the_link_bytes_after_accents_and_emoji(
         content_type: "image/png".into(),
         bytes: b"\x89PNG\r\n\x1a\nrest".to_vec(),
     };
-    conversation.reply_with_files(&thread, &body, &[png]).await.unwrap();
+    conversation
+        .reply_with_files(&thread, &body, &[png])
+        .await
+        .unwrap();
     let records = rec.bodies("POST com.atproto.repo.createRecord");
     assert_eq!(records.len(), 1);
     let record = &records[0]["record"];
@@ -133,10 +160,19 @@ async fn reply_link_facet_covers_exactly_the_link_bytes_after_accents_and_emoji(
     // Character offsets would have started 1 + 3 + 1 earlier (é, 🔋, é are 2, 4, 2 bytes).
     assert_eq!(start, text.find("https://").unwrap());
     let reply = &record["reply"];
-    assert_eq!(reply["parent"]["uri"], format!("at://{ALICE}/app.bsky.feed.post/3l3qo3abcde2b"));
-    assert_eq!(reply["root"]["uri"], format!("at://{ALICE}/app.bsky.feed.post/3l3qo2vuowo2b"));
+    assert_eq!(
+        reply["parent"]["uri"],
+        format!("at://{ALICE}/app.bsky.feed.post/3l3qo3abcde2b")
+    );
+    assert_eq!(
+        reply["root"]["uri"],
+        format!("at://{ALICE}/app.bsky.feed.post/3l3qo2vuowo2b")
+    );
     let image = &record["embed"]["images"][0];
-    assert!(image["alt"].as_str().unwrap().starts_with("Plots of cell terminal voltage"));
+    assert!(image["alt"]
+        .as_str()
+        .unwrap()
+        .starts_with("Plots of cell terminal voltage"));
     assert_eq!(image["image"]["mimeType"], "image/png");
 }
 
@@ -154,23 +190,47 @@ async fn polled_mentions_are_answered_once_with_the_cursor_on_the_state_branch()
         "2024-11-23T07:49:02.000Z",
     ));
     let _ = conversation;
-    let client = BlueskyClient::new(&base, "battbot.bsky.social", Secret::new(fedi::BLUESKY_PASSWORD)).unwrap();
+    let client = BlueskyClient::new(
+        &base,
+        "battbot.bsky.social",
+        Secret::new(fedi::BLUESKY_PASSWORD),
+    )
+    .unwrap();
     let polled = poll_bluesky(&app, &client).await.unwrap();
     settle(&app).await;
     assert_eq!(polled.handled, [tid_to_u64("3l3qo2vutsw2b").unwrap()]);
     let cursor = Command::new("git")
-        .args(["--git-dir", &bot.reports_repo(), "show", &format!("state:{BLUESKY_CURSOR}")])
+        .args([
+            "--git-dir",
+            &bot.reports_repo(),
+            "show",
+            &format!("state:{BLUESKY_CURSOR}"),
+        ])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&cursor.stdout).trim(), "2024-11-23T07:49:02.000Z");
+    assert_eq!(
+        String::from_utf8_lossy(&cursor.stdout).trim(),
+        "2024-11-23T07:49:02.000Z"
+    );
     let asked = rec.bodies("GET app.bsky.notification.listNotifications");
-    assert!(asked[0].to_string().contains("mention") && asked[0].to_string().contains("reply"), "{asked:?}");
+    assert!(
+        asked[0].to_string().contains("mention") && asked[0].to_string().contains("reply"),
+        "{asked:?}"
+    );
     assert_eq!(rec.bodies("POST com.atproto.repo.createRecord").len(), 1);
     let again = poll_bluesky(&app, &client).await.unwrap();
     settle(&app).await;
     assert!(again.handled.is_empty());
-    assert_eq!(rec.bodies("POST com.atproto.repo.createRecord").len(), 1, "nothing twice");
-    assert_eq!(rec.bodies("POST com.atproto.server.createSession").len(), 2, "one login per client");
+    assert_eq!(
+        rec.bodies("POST com.atproto.repo.createRecord").len(),
+        1,
+        "nothing twice"
+    );
+    assert_eq!(
+        rec.bodies("POST com.atproto.server.createSession").len(),
+        2,
+        "one login per client"
+    );
 }
 
 /// Three refused logins in a row turn /readyz 503 naming Bluesky; a success clears it.
@@ -179,13 +239,24 @@ async fn three_refusals_turn_readyz_red_naming_bluesky_and_a_success_clears_it()
     let bot = TestBot::new().await;
     let (app, _, _, _, refuse, base) = setup(&bot).await;
     let readyz = || Request::get("/readyz").body(Body::empty()).unwrap();
-    let client = || BlueskyClient::new(&base, "battbot.bsky.social", Secret::new(fedi::BLUESKY_PASSWORD)).unwrap();
+    let client = || {
+        BlueskyClient::new(
+            &base,
+            "battbot.bsky.social",
+            Secret::new(fedi::BLUESKY_PASSWORD),
+        )
+        .unwrap()
+    };
     *refuse.lock().unwrap() = Some(401);
     for n in 1..=3 {
         assert!(poll_bluesky(&app, &client()).await.is_err());
         let (status, text) = bot.send_to(&app, readyz()).await;
         if n < 3 {
-            assert_eq!(status, StatusCode::OK, "{n} refusals are not yet persistent");
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{n} refusals are not yet persistent"
+            );
         } else {
             assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{text}");
             assert!(text.contains("bluesky"), "{text}");

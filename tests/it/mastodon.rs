@@ -35,9 +35,13 @@ async fn setup(
     let (router, refuse) = fedi::mastodon(rec.clone(), pending.clone());
     let (base, _task) = battbot::fakes::serve(move |_| router).await.unwrap();
     let client = || {
-        MastodonClient::new(&base, Secret::new(fedi::MASTODON_TOKEN), "battbot@fediscience.org")
-            .unwrap()
-            .with_sleeper(Sleeper::recording().0)
+        MastodonClient::new(
+            &base,
+            Secret::new(fedi::MASTODON_TOKEN),
+            "battbot@fediscience.org",
+        )
+        .unwrap()
+        .with_sleeper(Sleeper::recording().0)
     };
     let forge: Arc<dyn Forge> = bot.forge.clone();
     let conversation = Arc::new(MastodonConversation {
@@ -69,7 +73,12 @@ async fn setup(
 
 fn state(bot: &TestBot, path: &str) -> Option<String> {
     let out = Command::new("git")
-        .args(["--git-dir", &bot.reports_repo(), "show", &format!("state:{path}")])
+        .args([
+            "--git-dir",
+            &bot.reports_repo(),
+            "show",
+            &format!("state:{path}"),
+        ])
         .output()
         .unwrap();
     out.status
@@ -90,14 +99,30 @@ fn demo_on_mastodon_prints_the_reply_with_its_media_and_report_link() {
         .unwrap();
     let took = started.elapsed();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("POST /api/v2/media"), "{stdout}");
     assert!(stdout.contains("\"gif\":true"), "the GIF went: {stdout}");
-    assert!(stdout.contains("Animated plots of cell terminal voltage"), "alt text: {stdout}");
-    assert!(stdout.contains("GET /api/v1/media/{id}"), "processing polled: {stdout}");
+    assert!(
+        stdout.contains("Animated plots of cell terminal voltage"),
+        "alt text: {stdout}"
+    );
+    assert!(
+        stdout.contains("GET /api/v1/media/{id}"),
+        "processing polled: {stdout}"
+    );
     assert!(stdout.contains("status in reply to"), "{stdout}");
-    assert!(stdout.contains("(unlisted)"), "as public as the mention: {stdout}");
-    assert!(stdout.contains("mastodon/zsc/"), "the report link: {stdout}");
+    assert!(
+        stdout.contains("(unlisted)"),
+        "as public as the mention: {stdout}"
+    );
+    assert!(
+        stdout.contains("mastodon/zsc/"),
+        "the report link: {stdout}"
+    );
     eprintln!("demo --platform mastodon took {:.2} s", took.as_secs_f64());
 }
 
@@ -116,7 +141,10 @@ async fn polled_mention_gets_a_reply_no_more_public_than_itself() {
     let polled = poll_mastodon(&app, &client).await.unwrap();
     settle(&app).await;
     assert_eq!(polled.handled, [110_000_000_000_001_000]);
-    assert_eq!(state(&bot, MASTODON_CURSOR).as_deref(), Some("110000000000001"));
+    assert_eq!(
+        state(&bot, MASTODON_CURSOR).as_deref(),
+        Some("110000000000001")
+    );
     let posts = rec.bodies("POST /api/v1/statuses");
     assert_eq!(posts.len(), 1, "{posts:?}");
     assert_eq!(posts[0]["visibility"], "private");
@@ -131,7 +159,9 @@ async fn polled_mention_gets_a_reply_no_more_public_than_itself() {
     let again = poll_mastodon(&app, &client).await.unwrap();
     settle(&app).await;
     assert!(again.handled.is_empty());
-    assert!(rec.bodies("GET /api/v1/notifications")[1].to_string().contains("min_id"));
+    assert!(rec.bodies("GET /api/v1/notifications")[1]
+        .to_string()
+        .contains("min_id"));
     assert_eq!(rec.bodies("POST /api/v1/statuses").len(), 1);
 }
 
@@ -147,7 +177,11 @@ async fn three_refusals_turn_readyz_red_naming_mastodon_and_a_success_clears_it(
         assert!(poll_mastodon(&app, &client).await.is_err());
         let (status, text) = bot.send_to(&app, readyz()).await;
         if n < 3 {
-            assert_eq!(status, StatusCode::OK, "{n} refusals are not yet persistent");
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{n} refusals are not yet persistent"
+            );
         } else {
             assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{text}");
             assert!(text.contains("mastodon"), "{text}");
@@ -186,7 +220,10 @@ async fn the_stream_reconnects_with_backoff_when_it_drops() {
                 assert!(authed, "the stream is asked with the token");
                 match n {
                     0 => (StatusCode::SERVICE_UNAVAILABLE, String::new()),
-                    1 => (StatusCode::OK, format!(":thump\n\nevent: notification\ndata: {note}\n\n")),
+                    1 => (
+                        StatusCode::OK,
+                        format!(":thump\n\nevent: notification\ndata: {note}\n\n"),
+                    ),
                     2 => (StatusCode::OK, String::new()),
                     _ => (StatusCode::UNAUTHORIZED, "{\"error\":\"revoked\"}".into()),
                 }
