@@ -41,7 +41,7 @@ pub enum Cmd {
         #[arg(long)]
         runbenchmarks: bool,
         /// Where the request comes from: github, twitter or slack (in-process fakes that print what the bot posted).
-        #[arg(long, default_value = "github", value_parser = ["github", "twitter", "slack"])]
+        #[arg(long, default_value = "github", value_parser = ["github", "twitter", "slack", "mastodon", "bluesky"])]
         platform: String,
     },
     /// Serve the webhook app.
@@ -158,19 +158,27 @@ pub enum Cmd {
         #[arg(long)]
         config: PathBuf,
     },
-    /// Answer new Twitter mentions (since the last seen id on the state branch); for a
-    /// CI schedule when no Account Activity webhook is available.
+    /// Answer new Twitter, Mastodon or Bluesky mentions (since the cursor on the state
+    /// branch); for a CI schedule when no webhook is available.
     PollMentions {
         /// Config file, JSON (see config.example.json).
         #[arg(long)]
         config: PathBuf,
+        /// Where to poll: twitter, mastodon or bluesky.
+        #[arg(long, default_value = "twitter", value_parser = ["twitter", "mastodon", "bluesky"])]
+        platform: String,
     },
-    /// BattBot's scheduled tweet: a random comparison for this half-day (seeded by it),
-    /// committed under scheduled/<date>-<am|pm>/ and tweeted with its GIF, once per slot.
-    TweetRandom {
+    /// BattBot's scheduled post: a random comparison for this half-day (seeded by it),
+    /// committed under scheduled/<date>-<am|pm>/ and posted with its plot, once per slot
+    /// per platform (alias: tweet-random).
+    #[command(alias = "tweet-random")]
+    PostRandom {
         /// Config file, JSON (see config.example.json).
         #[arg(long)]
         config: PathBuf,
+        /// Where to post: twitter, mastodon, bluesky, or all (every platform configured for it).
+        #[arg(long, default_value = "twitter", value_parser = ["twitter", "mastodon", "bluesky", "all"])]
+        platform: String,
         /// Draw this comparison instead of the slot's: an integer seed 0…2^64−1.
         #[arg(long)]
         seed: Option<u64>,
@@ -888,13 +896,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(&config).map_err(|e| bad_input(format!("{e:#}")))?;
             runtime()?.block_on(crate::server::boot::reconcile(config))
         }
-        Cmd::PollMentions { config } => {
+        Cmd::PollMentions { config, platform } => {
             let config = Config::load(&config).map_err(|e| bad_input(format!("{e:#}")))?;
-            runtime()?.block_on(crate::server::boot::poll_mentions(config))
+            runtime()?.block_on(crate::server::boot::poll_platform(config, &platform))
         }
-        Cmd::TweetRandom { config, seed } => {
+        Cmd::PostRandom {
+            config,
+            platform,
+            seed,
+        } => {
             let config = Config::load(&config).map_err(|e| bad_input(format!("{e:#}")))?;
-            runtime()?.block_on(crate::server::boot::tweet_random(config, seed))
+            runtime()?.block_on(crate::server::boot::post_random(config, &platform, seed))
         }
         Cmd::Bots { action } => bots(action),
         Cmd::Reports { action } => reports(action),

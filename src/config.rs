@@ -34,6 +34,8 @@ pub struct Config {
     pub gitlab: Option<GitlabConfig>,
     pub twitter: Option<TwitterConfig>,
     pub slack: Option<SlackConfig>,
+    pub mastodon: Option<MastodonConfig>,
+    pub bluesky: Option<BlueskyConfig>,
     /// Where jobs run and reports go.
     pub runner: RunnerRepoConfig,
     pub reports: ReportsRepoConfig,
@@ -136,6 +138,35 @@ pub struct SlackConfig {
     pub bot_token: Option<String>,
     /// env `SLACK_SIGNING_SECRET`
     pub signing_secret: Option<String>,
+}
+
+/// The bot's Mastodon account (any instance; a token with `read:notifications read:statuses
+/// write:media write:statuses`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MastodonConfig {
+    /// The instance, e.g. `https://fediscience.org` (env `MASTODON_BASE_URL`).
+    pub base_url: Option<String>,
+    /// The account's full handle, e.g. `battbot@fediscience.org` (env `MASTODON_HANDLE`).
+    pub handle: Option<String>,
+    /// env `MASTODON_ACCESS_TOKEN`
+    pub access_token: Option<String>,
+    /// Post the twice-daily random comparison here too (`post-random --platform mastodon`).
+    pub post_random: bool,
+}
+
+/// The bot's Bluesky account (an app password; the session's tokens are refreshed).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlueskyConfig {
+    /// The PDS, default `https://bsky.social` (env `BLUESKY_SERVICE`).
+    pub service: Option<String>,
+    /// e.g. `battbot.bsky.social` (env `BLUESKY_HANDLE`).
+    pub handle: Option<String>,
+    /// env `BLUESKY_APP_PASSWORD`
+    pub app_password: Option<String>,
+    /// Post the twice-daily random comparison here too (`post-random --platform bluesky`).
+    pub post_random: bool,
 }
 
 /// Which forge hosts the runner repository, and where.
@@ -291,6 +322,14 @@ impl Config {
         let slack = self.slack.get_or_insert_with(Default::default);
         from_env(&mut slack.bot_token, "SLACK_BOT_TOKEN");
         from_env(&mut slack.signing_secret, "SLACK_SIGNING_SECRET");
+        let mastodon = self.mastodon.get_or_insert_with(Default::default);
+        from_env(&mut mastodon.base_url, "MASTODON_BASE_URL");
+        from_env(&mut mastodon.handle, "MASTODON_HANDLE");
+        from_env(&mut mastodon.access_token, "MASTODON_ACCESS_TOKEN");
+        let bluesky = self.bluesky.get_or_insert_with(Default::default);
+        from_env(&mut bluesky.service, "BLUESKY_SERVICE");
+        from_env(&mut bluesky.handle, "BLUESKY_HANDLE");
+        from_env(&mut bluesky.app_password, "BLUESKY_APP_PASSWORD");
         if env("BATTBOT_DRY_RUN").is_some_and(|v| v != "0") {
             self.server.dry_run = true;
         }
@@ -469,6 +508,12 @@ impl Config {
         if let Some(slack) = c.slack.as_mut() {
             slack.bot_token = None;
             slack.signing_secret = None;
+        }
+        if let Some(m) = c.mastodon.as_mut() {
+            m.access_token = None;
+        }
+        if let Some(b) = c.bluesky.as_mut() {
+            b.app_password = None;
         }
         c.bots = c.bots.iter().map(Config::without_secrets).collect();
         c

@@ -260,7 +260,7 @@ pub async fn run_with(opts: DemoOptions) -> anyhow::Result<DemoOutcome> {
     };
     let app = App::new(config.clone(), forges, Arc::new(SystemClock))?;
     let (stop_server, server_stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(server::serve(app, listener, async {
+    let server = tokio::spawn(server::serve(app.clone(), listener, async {
         let _ = server_stopped.await;
     }));
     progress(&format!("server listening on {public_url}"));
@@ -291,7 +291,7 @@ pub async fn run_with(opts: DemoOptions) -> anyhow::Result<DemoOutcome> {
             )
             .await
         }
-        Some(s) => drive_social(s, &opts, &dir, &public_url, local.as_ref(), &config).await,
+        Some(s) => drive_social(s, &app, &opts, &dir, &public_url, local.as_ref(), &config).await,
     };
 
     let _ = stop_runner.send(true);
@@ -424,6 +424,7 @@ async fn drive(
 
 async fn drive_social(
     social: &crate::demo_social::SocialDemo,
+    app: &App,
     opts: &DemoOptions,
     dir: &Path,
     public_url: &str,
@@ -432,7 +433,7 @@ async fn drive_social(
 ) -> anyhow::Result<DemoOutcome> {
     let started = Instant::now();
     let (job_id, source, replies, reported) = social
-        .drive(public_url, &opts.comment, opts.timeout)
+        .drive(app, public_url, &opts.comment, opts.timeout)
         .await?;
     social.print_posted();
     if !reported {

@@ -1,7 +1,10 @@
-//! `battbot demo --platform twitter|slack`: the same loop as the GitHub demo, with the
-//! request arriving as a signed Account Activity event or Slack `app_mention` and the answer
-//! going to an in-process fake of the platform's API (see [`crate::fakes`]), which then
-//! prints what was posted: tweets with their chunked GIF upload, or threaded messages.
+//! `battbot demo --platform twitter|slack|mastodon|bluesky`: the same loop as the GitHub
+//! demo, with the request arriving as a signed Account Activity event or Slack
+//! `app_mention`, or — Mastodon and Bluesky have no webhooks — as a notification the bot
+//! polls, and the answer going to an in-process fake of the platform's API (see
+//! [`crate::fakes`], [`crate::fakes_fediverse`]), which then prints what was posted:
+//! tweets with their chunked GIF upload, threaded messages, statuses with their processed
+//! media, or posts with their image blob and reply refs.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,6 +13,7 @@ use anyhow::{bail, Context};
 
 use crate::config::Config;
 use crate::fakes::{self, Recorder};
+use crate::fakes_fediverse::{self as fedi, Pending};
 use crate::forge::{Conversation, Forge, Thread};
 use crate::job::{JobId, JobSource};
 use crate::server::social::{ts_micros, ReplyLog, SlackConversation, TwitterConversation};
@@ -27,6 +31,9 @@ pub struct SocialDemo {
     pub recorder: Recorder,
     fake: tokio::task::JoinHandle<()>,
     secret: String,
+    /// Mentions the polled fakes (Mastodon, Bluesky) serve, and the config to poll with.
+    pending: Pending,
+    config: Config,
 }
 
 impl Drop for SocialDemo {
@@ -72,6 +79,59 @@ pub async fn setup(
                 recorder,
                 fake,
                 secret: secret.into(),
+                pending: Pending::default(),
+                config: config.clone(),
+            })
+        }
+        "mastodon" => {
+            let (rec, pending) = (recorder.clone(), Pending::default());
+            let queue = pending.clone();
+            let (base, fake) = fakes::serve(move |_| fedi::mastodon(rec, queue).0).await?;
+            config.mastodon = Some(crate::config::MastodonConfig {
+                base_url: Some(base),
+                handle: Some("battbot@fediscience.org".into()),
+                access_token: Some(fedi::MASTODON_TOKEN.into()),
+                post_random: false,
+            });
+            let client = server::boot::mastodon_client(config)?
+                .context("the demo's Mastodon config is incomplete")?
+                .with_sleeper(crate::social::Sleeper::recording().0);
+            Ok(SocialDemo {
+                platform: "mastodon",
+                conversation: Arc::new(crate::server::fediverse::MastodonConversation {
+                    client,
+                    log: log("mastodon"),
+                }),
+                recorder,
+                fake,
+                secret: secret.into(),
+                pending,
+                config: config.clone(),
+            })
+        }
+        "bluesky" => {
+            let (rec, pending) = (recorder.clone(), Pending::default());
+            let queue = pending.clone();
+            let (base, fake) = fakes::serve(move |_| fedi::bluesky(rec, queue).0).await?;
+            config.bluesky = Some(crate::config::BlueskyConfig {
+                service: Some(base),
+                handle: Some("battbot.bsky.social".into()),
+                app_password: Some(fedi::BLUESKY_PASSWORD.into()),
+                post_random: false,
+            });
+            let client = server::boot::bluesky_client(config)?
+                .context("the demo's Bluesky config is incomplete")?;
+            Ok(SocialDemo {
+                platform: "bluesky",
+                conversation: Arc::new(crate::server::fediverse::BlueskyConversation {
+                    client,
+                    log: log("bluesky"),
+                }),
+                recorder,
+                fake,
+                secret: secret.into(),
+                pending,
+                config: config.clone(),
             })
         }
         "slack" => {
@@ -97,9 +157,13 @@ pub async fn setup(
                 recorder,
                 fake,
                 secret: secret.into(),
+                pending: Pending::default(),
+                config: config.clone(),
             })
         }
-        other => bail!("unknown platform {other:?} (hint: github, twitter or slack)"),
+        other => {
+            bail!("unknown platform {other:?} (hint: github, twitter, slack, mastodon or bluesky)")
+        }
     }
 }
 
@@ -183,24 +247,30 @@ impl SocialDemo {
     /// and whether a report came.
     pub async fn drive(
         &self,
+        app: &server::App,
         public_url: &str,
         text: &str,
         timeout: Duration,
     ) -> anyhow::Result<(JobId, JobSource, Vec<String>, bool)> {
         let id = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as u64 / 1000;
-        let (req, source) = self.request(public_url, text, id)?;
-        println!(
-            "· {} mention {id} from @{}: {text}",
-            self.platform, source.user
-        );
-        let resp = req.send().await.context("cannot reach the demo server")?;
-        println!("· webhook answered {}", resp.status());
-        if !resp.status().is_success() {
-            bail!(
-                "the server refused the event: {}",
-                resp.text().await.unwrap_or_default()
+        let source = if matches!(self.platform, "mastodon" | "bluesky") {
+            self.poll(app, text, id).await?
+        } else {
+            let (req, source) = self.request(public_url, text, id)?;
+            println!(
+                "· {} mention {id} from @{}: {text}",
+                self.platform, source.user
             );
-        }
+            let resp = req.send().await.context("cannot reach the demo server")?;
+            println!("· webhook answered {}", resp.status());
+            if !resp.status().is_success() {
+                bail!(
+                    "the server refused the event: {}",
+                    resp.text().await.unwrap_or_default()
+                );
+            }
+            source
+        };
         let job_id = JobId::for_source(&source);
         let thread = Thread::of(&source);
         let marker = server::reply_marker(&format!("report-{job_id}"));
@@ -233,6 +303,60 @@ impl SocialDemo {
         }
     }
 
+    /// Queues a mention in the fake and runs one poll, as the schedule would.
+    async fn poll(&self, app: &server::App, text: &str, id: u64) -> anyhow::Result<JobSource> {
+        use crate::server::fediverse::{skeet_event, toot_event};
+        use crate::server::poll_fediverse::{poll_bluesky, poll_mastodon};
+        let text = text.trim_start_matches("@battbot").trim();
+        let polled = if self.platform == "mastodon" {
+            let status = fedi::mastodon_mention(id, "zsc", &format!("@battbot {text}"), "unlisted");
+            println!("· mastodon mention {id} from @zsc (unlisted): @battbot {text}");
+            self.pending.push(status);
+            let client = server::boot::mastodon_client(&self.config)?
+                .context("the demo's Mastodon config is incomplete")?
+                .with_sleeper(crate::social::Sleeper::recording().0);
+            poll_mastodon(app, &client).await?
+        } else {
+            let rkey = crate::social::bluesky::u64_to_tid(id);
+            let at = time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)?;
+            let did = "did:plc:z72i7hdynmk6r22z27h6tvur";
+            let post = format!("@battbot.bsky.social {text}");
+            println!("· bluesky mention {rkey} from @alice.bsky.social: {post}");
+            self.pending.push(fedi::bluesky_mention(
+                did,
+                "alice.bsky.social",
+                &rkey,
+                &post,
+                &at,
+            ));
+            let client = server::boot::bluesky_client(&self.config)?
+                .context("the demo's Bluesky config is incomplete")?;
+            poll_bluesky(app, &client).await?
+        };
+        println!("· polled: {}", serde_json::to_string(&polled)?);
+        // The source the poll made of the mention (job ids come from the post's id).
+        let event = match self.platform {
+            "mastodon" => toot_event(&crate::social::mastodon::Toot {
+                notification_id: String::new(),
+                id,
+                acct: "zsc".into(),
+                url: String::new(),
+                text: String::new(),
+                visibility: crate::social::mastodon::Visibility::Unlisted,
+            }),
+            _ => skeet_event(&crate::social::bluesky::Skeet {
+                uri: String::new(),
+                did: "did:plc:z72i7hdynmk6r22z27h6tvur".into(),
+                handle: "alice.bsky.social".into(),
+                tid: id,
+                text: String::new(),
+                indexed_at: String::new(),
+            }),
+        };
+        Ok(event.source)
+    }
+
     /// Prints what the fake platform received, as a user would have seen it.
     pub fn print_posted(&self) {
         println!("\n--- what {} received ---", self.platform);
@@ -254,6 +378,25 @@ impl SocialDemo {
                     "message in thread {}:\n{}",
                     b["thread_ts"].as_str().unwrap_or("-"),
                     b["text"].as_str().unwrap_or_default()
+                ),
+                ("POST /api/v1/statuses", b) => format!(
+                    "status in reply to {} ({}) with media {}:\n{}",
+                    b["in_reply_to_id"].as_str().unwrap_or("-"),
+                    b["visibility"].as_str().unwrap_or("-"),
+                    b["media_ids"],
+                    b["status"].as_str().unwrap_or_default()
+                ),
+                ("POST com.atproto.repo.createRecord", b) => format!(
+                    "post in reply to {} with image {} (alt: {:?}), facets {}:\n{}",
+                    b["record"]["reply"]["parent"]["uri"]
+                        .as_str()
+                        .unwrap_or("-"),
+                    b["record"]["embed"]["images"][0]["image"]["ref"]["$link"],
+                    b["record"]["embed"]["images"][0]["alt"]
+                        .as_str()
+                        .unwrap_or_default(),
+                    b["record"]["facets"],
+                    b["record"]["text"].as_str().unwrap_or_default()
                 ),
                 (_, b) => b.to_string(),
             };

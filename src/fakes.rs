@@ -24,7 +24,7 @@ pub struct Call {
 pub struct Recorder(Arc<Mutex<Vec<Call>>>);
 
 impl Recorder {
-    fn push(&self, endpoint: impl Into<String>, body: Value) -> usize {
+    pub(crate) fn push(&self, endpoint: impl Into<String>, body: Value) -> usize {
         let mut calls = self.0.lock().expect("recorder lock");
         calls.push(Call {
             endpoint: endpoint.into(),
@@ -48,7 +48,7 @@ impl Recorder {
     }
 }
 
-fn form(body: &[u8]) -> Value {
+pub(crate) fn form(body: &[u8]) -> Value {
     Value::Object(
         form_urlencoded::parse(body)
             .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))

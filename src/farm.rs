@@ -57,6 +57,15 @@ pub fn list(config: &Config) -> Vec<serde_json::Value> {
             if b.slack.as_ref().is_some_and(|s| s.bot_token.is_some()) {
                 platforms.push("slack");
             }
+            if b.mastodon
+                .as_ref()
+                .is_some_and(|m| m.access_token.is_some())
+            {
+                platforms.push("mastodon");
+            }
+            if b.bluesky.as_ref().is_some_and(|x| x.app_password.is_some()) {
+                platforms.push("bluesky");
+            }
             serde_json::json!({
                 "bot": b.bot_name,
                 "platforms": platforms,

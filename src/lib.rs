@@ -8,6 +8,7 @@ pub mod demo;
 pub mod demo_social;
 pub mod export;
 pub mod fakes;
+pub mod fakes_fediverse;
 pub mod farm;
 pub mod forge;
 pub mod job;

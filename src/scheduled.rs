@@ -1,9 +1,12 @@
-//! `battbot tweet-random`: BattBot's twice-daily random comparison. Draws a comparison
-//! (seeded by the time slot, so a rerun of the same slot draws the same one), solves and
-//! renders it, commits it to the reports repository under `scheduled/<yyyy-mm-dd>-<am|pm>/`
-//! and tweets the GIF; the draw skips comparisons the solver cannot finish (`random_solvable`).
-//! At most once per slot: `tweet.json` is committed before the tweet
-//! ("posting") and after it ("posted"); a rerun that finds it does not tweet again.
+//! `battbot post-random --platform twitter|mastodon|bluesky|all` (alias `tweet-random`):
+//! BattBot's twice-daily random comparison. Draws a comparison (seeded by the time slot, so
+//! a rerun of the same slot draws the same one), solves and renders it, commits it to the
+//! reports repository under `scheduled/<yyyy-mm-dd>-<am|pm>/` and posts it with its plot;
+//! the draw skips comparisons the solver cannot finish (`random_solvable`). The report is
+//! made once per slot and shared by the platforms that post it.
+//! At most once per slot per platform: a state file (`tweet.json` for Twitter,
+//! `post-<platform>.json` for the others) is committed before the post ("posting") and
+//! after it ("posted"); a rerun that finds it does not post again.
 
 use std::sync::Arc;
 
@@ -16,26 +19,42 @@ use crate::forge::{CommitMode, FileChange, Forge};
 use crate::job::{JobId, JobSource, JobSpec};
 use crate::report;
 use crate::sim::{SimSpec, Simulation, SolveOptions};
+use crate::social::bluesky::BlueskyClient;
+use crate::social::mastodon::{MastodonClient, Visibility};
 use crate::social::twitter::TwitterClient;
 
 /// What a run did.
 #[derive(Debug, Serialize)]
 pub struct Outcome {
+    pub platform: String,
     pub slot: String,
     pub seed: u64,
     pub title: String,
     pub report_path: String,
     pub tweet_id: Option<u64>,
+    /// The post's id on Mastodon (status id) or Bluesky (URI).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_id: Option<String>,
     /// Why nothing was done, when a previous run of the slot got there first.
     pub skipped: Option<String>,
 }
 
-/// `tweet.json`: the slot's tweet, written before and after posting.
+/// The slot's post on one platform, written before and after posting.
 #[derive(Debug, Serialize, Deserialize)]
-struct TweetState {
+struct PostState {
     state: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tweet_id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    post_id: Option<String>,
+}
+
+/// Where a slot's comparison is posted.
+#[derive(Clone, Copy)]
+pub enum Poster<'a> {
+    Twitter(&'a TwitterClient),
+    Mastodon(&'a MastodonClient),
+    Bluesky(&'a BlueskyClient),
 }
 
 /// `2026-11-23-am` for times before noon UTC, `-pm` after.
@@ -57,7 +76,16 @@ pub fn seed_of(slot: &str) -> u64 {
     })
 }
 
-/// Runs one scheduled comparison. `twitter` is `None` only to commit without tweeting.
+/// The state file of `platform`'s post of a slot.
+pub fn state_path(dir: &str, platform: &str) -> String {
+    match platform {
+        "twitter" => format!("{dir}/tweet.json"),
+        other => format!("{dir}/post-{other}.json"),
+    }
+}
+
+/// Runs one scheduled comparison on Twitter. `twitter` is `None` only to commit without
+/// tweeting.
 pub async fn tweet_random(
     config: &Config,
     reports: Arc<dyn Forge>,
@@ -65,30 +93,201 @@ pub async fn tweet_random(
     seed: Option<u64>,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<Outcome> {
+    post_random(
+        config,
+        reports,
+        "twitter",
+        twitter.map(Poster::Twitter),
+        seed,
+        now,
+    )
+    .await
+}
+
+/// The slot's comparison: the report committed by an earlier platform's run, or a new one.
+struct Drawn {
+    title: String,
+    report_path: String,
+    gif: Vec<u8>,
+    png: Vec<u8>,
+}
+
+async fn read(reports: &dyn Forge, config: &Config, path: &str) -> anyhow::Result<Vec<u8>> {
+    reports
+        .read_file(&config.reports.repo, &config.reports.branch, path)
+        .await?
+        .with_context(|| format!("{path} is missing from the reports repository"))
+}
+
+/// Runs one scheduled comparison on `platform`; `poster` is `None` only to commit without
+/// posting (dry run).
+pub async fn post_random(
+    config: &Config,
+    reports: Arc<dyn Forge>,
+    platform: &str,
+    poster: Option<Poster<'_>>,
+    seed: Option<u64>,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<Outcome> {
     let slot = slot_of(now);
     let seed = seed.unwrap_or_else(|| seed_of(&slot));
     let dir = format!("scheduled/{slot}");
     let (repo, branch) = (&config.reports.repo, &config.reports.branch);
-    let state_path = format!("{dir}/tweet.json");
+    let state_path = state_path(&dir, platform);
+    let mut outcome = Outcome {
+        platform: platform.to_string(),
+        slot: slot.clone(),
+        seed,
+        title: String::new(),
+        report_path: format!("{dir}/report.md"),
+        tweet_id: None,
+        post_id: None,
+        skipped: None,
+    };
     if let Some(bytes) = reports.read_file(repo, branch, &state_path).await? {
-        let state: TweetState = serde_json::from_slice(&bytes)
+        let state: PostState = serde_json::from_slice(&bytes)
             .with_context(|| format!("{state_path} is not valid (fix or delete it)"))?;
-        let why = match state.tweet_id {
-            Some(id) => format!("slot {slot} was tweeted already (tweet {id})"),
+        let posted = state
+            .tweet_id
+            .map(|id| id.to_string())
+            .or(state.post_id.clone());
+        outcome.skipped = Some(match &posted {
+            Some(id) => format!("slot {slot} was posted on {platform} already ({id})"),
             None => format!(
-                "a previous run of slot {slot} stopped while tweeting; not tweeting twice (delete {state_path} to retry)"
+                "a previous run of slot {slot} stopped while posting on {platform}; not posting twice (delete {state_path} to retry)"
             ),
-        };
-        return Ok(Outcome {
-            slot,
-            seed,
-            title: String::new(),
-            report_path: format!("{dir}/report.md"),
-            tweet_id: state.tweet_id,
-            skipped: Some(why),
         });
+        outcome.tweet_id = state.tweet_id;
+        outcome.post_id = state.post_id;
+        return Ok(outcome);
     }
+    let posting = serde_json::to_vec(&PostState {
+        state: "posting".into(),
+        tweet_id: None,
+        post_id: None,
+    })?;
+    let random_path = format!("{dir}/random.json");
+    let drawn = match reports.read_file(repo, branch, &random_path).await? {
+        // Another platform's run of this slot made the report: post the same one.
+        Some(bytes) => {
+            let random: serde_json::Value = serde_json::from_slice(&bytes)
+                .with_context(|| format!("{random_path} is not valid (fix or delete it)"))?;
+            reports
+                .commit_files(
+                    repo,
+                    branch,
+                    &[FileChange::new(state_path.clone(), posting)],
+                    &[],
+                    &format!("scheduled {slot}: posting on {platform}"),
+                    CommitMode::UpdateBranch,
+                )
+                .await?;
+            Drawn {
+                title: random["title"].as_str().unwrap_or_default().to_string(),
+                report_path: format!("{dir}/report.md"),
+                gif: read(reports.as_ref(), config, &format!("{dir}/comparison.gif")).await?,
+                png: read(reports.as_ref(), config, &format!("{dir}/voltage.png")).await?,
+            }
+        }
+        None => {
+            draw(
+                config,
+                reports.as_ref(),
+                &slot,
+                seed,
+                now,
+                &state_path,
+                posting,
+            )
+            .await?
+        }
+    };
+    outcome.title.clone_from(&drawn.title);
+    outcome.report_path.clone_from(&drawn.report_path);
+    let link = report::link(&config.reports.web_url, &drawn.report_path);
+    let Some(poster) = poster else {
+        return Ok(outcome);
+    };
+    let text = format!("{}\n{link} #PyBaMM", drawn.title);
+    let alt = format!(
+        "Animated plots of cell terminal voltage (V), current (A) and discharged capacity (A.h) against time: {}",
+        drawn.title
+    );
+    let posted = match poster {
+        Poster::Twitter(client) => {
+            let media = client.upload_gif(&drawn.gif).await?;
+            let id = client
+                .post_tweet(&crate::social::reply_text(&text), None, &[media])
+                .await?;
+            outcome.tweet_id = Some(id);
+            PostState {
+                state: "posted".into(),
+                tweet_id: Some(id),
+                post_id: None,
+            }
+        }
+        Poster::Mastodon(client) => {
+            let media = client
+                .upload_media(&drawn.gif, "comparison.gif", &alt)
+                .await?;
+            let id = client
+                .post_status(
+                    &crate::social::reply_text(&text),
+                    None,
+                    Visibility::Public,
+                    vec![media],
+                )
+                .await?;
+            outcome.post_id = Some(id.clone());
+            PostState {
+                state: "posted".into(),
+                tweet_id: None,
+                post_id: Some(id),
+            }
+        }
+        Poster::Bluesky(client) => {
+            let blob = client.upload_png(&drawn.png).await?;
+            let alt = alt.replacen("Animated plots", "Plots", 1);
+            let uri = client
+                .post(&text, None, blob.map(|b| (b, alt.as_str())), &[])
+                .await?;
+            outcome.post_id = Some(uri.clone());
+            PostState {
+                state: "posted".into(),
+                tweet_id: None,
+                post_id: Some(uri),
+            }
+        }
+    };
+    let id = posted
+        .tweet_id
+        .map(|i| i.to_string())
+        .or(posted.post_id.clone())
+        .unwrap_or_default();
+    reports
+        .commit_files(
+            repo,
+            branch,
+            &[FileChange::new(state_path, serde_json::to_vec(&posted)?)],
+            &[],
+            &format!("scheduled {slot}: posted on {platform} ({id})"),
+            CommitMode::UpdateBranch,
+        )
+        .await?;
+    Ok(outcome)
+}
 
+/// Draws, solves, renders and commits the slot's comparison with `state_path` "posting".
+async fn draw(
+    config: &Config,
+    reports: &dyn Forge,
+    slot: &str,
+    seed: u64,
+    now: time::OffsetDateTime,
+    state_path: &str,
+    posting: Vec<u8>,
+) -> anyhow::Result<Drawn> {
+    let dir = format!("scheduled/{slot}");
     let random = random_solvable(seed)?;
     let runs = random
         .runs
@@ -98,7 +297,7 @@ pub async fn tweet_random(
         .context("the random comparison is not a valid spec")?;
     let source = JobSource {
         platform: "scheduled".into(),
-        repo: slot.clone(),
+        repo: slot.to_string(),
         number: 0,
         comment_id: 0,
         user: config.bot_name.clone(),
@@ -112,13 +311,16 @@ pub async fn tweet_random(
         crate::runner::execute(&job, out.path(), &mut Vec::new())
     })
     .await??;
-    let gif = result
-        .artifacts
-        .iter()
-        .find(|a| a.content_type == "image/gif")
-        .context("the comparison rendered no GIF")?;
     use base64::Engine;
-    let gif = base64::engine::general_purpose::STANDARD.decode(&gif.base64)?;
+    let image = |mime: &str| -> anyhow::Result<Vec<u8>> {
+        let a = result
+            .artifacts
+            .iter()
+            .find(|a| a.content_type == mime)
+            .with_context(|| format!("the comparison rendered no {mime}"))?;
+        Ok(base64::engine::general_purpose::STANDARD.decode(&a.base64)?)
+    };
+    let (gif, png) = (image("image/gif")?, image("image/png")?);
 
     let mut built = report::success(&spec, &result, &random.title, now)?;
     built.files.push(FileChange::new(
@@ -127,45 +329,21 @@ pub async fn tweet_random(
             "seed": seed, "title": random.title, "kind": random.kind, "runs": random.runs,
         }))?,
     ));
-    let posting = TweetState {
-        state: "posting".into(),
-        tweet_id: None,
-    };
-    built.files.push(FileChange::new(
-        state_path.clone(),
-        serde_json::to_vec(&posting)?,
-    ));
-    report::commit(reports.as_ref(), repo, branch, &built).await?;
-
-    let link = report::link(&config.reports.web_url, &built.report_path);
-    let mut tweet_id = None;
-    if let Some(client) = twitter {
-        let media = client.upload_gif(&gif).await?;
-        let text = crate::social::reply_text(&format!("{}\n{link} #PyBaMM", random.title));
-        let id = client.post_tweet(&text, None, &[media]).await?;
-        let posted = TweetState {
-            state: "posted".into(),
-            tweet_id: Some(id),
-        };
-        reports
-            .commit_files(
-                repo,
-                branch,
-                &[FileChange::new(state_path, serde_json::to_vec(&posted)?)],
-                &[],
-                &format!("scheduled {slot}: tweet {id}"),
-                CommitMode::UpdateBranch,
-            )
-            .await?;
-        tweet_id = Some(id);
-    }
-    Ok(Outcome {
-        slot,
-        seed,
+    built
+        .files
+        .push(FileChange::new(state_path.to_string(), posting));
+    report::commit(
+        reports,
+        &config.reports.repo,
+        &config.reports.branch,
+        &built,
+    )
+    .await?;
+    Ok(Drawn {
         title: random.title,
         report_path: built.report_path,
-        tweet_id,
-        skipped: None,
+        gif,
+        png,
     })
 }
 

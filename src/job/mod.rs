@@ -27,6 +27,8 @@ impl JobId {
             "gitlab" => "gl",
             "twitter" => "tw",
             "slack" => "sl",
+            "mastodon" => "md",
+            "bluesky" => "bs",
             other => other,
         };
         let raw = format!(
@@ -215,6 +217,13 @@ impl JobSpec {
 pub fn report_dir(source: &JobSource, id: &JobId) -> String {
     match source.platform.as_str() {
         "twitter" => format!("twitter/{}/{}", safe_path(&source.user), source.comment_id),
+        // Mastodon and Bluesky as Twitter: `<platform>/<acct or handle>/<post id>`.
+        "mastodon" | "bluesky" => format!(
+            "{}/{}/{}",
+            source.platform,
+            safe_path(&source.user),
+            source.comment_id
+        ),
         // BattBot's twice-daily comparisons: `scheduled/<yyyy-mm-dd>-<am|pm>`.
         "scheduled" => format!("scheduled/{}", safe_path(&source.repo)),
         platform => format!(

@@ -34,7 +34,10 @@ struct Count<'a> {
 /// The directory of an entry's repository (`<platform>/<owner>/<repo>`), if it has one.
 pub fn repo_dir(e: &Entry) -> Option<String> {
     // report = <platform>/<owner>/<repo>/<number>/<job-id>/report.md
-    if e.platform == "twitter" || e.platform == "scheduled" {
+    if matches!(
+        e.platform.as_str(),
+        "twitter" | "scheduled" | "mastodon" | "bluesky"
+    ) {
         return None;
     }
     let parts: Vec<&str> = e.report.split('/').collect();

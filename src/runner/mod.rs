@@ -483,7 +483,10 @@ pub fn execute_with_progress(
         &thumb,
     ));
     // Comparisons, and anything answered on Twitter or Slack, get the animation.
-    let social = matches!(spec.source.platform.as_str(), "twitter" | "slack");
+    let social = matches!(
+        spec.source.platform.as_str(),
+        "twitter" | "slack" | "mastodon"
+    );
     if solved.len() >= 2 || social {
         let gif = render::render_gif(&fig, &render::GifOptions::default())?;
         for note in &gif.adjustments {

@@ -110,7 +110,7 @@ pub fn forges_from_config(config: &Config) -> anyhow::Result<Forges> {
             conversations.insert(platform.to_string(), c);
         }
     }
-    for platform in ["twitter", "slack"] {
+    for platform in ["twitter", "slack", "mastodon", "bluesky"] {
         let conversation = if dry {
             Some(forge(config, platform, true)? as Arc<dyn Conversation>)
         } else {
@@ -155,6 +155,38 @@ pub fn twitter_client(
     Ok(Some(twitter::TwitterClient::new(creds, tc)?))
 }
 
+/// The Mastodon client of the config, `None` without an instance URL and a token.
+pub fn mastodon_client(
+    config: &Config,
+) -> anyhow::Result<Option<crate::social::mastodon::MastodonClient>> {
+    let m = config.mastodon.clone().unwrap_or_default();
+    let (Some(base), Some(token)) = (m.base_url, m.access_token) else {
+        return Ok(None);
+    };
+    let handle = m.handle.unwrap_or_else(|| config.bot_name.clone());
+    Ok(Some(crate::social::mastodon::MastodonClient::new(
+        &base,
+        crate::social::Secret::new(token),
+        &handle,
+    )?))
+}
+
+/// The Bluesky client of the config, `None` without a handle and an app password.
+pub fn bluesky_client(
+    config: &Config,
+) -> anyhow::Result<Option<crate::social::bluesky::BlueskyClient>> {
+    let b = config.bluesky.clone().unwrap_or_default();
+    let (Some(handle), Some(password)) = (b.handle, b.app_password) else {
+        return Ok(None);
+    };
+    let service = b.service.unwrap_or_else(|| "https://bsky.social".into());
+    Ok(Some(crate::social::bluesky::BlueskyClient::new(
+        &service,
+        &handle,
+        crate::social::Secret::new(password),
+    )?))
+}
+
 fn social_conversation(
     config: &Config,
     platform: &str,
@@ -168,6 +200,18 @@ fn social_conversation(
         platform,
     };
     match platform {
+        "mastodon" => Ok(mastodon_client(config)?.map(|client| {
+            Arc::new(super::fediverse::MastodonConversation {
+                client,
+                log: log("mastodon"),
+            }) as Arc<dyn Conversation>
+        })),
+        "bluesky" => Ok(bluesky_client(config)?.map(|client| {
+            Arc::new(super::fediverse::BlueskyConversation {
+                client,
+                log: log("bluesky"),
+            }) as Arc<dyn Conversation>
+        })),
         "twitter" => Ok(twitter_client(config)?.map(|client| {
             Arc::new(TwitterConversation {
                 client,
@@ -243,6 +287,20 @@ pub async fn run(config: Config, listen: &str) -> anyhow::Result<()> {
     let mut main = config;
     main.bots.clear();
     let app = start_bot(main)?;
+    // Mastodon mentions as they are posted (the schedule's polling stays the safety net).
+    let stream_stop = tokio_util::sync::CancellationToken::new();
+    if !app.config.server.dry_run {
+        if let Some(client) = mastodon_client(&app.config)? {
+            tokio::spawn(super::poll_fediverse::stream_mastodon(
+                app.clone(),
+                client,
+                crate::social::Sleeper::Tokio,
+                stream_stop.clone(),
+                None,
+            ));
+        }
+    }
+    let _stop_stream = stream_stop.drop_guard();
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -261,6 +319,37 @@ pub async fn reconcile(config: Config) -> anyhow::Result<()> {
     for done in super::reconcile::run_once(&app).await? {
         println!("{}", serde_json::to_string(&done)?);
     }
+    Ok(())
+}
+
+/// `battbot poll-mentions --platform mastodon|bluesky`: one poll, one JSON line.
+pub async fn poll_platform(config: Config, platform: &str) -> anyhow::Result<()> {
+    use super::poll_fediverse::{poll_bluesky, poll_mastodon};
+    let out = match platform {
+        "twitter" => return poll_mentions(config).await,
+        "mastodon" => {
+            let client = mastodon_client(&config)?.ok_or_else(|| {
+                crate::cli::bad_input(
+                    "Mastodon is not configured: set MASTODON_BASE_URL and MASTODON_ACCESS_TOKEN",
+                )
+            })?;
+            let forges = forges_from_config(&config)?;
+            let app = App::new(config, forges, Arc::new(SystemClock))?;
+            poll_mastodon(&app, &client).await?
+        }
+        "bluesky" => {
+            let client = bluesky_client(&config)?.ok_or_else(|| {
+                crate::cli::bad_input(
+                    "Bluesky is not configured: set BLUESKY_HANDLE and BLUESKY_APP_PASSWORD",
+                )
+            })?;
+            let forges = forges_from_config(&config)?;
+            let app = App::new(config, forges, Arc::new(SystemClock))?;
+            poll_bluesky(&app, &client).await?
+        }
+        other => bail!("unknown platform {other:?} (hint: twitter, mastodon or bluesky)"),
+    };
+    println!("{}", serde_json::to_string(&out)?);
     Ok(())
 }
 
@@ -283,20 +372,74 @@ pub async fn poll_mentions(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `battbot tweet-random`: the slot's random comparison, committed and tweeted; prints
-/// the outcome as one JSON line. In dry-run mode nothing is tweeted or committed.
-pub async fn tweet_random(config: Config, seed: Option<u64>) -> anyhow::Result<()> {
-    let forges = forges_from_config(&config)?;
-    let client = if config.server.dry_run {
-        None
-    } else {
-        Some(twitter_client(&config)?.context(
-            "Twitter is not configured: set TWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN and TWITTER_ACCESS_TOKEN_SECRET (or run with BATTBOT_DRY_RUN=1)",
-        )?)
+/// The platforms `post-random --platform all` posts to: Twitter when its credentials are
+/// set, Mastodon and Bluesky when their `post_random` is on; Twitter alone when none is.
+pub fn random_platforms(config: &Config) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let t = config.twitter.clone().unwrap_or_default();
+    if t.consumer_key.is_some() && t.access_token.is_some() {
+        out.push("twitter");
+    }
+    if config.mastodon.as_ref().is_some_and(|m| m.post_random) {
+        out.push("mastodon");
+    }
+    if config.bluesky.as_ref().is_some_and(|b| b.post_random) {
+        out.push("bluesky");
+    }
+    if out.is_empty() {
+        out.push("twitter");
+    }
+    out
+}
+
+/// `battbot post-random --platform …` (alias `tweet-random`): the slot's random comparison,
+/// committed once and posted once per platform; prints one JSON line per platform. In
+/// dry-run mode nothing is posted or committed.
+pub async fn post_random(config: Config, platform: &str, seed: Option<u64>) -> anyhow::Result<()> {
+    use crate::scheduled::Poster;
+    let platforms = match platform {
+        "all" => random_platforms(&config),
+        "twitter" => vec!["twitter"],
+        "mastodon" => vec!["mastodon"],
+        "bluesky" => vec!["bluesky"],
+        other => bail!("unknown platform {other:?} (hint: twitter, mastodon, bluesky or all)"),
     };
+    let forges = forges_from_config(&config)?;
     let now = time::OffsetDateTime::now_utc();
-    let out =
-        crate::scheduled::tweet_random(&config, forges.reports, client.as_ref(), seed, now).await?;
-    println!("{}", serde_json::to_string(&out)?);
+    let dry = config.server.dry_run;
+    let missing =
+        |what: &str| crate::cli::bad_input(format!("{what} (or run with BATTBOT_DRY_RUN=1)"));
+    for platform in platforms {
+        let (tw, md, bs) = if dry {
+            (None, None, None)
+        } else {
+            match platform {
+                "twitter" => (Some(twitter_client(&config)?.ok_or_else(|| missing(
+                    "Twitter is not configured: set TWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN and TWITTER_ACCESS_TOKEN_SECRET",
+                ))?), None, None),
+                "mastodon" => (None, Some(mastodon_client(&config)?.ok_or_else(|| missing(
+                    "Mastodon is not configured: set MASTODON_BASE_URL and MASTODON_ACCESS_TOKEN",
+                ))?), None),
+                _ => (None, None, Some(bluesky_client(&config)?.ok_or_else(|| missing(
+                    "Bluesky is not configured: set BLUESKY_HANDLE and BLUESKY_APP_PASSWORD",
+                ))?)),
+            }
+        };
+        let poster = tw
+            .as_ref()
+            .map(Poster::Twitter)
+            .or(md.as_ref().map(Poster::Mastodon))
+            .or(bs.as_ref().map(Poster::Bluesky));
+        let out = crate::scheduled::post_random(
+            &config,
+            forges.reports.clone(),
+            platform,
+            poster,
+            seed,
+            now,
+        )
+        .await?;
+        println!("{}", serde_json::to_string(&out)?);
+    }
     Ok(())
 }

@@ -49,7 +49,7 @@ impl ReplyLog {
         )
     }
 
-    async fn record(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
+    pub(crate) async fn record(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
         let dir = self.dir(thread);
         let n = self
             .forge
@@ -70,7 +70,7 @@ impl ReplyLog {
         Ok(())
     }
 
-    async fn read(&self, thread: &Thread) -> Result<Vec<String>, ForgeError> {
+    pub(crate) async fn read(&self, thread: &Thread) -> Result<Vec<String>, ForgeError> {
         let mut paths = self
             .forge
             .list_files(&self.repo, STATE_BRANCH, &self.dir(thread))
@@ -88,7 +88,7 @@ impl ReplyLog {
 
 /// Drops the hidden idempotency markers, which platforms other than forges would show: only
 /// the trailing ones the bot appends, never a line of the text itself.
-fn visible(body: &str) -> String {
+pub(crate) fn visible(body: &str) -> String {
     let mut lines: Vec<&str> = body.trim_end().lines().collect();
     while lines
         .last()

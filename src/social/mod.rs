@@ -1,6 +1,11 @@
-//! Twitter and Slack clients, webhook verification and payload parsing: plain types,
-//! no bot logic. Base URLs are injectable so tests aim the real clients at wiremock.
+//! Twitter, Slack, Mastodon and Bluesky clients, webhook verification and payload parsing:
+//! plain types, no bot logic. Base URLs are injectable so tests aim the real clients at wiremock.
 
+pub mod bluesky;
+pub mod facets;
+pub mod mastodon;
+pub mod mastodon_html;
+pub mod mastodon_stream;
 pub mod oauth1;
 pub mod slack;
 pub mod slack_webhook;

@@ -327,11 +327,11 @@ fn schedule_workflow_runs_at_07_and_19_utc_and_passes_action_validator() {
     );
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains("cron: \"0 7,19 * * *\""), "{text}");
-    for cmd in ["battbot tweet-random", "battbot poll-mentions"] {
+    for cmd in ["battbot post-random", "battbot poll-mentions"] {
         assert!(text.contains(cmd), "{cmd} missing");
     }
     // The commands the schedule runs exist.
-    for sub in ["tweet-random", "poll-mentions"] {
+    for sub in ["post-random", "tweet-random", "poll-mentions"] {
         let st = Command::new(env!("CARGO_BIN_EXE_battbot"))
             .args([sub, "--help"])
             .output()

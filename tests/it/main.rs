@@ -3,6 +3,7 @@
 mod attacks;
 mod bench;
 mod bench_attacks;
+mod bluesky;
 mod bpx_params;
 mod callback;
 mod ci;
@@ -27,6 +28,7 @@ mod idempotency_gitlab;
 mod idempotency_social;
 mod lifecycle;
 mod load;
+mod mastodon;
 mod outside_check;
 mod params;
 mod render;

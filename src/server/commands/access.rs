@@ -26,7 +26,10 @@ pub async fn check(
     let (repo, user) = (source.repo.as_str(), source.user.as_str());
     // Twitter and Slack have no repositories: the platform says who may (everyone, as
     // BattBot answered everyone), and the per-user rate limit bounds it.
-    if matches!(source.platform.as_str(), "twitter" | "slack") {
+    if matches!(
+        source.platform.as_str(),
+        "twitter" | "slack" | "mastodon" | "bluesky"
+    ) {
         return Ok(
             if forge.permission(repo, user).await? >= Permission::Write {
                 Access::Granted

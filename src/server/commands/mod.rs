@@ -43,6 +43,20 @@ pub fn bot_names(app: &App) -> Vec<String> {
     {
         names.push(id);
     }
+    // Fediverse and Bluesky handles: `@battbot@fediscience.org`, `@battbot.bsky.social`.
+    let handles = [
+        app.config.mastodon.as_ref().and_then(|m| m.handle.clone()),
+        app.config.bluesky.as_ref().and_then(|b| b.handle.clone()),
+    ];
+    for h in handles.into_iter().flatten() {
+        let h = h.trim_start_matches('@').to_string();
+        if let Some((user, _)) = h.split_once('@') {
+            names.push(user.to_string());
+        }
+        if !h.is_empty() {
+            names.push(h);
+        }
+    }
     names
 }
 
@@ -94,7 +108,10 @@ pub(super) async fn refuse(
 /// only when the tweet addresses the bot first — a reply to the bot starts with its handle;
 /// a plain mention in passing stays ignored, so the bot never spams conversations.
 fn plain_mention_chatter(app: &App, ev: &CommentEvent, e: &command::ParseError) -> bool {
-    if ev.source.platform != "twitter" || !matches!(*e.kind, command::ErrorKind::NotACommand { .. })
+    if !matches!(
+        ev.source.platform.as_str(),
+        "twitter" | "mastodon" | "bluesky"
+    ) || !matches!(*e.kind, command::ErrorKind::NotACommand { .. })
     {
         return false;
     }
