@@ -376,7 +376,9 @@ pub fn describe_error(e: &anyhow::Error) -> (u8, String) {
     let line = format!("{e:#}").replace('\n', " ");
     let input = e.chain().any(|c| {
         c.downcast_ref::<BadInput>().is_some()
-            || c.downcast_ref::<crate::sim::SimError>().is_some()
+            || c
+                .downcast_ref::<crate::sim::SimError>()
+                .is_some_and(|e| !e.is_failure())
             || c.downcast_ref::<serde_json::Error>().is_some()
     });
     (if input { 2 } else { 1 }, line)
@@ -457,7 +459,15 @@ fn solve(
     }
     let spec = read_spec(spec)?;
     let simulation = Simulation::build(&spec)?;
-    let solution = simulation.solve(&SolveOptions { period_s: period })?;
+    // A run that stops keeps what it solved: the CSVs are written, then the failure (exit 1).
+    let (solution, stopped) = match simulation.solve(&SolveOptions { period_s: period }) {
+        Ok(solution) => (solution, None),
+        Err(crate::sim::SimError::Stopped(s)) => {
+            let s = *s;
+            (s.partial.clone(), Some(s))
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut out = Vec::new();
     solution.write_csv(&mut out)?;
     match csv {
@@ -469,7 +479,16 @@ fn solve(
         solution.write_summary_csv(&mut s)?;
         write_atomic(path, &s)?;
     }
-    Ok(())
+    match stopped {
+        None => Ok(()),
+        Some(s) => Err(anyhow::anyhow!(
+            "{s}; {} the solution up to there",
+            match csv {
+                Some(path) => format!("{} holds", path.display()),
+                None => "the CSV above holds".to_string(),
+            }
+        )),
+    }
 }
 
 /// A benchmark suite file.

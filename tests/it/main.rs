@@ -30,6 +30,7 @@ mod sim;
 mod sim_alloc;
 mod sim_api;
 mod sim_degradation;
+mod sim_partial;
 mod sim_robustness;
 mod social;
 mod support;
