@@ -34,7 +34,10 @@ fn main() {
         x_p: npts,
         r_n: env("NR"),
         r_p: env("NR"),
-        r_grading: std::env::var("RG").ok().and_then(|s| s.parse().ok()).unwrap_or(1.0),
+        r_grading: std::env::var("RG")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1.0),
         particle_nodes: std::env::var("NP")
             .ok()
             .and_then(|s| s.parse().ok())

@@ -376,8 +376,7 @@ pub fn describe_error(e: &anyhow::Error) -> (u8, String) {
     let line = format!("{e:#}").replace('\n', " ");
     let input = e.chain().any(|c| {
         c.downcast_ref::<BadInput>().is_some()
-            || c
-                .downcast_ref::<crate::sim::SimError>()
+            || c.downcast_ref::<crate::sim::SimError>()
                 .is_some_and(|e| !e.is_failure())
             || c.downcast_ref::<serde_json::Error>().is_some()
     });

@@ -616,9 +616,8 @@ pub async fn run_job(args: RunJob) -> anyhow::Result<()> {
 
 /// Whether an error came from bad input (exit 2) rather than a failure of the run.
 pub fn is_input_error(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| {
-            c.downcast_ref::<sim::SimError>()
-                .is_some_and(|e| !e.is_failure())
-        })
+    e.chain().any(|c| {
+        c.downcast_ref::<sim::SimError>()
+            .is_some_and(|e| !e.is_failure())
+    })
 }

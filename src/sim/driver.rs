@@ -7,8 +7,8 @@ use super::solver::{Bdf, Condensation, SolverStats, System};
 use super::spec::check_thermal_parameters;
 use super::{
     model_names, resolve_parameters, CycleSummary, Mesh, SimError, SimSpec, Solution, SolveOptions,
-    Stopped,
-    CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL, MAX_STEPS_PER_EXPERIMENT_STEP, POINTS_PER_DOMAIN,
+    Stopped, CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL, MAX_STEPS_PER_EXPERIMENT_STEP,
+    POINTS_PER_DOMAIN,
 };
 
 /// A built model: parameters resolved, mesh, experiment parsed.

@@ -40,7 +40,10 @@ fn a_run_stopped_mid_way_keeps_the_solution_up_to_there() {
     let mut sim = Simulation::build(&s).unwrap();
     sim.max_total_steps = Some(first_cycle + 20);
     let err = sim.solve(&SolveOptions::default()).unwrap_err();
-    assert!(err.is_failure(), "a stopped run is a failure, not bad input");
+    assert!(
+        err.is_failure(),
+        "a stopped run is a failure, not bad input"
+    );
     let SimError::Stopped(stopped) = &err else {
         panic!("expected a stopped run, got {err}");
     };
@@ -104,12 +107,22 @@ fn solve_that_stops_writes_the_partial_csv_and_exits_1() {
         stderr.contains("stopped in cycle 1, step 'Hold at 1 V for 1 minute', after 0.17 h: "),
         "{stderr}"
     );
-    assert!(stderr.contains("holds the solution up to there"), "{stderr}");
+    assert!(
+        stderr.contains("holds the solution up to there"),
+        "{stderr}"
+    );
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     let text = std::fs::read_to_string(&csv).unwrap();
     let rows: Vec<&str> = text.lines().skip(1).collect();
     assert!(rows.len() >= 61, "the ten minutes of discharge are kept");
-    let last_t: f64 = rows.last().unwrap().split(',').next().unwrap().parse().unwrap();
+    let last_t: f64 = rows
+        .last()
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((600.0..660.0).contains(&last_t), "{last_t}");
     assert!(std::fs::read_to_string(&summary)
         .unwrap()
@@ -127,7 +140,10 @@ fn runner_report_and_reply_mark_a_stopped_run_partial() {
     let s = spec(IMPOSSIBLE_HOLD);
     let mut log = Vec::new();
     let solved = battbot::runner::solve_all(std::slice::from_ref(&s), &mut log).unwrap();
-    let note = solved[0].stopped.clone().expect("the run is marked stopped");
+    let note = solved[0]
+        .stopped
+        .clone()
+        .expect("the run is marked stopped");
     assert!(note.starts_with("stopped in cycle 1, step 'Hold at 1 V for 1 minute', after 0.17 h"));
     assert!(solved[0].solution.final_time() >= 600.0);
     assert!(log.iter().any(|l| l.contains("stopped in cycle 1")));
@@ -158,8 +174,13 @@ fn runner_report_and_reply_mark_a_stopped_run_partial() {
         log_tail: vec![],
         benchmark: None,
     };
-    let built = battbot::report::success(&job, &result, "@battbot simulate", at("2026-05-01T10:00:07Z"))
-        .unwrap();
+    let built = battbot::report::success(
+        &job,
+        &result,
+        "@battbot simulate",
+        at("2026-05-01T10:00:07Z"),
+    )
+    .unwrap();
     let md = built
         .files
         .iter()

@@ -275,7 +275,11 @@ fn dfn_oregan2022_fast_charge_after_rest_solves() {
         .solve(&SolveOptions::default())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sol.step_index.last(), Some(&3), "all four steps ran");
-    assert!((sol.final_voltage() - 2.5).abs() < 1e-6, "{}", sol.final_voltage());
+    assert!(
+        (sol.final_voltage() - 2.5).abs() < 1e-6,
+        "{}",
+        sol.final_voltage()
+    );
     // the charge put 6.5 A x 0.5 h back
     let charged = sol
         .step_index

@@ -252,7 +252,11 @@ struct Shells {
 impl Shells {
     fn graded(n: usize, ratio: f64) -> Shells {
         // widths from the surface inwards: w0 q^k, k = 0..n
-        let q = if n > 1 { ratio.max(1e-12).powf(1.0 / (n - 1) as f64) } else { 1.0 };
+        let q = if n > 1 {
+            ratio.max(1e-12).powf(1.0 / (n - 1) as f64)
+        } else {
+            1.0
+        };
         let mut w: Vec<f64> = (0..n).map(|k| q.powi(k as i32)).collect();
         w.reverse(); // centre first
         let total: f64 = w.iter().sum();
@@ -266,12 +270,17 @@ impl Shells {
         }
         edges[n] = 1.0;
         let centre: Vec<f64> = (0..n).map(|i| 0.5 * (edges[i] + edges[i + 1])).collect();
-        let vf = (0..n).map(|i| edges[i + 1].powi(3) - edges[i].powi(3)).collect();
+        let vf = (0..n)
+            .map(|i| edges[i + 1].powi(3) - edges[i].powi(3))
+            .collect();
         let inner = 1..n;
         Shells {
             vf,
             e2: inner.clone().map(|j| edges[j] * edges[j]).collect(),
-            inv_dist: inner.clone().map(|j| 1.0 / (centre[j] - centre[j - 1])).collect(),
+            inv_dist: inner
+                .clone()
+                .map(|j| 1.0 / (centre[j] - centre[j - 1]))
+                .collect(),
             beta: inner
                 .map(|j| (edges[j] - centre[j - 1]) / (centre[j] - centre[j - 1]))
                 .collect(),
@@ -538,7 +547,10 @@ mod tests {
         let width = |e2: f64| e2.sqrt();
         let w_surface = 1.0 - width(sh.e2[10]);
         let w_centre = width(sh.e2[0]);
-        assert!((w_centre / w_surface - 10.0).abs() < 1e-9, "{w_centre} {w_surface}");
+        assert!(
+            (w_centre / w_surface - 10.0).abs() < 1e-9,
+            "{w_centre} {w_surface}"
+        );
         let c: Vec<f64> = (0..12).map(|i| 1000.0 + 30.0 * (i * i) as f64).collect();
         let mut out = vec![0.0; 12];
         let d = |v: f64| 1e-14 * (v / 400.0).exp();
@@ -565,7 +577,11 @@ mod tests {
     fn log_mean_is_the_exact_flux_of_an_exponential_diffusivity() {
         // D = e^(k c): the steady flux between c = 0 and c = 1 is (e^k - 1) / k
         for k in [1e-6f64, 0.3, 2.0, 25.0] {
-            let exact = if k < 1e-3 { 1.0 + k / 2.0 } else { (k.exp() - 1.0) / k };
+            let exact = if k < 1e-3 {
+                1.0 + k / 2.0
+            } else {
+                (k.exp() - 1.0) / k
+            };
             let m = log_mean(1.0, k.exp());
             assert!((m - exact).abs() < 1e-9 * exact, "k={k}: {m} vs {exact}");
             let (ab, ba) = (log_mean(3.0, k.exp() * 3.0), log_mean(k.exp() * 3.0, 3.0));
