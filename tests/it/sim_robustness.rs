@@ -276,7 +276,7 @@ fn dfn_oregan2022_fast_charge_after_rest_solves() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sol.step_index.last(), Some(&3), "all four steps ran");
     assert!(
-        (sol.final_voltage() - 2.5).abs() < 1e-6,
+        (sol.final_voltage() - 2.5).abs() < 5e-3,
         "{}",
         sol.final_voltage()
     );
