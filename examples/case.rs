@@ -21,7 +21,7 @@ fn main() {
         .iter()
         .find(|c| c["id"] == id.as_str())
         .expect("case");
-    let spec: SimSpec = serde_json::from_value(case.clone()).unwrap();
+    let spec = SimSpec::from_manifest_entry(case).unwrap();
     let env = |k: &str| {
         std::env::var(k)
             .ok()
@@ -34,6 +34,10 @@ fn main() {
         x_p: npts,
         r_n: env("NR"),
         r_p: env("NR"),
+        r_grading: std::env::var("RG")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1.0),
         particle_nodes: std::env::var("NP")
             .ok()
             .and_then(|s| s.parse().ok())

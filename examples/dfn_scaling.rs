@@ -113,6 +113,7 @@ fn main() {
             x_p: n,
             r_n: n,
             r_p: n,
+            r_grading: 1.0,
             particle_nodes: battbot::sim::particle_nodes_for(n),
         };
         match run(&discharge, mesh, repeat) {

@@ -414,7 +414,8 @@ pub fn describe_error(e: &anyhow::Error) -> (u8, String) {
     let line = format!("{e:#}").replace('\n', " ");
     let input = e.chain().any(|c| {
         c.downcast_ref::<BadInput>().is_some()
-            || c.downcast_ref::<crate::sim::SimError>().is_some()
+            || c.downcast_ref::<crate::sim::SimError>()
+                .is_some_and(|e| !e.is_failure())
             || c.downcast_ref::<serde_json::Error>().is_some()
     });
     (if input { 2 } else { 1 }, line)
@@ -528,7 +529,15 @@ fn solve(
         ));
     }
     let started = Instant::now();
-    let solution = simulation.solve(&SolveOptions { period_s: period })?;
+    // A run that stops keeps what it solved: the files are written, then the failure (exit 1).
+    let (solution, stopped) = match simulation.solve(&SolveOptions { period_s: period }) {
+        Ok(solution) => (solution, None),
+        Err(crate::sim::SimError::Stopped(s)) => {
+            let s = *s;
+            (s.partial.clone(), Some(s))
+        }
+        Err(e) => return Err(e.into()),
+    };
     let solve_s = started.elapsed().as_secs_f64();
     if let (Some(path), true) = (&dist_path, solution.has_distributed()) {
         let mut d = Vec::new();
@@ -550,7 +559,16 @@ fn solve(
         solution.write_summary_csv(&mut s)?;
         write_atomic(path, &s)?;
     }
-    Ok(())
+    match stopped {
+        None => Ok(()),
+        Some(s) => Err(anyhow::anyhow!(
+            "{s}; {} the solution up to there",
+            match csv {
+                Some(path) => format!("{} holds", path.display()),
+                None => "the CSV above holds".to_string(),
+            }
+        )),
+    }
 }
 
 /// `battbot variables`: the model's variables, one a line with their domain.

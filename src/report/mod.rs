@@ -195,6 +195,16 @@ pub fn check_strings(
     Ok(())
 }
 
+/// Checks the runner's notes of runs that stopped early: one printable line of at most 2 kB.
+fn check_stopped(runs: &[RunSummary]) -> anyhow::Result<()> {
+    for s in runs.iter().filter_map(|r| r.stopped.as_deref()) {
+        if s.len() > 2048 || s.chars().any(char::is_control) {
+            bail!("a run's stop note is longer than 2 kB or not one printable line");
+        }
+    }
+    Ok(())
+}
+
 /// Most artifacts one result may carry.
 pub const MAX_ARTIFACTS: usize = 32;
 
@@ -374,6 +384,7 @@ pub fn success(
         labels.extend(samples.benchmarks.iter().map(|b| b.name.as_str()));
     }
     check_strings(&result.battbot_version, &labels, None, &result.log_tail)?;
+    check_stopped(&result.runs)?;
     if let Some(samples) = &result.benchmark {
         return benchmark_report(spec, result, samples, canonical, now);
     }
@@ -728,10 +739,16 @@ pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
     }
     match report.summary.status.as_str() {
         "success" => {
-            let mut reply = head
-                .bot(" ✅ job ")
-                .code(spec.id.as_str())
-                .bot(" finished.\n");
+            let partial = report.summary.runs.iter().any(|r| r.stopped.is_some());
+            let mut reply = if partial {
+                head.bot(" ⚠️ job ")
+                    .code(spec.id.as_str())
+                    .bot(" stopped early; the report shows what was solved.\n")
+            } else {
+                head.bot(" ✅ job ")
+                    .code(spec.id.as_str())
+                    .bot(" finished.\n")
+            };
             for r in &report.summary.runs {
                 reply = reply.bot("\n- ").text(&r.label).bot(format!(
                     ": {:.3} V after {:.2} h, {:.3} A.h",
@@ -739,6 +756,9 @@ pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
                     r.final_time_s / 3600.0,
                     r.discharge_capacity_ah
                 ));
+                if let Some(stopped) = &r.stopped {
+                    reply = reply.bot(" (partial: ").text(stopped).bot(")");
+                }
             }
             reply.bot("\n\nReport: ").link(link).bot(link_note(link))
         }

@@ -42,6 +42,8 @@ pub struct SolvedRun {
     pub spec: SimSpec,
     pub solution: Solution,
     pub solve_time_s: f64,
+    /// Where and why the run stopped early (its solution is then partial).
+    pub stopped: Option<String>,
 }
 
 /// The bot command that asks for `runs` (`simulate` for one, `compare` for more), as the
@@ -173,7 +175,8 @@ pub fn shown_cycles(n: usize) -> Option<Vec<usize>> {
     Some(c)
 }
 
-/// Solves every run; the first failure stops the job.
+/// Solves every run; the first failure stops the job, except a run that stops part-way,
+/// which keeps what it solved (marked `stopped`) and lets the other runs go on.
 pub fn solve_all(runs: &[SimSpec], log: &mut Vec<String>) -> anyhow::Result<Vec<SolvedRun>> {
     let labels = labels(runs);
     let mut solved = Vec::with_capacity(runs.len());
@@ -184,9 +187,16 @@ pub fn solve_all(runs: &[SimSpec], log: &mut Vec<String>) -> anyhow::Result<Vec<
         // Long (degradation) runs keep the curves of a few cycles; the per-cycle summary
         // still covers every cycle.
         simulation.output_cycles = shown_cycles(spec.cycles.unwrap_or(1) as usize);
-        let solution = simulation
-            .solve(&SolveOptions::default())
-            .with_context(|| format!("run {} ({label})", i + 1))?;
+        let (solution, stopped) = match simulation.solve(&SolveOptions::default()) {
+            Ok(solution) => (solution, None),
+            Err(sim::SimError::Stopped(s)) => {
+                let s = *s;
+                let what = s.to_string();
+                log.push(format!("run {}: {label}: {what}", i + 1));
+                (s.partial, Some(what))
+            }
+            Err(e) => return Err(e).with_context(|| format!("run {} ({label})", i + 1)),
+        };
         let solve_time_s = started.elapsed().as_secs_f64();
         log.push(format!(
             "run {}: {label}: {} rows, final voltage {:.4} V at {:.1} s, solved in {:.3} s",
@@ -201,6 +211,7 @@ pub fn solve_all(runs: &[SimSpec], log: &mut Vec<String>) -> anyhow::Result<Vec<
             spec: spec.clone(),
             solution,
             solve_time_s,
+            stopped,
         });
     }
     Ok(solved)
@@ -236,6 +247,7 @@ pub fn summarize(run: &SolvedRun) -> RunSummary {
         solve_time_s: run.solve_time_s,
         rows: s.time_s.len(),
         fade: fade(s),
+        stopped: run.stopped.clone(),
     }
 }
 
@@ -716,6 +728,8 @@ pub async fn run_job(args: RunJob) -> anyhow::Result<()> {
 
 /// Whether an error came from bad input (exit 2) rather than a failure of the run.
 pub fn is_input_error(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.downcast_ref::<sim::SimError>().is_some())
+    e.chain().any(|c| {
+        c.downcast_ref::<sim::SimError>()
+            .is_some_and(|e| !e.is_failure())
+    })
 }

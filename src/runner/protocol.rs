@@ -45,6 +45,10 @@ pub struct RunSummary {
     /// Capacity fade over the cycles of a multi-cycle run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fade: Option<CycleFade>,
+    /// Set when the run stopped before the end of its experiment: where and why ("stopped in
+    /// cycle 506, step '…', after 1 487 h: …"); the curves and CSV hold what was solved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 /// How a multi-cycle run aged: the per-cycle summary reduced to what a report shows.

@@ -13,7 +13,8 @@ use super::solver::{Bdf, Condensation, SolverStats, System};
 use super::spec::check_thermal_parameters;
 use super::{
     model_names, resolve_parameters, CycleSummary, DegradationModes, Mesh, SimError, SimSpec,
-    Solution, SolveOptions, CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL, MAX_STEPS_PER_EXPERIMENT_STEP,
+    Solution, SolveOptions, Stopped, CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL,
+    MAX_STEPS_PER_EXPERIMENT_STEP,
     POINTS_PER_DOMAIN,
 };
 use drive::{drive_ctrl, drive_profiles, DriveRun};
@@ -44,6 +45,10 @@ pub struct Simulation {
     fv_particles: bool,
     /// Whether the run has degradation options (the summary then carries the modes).
     degradation: bool,
+    /// Stops the run (as a solver failure, keeping what was solved) once the integrator has
+    /// taken this many time steps in all; `None` (the default): no such budget. Bounds the
+    /// work of one run, and makes a failure late in a run reproducible in tests.
+    pub max_total_steps: Option<usize>,
 }
 
 impl std::fmt::Debug for Simulation {
@@ -157,6 +162,7 @@ impl Simulation {
             mesh: out_mesh,
             fv_particles,
             degradation,
+            max_total_steps: None,
         })
     }
 
@@ -250,13 +256,10 @@ impl Simulation {
                 if let Ctrl::Current(a) = sys.ctrl {
                     y[layout.i] = a;
                 }
-                bdf.consistent_init(&sys, &mut y)
-                    .map_err(|e| SimError::StepFailed {
-                        step: k,
-                        text: step.text.clone(),
-                        time_s: t,
-                        reason: format!("cannot find a consistent initial state: {e}"),
-                    })?;
+                if let Err(e) = bdf.consistent_init(&sys, &mut y) {
+                    let reason = format!("cannot find a consistent initial state: {e}");
+                    return Err(stopped(sol, &bdf, cycle, k, step, t, reason));
+                }
                 let (mut events, n_explicit) = self.events(step, &sys, &y);
                 if let Some(ev) = events[..n_explicit]
                     .iter()
@@ -337,14 +340,19 @@ impl Simulation {
                 let mut recovered_at: Option<f64> = None;
                 loop {
                     if bdf.stats.steps > budget {
-                        return Err(SimError::StepFailed {
-                            step: k,
-                            text: step.text.clone(),
-                            time_s: bdf.t,
-                            reason: format!(
-                                "the solver needed more than {MAX_STEPS_PER_EXPERIMENT_STEP} time steps (the cell is near a limit it cannot resolve)"
-                            ),
-                        });
+                        let reason = format!(
+                            "the solver needed more than {MAX_STEPS_PER_EXPERIMENT_STEP} time steps (the cell is near a limit it cannot resolve)"
+                        );
+                        self.record_last(&mut sol, &sys, &bdf, k, cycle);
+                        return Err(stopped(sol, &bdf, cycle, k, step, bdf.t, reason));
+                    }
+                    if self.max_total_steps.is_some_and(|m| bdf.stats.steps >= m) {
+                        let reason = format!(
+                            "the run's budget of {} solver time steps is spent",
+                            bdf.stats.steps
+                        );
+                        self.record_last(&mut sol, &sys, &bdf, k, cycle);
+                        return Err(stopped(sol, &bdf, cycle, k, step, bdf.t, reason));
                     }
                     let t_old = bdf.t;
                     let t_new = match bdf.step(&sys, t_end) {
@@ -368,12 +376,8 @@ impl Simulation {
                                 bdf.restart(&sys, t_old, &yr, h0);
                                 continue;
                             }
-                            return Err(SimError::StepFailed {
-                                step: k,
-                                text: step.text.clone(),
-                                time_s: t_old,
-                                reason: e.to_string(),
-                            });
+                            self.record_last(&mut sol, &sys, &bdf, k, cycle);
+                            return Err(stopped(sol, &bdf, cycle, k, step, t_old, e.to_string()));
                         }
                     };
                     // events
@@ -531,6 +535,13 @@ impl Simulation {
         &self.variables
     }
 
+    /// Records the integrator's last accepted state, when it is later than the last row.
+    fn record_last(&self, sol: &mut Solution, sys: &Sys<'_>, bdf: &Bdf, k: usize, cycle: usize) {
+        if sol.time_s.last().is_none_or(|&last| bdf.t > last) {
+            self.record(sol, sys, bdf.t, &bdf.y, k, cycle);
+        }
+    }
+
     /// The events ending a step: its own terminations first (their count is returned), then
     /// the set's voltage cut-offs widened by 1 V as PyBaMM's experiments do.
     fn events(&self, step: &Step, sys: &Sys<'_>, y: &[f64]) -> (Vec<Event>, usize) {
@@ -574,6 +585,28 @@ impl Simulation {
         }
         (ev, n_explicit)
     }
+}
+
+/// The error of a run that cannot continue: where it stopped (cycle, step, time) and the
+/// solution up to there, ending with the last state the integrator accepted.
+fn stopped(
+    mut sol: Solution,
+    bdf: &Bdf,
+    cycle: usize,
+    k: usize,
+    step: &Step,
+    time_s: f64,
+    reason: String,
+) -> SimError {
+    sol.stats = bdf.stats.clone();
+    SimError::Stopped(Box::new(Stopped {
+        cycle: cycle + 1,
+        step: k,
+        text: step.text.clone(),
+        time_s,
+        reason,
+        partial: sol,
+    }))
 }
 
 /// A condition ending a step: it happens when `eval` falls to zero.

@@ -26,7 +26,7 @@ pub mod spec_keys;
 pub mod variables;
 
 pub use driver::Simulation;
-pub use mesh::{particle_nodes_for, Mesh, CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL};
+pub use mesh::{particle_nodes_for, Mesh, CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL, SHELL_GRADING};
 pub use option_value::OptionValue;
 pub use solution::{CycleSummary, DegradationModes, Solution};
 pub use solver::SolverStats;
@@ -70,13 +70,10 @@ pub enum SimError {
         index: usize,
         reason: String,
     },
-    #[error("solver failed in step {step} ({text:?}) at t = {time_s:.3} s: {reason}")]
-    StepFailed {
-        step: usize,
-        text: String,
-        time_s: f64,
-        reason: String,
-    },
+    /// The solver could not go on: a failure of the run, not bad input; it carries the
+    /// solution up to there (PyBaMM returns it with a warning).
+    #[error("{0}")]
+    Stopped(Box<Stopped>),
     #[error("BPX file {path:?}: {reason}")]
     Bpx { path: String, reason: String },
     #[error("points_per_domain must be between {lo} and {hi} (40 is the default, 20 PyBaMM's default mesh), got {got}", lo = POINTS_PER_DOMAIN.start(), hi = POINTS_PER_DOMAIN.end())]
@@ -85,6 +82,75 @@ pub enum SimError {
     UnknownVariable { name: String, close: Vec<String> },
     #[error("invalid solve options: {0}")]
     BadOptions(String),
+}
+
+impl SimError {
+    /// Whether the error is a failure of the solve (exit 1) rather than bad input (exit 2).
+    pub fn is_failure(&self) -> bool {
+        matches!(self, SimError::Stopped(_))
+    }
+
+    /// The solution up to the point where a run stopped.
+    pub fn partial(&self) -> Option<&Stopped> {
+        match self {
+            SimError::Stopped(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Where a run stopped, why, and what it had solved.
+#[derive(Debug)]
+pub struct Stopped {
+    /// 1-based cycle.
+    pub cycle: usize,
+    /// 0-based index of the step among all the run's steps (cycles expanded).
+    pub step: usize,
+    /// The step as the user wrote it.
+    pub text: String,
+    /// Simulated time at which the solver stopped [s].
+    pub time_s: f64,
+    pub reason: String,
+    /// The solution up to `time_s` (its rows, and the summaries of the cycles completed).
+    pub partial: Solution,
+}
+
+impl std::fmt::Display for Stopped {
+    /// "stopped in cycle 506, step 'Charge at 1C until 4.2 V', after 1 487 h: …".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "stopped in cycle {}, step '{}', after {}: {} (at t = {:.1} s)",
+            self.cycle,
+            self.text,
+            format_hours(self.time_s),
+            self.reason,
+            self.time_s
+        )
+    }
+}
+
+/// Simulated time in hours as people read it: "0.25 h", "12.5 h", "1 487 h".
+pub fn format_hours(time_s: f64) -> String {
+    let h = time_s / 3600.0;
+    if !h.is_finite() {
+        return format!("{h} h");
+    }
+    if h < 10.0 {
+        return format!("{h:.2} h");
+    }
+    if h < 100.0 {
+        return format!("{h:.1} h");
+    }
+    let digits = format!("{h:.0}");
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    format!("{out} h")
 }
 
 /// Time steps one experiment step may take before it is reported as failed.

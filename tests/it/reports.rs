@@ -63,6 +63,7 @@ fn run(spec: SimSpec, v: f64, lumped: bool) -> RunSummary {
         solve_time_s: 0.0042,
         rows: 357,
         fade: None,
+        stopped: None,
     }
 }
 

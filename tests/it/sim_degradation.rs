@@ -307,6 +307,7 @@ const COARSE: Mesh = Mesh {
     x_p: 8,
     r_n: 10,
     r_p: 10,
+    r_grading: 1.0,
     particle_nodes: battbot::sim::particle_nodes_for(10),
 };
 

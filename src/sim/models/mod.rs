@@ -518,7 +518,7 @@ impl Electrode {
 /// diffusivities are constant, PyBaMM's finite volumes otherwise (see `sphere`).
 pub fn particle_scheme(cell: &Cell, mesh: &super::Mesh) -> Sphere {
     if cell.neg.d_varies || cell.pos.d_varies {
-        Sphere::finite_volume(mesh.r_n.max(mesh.r_p).max(2))
+        Sphere::graded(mesh.r_n.max(mesh.r_p).max(2), mesh.r_grading)
     } else {
         Sphere::spectral(mesh.particle_nodes.clamp(2, sphere::MAX_NODES))
     }
