@@ -83,6 +83,7 @@ async fn main() -> anyhow::Result<()> {
                 solve_time_s: 0.016,
                 rows: 357,
                 fade: None,
+                stopped: None,
             }],
             artifacts: vec![
                 Artifact {

@@ -113,6 +113,7 @@ fn hostile_result(job: &JobSpec) -> RunResult {
             solve_time_s: 0.004,
             rows: 10,
             fade: None,
+            stopped: None,
         }],
         artifacts: vec![
             artifact("voltage.png", "image/png", b"\x89PNG\r\n\x1a\nx"),

@@ -110,11 +110,17 @@ impl Simulation {
         let mut yi = vec![0.0; run.y.len()];
         let mut gvals: Vec<f64> = events.iter().map(|e| e.eval(run.sys, run.y)).collect();
         let budget = run.bdf.stats.steps + MAX_STEPS_PER_EXPERIMENT_STEP;
-        let failed = |time_s: f64, reason: String| SimError::StepFailed {
-            step: k,
-            text: step.text.clone(),
-            time_s,
-            reason,
+        // a step that cannot go on keeps what was solved, as in constant steps
+        let failed = |run: &mut DriveRun<'_, '_>, time_s: f64, reason: String| {
+            super::stopped(
+                run.sol.clone(),
+                run.bdf,
+                cycle,
+                k,
+                step,
+                time_s,
+                reason,
+            )
         };
         let n = profile.times.len();
         for j in 1..n {
@@ -126,8 +132,10 @@ impl Simulation {
             let mut recoveries = 0;
             loop {
                 if run.bdf.stats.steps > budget {
+                    let t = run.bdf.t;
                     return Err(failed(
-                        run.bdf.t,
+                        run,
+                        t,
                         format!("the solver needed more than {MAX_STEPS_PER_EXPERIMENT_STEP} time steps (the cell is near a limit it cannot resolve)"),
                     ));
                 }
@@ -145,7 +153,7 @@ impl Simulation {
                             run.bdf.restart(&*run.sys, t_old, &yr, h0);
                             continue;
                         }
-                        return Err(failed(t_old, e.to_string()));
+                        return Err(failed(run, t_old, e.to_string()));
                     }
                 };
                 let mut t_stop: Option<f64> = None;
