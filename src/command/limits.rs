@@ -303,19 +303,19 @@ mod tests {
         check(&[run("Chen2020", &["Run US06 (A)"], &[])], &l, &vocab).unwrap();
         let e = check(&[run("Marquis2019", &["Run US06 (A)"], &[])], &l, &vocab).unwrap_err();
         assert!(e.error.contains("11.901C"), "{}", e.error);
-        // the data's length is the step's time: 200 h of a 1 A profile
-        let long = vec![[0.0, 1.0], [200.0 * 3600.0 - 1.0, 1.0]];
+        // the data's length is the step's time: twice 60 h of a 1 A profile
+        let long = vec![[0.0, 1.0], [60.0 * 3600.0, 1.0]];
         let e = check(
             &[run(
                 "Chen2020",
-                &["Run long (A)"],
+                &["Run long (A)", "Run long (A)"],
                 &[("long", long.clone())],
             )],
             &l,
             &vocab,
         )
         .unwrap_err();
-        assert!(e.error.contains("may simulate up to 200 h"), "{}", e.error);
+        assert!(e.error.contains("may simulate up to 120 h"), "{}", e.error);
         // "for" cuts it
         check(
             &[run(

@@ -1,7 +1,10 @@
 //! Claims on the state branch: before posting a reply, a delivery claims it with a
 //! compare-and-swap commit of `claims/<platform>/<thread>/<key>.json` (owner + expiry), so
 //! two deliveries, two replicas or a retry after a timeout never both post. A live owner
-//! renews its claim before every wait; a claim that is not renewed expires.
+//! renews its claim before every wait; a claim that is not renewed expires. A claim lives
+//! only while its reply is in flight: it is removed once the reply is posted (the reply's
+//! marker answers every later delivery) or its post failed, so the state branch holds the
+//! replies being posted now, not every reply ever made.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -125,7 +128,44 @@ impl Claim {
 
     /// Gives the claim up at once (the post failed): the next delivery may reply.
     pub async fn release(&self) -> Result<(), ForgeError> {
-        self.keep(0).await
+        self.remove().await
+    }
+
+    /// Removes the claim file if this delivery still owns it (after its reply is posted, or
+    /// its post failed); a claim another delivery took over is left to that one.
+    pub async fn remove(&self) -> Result<(), ForgeError> {
+        let forge = &self.app.forges.reports;
+        let repo = &self.app.config.reports.repo;
+        for round in 0..CAS_ROUNDS {
+            if round > 0 {
+                tokio::time::sleep(self.backoff(round)).await;
+            }
+            let tip = forge.branch_tip(repo, STATE_BRANCH).await?;
+            match self.read().await? {
+                Some(c) if c.owner == self.owner => {}
+                _ => return Ok(()),
+            }
+            let message = format!("reply {} done", self.key);
+            match forge
+                .commit_files_cas(
+                    repo,
+                    STATE_BRANCH,
+                    &[],
+                    std::slice::from_ref(&self.path),
+                    &message,
+                    tip.as_deref(),
+                )
+                .await
+            {
+                Ok(_) | Err(ForgeError::Unsupported(_)) => return Ok(()),
+                Err(ForgeError::Conflict { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(ForgeError::Other(format!(
+            "claim {}: the state branch kept moving ({CAS_ROUNDS} rounds)",
+            self.path
+        )))
     }
 
     /// Whether this delivery still owns the claim.

@@ -197,11 +197,11 @@ impl App {
         ))
     }
 
-    /// Posts reply `key` at most once across deliveries, replicas and retries: the
-    /// conversation is checked for the reply's marker, the reply is claimed on the state
-    /// branch ([`claims`]) (checked again if the claim was taken over), and posted under a
-    /// guard that renews the claim before every wait and looks for the marker before every
-    /// re-send.
+    /// Posts reply `key` at most once across deliveries, replicas and retries: the reply is
+    /// claimed on the state branch ([`claims`]), the conversation is checked for the reply's
+    /// marker, and the reply is posted under a guard that renews the claim before every wait
+    /// and looks for the marker before every re-send; the claim is then removed, so the state
+    /// branch only ever holds the replies in flight.
     pub async fn reply_claimed(
         &self,
         forge: &dyn Conversation,
@@ -211,22 +211,21 @@ impl App {
         files: &[crate::forge::Attachment],
     ) -> Result<Replied, ForgeError> {
         let secret = self.marker_secret();
-        if answered(forge, thread, &secret, key).await? {
-            return Ok(Replied::Already);
-        }
         let claim = Arc::new(claims::Claim::new(self, forge.platform(), thread, key));
         match claim.acquire().await? {
-            // A claim taken over from a delivery that died or failed: it may have posted.
-            claims::Acquired::Mine { taken_over: true } => {
-                if answered(forge, thread, &secret, key).await? {
-                    return Ok(Replied::Already);
-                }
-            }
-            claims::Acquired::Mine { taken_over: false } | claims::Acquired::Unsupported => {}
+            claims::Acquired::Mine { .. } | claims::Acquired::Unsupported => {}
             claims::Acquired::Held { expires_at } => {
                 tracing::info!(%key, expires_at, "another delivery is posting this reply");
                 return Ok(Replied::Elsewhere);
             }
+        }
+        // Looked for only once the reply is ours: a claim is removed once its reply is posted,
+        // so whoever claims after that finds the reply's marker here.
+        if answered(forge, thread, &secret, key).await? {
+            if let Err(r) = claim.remove().await {
+                tracing::warn!(%key, error = %r, "could not remove the reply's claim");
+            }
+            return Ok(Replied::Already);
         }
         let text = body.render(Markup::of(forge.platform()));
         // The parser's marker keeps the bot's own replies from ever being read as requests.
@@ -277,7 +276,11 @@ impl App {
             }
             return Err(e);
         }
-        // The claim stays until it expires; the reply's marker answers every later delivery.
+        // The reply's marker answers every later delivery: the claim is no longer needed (if
+        // it cannot be removed now it expires, and the next claimant finds the marker).
+        if let Err(r) = claim.remove().await {
+            tracing::warn!(%key, error = %r, "could not remove the reply's claim");
+        }
         self.metrics.inc_reply();
         Ok(Replied::Posted)
     }

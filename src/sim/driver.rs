@@ -118,7 +118,14 @@ impl Simulation {
             check_thermal_parameters(&p)?;
         }
         let cell = models::Cell::new(&p)?;
-        let mesh = mesh.resolved(&cell);
+        let mut mesh = mesh.resolved(&cell);
+        // Stress-induced diffusion puts the particles on finite volumes; their stresses are
+        // PyBaMM's on its uniform shells (the grading is for the sets whose diffusivity
+        // itself varies, `SHELL_GRADING`).
+        if !(cell.neg.d_varies || cell.pos.d_varies) && deg_opts.stress_diffusion.iter().any(|s| *s)
+        {
+            mesh.r_grading = 1.0;
+        }
         let out_mesh = mesh;
         let capacity = cell.capacity;
         let (v_min, v_max) = (cell.v_min, cell.v_max);

@@ -142,8 +142,9 @@ async fn reconcile_and_status_with_no_pending_job_make_o1_forge_calls_whatever_t
     settle(&app).await;
     let calls = counting.calls();
     assert_eq!(calls.get("list_branches"), Some(&1), "{calls:?}");
-    // One read: the reply's claim file (a fixed path), nothing per report.
-    assert_eq!(calls.get("read_file"), Some(&1), "{calls:?}");
+    // The reply's claim file (a fixed path), read when claimed and when removed: nothing per
+    // report.
+    assert_eq!(calls.get("read_file"), Some(&2), "{calls:?}");
 }
 
 fn entry(i: u64, month: &str, repo: &str) -> Entry {

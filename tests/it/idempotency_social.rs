@@ -116,7 +116,19 @@ async fn a_rate_limited_slack_reply_is_waited_out_and_posted_once() {
         sleeper,
     );
     assert_eq!(reply(&again, "slack", &thread).await, Replied::Already);
+    assert_no_claim_left(&app, "slack", &thread).await;
     api.verify().await;
+}
+
+/// Costs that do not grow with history: a claim lives while its reply is in flight, and the
+/// state branch keeps none once the reply is posted (its marker answers later deliveries).
+async fn assert_no_claim_left(app: &App, platform: &str, thread: &Thread) {
+    let path = battbot::server::claims::claim_path(platform, thread, "accepted-x-1");
+    assert_eq!(
+        app.read_state(&path).await.unwrap(),
+        None,
+        "{path} is left on the state branch"
+    );
 }
 
 #[tokio::test]
@@ -178,6 +190,7 @@ async fn a_twitter_reply_claimed_by_a_live_delivery_is_not_posted_twice() {
     // The holder dies; once its claim expires, the next delivery posts (after the limit).
     bot.advance(battbot::server::claims::CLAIM_TTL_S + 1);
     assert_eq!(reply(&app, "twitter", &thread).await, Replied::Posted);
+    assert_no_claim_left(&app, "twitter", &thread).await;
     let waits = sleeper.waits();
     assert_eq!(waits.len(), 1, "{waits:?}");
     assert!(waits[0] >= Duration::from_secs(1) && waits[0] <= Duration::from_secs(4));

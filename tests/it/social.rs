@@ -580,7 +580,8 @@ async fn tweet_random_commits_the_slot_and_tweets_once() {
     let rerun = battbot::scheduled::tweet_random(&bot.config, reports, Some(&client), None, at)
         .await
         .unwrap();
-    assert!(rerun.skipped.unwrap().contains("tweeted already"));
+    let skipped = rerun.skipped.unwrap();
+    assert!(skipped.contains("posted on twitter already"), "{skipped}");
     assert_eq!(bot.report_commits(), commits);
     api.verify().await;
 }
