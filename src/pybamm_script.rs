@@ -246,7 +246,11 @@ fn py_step(spec: &SimSpec, text: &str) -> String {
         } else {
             format!("[{}]", terms.join(", "))
         },
-        if period.is_finite() { py_num(period) } else { "None".into() },
+        if period.is_finite() {
+            py_num(period)
+        } else {
+            "None".into()
+        },
     )
 }
 

@@ -14,8 +14,7 @@ use super::spec::check_thermal_parameters;
 use super::{
     model_names, resolve_parameters, CycleSummary, DegradationModes, Mesh, SimError, SimSpec,
     Solution, SolveOptions, Stopped, CYCLING_MESH_MIN_CYCLES, CYCLING_RTOL,
-    MAX_STEPS_PER_EXPERIMENT_STEP,
-    POINTS_PER_DOMAIN,
+    MAX_STEPS_PER_EXPERIMENT_STEP, POINTS_PER_DOMAIN,
 };
 use drive::{drive_ctrl, drive_profiles, DriveRun};
 

@@ -112,15 +112,7 @@ impl Simulation {
         let budget = run.bdf.stats.steps + MAX_STEPS_PER_EXPERIMENT_STEP;
         // a step that cannot go on keeps what was solved, as in constant steps
         let failed = |run: &mut DriveRun<'_, '_>, time_s: f64, reason: String| {
-            super::stopped(
-                run.sol.clone(),
-                run.bdf,
-                cycle,
-                k,
-                step,
-                time_s,
-                reason,
-            )
+            super::stopped(run.sol.clone(), run.bdf, cycle, k, step, time_s, reason)
         };
         let n = profile.times.len();
         for j in 1..n {
