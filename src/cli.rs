@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 use crate::command::{self, ParseContext, Vocabulary};
 use crate::config::Config;
+pub use crate::error::{bad_input, BadInput};
 use crate::job::{ci, JobSpec};
 use crate::sim::{SimSpec, Simulation, SolveOptions};
 
@@ -398,15 +399,6 @@ fn bots(action: BotsCmd) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Bad input: exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct BadInput(pub String);
-
-pub fn bad_input(msg: impl Into<String>) -> anyhow::Error {
-    BadInput(msg.into()).into()
 }
 
 /// Exit code and the one-line message of an error.

@@ -6,6 +6,7 @@ pub mod command;
 pub mod config;
 pub mod demo;
 pub mod demo_social;
+pub mod error;
 pub mod export;
 pub mod fakes;
 pub mod fakes_fediverse;

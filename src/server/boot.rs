@@ -273,7 +273,7 @@ pub async fn run(config: Config, listen: &str) -> anyhow::Result<()> {
     if !config.server.dry_run {
         config
             .require_secrets()
-            .map_err(|e| crate::cli::bad_input(format!("{e:#}")))?;
+            .map_err(|e| crate::error::bad_input(format!("{e:#}")))?;
     }
     let bots = config
         .bots
@@ -329,7 +329,7 @@ pub async fn poll_platform(config: Config, platform: &str) -> anyhow::Result<()>
         "twitter" => return poll_mentions(config).await,
         "mastodon" => {
             let client = mastodon_client(&config)?.ok_or_else(|| {
-                crate::cli::bad_input(
+                crate::error::bad_input(
                     "Mastodon is not configured: set MASTODON_BASE_URL and MASTODON_ACCESS_TOKEN",
                 )
             })?;
@@ -339,7 +339,7 @@ pub async fn poll_platform(config: Config, platform: &str) -> anyhow::Result<()>
         }
         "bluesky" => {
             let client = bluesky_client(&config)?.ok_or_else(|| {
-                crate::cli::bad_input(
+                crate::error::bad_input(
                     "Bluesky is not configured: set BLUESKY_HANDLE and BLUESKY_APP_PASSWORD",
                 )
             })?;
@@ -408,7 +408,7 @@ pub async fn post_random(config: Config, platform: &str, seed: Option<u64>) -> a
     let now = time::OffsetDateTime::now_utc();
     let dry = config.server.dry_run;
     let missing =
-        |what: &str| crate::cli::bad_input(format!("{what} (or run with BATTBOT_DRY_RUN=1)"));
+        |what: &str| crate::error::bad_input(format!("{what} (or run with BATTBOT_DRY_RUN=1)"));
     for platform in platforms {
         let (tw, md, bs) = if dry {
             (None, None, None)
