@@ -171,11 +171,21 @@ pub async fn make_comment_repo(path: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     let files = [
-        FileChange::new("README.md", "The repository the demo's comments are made in.\n"),
+        FileChange::new(
+            "README.md",
+            "The repository the demo's comments are made in.\n",
+        ),
         FileChange::new("cycles/profile.csv", sample_profile_csv()),
     ];
     forge
-        .commit_files(&repo, "main", &files, &[], "sample drive cycle", CommitMode::UpdateBranch)
+        .commit_files(
+            &repo,
+            "main",
+            &files,
+            &[],
+            "sample drive cycle",
+            CommitMode::UpdateBranch,
+        )
         .await?;
     Ok(())
 }

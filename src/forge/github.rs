@@ -536,10 +536,12 @@ impl Forge for GithubForge {
         branch: &str,
         path: &str,
     ) -> Result<Option<Vec<u8>>, ForgeError> {
-        Ok(match self.read_file_limited(repo, branch, path, u64::MAX).await? {
-            LimitedFile::Bytes(b) => Some(b),
-            _ => None,
-        })
+        Ok(
+            match self.read_file_limited(repo, branch, path, u64::MAX).await? {
+                LimitedFile::Bytes(b) => Some(b),
+                _ => None,
+            },
+        )
     }
 
     async fn default_branch(&self, repo: &str) -> Result<String, ForgeError> {
@@ -628,8 +630,9 @@ impl Forge for GithubForge {
         };
         let clean: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
         // What the base64 text holds, before decoding it: a misreported size ends here.
-        let decoded = clean.len() as u64 / 4 * 3;
-        if decoded > max_bytes.saturating_add(3) {
+        let padding = clean.bytes().rev().take_while(|&b| b == b'=').count() as u64;
+        let decoded = (clean.len() as u64 / 4 * 3).saturating_sub(padding);
+        if decoded > max_bytes {
             return Ok(LimitedFile::TooLarge { size: decoded });
         }
         base64::engine::general_purpose::STANDARD

@@ -547,10 +547,12 @@ impl Forge for LocalForge {
         if size > max_bytes {
             return Ok(LimitedFile::TooLarge { size });
         }
-        Ok(match git_bytes(&repo, &["cat-file", "blob", object]).await? {
-            None => LimitedFile::Missing,
-            Some(bytes) => super::limited(bytes, max_bytes),
-        })
+        Ok(
+            match git_bytes(&repo, &["cat-file", "blob", object]).await? {
+                None => LimitedFile::Missing,
+                Some(bytes) => super::limited(bytes, max_bytes),
+            },
+        )
     }
 
     async fn list_files(

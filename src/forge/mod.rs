@@ -259,7 +259,9 @@ pub trait Forge: Conversation {
 
     /// The branch a repository's web page shows (`main`, `master`, …).
     async fn default_branch(&self, repo: &str) -> Result<String, ForgeError> {
-        Err(ForgeError::Unsupported(format!("the default branch of {repo}")))
+        Err(ForgeError::Unsupported(format!(
+            "the default branch of {repo}"
+        )))
     }
 
     /// A regular file on a branch, read only if it has at most `max_bytes`: where the API

@@ -99,8 +99,12 @@ pub trait SocialPoster: Send + Sync {
     fn log(&self) -> &ReplyLog;
 
     /// Posts `body` in `thread`, with what the platform takes of `files`.
-    async fn post(&self, thread: &Thread, body: &str, files: &[Attachment])
-        -> Result<(), ForgeError>;
+    async fn post(
+        &self,
+        thread: &Thread,
+        body: &str,
+        files: &[Attachment],
+    ) -> Result<(), ForgeError>;
 }
 
 #[async_trait]

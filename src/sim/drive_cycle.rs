@@ -290,7 +290,10 @@ pub fn check_repo_path(name: &str) -> Result<(), DriveCycleError> {
         "an absolute path is not a path inside the repository".to_string()
     } else if name.contains(':') {
         "a path cannot name another repository or branch (\"owner/repo:file.csv\"); the file is always read from the repository the comment is made in".to_string()
-    } else if name.split('/').any(|p| p == ".." || p == "." || p.is_empty()) {
+    } else if name
+        .split('/')
+        .any(|p| p == ".." || p == "." || p.is_empty())
+    {
         "a path cannot contain \"..\", \".\" or empty parts".to_string()
     } else if let Some(c) = name
         .chars()
@@ -481,7 +484,11 @@ mod tests {
         assert!(refused("secrets.env").contains(".csv"));
         assert!(refused(&format!("{}.csv", "a".repeat(MAX_REPO_PATH))).contains("limit"));
         assert!(refused("a//b.csv").contains("empty parts"));
-        for ok in ["profile.csv", "cycles/US06-2.csv", "data/drive_cycles/WLTP.CSV"] {
+        for ok in [
+            "profile.csv",
+            "cycles/US06-2.csv",
+            "data/drive_cycles/WLTP.CSV",
+        ] {
             check_repo_path(ok).unwrap();
         }
     }
@@ -497,7 +504,11 @@ mod tests {
 
     #[test]
     fn formula_and_html_text_is_not_a_row() {
-        for bad in ["=HYPERLINK(\"http://x\"),1", "<script>alert(1)</script>,2", "@SUM(A1),3"] {
+        for bad in [
+            "=HYPERLINK(\"http://x\"),1",
+            "<script>alert(1)</script>,2",
+            "@SUM(A1),3",
+        ] {
             let e = parse_csv("x", &format!("0,1\n{bad}\n")).unwrap_err();
             assert!(e.reason.contains("line 2 is not two numbers"), "{e}");
         }

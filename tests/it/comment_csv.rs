@@ -27,6 +27,12 @@ use crate::support::{TestClock, RUNNER_SECRET, WEBHOOK_SECRET};
 /// A 2-minute current profile (A): a pulse, a rest, a charge.
 pub const PROFILE: &str = "time [s],current [A]\n0,0\n10,2.5\n40,2.5\n60,0\n90,-1.5\n120,0\n";
 
+/// A reply as read: without the escaping backslashes and the zero-width spaces that keep
+/// names from becoming links.
+pub fn plain(reply: &str) -> String {
+    reply.replace(['\u{200B}', '\\'], "")
+}
+
 fn rows_of(csv: &str) -> Vec<[f64; 2]> {
     battbot::sim::drive_cycle::parse_csv("x", csv).unwrap()
 }
@@ -39,8 +45,12 @@ struct Rig {
 }
 
 impl Rig {
-    async fn new(files: &[(&str, Vec<u8>)], edit: impl FnOnce(&mut battbot::config::Config)) -> Rig {
-        let fake = FakeGithub::start(&[RUNNER, REPORTS, CONVERSATION, "other/repo"], "battbot").await;
+    async fn new(
+        files: &[(&str, Vec<u8>)],
+        edit: impl FnOnce(&mut battbot::config::Config),
+    ) -> Rig {
+        let fake =
+            FakeGithub::start(&[RUNNER, REPORTS, CONVERSATION, "other/repo"], "battbot").await;
         fake.put_files(CONVERSATION, files);
         fake.put_files("other/repo", &[("file.csv", PROFILE.into())]);
         let clock = Arc::new(TestClock(AtomicI64::new(
@@ -103,11 +113,15 @@ impl Rig {
     /// The comment is refused: no job, one reply containing every `needle`.
     async fn refused(&self, body: &str, needles: &[&str]) -> String {
         self.comment(body, 7001).await;
-        assert!(self.jobs().is_empty(), "nothing is queued: {:?}", self.jobs());
+        assert!(
+            self.jobs().is_empty(),
+            "nothing is queued: {:?}",
+            self.jobs()
+        );
         let replies = self.replies();
         assert_eq!(replies.len(), 1, "{replies:?}");
         for n in needles {
-            assert!(replies[0].contains(n), "{n:?} not in {}", replies[0]);
+            assert!(plain(&replies[0]).contains(n), "{n:?} not in {}", replies[0]);
         }
         let w = self.fake.world.lock().unwrap();
         assert!(w.unexpected.is_empty(), "{:?}", w.unexpected);
@@ -129,7 +143,8 @@ fn simulate(step: &str) -> String {
 async fn github_comment_csv_is_read_at_the_default_branch_into_the_job_and_solved() {
     within(async {
         let rig = Rig::new(&[("cycles/profile.csv", PROFILE.into())], |_| {}).await;
-        rig.comment(&simulate("Run cycles/profile.csv (A)"), 7001).await;
+        rig.comment(&simulate("Run cycles/profile.csv (A)"), 7001)
+            .await;
         let jobs = rig.jobs();
         assert_eq!(jobs.len(), 1, "{:?}", rig.replies());
         assert!(rig.replies()[0].contains("queued"), "{:?}", rig.replies());
@@ -174,7 +189,10 @@ async fn github_comment_csv_is_read_at_the_default_branch_into_the_job_and_solve
         assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&text));
         crate::support::settle(&rig.app).await;
         let dir = spec.report_dir();
-        assert!(rig.fake.file(REPORTS, "main", &format!("{dir}/report.md")).is_some());
+        assert!(rig
+            .fake
+            .file(REPORTS, "main", &format!("{dir}/report.md"))
+            .is_some());
         let replies = rig.replies();
         assert!(replies.last().unwrap().contains("report.md"), "{replies:?}");
     })
@@ -190,10 +208,17 @@ impl TestClock {
 #[tokio::test]
 async fn path_traversal_is_refused_before_any_read() {
     within(async {
-        for path in ["../../etc/passwd.csv", "%2e%2e/%2e%2e/etc/passwd.csv", "cycles/../../x.csv"] {
+        for path in [
+            "../../etc/passwd.csv",
+            "%2e%2e/%2e%2e/etc/passwd.csv",
+            "cycles/../../x.csv",
+        ] {
             let rig = Rig::new(&[], |_| {}).await;
-            rig.refused(&simulate(&format!("Run {path} (A)")), &["relative to the repository"])
-                .await;
+            rig.refused(
+                &simulate(&format!("Run {path} (A)")),
+                &["relative to the repository"],
+            )
+            .await;
             assert_eq!(rig.reads(), 0, "{path}");
         }
     })
@@ -269,7 +294,11 @@ async fn huge_file_is_refused_by_its_reported_size_without_downloading_it() {
             &["huge.csv has 5242880 bytes", "the limit is 4194304 bytes"],
         )
         .await;
-        assert_eq!(rig.fake.calls_with("git/blobs/"), 0, "the blob is not downloaded");
+        assert_eq!(
+            rig.fake.calls_with("git/blobs/"),
+            0,
+            "the blob is not downloaded"
+        );
     })
     .await
 }
@@ -331,7 +360,10 @@ async fn csv_with_formula_or_html_text_is_refused_and_quoted_inert() {
         let csv = "t,I\n0,1\n<img src=x onerror=alert(1)>,=HYPERLINK(\"http://evil\")\n";
         let rig = Rig::new(&[("evil.csv", csv.into())], |_| {}).await;
         let reply = rig
-            .refused(&simulate("Run evil.csv (A)"), &["line 3 is not two numbers"])
+            .refused(
+                &simulate("Run evil.csv (A)"),
+                &["line 3 is not two numbers"],
+            )
             .await;
         assert!(!reply.contains("<img"), "HTML stays text: {reply}");
     })
@@ -356,9 +388,11 @@ async fn many_run_csv_steps_in_one_comment_are_bounded() {
         while big.len() < 1_500_000 {
             big.push_str("# padding padding padding padding padding padding padding\n");
         }
-        let files: Vec<(String, Vec<u8>)> =
-            (0..4).map(|i| (format!("c{i}.csv"), big.clone().into_bytes())).collect();
-        let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, b)| (p.as_str(), b.clone())).collect();
+        let files: Vec<(String, Vec<u8>)> = (0..4)
+            .map(|i| (format!("c{i}.csv"), big.clone().into_bytes()))
+            .collect();
+        let files: Vec<(&str, Vec<u8>)> =
+            files.iter().map(|(p, b)| (p.as_str(), b.clone())).collect();
         let rig = Rig::new(&files, |_| {}).await;
         let steps: Vec<String> = (0..4).map(|i| format!("\"Run c{i}.csv (A)\"")).collect();
         rig.refused(
@@ -366,15 +400,22 @@ async fn many_run_csv_steps_in_one_comment_are_bounded() {
             &["c2.csv has", "bytes are left of the 4194304 bytes"],
         )
         .await;
-        assert_eq!(rig.fake.calls_with("git/blobs/"), 2, "c2.csv is not downloaded");
+        assert_eq!(
+            rig.fake.calls_with("git/blobs/"),
+            2,
+            "c2.csv is not downloaded"
+        );
         // Rows are bounded across files too.
         let csv: String = (0..60).map(|i| format!("{i},1\n")).collect();
-        let rig = Rig::new(&[("a.csv", csv.clone().into()), ("b.csv", csv.into())], |c| {
-            c.limits.max_drive_cycle_rows = 100;
-        })
+        let rig = Rig::new(
+            &[("a.csv", csv.clone().into()), ("b.csv", csv.into())],
+            |c| {
+                c.limits.max_drive_cycle_rows = 100;
+            },
+        )
         .await;
         rig.refused(
-            &"@battbot simulate SPM Chen2020 \"Run a.csv (A)\" \"Run b.csv (A)\"",
+            "@battbot simulate SPM Chen2020 \"Run a.csv (A)\" \"Run b.csv (A)\"",
             &["b.csv", "more than 40 rows", "share one row limit"],
         )
         .await;
@@ -386,9 +427,18 @@ async fn many_run_csv_steps_in_one_comment_are_bounded() {
 async fn forge_errors_404_403_500_and_timeout_get_a_clear_reply() {
     within(async {
         let cases: [(FaultKind, &str); 3] = [
-            (FaultKind::Status(403, vec![], "{\"message\":\"Forbidden\"}"), "GitHub refused the bot access (HTTP 403)"),
-            (FaultKind::Status(500, vec![], "{\"message\":\"boom\"}"), "GitHub answered HTTP 500"),
-            (FaultKind::LateNoWrite(Duration::from_millis(700)), "GitHub did not answer in time"),
+            (
+                FaultKind::Status(403, vec![], "{\"message\":\"Forbidden\"}"),
+                "GitHub refused the bot access (HTTP 403)",
+            ),
+            (
+                FaultKind::Status(500, vec![], "{\"message\":\"boom\"}"),
+                "GitHub answered HTTP 500",
+            ),
+            (
+                FaultKind::LateNoWrite(Duration::from_millis(700)),
+                "GitHub did not answer in time",
+            ),
         ];
         for (kind, needle) in cases {
             let rig = Rig::new(&[("p.csv", PROFILE.into())], |_| {}).await;
@@ -397,7 +447,10 @@ async fn forge_errors_404_403_500_and_timeout_get_a_clear_reply() {
             rig.fake.fault(f);
             rig.refused(
                 &simulate("Run p.csv (A)"),
-                &["could not read p.csv on branch main of Codertocat/Hello-World", needle],
+                &[
+                    "could not read p.csv on branch main of Codertocat/Hello-World",
+                    needle,
+                ],
             )
             .await;
         }
@@ -410,8 +463,38 @@ async fn forge_errors_404_403_500_and_timeout_get_a_clear_reply() {
         );
         f.times = 100;
         rig.fake.fault(f);
-        rig.refused(&simulate("Run p.csv (A)"), &["no file p.csv on branch main"])
-            .await;
+        rig.refused(
+            &simulate("Run p.csv (A)"),
+            &["no file p.csv on branch main"],
+        )
+        .await;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn limits_are_checked_again_on_the_data_once_read() {
+    within(async {
+        // 40 repeats of the 120 s profile: 1.3 h against a 1 h limit, known only once read.
+        let rig = Rig::new(&[("p.csv", PROFILE.into())], |c| {
+            c.limits.max_simulated_hours = 1.0;
+        })
+        .await;
+        rig.refused(
+            "@battbot simulate SPM Chen2020 \"Run p.csv (A)\" x40",
+            &["may simulate up to 1.3 h", "the limit is 1.0 h"],
+        )
+        .await;
+        // Its largest current against the C-rate limit (2.5 A of Chen2020's 5 A h).
+        let rig = Rig::new(&[("p.csv", PROFILE.into())], |c| {
+            c.limits.max_c_rate = 0.25;
+        })
+        .await;
+        rig.refused(
+            "@battbot simulate SPM Chen2020 \"Run p.csv (A)\"",
+            &["runs at 0.5C", "the limit is 0.25C"],
+        )
+        .await;
     })
     .await
 }

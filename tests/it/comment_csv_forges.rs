@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request as WmRequest, ResponseTemplate};
 
-use crate::comment_csv::PROFILE;
+use crate::comment_csv::{plain, PROFILE};
 use crate::common::{fixture, policy, strict_server, within};
 use crate::support::{TestBot, TestClock, RUNNER_SECRET, WEBHOOK_SECRET};
 
@@ -85,12 +85,17 @@ async fn mount_conversation(server: &MockServer, notes: Arc<std::sync::Mutex<Vec
 /// A bot whose GitLab conversations are on `gl`, runner and reports on local git.
 async fn gitlab_bot(gl: &MockServer) -> (App, tempfile::TempDir, Arc<LocalForge>) {
     let dir = tempfile::tempdir().unwrap();
-    let (runner, reports) = (dir.path().join("runner.git"), dir.path().join("reports.git"));
+    let (runner, reports) = (
+        dir.path().join("runner.git"),
+        dir.path().join("reports.git"),
+    );
     LocalForge::init_bare(&runner).await.unwrap();
     LocalForge::init_bare(&reports).await.unwrap();
     let mut config =
         battbot::demo::demo_config(dir.path(), "http://bot.test", WEBHOOK_SECRET, RUNNER_SECRET);
-    config.registered_repos.push("gitlab-org/gitlab-test".into());
+    config
+        .registered_repos
+        .push("gitlab-org/gitlab-test".into());
     config.gitlab = Some(battbot::config::GitlabConfig {
         webhook_token: Some("gl-hook-token".into()),
         ..Default::default()
@@ -137,7 +142,7 @@ fn bodies(notes: &std::sync::Mutex<Vec<Value>>) -> Vec<String> {
         .lock()
         .unwrap()
         .iter()
-        .map(|n| n["body"].as_str().unwrap_or("").to_string())
+        .map(|n| plain(n["body"].as_str().unwrap_or("")))
         .collect()
 }
 
@@ -151,7 +156,8 @@ async fn gitlab_note_csv_is_read_at_the_default_branch_into_the_job_and_reported
             .and(path(format!("{GL_CONV}{FILE}")))
             .and(query_param("ref", "develop"))
             .respond_with(
-                ResponseTemplate::new(200).insert_header("x-gitlab-size", PROFILE.len().to_string()),
+                ResponseTemplate::new(200)
+                    .insert_header("x-gitlab-size", PROFILE.len().to_string()),
             )
             .expect(1)
             .mount(&gl)
@@ -164,7 +170,12 @@ async fn gitlab_note_csv_is_read_at_the_default_branch_into_the_job_and_reported
             .mount(&gl)
             .await;
         let (app, _dir, local) = gitlab_bot(&gl).await;
-        note(&app, "@battbot simulate DFN Chen2020 \"Run cycles/profile.csv (A)\"", 1241).await;
+        note(
+            &app,
+            "@battbot simulate DFN Chen2020 \"Run cycles/profile.csv (A)\"",
+            1241,
+        )
+        .await;
         let runner = app.config.runner.repo.clone();
         let branches = local.list_branches(&runner, "battbot/").await.unwrap();
         assert_eq!(branches.len(), 1, "{:?}", bodies(&notes));
@@ -187,7 +198,10 @@ async fn gitlab_note_csv_is_read_at_the_default_branch_into_the_job_and_reported
         let req = Request::post(format!("/runner/v1/jobs/{}/result", spec.id))
             .header("content-type", "application/json")
             .header("x-battbot-timestamp", ts.to_string())
-            .header("x-battbot-signature", battbot::runner::protocol::sign(&key, ts, &body))
+            .header(
+                "x-battbot-signature",
+                battbot::runner::protocol::sign(&key, ts, &body),
+            )
             .body(Body::from(body))
             .unwrap();
         use tower::ServiceExt;
@@ -213,10 +227,19 @@ async fn gitlab_huge_file_is_refused_by_its_reported_size_without_downloading_it
             .mount(&gl)
             .await;
         let (app, _dir, _local) = gitlab_bot(&gl).await;
-        note(&app, "@battbot simulate SPM \"Run cycles/profile.csv (A)\"", 1242).await;
+        note(
+            &app,
+            "@battbot simulate SPM \"Run cycles/profile.csv (A)\"",
+            1242,
+        )
+        .await;
         let replies = bodies(&notes);
         assert_eq!(replies.len(), 1, "{replies:?}");
-        assert!(replies[0].contains("cycles/profile.csv has 52428800 bytes"), "{}", replies[0]);
+        assert!(
+            replies[0].contains("cycles/profile.csv has 52428800 bytes"),
+            "{}",
+            replies[0]
+        );
         // No GET of the raw file: the strict server fails on any call no mock expects.
     })
     .await
@@ -285,17 +308,36 @@ async fn symlink_in_the_local_forge_is_not_followed() {
             .await
             .unwrap();
         // A commit whose tree holds a symbolic link to the server's /etc/passwd.
-        let link = git(&repo, &["hash-object", "-w", "--stdin"], Some("/etc/passwd"));
-        let tree = git(&repo, &["mktree"], Some(&format!("120000 blob {link}\tevil.csv\n")));
-        let commit = git(&repo, &["commit-tree", tree.as_str(), "-p", "main", "-m", "link"]);
-        git(&repo, &["update-ref", "refs/heads/main", commit.as_str()], None);
+        let link = git(
+            &repo,
+            &["hash-object", "-w", "--stdin"],
+            Some("/etc/passwd"),
+        );
+        let tree = git(
+            &repo,
+            &["mktree"],
+            Some(&format!("120000 blob {link}\tevil.csv\n")),
+        );
+        let commit = git(
+            &repo,
+            &["commit-tree", tree.as_str(), "-p", "main", "-m", "link"],
+            None,
+        );
+        git(
+            &repo,
+            &["update-ref", "refs/heads/main", commit.as_str()],
+            None,
+        );
 
-        bot.comment("@battbot simulate SPM \"Run evil.csv (A)\"", 8001).await;
+        bot.comment("@battbot simulate SPM \"Run evil.csv (A)\"", 8001)
+            .await;
         bot.settle().await;
-        let replies = bot.replies().await;
+        let replies: Vec<String> = bot.replies().await.iter().map(|r| plain(r)).collect();
         assert!(bot.job_branches().await.is_empty());
         assert!(
-            replies.iter().any(|r| r.contains("evil.csv on branch main of Codertocat/Hello-World is a symbolic link, not a file")),
+            replies.iter().any(|r| r.contains(
+                "evil.csv on branch main of Codertocat/Hello-World is a symbolic link, not a file"
+            )),
             "{replies:?}"
         );
     })

@@ -524,7 +524,10 @@ impl FakeGithub {
             return match r.blobs.get(sha) {
                 Some(bytes) => {
                     let content = base64::engine::general_purpose::STANDARD.encode(bytes);
-                    reply(200, json!({"sha": sha, "encoding": "base64", "content": content, "size": bytes.len()}))
+                    reply(
+                        200,
+                        json!({"sha": sha, "encoding": "base64", "content": content, "size": bytes.len()}),
+                    )
                 }
                 None => not_found(),
             };

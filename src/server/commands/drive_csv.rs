@@ -176,16 +176,14 @@ pub async fn fill(
             }
         };
         bytes_left = bytes_left.saturating_sub(bytes.len() as u64);
-        let text = String::from_utf8(bytes).map_err(|_| {
-            refusal(
-                format!("{name} is not UTF-8 text"),
-                FILE_HINT.to_string(),
-            )
-        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| refusal(format!("{name} is not UTF-8 text"), FILE_HINT.to_string()))?;
         let rows = drive_cycle::parse_csv_limited(name, &text, rows_left).map_err(|e| {
             let mut e = invalid(e, FILE_HINT);
             if rows_left < max_rows.min(drive_cycle::MAX_ROWS) {
-                e.hint = "the CSV files of one comment share one row limit: use fewer or shorter files".into();
+                e.hint =
+                    "the CSV files of one comment share one row limit: use fewer or shorter files"
+                        .into();
             }
             e
         })?;
@@ -221,14 +219,68 @@ mod tests {
             "Chen2020",
             &["Run a.csv (A)", "Run US06 (A)", "Run a.csv (W)"],
         );
-        a.drive_cycles.insert("defined.csv".into(), vec![[0.0, 1.0], [1.0, 1.0]]);
-        let b = SimSpec::new("SPM", "Chen2020", &["Run b/c.csv (V)", "Run defined.csv (A)"]);
+        a.drive_cycles
+            .insert("defined.csv".into(), vec![[0.0, 1.0], [1.0, 1.0]]);
+        let b = SimSpec::new(
+            "SPM",
+            "Chen2020",
+            &["Run b/c.csv (V)", "Run defined.csv (A)"],
+        );
         let named = named_csvs(&[a, b]);
         assert_eq!(named.len(), 3, "{named:?}");
         assert_eq!(named["a.csv"], vec![DriveKind::Current, DriveKind::Power]);
         assert_eq!(named["b/c.csv"], vec![DriveKind::Voltage]);
         // defined by one run only: the other still needs it
         assert!(named.contains_key("defined.csv"));
+    }
+
+    /// A conversation without repositories, as Twitter, Slack, Mastodon and Bluesky are.
+    struct NoRepository;
+
+    #[async_trait::async_trait]
+    impl Conversation for NoRepository {
+        fn platform(&self) -> &'static str {
+            "twitter"
+        }
+        async fn reply(&self, _: &crate::forge::Thread, _: &str) -> Result<(), ForgeError> {
+            Ok(())
+        }
+        async fn bot_replies(&self, _: &crate::forge::Thread) -> Result<Vec<String>, ForgeError> {
+            Ok(Vec::new())
+        }
+        async fn react(&self, _: &crate::forge::Thread, _: u64, _: &str) -> Result<(), ForgeError> {
+            Ok(())
+        }
+        async fn permission(
+            &self,
+            _: &str,
+            _: &str,
+        ) -> Result<crate::forge::Permission, ForgeError> {
+            Ok(crate::forge::Permission::Write)
+        }
+    }
+
+    #[tokio::test]
+    async fn social_post_naming_a_csv_is_refused_it_has_no_repository() {
+        let run = SimSpec::new("SPM", "Chen2020", &["Run cycles/p.csv (A)"]);
+        let mut cmd = Command::Simulate { runs: vec![run] };
+        let source = JobSource {
+            platform: "twitter".into(),
+            repo: "alice".into(),
+            number: 1,
+            comment_id: 2,
+            user: "alice".into(),
+            url: String::new(),
+        };
+        let e = fill(&NoRepository, &source, &mut cmd, 100)
+            .await
+            .unwrap_err();
+        assert!(e.error.contains("a twitter post has no repository"), "{e}");
+        assert!(e.hint.contains("GitHub or GitLab"), "{e}");
+        // Built-in and defined cycles need no repository.
+        let run = SimSpec::new("SPM", "Chen2020", &["Run US06 (A)"]);
+        let mut cmd = Command::Simulate { runs: vec![run] };
+        fill(&NoRepository, &source, &mut cmd, 100).await.unwrap();
     }
 
     #[test]
@@ -242,7 +294,10 @@ mod tests {
         assert_eq!(describe(&http(500), "github"), "GitHub answered HTTP 500");
         assert!(describe(&http(403), "gitlab").contains("refused the bot access"));
         let timeout = ForgeError::Other("GET /x: no response within 30s".into());
-        assert_eq!(describe(&timeout, "github"), "GitHub did not answer in time");
+        assert_eq!(
+            describe(&timeout, "github"),
+            "GitHub did not answer in time"
+        );
         assert!(!describe(&http(500), "github").contains("secret"));
     }
 }

@@ -35,8 +35,13 @@ pub async fn run(
     // then the limits are checked again on the data.
     let mut cmd = cmd;
     let limits = &app.config.limits;
-    let checked = match super::drive_csv::fill(forge, &ev.source, &mut cmd, limits.max_drive_cycle_rows)
-        .await
+    let checked = match super::drive_csv::fill(
+        forge,
+        &ev.source,
+        &mut cmd,
+        limits.max_drive_cycle_rows,
+    )
+    .await
     {
         Ok(()) => crate::command::check_limits(cmd.runs(), limits, &app.vocabulary)
             .and_then(|()| crate::command::validate(&cmd)),
