@@ -121,7 +121,11 @@ impl Rig {
         let replies = self.replies();
         assert_eq!(replies.len(), 1, "{replies:?}");
         for n in needles {
-            assert!(plain(&replies[0]).contains(n), "{n:?} not in {}", replies[0]);
+            assert!(
+                plain(&replies[0]).contains(n),
+                "{n:?} not in {}",
+                replies[0]
+            );
         }
         let w = self.fake.world.lock().unwrap();
         assert!(w.unexpected.is_empty(), "{:?}", w.unexpected);
@@ -164,11 +168,12 @@ async fn github_comment_csv_is_read_at_the_default_branch_into_the_job_and_solve
         // The runner solves the self-contained job and the report comes back.
         let out = tempfile::tempdir().unwrap();
         let result = battbot::runner::execute(&spec, out.path(), &mut Vec::new()).unwrap();
-        // The profile's 120 s, and its integral: 12.5 + 75 + 25 - 22.5 - 22.5 A s.
+        // The profile's 120 s, and the capacity it discharges before charging: 12.5 + 75 +
+        // 25 A s of the linear interpolant.
         let run = &result.runs[0];
         assert_eq!(run.final_time_s, 120.0, "{run:?}");
         assert!(
-            (run.discharge_capacity_ah * 3600.0 - 67.5).abs() < 0.05,
+            (run.discharge_capacity_ah * 3600.0 - 112.5).abs() < 0.05,
             "{}",
             run.discharge_capacity_ah * 3600.0
         );

@@ -186,7 +186,7 @@ async fn gitlab_note_csv_is_read_at_the_default_branch_into_the_job_and_reported
             .unwrap();
         let spec = JobSpec::from_json(&String::from_utf8(job).unwrap()).unwrap();
         let rows = &spec.command.runs()[0].drive_cycles["cycles/profile.csv"];
-        assert_eq!(rows.len(), 7);
+        assert_eq!(rows.len(), 6);
         assert_eq!(rows[2], [40.0, 2.5]);
 
         let out = tempfile::tempdir().unwrap();
