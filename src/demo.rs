@@ -142,6 +142,54 @@ pub async fn make_bench_repo(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The demo's sample drive cycle: 10 minutes of current [A] every 10 s — discharge pulses
+/// and a regenerative charge — as `cycles/profile.csv` in the commented repository.
+pub fn sample_profile_csv() -> String {
+    let mut csv = String::from("# battbot demo drive cycle: time [s], current [A]\ntime,current\n");
+    for k in 0..=60 {
+        let t = 10 * k;
+        let phase = (t % 120) as f64 / 120.0;
+        let amps = if phase < 0.75 {
+            2.5 + 1.5 * (std::f64::consts::TAU * phase / 0.75).sin()
+        } else {
+            -1.5
+        };
+        csv.push_str(&format!("{t},{amps:.3}\n"));
+    }
+    csv
+}
+
+/// The repository the demo's comments are made in (`Codertocat/Hello-World` under the demo's
+/// folder), holding `cycles/profile.csv` on `main`, so `"Run cycles/profile.csv (A)"` can be
+/// read through the local forge. Kept as it is when it exists.
+pub async fn make_comment_repo(path: &Path) -> anyhow::Result<()> {
+    use crate::forge::{CommitMode, FileChange};
+    LocalForge::init_bare(path).await?;
+    let repo = path.to_string_lossy().to_string();
+    let forge = LocalForge::new(path, path);
+    if forge.branch_tip(&repo, "main").await?.is_some() {
+        return Ok(());
+    }
+    let files = [
+        FileChange::new(
+            "README.md",
+            "The repository the demo's comments are made in.\n",
+        ),
+        FileChange::new("cycles/profile.csv", sample_profile_csv()),
+    ];
+    forge
+        .commit_files(
+            &repo,
+            "main",
+            &files,
+            &[],
+            "sample drive cycle",
+            CommitMode::UpdateBranch,
+        )
+        .await?;
+    Ok(())
+}
+
 /// The issue_comment payload on pull request #1 (the issue fixture, marked as a PR).
 pub fn pull_request_comment_payload(body: &str, comment_id: u64) -> anyhow::Result<Vec<u8>> {
     let mut payload: serde_json::Value =
@@ -213,6 +261,7 @@ pub async fn run_with(opts: DemoOptions) -> anyhow::Result<DemoOutcome> {
     let webhook_secret = random_secret()?;
     let runner_secret = random_secret()?;
     let mut config = demo_config(&dir, &public_url, &webhook_secret, &runner_secret);
+    make_comment_repo(&dir.join("Codertocat/Hello-World")).await?;
     if opts.runbenchmarks {
         let sample = dir.join("sample-project.git");
         make_bench_repo(&sample).await?;

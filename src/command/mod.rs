@@ -32,6 +32,7 @@ pub use canonical::canonical;
 pub use error::{ErrorKind, ParseError};
 pub use filler::{COURTESY, FILLER};
 pub use help::{help_text, README_SECTION};
+pub use limits::check as check_limits;
 pub use limits::Limits;
 pub use registry::{CommandSpec, Verb, COMMANDS};
 pub use steps::{read_step, StepInfo, StepProblem};

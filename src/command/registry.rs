@@ -75,6 +75,7 @@ pub const OPTIONS: &[(&str, &str)] = &[
     ("temperature", "`at 10°C`, `10 degC`, `T=10C`, `at 298K`"),
     ("C-rate", "`2C`, `C/10`, `with c-rate = 1.5C`, `for a constant discharge of 1.25C`: a discharge at that rate to the set's lower cut-off"),
     ("cycles", "`x3`, `* 3`, `3 cycles`: repeat the steps"),
+    ("drive cycles", "`\"Run US06 (A)\"` (W: power, V: voltage; `until < 3 V` ends it early); on GitHub and GitLab `\"Run cycles/profile.csv (A)\"` reads `time [s], value` rows from this repository's default branch"),
     ("parameters", "`\"Electrode height [m]\"=0.1`; `vary \"Electrode height [m]\" [0.1, 0.4, 0.7]` compares one run per value"),
     ("runs", "`SPM 1C vs DFN 2C` spells out each run"),
 ];

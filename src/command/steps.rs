@@ -261,8 +261,13 @@ impl StepInfo {
             return d;
         }
         if let Drive::Cycle(_) = self.drive {
-            // the data's length (a cycle that cannot be read counts as a day)
-            return self.figures().map_or(DEFAULT_STEP_S, |f| f.duration_s);
+            // the data's length (a cycle that cannot be read counts as a day); a CSV a
+            // comment names counts once the app has read it (it checks the limits again then)
+            return match (self.figures(), &self.cycle) {
+                (Some(f), _) => f.duration_s,
+                (None, Some((name, _))) if drive_cycle::is_csv_name(name) => 0.0,
+                (None, _) => DEFAULT_STEP_S,
+            };
         }
         match (self.drive, self.c_rate(set)) {
             (Drive::Volts(_), _) => HOLD_ESTIMATE_S,

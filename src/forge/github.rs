@@ -16,8 +16,8 @@ use super::retry::{RawResponse, RetryPolicy, Safety};
 use super::support::{check_path, enc, enc_path, unix_of};
 use super::{alert_marker, ALERT_LABEL};
 use super::{
-    Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, Permission, PipelineState,
-    Thread,
+    limited, Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, LimitedFile,
+    Permission, PipelineState, Thread,
 };
 
 /// Everything a `GithubForge` needs.
@@ -536,6 +536,28 @@ impl Forge for GithubForge {
         branch: &str,
         path: &str,
     ) -> Result<Option<Vec<u8>>, ForgeError> {
+        Ok(
+            match self.read_file_limited(repo, branch, path, u64::MAX).await? {
+                LimitedFile::Bytes(b) => Some(b),
+                _ => None,
+            },
+        )
+    }
+
+    async fn default_branch(&self, repo: &str) -> Result<String, ForgeError> {
+        GithubForge::default_branch(self, repo_path(repo)?).await
+    }
+
+    /// The contents API answers a file's size with its contents up to 1 MB (GitHub's own
+    /// cap); a larger file comes without them and its blob is downloaded only within the
+    /// limit. What is decoded is checked again.
+    async fn read_file_limited(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+        max_bytes: u64,
+    ) -> Result<LimitedFile, ForgeError> {
         let repo = repo_path(repo)?;
         let url = format!(
             "/repos/{repo}/contents/{}?ref={}",
@@ -547,7 +569,7 @@ impl Forge for GithubForge {
             .send(repo, "GET", &url, None, Safety::Idempotent)
             .await?;
         if resp.status == 404 {
-            return Ok(None);
+            return Ok(LimitedFile::Missing);
         }
         if !resp.is_success() {
             return Err(resp.error("GET", &url));
@@ -560,14 +582,31 @@ impl Forge for GithubForge {
             content: String,
             #[serde(default)]
             encoding: String,
+            #[serde(default)]
+            size: u64,
             sha: String,
         }
         // A directory answers with an array: not a file.
         let Ok(c) = serde_json::from_slice::<Contents>(&resp.body) else {
-            return Ok(None);
+            return Ok(LimitedFile::NotAFile {
+                kind: "directory".into(),
+            });
         };
-        if c.kind != "file" && !c.kind.is_empty() {
-            return Ok(None);
+        match c.kind.as_str() {
+            "file" | "" => {}
+            "symlink" => {
+                return Ok(LimitedFile::NotAFile {
+                    kind: "symbolic link".into(),
+                })
+            }
+            other => {
+                return Ok(LimitedFile::NotAFile {
+                    kind: other.to_string(),
+                })
+            }
+        }
+        if c.size > max_bytes {
+            return Ok(LimitedFile::TooLarge { size: c.size });
         }
         let b64 = if c.encoding == "base64" && !c.content.is_empty() {
             c.content
@@ -590,9 +629,15 @@ impl Forge for GithubForge {
             blob.content
         };
         let clean: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
+        // What the base64 text holds, before decoding it: a misreported size ends here.
+        let padding = clean.bytes().rev().take_while(|&b| b == b'=').count() as u64;
+        let decoded = (clean.len() as u64 / 4 * 3).saturating_sub(padding);
+        if decoded > max_bytes {
+            return Ok(LimitedFile::TooLarge { size: decoded });
+        }
         base64::engine::general_purpose::STANDARD
             .decode(clean)
-            .map(Some)
+            .map(|b| limited(b, max_bytes))
             .map_err(|e| other(&format!("{repo}:{path} base64"), e))
     }
 
@@ -738,6 +783,10 @@ impl Forge for GithubForge {
 impl Conversation for GithubForge {
     fn platform(&self) -> &'static str {
         "github"
+    }
+
+    fn repository_forge(&self) -> Option<&dyn Forge> {
+        Some(self)
     }
 
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {

@@ -30,8 +30,8 @@ use super::retry::RetryPolicy;
 use super::support::{check_path, unix_of};
 use super::{alert_marker, ALERT_LABEL};
 use super::{
-    Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, Permission, PipelineState,
-    Thread,
+    limited, Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, LimitedFile,
+    Permission, PipelineState, Thread,
 };
 
 /// Everything a `GitlabForge` needs.
@@ -331,6 +331,47 @@ impl GitlabForge {
                 let e = map_err(e, &format!("file {path} on {ref_}"));
                 if status_of(&e) == Some(404) {
                     Ok(false)
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    /// Whether a file exists (`None`: it does not) and the size GitLab reports for it, from
+    /// a `HEAD` that downloads nothing.
+    async fn file_size(
+        &self,
+        project: &str,
+        ref_: &str,
+        path: &str,
+    ) -> Result<Option<Option<u64>>, ForgeError> {
+        use gitlab::api::{AsyncClient, RestClient};
+        let what = format!("file {path} on {ref_} of {project}");
+        let endpoint = FileHead {
+            project,
+            path,
+            ref_,
+        };
+        let mut url = self
+            .client
+            .rest_endpoint(&endpoint.endpoint())
+            .map_err(|e| map_err(e, &what))?;
+        endpoint.parameters().add_to_url(&mut url);
+        let request = http::Request::builder()
+            .method(http::Method::HEAD)
+            .uri(url.as_str());
+        match self.client.rest_async(request, Vec::new()).await {
+            Ok(resp) => Ok(Some(
+                resp.headers()
+                    .get("x-gitlab-size")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok()),
+            )),
+            Err(e) => {
+                let e = map_err(e, &what);
+                if status_of(&e) == Some(404) {
+                    Ok(None)
                 } else {
                     Err(e)
                 }
@@ -687,6 +728,30 @@ impl Forge for GitlabForge {
         }
     }
 
+    async fn default_branch(&self, repo: &str) -> Result<String, ForgeError> {
+        GitlabForge::default_branch(self, repo).await
+    }
+
+    /// `HEAD` first: GitLab answers the size (`X-Gitlab-Size`) without the contents, which
+    /// are downloaded only within the limit and checked again once read.
+    async fn read_file_limited(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+        max_bytes: u64,
+    ) -> Result<LimitedFile, ForgeError> {
+        match self.file_size(repo, branch, path).await? {
+            None => return Ok(LimitedFile::Missing),
+            Some(Some(size)) if size > max_bytes => return Ok(LimitedFile::TooLarge { size }),
+            Some(_) => {}
+        }
+        Ok(match self.read_file(repo, branch, path).await? {
+            None => LimitedFile::Missing,
+            Some(bytes) => limited(bytes, max_bytes),
+        })
+    }
+
     async fn list_files(
         &self,
         repo: &str,
@@ -830,6 +895,10 @@ impl Forge for GitlabForge {
 impl Conversation for GitlabForge {
     fn platform(&self) -> &'static str {
         "gitlab"
+    }
+
+    fn repository_forge(&self) -> Option<&dyn Forge> {
+        Some(self)
     }
 
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {

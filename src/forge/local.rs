@@ -13,8 +13,8 @@ use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 use super::{
-    Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, Permission, PipelineState,
-    Thread,
+    Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, LimitedFile, Permission,
+    PipelineState, Thread,
 };
 
 const ZERO_OID: &str = "0000000000000000000000000000000000000000";
@@ -475,6 +475,86 @@ impl Forge for LocalForge {
         .await
     }
 
+    /// The branch `HEAD` names in the bare repository.
+    async fn default_branch(&self, repo: &str) -> Result<String, ForgeError> {
+        let out = git(
+            &self.path(repo),
+            &["symbolic-ref", "--short", "HEAD"],
+            None,
+            &[],
+        )
+        .await?;
+        Ok(out.trim().to_string())
+    }
+
+    /// `ls-tree` names the entry's mode, object and size without reading it: a symbolic
+    /// link (whose blob is its target's name), a directory or a submodule is not a file, and
+    /// a blob is read only within the limit.
+    async fn read_file_limited(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+        max_bytes: u64,
+    ) -> Result<LimitedFile, ForgeError> {
+        let repo = self.path(repo);
+        if self.tip(&repo, branch).await?.is_none() {
+            return Ok(LimitedFile::Missing);
+        }
+        let refname = format!("refs/heads/{branch}");
+        let out = git(
+            &repo,
+            &[
+                "--literal-pathspecs",
+                "ls-tree",
+                "-z",
+                "--long",
+                "--full-tree",
+                &refname,
+                "--",
+                path,
+            ],
+            None,
+            &[],
+        )
+        .await?;
+        // "<mode> <type> <object> <size>\t<path>\0"
+        let entry = out
+            .split('\0')
+            .filter_map(|e| e.split_once('\t'))
+            .find(|(_, p)| *p == path);
+        let Some((meta, _)) = entry else {
+            return Ok(LimitedFile::Missing);
+        };
+        let meta: Vec<&str> = meta.split_whitespace().collect();
+        let (mode, kind, object) = match meta.as_slice() {
+            [m, k, o, ..] => (*m, *k, *o),
+            _ => return Err(ForgeError::Other(format!("git ls-tree answered {meta:?}"))),
+        };
+        let not_a_file = |kind: &str| {
+            Ok(LimitedFile::NotAFile {
+                kind: kind.to_string(),
+            })
+        };
+        match (mode, kind) {
+            ("100644" | "100755", "blob") => {}
+            ("120000", _) => return not_a_file("symbolic link"),
+            (_, "tree") => return not_a_file("directory"),
+            (_, "commit") => return not_a_file("submodule"),
+            (m, k) => return not_a_file(&format!("{k} of mode {m}")),
+        }
+        let size: u64 = meta[3].parse().unwrap_or(u64::MAX);
+        if size > max_bytes {
+            return Ok(LimitedFile::TooLarge { size });
+        }
+        Ok(
+            match git_bytes(&repo, &["cat-file", "blob", object]).await? {
+                None => LimitedFile::Missing,
+                Some(bytes) => super::limited(bytes, max_bytes),
+            },
+        )
+    }
+
     async fn list_files(
         &self,
         repo: &str,
@@ -613,6 +693,10 @@ impl Forge for LocalForge {
 impl Conversation for LocalForge {
     fn platform(&self) -> &'static str {
         "local"
+    }
+
+    fn repository_forge(&self) -> Option<&dyn Forge> {
+        Some(self)
     }
 
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {

@@ -96,6 +96,17 @@ pub fn alert_marker(key: &str) -> String {
     format!("<!-- battbot-alert:{key} -->")
 }
 
+/// Bytes read whole, checked against the limit.
+pub(crate) fn limited(bytes: Vec<u8>, max_bytes: u64) -> LimitedFile {
+    if bytes.len() as u64 > max_bytes {
+        LimitedFile::TooLarge {
+            size: bytes.len() as u64,
+        }
+    } else {
+        LimitedFile::Bytes(bytes)
+    }
+}
+
 /// Errors of forge calls; variants carry what a caller needs to decide.
 #[derive(Debug, thiserror::Error)]
 pub enum ForgeError {
@@ -149,11 +160,32 @@ pub struct Attachment {
     pub bytes: Vec<u8>,
 }
 
+/// A file of a user's repository, read under a size limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LimitedFile {
+    /// The contents (at most the limit).
+    Bytes(Vec<u8>),
+    /// No such file (or branch).
+    Missing,
+    /// More bytes than the limit: the size the forge reported (then nothing was downloaded)
+    /// or, for a file whose reported size was smaller, the bytes it actually had.
+    TooLarge { size: u64 },
+    /// Not a regular file: `kind` is `directory`, `symbolic link`, `submodule`, ….
+    NotAFile { kind: String },
+}
+
 /// Where requests are made and answered: an issue tracker, Twitter, Slack.
 #[async_trait]
 pub trait Conversation: Send + Sync {
     /// The platform's name in alerts and metrics (`github`, `twitter`, …).
     fn platform(&self) -> &'static str;
+
+    /// The forge holding the repositories this platform's conversations belong to (GitHub,
+    /// GitLab, local git), so a request can name a file of its own repository; `None` where
+    /// a conversation has no repository (Twitter, Slack, Mastodon, Bluesky).
+    fn repository_forge(&self) -> Option<&dyn Forge> {
+        None
+    }
 
     /// Posts a reply in a conversation.
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError>;
@@ -224,6 +256,29 @@ pub trait Forge: Conversation {
         branch: &str,
         path: &str,
     ) -> Result<Option<Vec<u8>>, ForgeError>;
+
+    /// The branch a repository's web page shows (`main`, `master`, …).
+    async fn default_branch(&self, repo: &str) -> Result<String, ForgeError> {
+        Err(ForgeError::Unsupported(format!(
+            "the default branch of {repo}"
+        )))
+    }
+
+    /// A regular file on a branch, read only if it has at most `max_bytes`: where the API
+    /// reports sizes the size is checked before the contents are downloaded, and the
+    /// contents are checked again once read (a forge may misreport it).
+    async fn read_file_limited(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+        max_bytes: u64,
+    ) -> Result<LimitedFile, ForgeError> {
+        Ok(match self.read_file(repo, branch, path).await? {
+            None => LimitedFile::Missing,
+            Some(b) => limited(b, max_bytes),
+        })
+    }
 
     /// Paths of the files under `dir` (recursive) on a branch; empty if it does not exist.
     async fn list_files(

@@ -8,8 +8,8 @@
 use async_trait::async_trait;
 
 use super::event::CommentEvent;
-use super::social::{visible, ReplyLog};
-use crate::forge::{Attachment, Conversation, ForgeError, Permission, Thread};
+use super::social::{visible, ReplyLog, SocialPoster};
+use crate::forge::{Attachment, ForgeError, Thread};
 use crate::job::JobSource;
 use crate::social::bluesky::{BlueskyClient, BlueskyError, Skeet};
 use crate::social::mastodon::{MastodonClient, MastodonError, Toot};
@@ -123,16 +123,16 @@ pub struct MastodonConversation {
 }
 
 #[async_trait]
-impl Conversation for MastodonConversation {
-    fn platform(&self) -> &'static str {
+impl SocialPoster for MastodonConversation {
+    fn name(&self) -> &'static str {
         "mastodon"
     }
 
-    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
-        self.reply_with_files(thread, body, &[]).await
+    fn log(&self) -> &ReplyLog {
+        &self.log
     }
 
-    async fn reply_with_files(
+    async fn post(
         &self,
         thread: &Thread,
         body: &str,
@@ -168,20 +168,7 @@ impl Conversation for MastodonConversation {
             .post_status(&text, in_reply_to, visibility, media)
             .await
             .map_err(mastodon_error)?;
-        self.log.record(thread, body).await
-    }
-
-    async fn bot_replies(&self, thread: &Thread) -> Result<Vec<String>, ForgeError> {
-        self.log.read(thread).await
-    }
-
-    async fn react(&self, _: &Thread, _: u64, _: &str) -> Result<(), ForgeError> {
         Ok(())
-    }
-
-    async fn permission(&self, _repo: &str, _user: &str) -> Result<Permission, ForgeError> {
-        // Anyone may ask, as on Twitter; the per-user rate limit bounds what one account queues.
-        Ok(Permission::Write)
     }
 }
 
@@ -191,16 +178,16 @@ pub struct BlueskyConversation {
 }
 
 #[async_trait]
-impl Conversation for BlueskyConversation {
-    fn platform(&self) -> &'static str {
+impl SocialPoster for BlueskyConversation {
+    fn name(&self) -> &'static str {
         "bluesky"
     }
 
-    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
-        self.reply_with_files(thread, body, &[]).await
+    fn log(&self) -> &ReplyLog {
+        &self.log
     }
 
-    async fn reply_with_files(
+    async fn post(
         &self,
         thread: &Thread,
         body: &str,
@@ -238,19 +225,7 @@ impl Conversation for BlueskyConversation {
             )
             .await
             .map_err(bluesky_error)?;
-        self.log.record(thread, body).await
-    }
-
-    async fn bot_replies(&self, thread: &Thread) -> Result<Vec<String>, ForgeError> {
-        self.log.read(thread).await
-    }
-
-    async fn react(&self, _: &Thread, _: u64, _: &str) -> Result<(), ForgeError> {
         Ok(())
-    }
-
-    async fn permission(&self, _repo: &str, _user: &str) -> Result<Permission, ForgeError> {
-        Ok(Permission::Write)
     }
 }
 

@@ -86,6 +86,60 @@ impl ReplyLog {
     }
 }
 
+/// A social platform as a conversation: it posts text and media, and the bot's replies are
+/// read back from its [`ReplyLog`] (timelines are not searched for markers). It has no
+/// reactions and no repositories, and anyone may ask, as BattBot answered everyone: the
+/// per-user rate limit bounds what one account queues.
+#[async_trait]
+pub trait SocialPoster: Send + Sync {
+    /// The platform's name (`twitter`, `slack`, `mastodon`, `bluesky`).
+    fn name(&self) -> &'static str;
+
+    /// Where the platform's replies are recorded.
+    fn log(&self) -> &ReplyLog;
+
+    /// Posts `body` in `thread`, with what the platform takes of `files`.
+    async fn post(
+        &self,
+        thread: &Thread,
+        body: &str,
+        files: &[Attachment],
+    ) -> Result<(), ForgeError>;
+}
+
+#[async_trait]
+impl<T: SocialPoster> Conversation for T {
+    fn platform(&self) -> &'static str {
+        self.name()
+    }
+
+    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
+        self.reply_with_files(thread, body, &[]).await
+    }
+
+    async fn reply_with_files(
+        &self,
+        thread: &Thread,
+        body: &str,
+        files: &[Attachment],
+    ) -> Result<(), ForgeError> {
+        self.post(thread, body, files).await?;
+        self.log().record(thread, body).await
+    }
+
+    async fn bot_replies(&self, thread: &Thread) -> Result<Vec<String>, ForgeError> {
+        self.log().read(thread).await
+    }
+
+    async fn react(&self, _: &Thread, _: u64, _: &str) -> Result<(), ForgeError> {
+        Ok(())
+    }
+
+    async fn permission(&self, _repo: &str, _user: &str) -> Result<Permission, ForgeError> {
+        Ok(Permission::Write)
+    }
+}
+
 /// Drops the hidden idempotency markers, which platforms other than forges would show: only
 /// the trailing ones the bot appends, never a line of the text itself.
 pub(crate) fn visible(body: &str) -> String {
@@ -165,16 +219,16 @@ pub struct TwitterConversation {
 }
 
 #[async_trait]
-impl Conversation for TwitterConversation {
-    fn platform(&self) -> &'static str {
+impl SocialPoster for TwitterConversation {
+    fn name(&self) -> &'static str {
         "twitter"
     }
 
-    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
-        self.reply_with_files(thread, body, &[]).await
+    fn log(&self) -> &ReplyLog {
+        &self.log
     }
 
-    async fn reply_with_files(
+    async fn post(
         &self,
         thread: &Thread,
         body: &str,
@@ -195,25 +249,7 @@ impl Conversation for TwitterConversation {
             .post_tweet(&text, reply_to, &media)
             .await
             .map_err(twitter_error)?;
-        self.log.record(thread, body).await
-    }
-
-    async fn bot_replies(&self, thread: &Thread) -> Result<Vec<String>, ForgeError> {
-        self.log.read(thread).await
-    }
-
-    async fn react(
-        &self,
-        _thread: &Thread,
-        _comment_id: u64,
-        _reaction: &str,
-    ) -> Result<(), ForgeError> {
         Ok(())
-    }
-
-    async fn permission(&self, _repo: &str, _user: &str) -> Result<Permission, ForgeError> {
-        // BattBot answered everyone; the per-user rate limit bounds what one account queues.
-        Ok(Permission::Write)
     }
 }
 
@@ -237,16 +273,16 @@ pub struct SlackConversation {
 }
 
 #[async_trait]
-impl Conversation for SlackConversation {
-    fn platform(&self) -> &'static str {
+impl SocialPoster for SlackConversation {
+    fn name(&self) -> &'static str {
         "slack"
     }
 
-    async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
-        self.reply_with_files(thread, body, &[]).await
+    fn log(&self) -> &ReplyLog {
+        &self.log
     }
 
-    async fn reply_with_files(
+    async fn post(
         &self,
         thread: &Thread,
         body: &str,
@@ -266,25 +302,7 @@ impl Conversation for SlackConversation {
                 .await
                 .map_err(slack_error)?;
         }
-        self.log.record(thread, body).await
-    }
-
-    async fn bot_replies(&self, thread: &Thread) -> Result<Vec<String>, ForgeError> {
-        self.log.read(thread).await
-    }
-
-    async fn react(
-        &self,
-        _thread: &Thread,
-        _comment_id: u64,
-        _reaction: &str,
-    ) -> Result<(), ForgeError> {
         Ok(())
-    }
-
-    async fn permission(&self, _repo: &str, _user: &str) -> Result<Permission, ForgeError> {
-        // Whoever is in the workspace may ask; the per-user rate limit applies.
-        Ok(Permission::Write)
     }
 }
 

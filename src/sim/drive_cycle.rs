@@ -82,6 +82,16 @@ pub fn is_csv_name(name: &str) -> bool {
 /// header line allowed before the first row. Stops at the first bad row, and after
 /// `MAX_ROWS` rows, whatever the file's length.
 pub fn parse_csv(name: &str, text: &str) -> Result<Vec<[f64; 2]>, DriveCycleError> {
+    parse_csv_limited(name, text, MAX_ROWS)
+}
+
+/// As [`parse_csv`], stopping after `max_rows` rows (at most `MAX_ROWS`).
+pub fn parse_csv_limited(
+    name: &str,
+    text: &str,
+    max_rows: usize,
+) -> Result<Vec<[f64; 2]>, DriveCycleError> {
+    let max_rows = max_rows.min(MAX_ROWS);
     if text.len() as u64 > MAX_CSV_BYTES {
         return Err(err(
             name,
@@ -119,10 +129,14 @@ pub fn parse_csv(name: &str, text: &str) -> Result<Vec<[f64; 2]>, DriveCycleErro
                 ))
             }
         }
-        if rows.len() > MAX_ROWS {
+        if rows.len() > max_rows {
             return Err(err(
                 name,
-                format!("more than {MAX_ROWS} rows; the limit is {MAX_ROWS}"),
+                format!(
+                    "more than {max_rows} rows (line {} is row {}); the limit is {max_rows}",
+                    ln + 1,
+                    rows.len()
+                ),
             ));
         }
     }
@@ -211,7 +225,7 @@ pub fn lookup(
     let mut known: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
     known.extend(defined.keys().cloned());
     let how = if is_csv_name(name) {
-        "a CSV file is read beside the spec by the CLI (comments cannot name one yet)"
+        "a CSV file is read beside the spec by the CLI, or from the repository a GitHub or GitLab comment is made in"
     } else {
         "define it in the spec's \"drive_cycles\": {\"NAME\": [[t_s, value], …]}"
     };
@@ -255,6 +269,48 @@ pub fn check_relative_path(name: &str) -> Result<(), DriveCycleError> {
         ));
     }
     Ok(())
+}
+
+/// Longest repository path a comment may name.
+pub const MAX_REPO_PATH: usize = 200;
+
+/// Checks a CSV name from a comment as a path inside the comment's own repository, before
+/// anything is read: relative, no `..` or `.` parts, no URL, no other repository
+/// (`owner/repo:file.csv`), no percent-encoding or backslash tricks — letters, digits and
+/// `- _ . /` only — ending in `.csv`, at most `MAX_REPO_PATH` bytes.
+pub fn check_repo_path(name: &str) -> Result<(), DriveCycleError> {
+    let why = if name.len() > MAX_REPO_PATH {
+        format!(
+            "the path has {} characters; the limit is {MAX_REPO_PATH}",
+            name.len()
+        )
+    } else if name.contains("://") || name.starts_with("www.") {
+        "URLs are never fetched".to_string()
+    } else if name.starts_with('/') || name.starts_with('~') {
+        "an absolute path is not a path inside the repository".to_string()
+    } else if name.contains(':') {
+        "a path cannot name another repository or branch (\"owner/repo:file.csv\"); the file is always read from the repository the comment is made in".to_string()
+    } else if name
+        .split('/')
+        .any(|p| p == ".." || p == "." || p.is_empty())
+    {
+        "a path cannot contain \"..\", \".\" or empty parts".to_string()
+    } else if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')))
+    {
+        format!("the character {c:?} is not allowed in a path (letters, digits, - _ . / only)")
+    } else if !is_csv_name(name) {
+        "only .csv files are read".to_string()
+    } else {
+        return Ok(());
+    };
+    Err(err(
+        name,
+        format!(
+            "{why}; name a CSV file by its path in this repository, e.g. \"Run cycles/profile.csv (A)\""
+        ),
+    ))
 }
 
 /// Reads the CSV drive cycles a spec's steps name from `base` (the spec's folder, for the
@@ -403,6 +459,59 @@ mod tests {
         assert!(e.reason.contains("line 2"), "{e}");
         let e = parse_csv("x", "0,1,2\n").unwrap_err();
         assert!(e.reason.contains("two numbers"), "{e}");
+    }
+
+    #[test]
+    fn repo_path_attacks_are_refused_before_any_read() {
+        let refused = |name: &str| check_repo_path(name).unwrap_err().reason;
+        // path traversal, plain and percent-encoded
+        assert!(refused("../../etc/passwd.csv").contains(".."));
+        assert!(refused("cycles/../../x.csv").contains(".."));
+        assert!(refused("%2e%2e/%2e%2e/etc/passwd.csv").contains("'%'"));
+        assert!(refused("./x.csv").contains("\".\""));
+        // absolute paths
+        assert!(refused("/etc/passwd.csv").contains("absolute"));
+        assert!(refused("~/x.csv").contains("absolute"));
+        // URLs are never fetched
+        assert!(refused("https://evil.example/x.csv").contains("URLs"));
+        assert!(refused("www.evil.example/x.csv").contains("URLs"));
+        // another repository or branch
+        assert!(refused("other/repo:file.csv").contains("another repository"));
+        assert!(refused("C:x.csv").contains("another repository"));
+        // backslashes, control characters, non-CSV files, over-long names
+        assert!(refused("a\\..\\x.csv").contains("not allowed"));
+        assert!(refused("a\nb.csv").contains("not allowed"));
+        assert!(refused("secrets.env").contains(".csv"));
+        assert!(refused(&format!("{}.csv", "a".repeat(MAX_REPO_PATH))).contains("limit"));
+        assert!(refused("a//b.csv").contains("empty parts"));
+        for ok in [
+            "profile.csv",
+            "cycles/US06-2.csv",
+            "data/drive_cycles/WLTP.CSV",
+        ] {
+            check_repo_path(ok).unwrap();
+        }
+    }
+
+    #[test]
+    fn too_many_rows_stop_the_parse_at_the_limit() {
+        let text: String = (0..10).map(|i| format!("{i},1\n")).collect();
+        let e = parse_csv_limited("x", &text, 5).unwrap_err();
+        assert!(e.reason.contains("more than 5 rows"), "{e}");
+        assert!(e.reason.contains("line 6"), "{e}");
+        assert_eq!(parse_csv_limited("x", &text, 10).unwrap().len(), 10);
+    }
+
+    #[test]
+    fn formula_and_html_text_is_not_a_row() {
+        for bad in [
+            "=HYPERLINK(\"http://x\"),1",
+            "<script>alert(1)</script>,2",
+            "@SUM(A1),3",
+        ] {
+            let e = parse_csv("x", &format!("0,1\n{bad}\n")).unwrap_err();
+            assert!(e.reason.contains("line 2 is not two numbers"), "{e}");
+        }
     }
 
     #[test]

@@ -81,6 +81,8 @@ pub struct Comment {
 #[derive(Default)]
 pub struct World {
     repos: HashMap<String, Repo>,
+    /// Sizes the contents API reports instead of the true ones, by path (a lying forge).
+    pub reported_sizes: HashMap<String, u64>,
     pub comments: Vec<Comment>,
     pub faults: Vec<Fault>,
     pub calls: Vec<String>,
@@ -223,6 +225,27 @@ impl FakeGithub {
         r.blobs.get(sha).cloned()
     }
 
+    /// Commits `files` (path, bytes) on `main` of `repo`.
+    pub fn put_files(&self, repo: &str, files: &[(&str, Vec<u8>)]) {
+        let mut w = self.world.lock().unwrap();
+        let r = w.repos.get_mut(repo).unwrap();
+        let mut entries = r.files_at("main").cloned().unwrap_or_default();
+        for (path, bytes) in files {
+            let sha = r.blob(bytes.clone());
+            entries.insert(path.to_string(), sha);
+        }
+        let tree = r.tree(entries);
+        let parent = r.refs["main"].clone();
+        let commit = r.commit(tree, vec![parent], "add files", 0);
+        r.refs.insert("main".into(), commit);
+    }
+
+    /// Calls received whose line contains `needle`.
+    pub fn calls_with(&self, needle: &str) -> usize {
+        let w = self.world.lock().unwrap();
+        w.calls.iter().filter(|c| c.contains(needle)).count()
+    }
+
     /// Commits on `branch` whose message starts with `prefix` (first-parent history).
     pub fn commits_with(&self, repo: &str, branch: &str, prefix: &str) -> usize {
         let w = self.world.lock().unwrap();
@@ -352,6 +375,7 @@ impl FakeGithub {
         if rest.starts_with("actions/runs") {
             return reply(200, json!({"total_count": 0, "workflow_runs": []}));
         }
+        let reported_sizes = w.reported_sizes.clone();
         let Some(r) = w.repos.get_mut(&repo) else {
             return reply(404, json!({"message": "Not Found"}));
         };
@@ -474,12 +498,35 @@ impl FakeGithub {
             let Some(files) = r.files_at(&at) else {
                 return not_found();
             };
+            let size = |bytes: &Vec<u8>| {
+                reported_sizes
+                    .get(file)
+                    .copied()
+                    .unwrap_or(bytes.len() as u64)
+            };
             return match files.get(file) {
+                // As GitHub: files over 1 MB come without their content.
+                Some(sha) if r.blobs[sha].len() > 1 << 20 => reply(
+                    200,
+                    json!({"type": "file", "encoding": "none", "content": "", "sha": sha, "size": size(&r.blobs[sha])}),
+                ),
                 Some(sha) => {
                     let content = base64::engine::general_purpose::STANDARD.encode(&r.blobs[sha]);
                     reply(
                         200,
-                        json!({"type": "file", "encoding": "base64", "content": content, "sha": sha}),
+                        json!({"type": "file", "encoding": "base64", "content": content, "sha": sha, "size": size(&r.blobs[sha])}),
+                    )
+                }
+                None => not_found(),
+            };
+        }
+        if let Some(sha) = rest.strip_prefix("git/blobs/") {
+            return match r.blobs.get(sha) {
+                Some(bytes) => {
+                    let content = base64::engine::general_purpose::STANDARD.encode(bytes);
+                    reply(
+                        200,
+                        json!({"sha": sha, "encoding": "base64", "content": content, "size": bytes.len()}),
                     )
                 }
                 None => not_found(),

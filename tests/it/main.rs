@@ -10,6 +10,8 @@ mod ci;
 mod cli;
 mod cli_parse;
 mod commands;
+mod comment_csv;
+mod comment_csv_forges;
 mod common;
 mod demo;
 mod deploy;

@@ -3,6 +3,7 @@
 
 pub mod abort;
 pub mod access;
+pub mod drive_csv;
 pub mod help;
 pub mod pending;
 pub mod simulate;

@@ -31,7 +31,23 @@ pub async fn run(
             .await?;
         return Ok(());
     }
-    if let Err(e) = crate::command::validate(&cmd) {
+    // CSVs named by `Run path.csv (…)` are read from the comment's repository into the runs,
+    // then the limits are checked again on the data.
+    let mut cmd = cmd;
+    let limits = &app.config.limits;
+    let checked = match super::drive_csv::fill(
+        forge,
+        &ev.source,
+        &mut cmd,
+        limits.max_drive_cycle_rows,
+    )
+    .await
+    {
+        Ok(()) => crate::command::check_limits(cmd.runs(), limits, &app.vocabulary)
+            .and_then(|()| crate::command::validate(&cmd)),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = checked {
         return super::refuse(app, forge, thread, ev, &e).await;
     }
     let mut benchmark = None;
