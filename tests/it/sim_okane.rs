@@ -218,3 +218,21 @@ fn three_lists_and_unknown_mechanics_values_are_refused() {
     );
     assert!(e.contains("swelling and cracking"), "{e}");
 }
+
+#[test]
+fn a_crack_of_no_length_is_refused_naming_the_parameter() {
+    // Paris' law grows a crack from its length (and the crack length is solved relative to
+    // it): a zero initial crack is bad input, not a silent run without cracking
+    let spec: SimSpec = serde_json::from_value(serde_json::json!({
+        "model": "SPMe", "parameter_set": "OKane2022",
+        "experiment": ["Discharge at 1C until 2.5 V"],
+        "parameters": {"Negative electrode initial crack length [m]": 0.0},
+        "options": {"SEI": "reaction limited", "particle mechanics": "swelling and cracking",
+            "SEI on cracks": "true"}}))
+    .unwrap();
+    let e = Simulation::build(&spec).unwrap_err().to_string();
+    assert!(
+        e.contains("Negative electrode initial crack length [m]"),
+        "{e}"
+    );
+}
