@@ -499,7 +499,8 @@ impl Degradation {
     /// local surface potential difference `delta_phi[k]` (phi_s - phi_e of the composite
     /// potentials), `j_tot` the x-averaged total current, the film overpotential `eta_film`
     /// of the x-averaged thickness, the (x-averaged) geometry `g`. Writes the states' rates
-    /// to `out` when given and returns the width-weighted means of the currents.
+    /// to `out` and the SEI on cracks' volumetric current `a_cr j_cr` [A.m-3] at each node to
+    /// `crack_aj` when given, and returns the width-weighted means of the currents.
     #[allow(clippy::too_many_arguments)]
     pub fn nodes(
         &self,
@@ -512,6 +513,7 @@ impl Degradation {
         w: &[f64],
         t: f64,
         mut out: Option<&mut [f64]>,
+        mut crack_aj: Option<&mut [f64]>,
     ) -> Side {
         let nd = self.n_states();
         // with "x-average side reactions" all nodes share one set of states, which grow with
@@ -533,6 +535,9 @@ impl Degradation {
             if let (false, Some(o)) = (shared, out.as_deref_mut()) {
                 self.rates(sk, g, side, &mut o[k * nd..(k + 1) * nd]);
             }
+            if let Some(cr) = crack_aj.as_deref_mut() {
+                cr[k] = g.a_cr * side.j_cr;
+            }
             a += side.j_sei * w[k];
             b += side.j_pl * w[k];
             c += side.j_cr * w[k];
@@ -545,6 +550,10 @@ impl Degradation {
         };
         if let (true, Some(o)) = (shared, out) {
             self.rates(&s[..nd], g, mean, &mut o[..nd]);
+        }
+        if let (true, Some(cr)) = (shared, crack_aj) {
+            // shared states: the x-averaged current everywhere
+            cr.iter_mut().for_each(|v| *v = g.a_cr * mean.j_cr);
         }
         mean
     }

@@ -15,9 +15,13 @@
 //!   (9 (1 - nu))` (PyBaMM's default whenever a particle mechanics model is on).
 //!
 //! States per location (x-averaged in the SPM and SPMe, as PyBaMM): `[eps_s]` with LAM,
-//! then `[l_cr]` with cracking.
+//! then `[l_cr / l_cr0]` with cracking. The crack length is held relative to its initial value
+//! (PyBaMM scales it so too): in metres (2e-8 m) it would sit far below the integrator's
+//! absolute tolerance (1e-6), which would then neither control its error nor converge its
+//! Newton iterations, and the cracks (and the SEI on them) would follow the step sizes.
 
-use super::{Cell, F, R_GAS};
+use super::degradation::{Degradation, Geo};
+use super::{Cell, Sphere, F, R_GAS};
 use crate::sim::params::{FnArgs, ParameterValues, Value};
 use crate::sim::SimError;
 
@@ -174,6 +178,13 @@ impl ElectrodeAging {
         if mech == Mech::SwellingAndCracking {
             let w = "particle mechanics";
             a.l_cr0 = need(p, &n("initial crack length [m]"), w)?;
+            if !(a.l_cr0 > 0.0 && a.l_cr0.is_finite()) {
+                // Paris' law grows a crack from its length: none would never grow
+                return Err(SimError::BadParameterValue {
+                    name: n("initial crack length [m]"),
+                    value: a.l_cr0,
+                });
+            }
             a.w_cr = need(p, &n("initial crack width [m]"), w)?;
             a.rho_cr = need(p, &n("number of cracks per unit area [m-2]"), w)?;
             a.b_cr = need(p, &n("Paris' law constant b"), w)?;
@@ -196,7 +207,7 @@ impl ElectrodeAging {
         Ok(a)
     }
 
-    /// Number of states at a location: eps_s (LAM), l_cr (cracking).
+    /// Number of states at a location: eps_s (LAM), l_cr / l_cr0 (cracking).
     pub fn n_states(&self) -> usize {
         usize::from(!self.lam.is_none()) + usize::from(self.mech == Mech::SwellingAndCracking)
     }
@@ -207,7 +218,7 @@ impl ElectrodeAging {
             v.push(self.eps_s0);
         }
         if self.mech == Mech::SwellingAndCracking {
-            v.push(self.l_cr0);
+            v.push(1.0); // l_cr / l_cr0
         }
         v
     }
@@ -229,7 +240,7 @@ impl ElectrodeAging {
     /// Crack length [m] (the initial one without cracking).
     pub fn l_cr(&self, s: &[f64]) -> f64 {
         if self.mech == Mech::SwellingAndCracking {
-            s[usize::from(!self.lam.is_none())]
+            s[usize::from(!self.lam.is_none())] * self.l_cr0
         } else {
             self.l_cr0
         }
@@ -288,7 +299,8 @@ impl ElectrodeAging {
                     ..FnArgs::default()
                 };
                 let dk = stress_t * self.b_cr * (std::f64::consts::PI * l.max(0.0)).sqrt();
-                self.k_cr.eval(&args) * dk.powf(self.m_cr) / 3600.0
+                // d(l_cr / l_cr0)/dt
+                self.k_cr.eval(&args) * dk.powf(self.m_cr) / 3600.0 / self.l_cr0
             } else {
                 0.0
             };
@@ -328,6 +340,126 @@ pub fn apply_stress_diffusion(cell: &mut Cell, aging: &Aging) {
             el.stress_theta_k = ag.theta_k;
             el.stress_c0 = ag.c_0;
             el.d_varies = true;
+        }
+    }
+}
+
+/// The x-averaged mechanics/LAM states of the single-particle models (SPM, SPMe, as PyBaMM's
+/// x-averaged submodels): where they sit among the unknowns (the negative electrode's, then
+/// the positive's) and what they drive, the surface areas, the active material left, the
+/// lithium in the particles, and their rates from the particles' stresses. The particles are
+/// the first unknowns: the negative's `sph.len()` nodes, then the positive's.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct XAvgAging {
+    /// Index of the negative electrode's first state.
+    offset: usize,
+    /// Number of states of each electrode.
+    n: [usize; 2],
+}
+
+impl XAvgAging {
+    /// The states of `deg`'s mechanics and LAM, from unknown `offset` on.
+    pub fn new(deg: Option<&Degradation>, offset: usize) -> XAvgAging {
+        XAvgAging {
+            offset,
+            n: deg.map_or([0, 0], |d| d.aging.n_states()),
+        }
+    }
+
+    /// Number of states of both electrodes.
+    pub fn n_states(&self) -> usize {
+        self.n[0] + self.n[1]
+    }
+
+    /// The states of electrode `e` (0 negative, 1 positive).
+    pub fn range(&self, e: usize) -> std::ops::Range<usize> {
+        let o = self.offset + if e == 1 { self.n[0] } else { 0 };
+        o..o + self.n[e]
+    }
+
+    /// Writes the states' initial values into the state vector `y`.
+    pub fn initial(&self, d: &Degradation, y: &mut [f64]) {
+        for e in 0..2 {
+            y[self.range(e)].copy_from_slice(&d.aging.el[e].initial());
+        }
+    }
+
+    /// Surface areas per volume (a_n, a_p) [m-1] and the negative electrode's geometry: they
+    /// follow the active material with LAM, the cracks with cracking.
+    pub fn areas(&self, cell: &Cell, deg: Option<&Degradation>, y: &[f64]) -> (f64, f64, Geo) {
+        match deg {
+            Some(d) if d.aging.has_states() => {
+                let (sn, sp) = (&y[self.range(0)], &y[self.range(1)]);
+                let an = d.aging.el[0].a(sn);
+                let g = Geo {
+                    a: an,
+                    a_cr: an * d.aging.el[0].crack_ratio(sn),
+                };
+                (an, d.aging.el[1].a(sp), g)
+            }
+            Some(d) => (cell.neg.a, cell.pos.a, d.geo0()),
+            None => (
+                cell.neg.a,
+                cell.pos.a,
+                Geo {
+                    a: cell.neg.a,
+                    a_cr: 0.0,
+                },
+            ),
+        }
+    }
+
+    /// Fraction of each electrode's active material left (1 without LAM).
+    pub fn active_fraction(&self, deg: Option<&Degradation>, y: &[f64]) -> [f64; 2] {
+        match deg {
+            Some(d) => [0, 1].map(|e| {
+                let ag = &d.aging.el[e];
+                ag.eps_s(&y[self.range(e)]) / ag.eps_s0
+            }),
+            None => [1.0, 1.0],
+        }
+    }
+
+    /// Lithium in both particles [mol]: with LAM it leaves with the active material.
+    pub fn lithium_in_particles(
+        &self,
+        cell: &Cell,
+        sph: &Sphere,
+        deg: Option<&Degradation>,
+        y: &[f64],
+    ) -> f64 {
+        let [fn_, fp] = self.active_fraction(deg, y);
+        if fn_ == 1.0 && fp == 1.0 {
+            return super::single_particles_lithium(cell, sph, y);
+        }
+        let nr = sph.len();
+        let vn = cell.neg.eps_s * fn_ * cell.neg.l * cell.area;
+        let vp = cell.pos.eps_s * fp * cell.pos.l * cell.area;
+        sph.average(&y[..nr]) * vn + sph.average(&y[nr..2 * nr]) * vp
+    }
+
+    /// Writes the states' rates into `out` (the whole rate vector): each electrode's
+    /// mechanics and LAM driven by its x-averaged particle's surface stress, reaction-driven
+    /// LAM in the negative electrode by the volumetric SEI current `a_j_sei_n` [A.m-3].
+    pub fn rates(
+        &self,
+        d: &Degradation,
+        sph: &Sphere,
+        y: &[f64],
+        a_j_sei_n: f64,
+        t: f64,
+        out: &mut [f64],
+    ) {
+        let nr = sph.len();
+        for (e, cs) in [(0, &y[..nr]), (1, &y[nr..2 * nr])] {
+            let ag = &d.aging.el[e];
+            if ag.n_states() == 0 {
+                continue;
+            }
+            let stress = ag.stress_t(sph.average(cs), sph.surface(cs));
+            let a_j_sei = if e == 0 { a_j_sei_n } else { 0.0 };
+            let r = self.range(e);
+            ag.rates(&y[r.clone()], stress, a_j_sei, t, &mut out[r]);
         }
     }
 }

@@ -9,10 +9,11 @@ mod variables;
 use super::super::solver::Condensation;
 use super::super::Mesh;
 use super::degradation::{Degradation, Geo};
+use super::mechanics::XAvgAging;
 use super::particle_scheme;
 use super::{
-    inverse_bv, particle_rhs, single_particles_lithium, single_particles_voltage_unknowns, thermal,
-    Cell, Layout, Model, Sphere,
+    inverse_bv, particle_rhs, single_particles_voltage_unknowns, thermal, Cell, Layout, Model,
+    Sphere,
 };
 
 /// The discretised SPM.
@@ -26,9 +27,8 @@ pub struct Spm {
     deg: Option<Degradation>,
     /// Number of side-reaction states (0 without degradation).
     nd: usize,
-    /// Number of x-averaged mechanics/LAM states of the negative and positive electrodes
-    /// (after the side reactions'; see `mechanics`).
-    na: [usize; 2],
+    /// The x-averaged mechanics/LAM states (after the side reactions'; see `mechanics`).
+    aging: XAvgAging,
 }
 
 impl Spm {
@@ -41,10 +41,11 @@ impl Spm {
         let sph = particle_scheme(&cell, &mesh);
         let nr = sph.len();
         let nd = deg.as_ref().map_or(0, |d| d.n_states());
-        let na = deg.as_ref().map_or([0, 0], |d| d.aging.n_states());
-        let n = 2 * nr + nd + na[0] + na[1] + 2 + usize::from(lumped);
+        let aging = XAvgAging::new(deg.as_ref(), 2 * nr + nd);
+        let na = aging.n_states();
+        let n = 2 * nr + nd + na + 2 + usize::from(lumped);
         let mut mass = vec![1.0; n];
-        mass[2 * nr + nd + na[0] + na[1] + 1] = 0.0; // current
+        mass[2 * nr + nd + na + 1] = 0.0; // current
         let rho_cp = thermal::rho_cp_eff(&cell);
         Spm {
             cell,
@@ -54,12 +55,12 @@ impl Spm {
             rho_cp,
             deg,
             nd,
-            na,
+            aging,
         }
     }
 
     fn idx_i(&self) -> usize {
-        2 * self.sph.len() + self.nd + self.na[0] + self.na[1] + 1
+        2 * self.sph.len() + self.nd + self.aging.n_states() + 1
     }
 
     /// The side-reaction states.
@@ -68,47 +69,9 @@ impl Spm {
         &y[o..o + self.nd]
     }
 
-    /// The mechanics/LAM states of electrode `e` (0 negative, 1 positive).
-    fn aging_range(&self, e: usize) -> std::ops::Range<usize> {
-        let o = 2 * self.sph.len() + self.nd + if e == 1 { self.na[0] } else { 0 };
-        o..o + self.na[e]
-    }
-
-    /// Surface areas per volume (a_n, a_p) [m-1] and the negative electrode's geometry
-    /// (they follow the active material with LAM, the cracks with cracking).
+    /// Surface areas per volume (a_n, a_p) [m-1] and the negative electrode's geometry.
     fn areas(&self, y: &[f64]) -> (f64, f64, Geo) {
-        let c = &self.cell;
-        match &self.deg {
-            Some(d) if d.aging.has_states() => {
-                let (sn, sp) = (&y[self.aging_range(0)], &y[self.aging_range(1)]);
-                let an = d.aging.el[0].a(sn);
-                let g = Geo {
-                    a: an,
-                    a_cr: an * d.aging.el[0].crack_ratio(sn),
-                };
-                (an, d.aging.el[1].a(sp), g)
-            }
-            Some(d) => (c.neg.a, c.pos.a, d.geo0()),
-            None => (
-                c.neg.a,
-                c.pos.a,
-                Geo {
-                    a: c.neg.a,
-                    a_cr: 0.0,
-                },
-            ),
-        }
-    }
-
-    /// Fraction of each electrode's active material left (1 without LAM).
-    fn active_fraction(&self, y: &[f64]) -> [f64; 2] {
-        match &self.deg {
-            Some(d) => [0, 1].map(|e| {
-                let ag = &d.aging.el[e];
-                ag.eps_s(&y[self.aging_range(e)]) / ag.eps_s0
-            }),
-            None => [1.0, 1.0],
-        }
+        self.aging.areas(&self.cell, self.deg.as_ref(), y)
     }
 
     fn temperature(&self, y: &[f64]) -> f64 {
@@ -174,9 +137,7 @@ impl Model for Spm {
         y[nr..2 * nr].iter_mut().for_each(|v| *v = self.cell.pos.c0);
         if let Some(d) = &self.deg {
             y[2 * nr..2 * nr + self.nd].copy_from_slice(&d.initial());
-            for e in 0..2 {
-                y[self.aging_range(e)].copy_from_slice(&d.aging.el[e].initial());
-            }
+            self.aging.initial(d, &mut y);
         }
         if self.lumped {
             y[self.idx_i() + 1] = self.cell.t_init;
@@ -206,16 +167,7 @@ impl Model for Spm {
             // comes from no particle (the LLI does not count it), as PyBaMM
             jn -= side.j_sei + side.j_pl;
             // particle mechanics and LAM, driven by the x-averaged particles' stresses
-            for (e, cs) in [(0, &y[..nr]), (1, &y[nr..2 * nr])] {
-                let ag = &d.aging.el[e];
-                if ag.n_states() == 0 {
-                    continue;
-                }
-                let stress = ag.stress_t(self.sph.average(cs), self.sph.surface(cs));
-                let a_j_sei = if e == 0 { an * side.j_sei } else { 0.0 };
-                let r = self.aging_range(e);
-                ag.rates(&y[r.clone()], stress, a_j_sei, t, &mut out[r]);
-            }
+            self.aging.rates(d, &self.sph, y, an * side.j_sei, t, out);
         }
         let (a, b) = out.split_at_mut(nr);
         particle_rhs(&self.sph, &c.neg, &y[..nr], jn / super::F, t, a);
@@ -262,7 +214,7 @@ impl Model for Spm {
         (
             self.sph.len(),
             self.sph.len(),
-            self.nd + self.na[0] + self.na[1] + 2 + usize::from(self.lumped),
+            self.nd + self.aging.n_states() + 2 + usize::from(self.lumped),
         )
     }
 
@@ -306,20 +258,12 @@ impl Model for Spm {
     }
 
     fn lithium_in_particles(&self, y: &[f64]) -> f64 {
-        // with LAM the lithium leaves with the active material
-        let [fn_, fp] = self.active_fraction(y);
-        let c = &self.cell;
-        let nr = self.sph.len();
-        let vn = c.neg.eps_s * fn_ * c.neg.l * c.area;
-        let vp = c.pos.eps_s * fp * c.pos.l * c.area;
-        if fn_ == 1.0 && fp == 1.0 {
-            return single_particles_lithium(c, &self.sph, y);
-        }
-        self.sph.average(&y[..nr]) * vn + self.sph.average(&y[nr..2 * nr]) * vp
+        self.aging
+            .lithium_in_particles(&self.cell, &self.sph, self.deg.as_ref(), y)
     }
 
     fn active_material_left(&self, y: &[f64]) -> [f64; 2] {
-        self.active_fraction(y)
+        self.aging.active_fraction(self.deg.as_ref(), y)
     }
 
     fn lithium_to_sei_on_cracks(&self, y: &[f64]) -> f64 {

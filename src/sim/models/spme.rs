@@ -9,10 +9,10 @@ mod variables;
 use super::super::solver::Condensation;
 use super::super::Mesh;
 use super::degradation::{Degradation, Geo, Side};
+use super::mechanics::XAvgAging;
 use super::{
-    electrolyte_rhs, inverse_bv, inverse_bv_sum, particle_rhs, single_particles_lithium,
-    single_particles_voltage_unknowns, thermal, Cell, Layout, Model, Scratch, Sphere, XMesh, F,
-    R_GAS,
+    electrolyte_rhs, inverse_bv, inverse_bv_sum, particle_rhs, single_particles_voltage_unknowns,
+    thermal, Cell, Layout, Model, Scratch, Sphere, XMesh, F, R_GAS,
 };
 
 /// The discretised SPMe.
@@ -29,9 +29,8 @@ pub struct Spme {
     deg: Option<Degradation>,
     /// Number of side-reaction states: `n_states()` at each negative-electrode node.
     nd: usize,
-    /// Number of x-averaged mechanics/LAM states of the negative and positive electrodes
-    /// (after the side reactions'; see `mechanics`).
-    na: [usize; 2],
+    /// The x-averaged mechanics/LAM states (after the side reactions'; see `mechanics`).
+    aging: XAvgAging,
     /// Weights of the nodes in PyBaMM's x-average of c_e: eps_k dx_k avg(1/eps) / L.
     w_ce_av: Vec<f64>,
     /// `rhs`'s work space, kept between calls.
@@ -66,10 +65,11 @@ impl Spme {
             d.n_states() * if d.opts.x_average { 1 } else { xm.nn }
         });
         let nx = xm.len();
-        let na = deg.as_ref().map_or([0, 0], |d| d.aging.n_states());
-        let n = 2 * nr + nx + nd + na[0] + na[1] + 2 + usize::from(lumped);
+        let aging = XAvgAging::new(deg.as_ref(), 2 * nr + nx + nd);
+        let na = aging.n_states();
+        let n = 2 * nr + nx + nd + na + 2 + usize::from(lumped);
         let mut mass = vec![1.0; n];
-        mass[2 * nr + nx + nd + na[0] + na[1] + 1] = 0.0;
+        mass[2 * nr + nx + nd + na + 1] = 0.0;
         // i_e/i at nodes (composite model), then arithmetic means onto edges
         let (ln, ls, lp) = (cell.neg.l, cell.l_sep, cell.pos.l);
         let lx = ln + ls + lp;
@@ -122,7 +122,7 @@ impl Spme {
             ie_unit,
             deg,
             nd,
-            na,
+            aging,
             w_ce_av,
             scratch: Scratch::default(),
             geo_n,
@@ -131,51 +131,13 @@ impl Spme {
     }
 
     fn idx_i(&self) -> usize {
-        2 * self.sph.len() + self.xm.len() + self.nd + self.na[0] + self.na[1] + 1
-    }
-
-    /// The mechanics/LAM states of electrode `e` (0 negative, 1 positive).
-    fn aging_range(&self, e: usize) -> std::ops::Range<usize> {
-        let o = self.idx_deg() + self.nd + if e == 1 { self.na[0] } else { 0 };
-        o..o + self.na[e]
+        2 * self.sph.len() + self.xm.len() + self.nd + self.aging.n_states() + 1
     }
 
     /// Surface areas per volume (a_n, a_p) [m-1] and the negative electrode's geometry
-    /// (they follow the active material with LAM, the cracks with cracking; x-averaged as
-    /// PyBaMM's SPMe).
+    /// (x-averaged, as PyBaMM's SPMe).
     fn areas(&self, y: &[f64]) -> (f64, f64, Geo) {
-        let c = &self.cell;
-        match &self.deg {
-            Some(d) if d.aging.has_states() => {
-                let (sn, sp) = (&y[self.aging_range(0)], &y[self.aging_range(1)]);
-                let an = d.aging.el[0].a(sn);
-                let g = Geo {
-                    a: an,
-                    a_cr: an * d.aging.el[0].crack_ratio(sn),
-                };
-                (an, d.aging.el[1].a(sp), g)
-            }
-            Some(d) => (c.neg.a, c.pos.a, d.geo0()),
-            None => (
-                c.neg.a,
-                c.pos.a,
-                Geo {
-                    a: c.neg.a,
-                    a_cr: 0.0,
-                },
-            ),
-        }
-    }
-
-    /// Fraction of each electrode's active material left (1 without LAM).
-    fn active_fraction(&self, y: &[f64]) -> [f64; 2] {
-        match &self.deg {
-            Some(d) => [0, 1].map(|e| {
-                let ag = &d.aging.el[e];
-                ag.eps_s(&y[self.aging_range(e)]) / ag.eps_s0
-            }),
-            None => [1.0, 1.0],
-        }
+        self.aging.areas(&self.cell, self.deg.as_ref(), y)
     }
 
     /// Index of the first side-reaction state.
@@ -193,8 +155,15 @@ impl Spme {
 
     /// Degradation hook: the side reactions at each negative node, driven by the composite
     /// potentials' phi_s - phi_e there (PyBaMM's SPMe with "x-average side reactions" false),
-    /// their states' rates written to `rates`; returns the x-averaged (j_sei, j_pl).
-    fn side_reactions(&self, d: &Degradation, y: &[f64], rates: &mut [f64]) -> Side {
+    /// their states' rates written to `rates` and the SEI on cracks' volumetric current
+    /// [A.m-3] at each node to `crack_aj`; returns the x-averaged currents.
+    fn side_reactions(
+        &self,
+        d: &Degradation,
+        y: &[f64],
+        rates: &mut [f64],
+        crack_aj: &mut [f64],
+    ) -> Side {
         let c = &self.cell;
         let nr = self.sph.len();
         let xm = &self.xm;
@@ -254,6 +223,7 @@ impl Spme {
             &xm.dx[..nn],
             t,
             Some(rates),
+            Some(&mut crack_aj[..nn]),
         )
     }
 
@@ -494,10 +464,12 @@ impl Spme {
 }
 
 /// Work space of `Spme::rhs`: the electrolyte current on the edges, the reaction per node,
-/// the temperature per node and the electrolyte's own work vector.
+/// the SEI on cracks' volumetric current per node, the temperature per node and the
+/// electrolyte's own work vector.
 struct Work {
     ie: Vec<f64>,
     aj: Vec<f64>,
+    aj_cr: Vec<f64>,
     temp: Vec<f64>,
     work: Vec<f64>,
 }
@@ -507,6 +479,7 @@ impl Work {
         Work {
             ie: vec![0.0; nx + 1],
             aj: vec![0.0; nx],
+            aj_cr: vec![0.0; nx],
             temp: vec![0.0; nx],
             work: vec![0.0; nx],
         }
@@ -575,9 +548,7 @@ impl Model for Spme {
             for (k, v) in d.initial().into_iter().cycle().take(self.nd).enumerate() {
                 y[o + k] = v;
             }
-            for e in 0..2 {
-                y[self.aging_range(e)].copy_from_slice(&d.aging.el[e].initial());
-            }
+            self.aging.initial(d, &mut y);
         }
         if self.lumped {
             y[self.idx_i() + 1] = self.cell.t_init;
@@ -592,41 +563,36 @@ impl Model for Spme {
         let t = self.temperature(y);
         let i = y[self.idx_i()] / c.area;
         let (an, ap, _) = self.areas(y);
-        let mut jn = i / (an * c.neg.l);
-        let jp = -i / (ap * c.pos.l);
-        if let Some(d) = &self.deg {
-            // degradation hook: the particle exchanges only the main reaction's current
-            let o = self.idx_deg();
-            let side = self.side_reactions(d, y, &mut out[o..o + self.nd]);
-            // PyBaMM's inverse kinetics (`CurrentForInverseButlerVolmer`) take the SEI and
-            // plating currents from the main reaction, not the SEI on cracks': its lithium
-            // comes from no particle (the LLI does not count it), as PyBaMM
-            jn -= side.j_sei + side.j_pl;
-            // particle mechanics and LAM, driven by the x-averaged particles' stresses
-            for (e, cs) in [(0, &y[..nr]), (1, &y[nr..2 * nr])] {
-                let ag = &d.aging.el[e];
-                if ag.n_states() == 0 {
-                    continue;
-                }
-                let stress = ag.stress_t(self.sph.average(cs), self.sph.surface(cs));
-                let a_j_sei = if e == 0 { an * side.j_sei } else { 0.0 };
-                let r = self.aging_range(e);
-                ag.rates(&y[r.clone()], stress, a_j_sei, t, &mut out[r]);
-            }
-        }
-        let (a, b) = out.split_at_mut(nr);
-        particle_rhs(&self.sph, &c.neg, &y[..nr], jn / F, t, a);
-        particle_rhs(&self.sph, &c.pos, &y[nr..2 * nr], jp / F, t, &mut b[..nr]);
         let xm = &self.xm;
         self.scratch.with(
             || Work::new(nx),
             |w| {
+                let mut jn = i / (an * c.neg.l);
+                let jp = -i / (ap * c.pos.l);
+                w.aj_cr.iter_mut().for_each(|v| *v = 0.0);
+                if let Some(d) = &self.deg {
+                    // degradation hook: the particle exchanges only the main reaction's current
+                    let o = self.idx_deg();
+                    let side = self.side_reactions(d, y, &mut out[o..o + self.nd], &mut w.aj_cr);
+                    // PyBaMM's inverse kinetics (`CurrentForInverseButlerVolmer`) take the SEI
+                    // and plating currents from the main reaction, not the SEI on cracks': its
+                    // lithium comes from no particle (the LLI does not count it), as PyBaMM
+                    jn -= side.j_sei + side.j_pl;
+                    // particle mechanics and LAM, driven by the x-averaged particles' stresses
+                    self.aging.rates(d, &self.sph, y, an * side.j_sei, t, out);
+                }
+                let (a, b) = out.split_at_mut(nr);
+                particle_rhs(&self.sph, &c.neg, &y[..nr], jn / F, t, a);
+                particle_rhs(&self.sph, &c.pos, &y[nr..2 * nr], jp / F, t, &mut b[..nr]);
                 for (e, u) in w.ie.iter_mut().zip(&self.ie_unit) {
                     *e = u * i;
                 }
+                // The electrolyte's reaction source: the total current (main reaction, SEI and
+                // plating), and the SEI on cracks, which draws its lithium from the
+                // electrolyte alone (PyBaMM's "Sum of electrolyte reaction source terms")
                 for k in 0..nx {
                     w.aj[k] = if k < xm.nn {
-                        i / c.neg.l
+                        i / c.neg.l + w.aj_cr[k]
                     } else if k < xm.nn + xm.ns {
                         0.0
                     } else {
@@ -716,7 +682,7 @@ impl Model for Spme {
         // degradation hook: the side-reaction states are slow and couple weakly (their
         // currents are ~1e-4 of the main reaction's); the Newton iteration keeps only their
         // diagonal, so they neither widen the band nor join the dense border
-        for j in self.idx_deg()..self.idx_deg() + self.nd + self.na[0] + self.na[1] {
+        for j in self.idx_deg()..self.idx_deg() + self.nd + self.aging.n_states() {
             pat[j] = vec![j];
         }
         Some(pat)
@@ -734,20 +700,12 @@ impl Model for Spme {
     }
 
     fn lithium_in_particles(&self, y: &[f64]) -> f64 {
-        // with LAM the lithium leaves with the active material
-        let [fn_, fp] = self.active_fraction(y);
-        if fn_ == 1.0 && fp == 1.0 {
-            return single_particles_lithium(&self.cell, &self.sph, y);
-        }
-        let c = &self.cell;
-        let nr = self.sph.len();
-        let vn = c.neg.eps_s * fn_ * c.neg.l * c.area;
-        let vp = c.pos.eps_s * fp * c.pos.l * c.area;
-        self.sph.average(&y[..nr]) * vn + self.sph.average(&y[nr..2 * nr]) * vp
+        self.aging
+            .lithium_in_particles(&self.cell, &self.sph, self.deg.as_ref(), y)
     }
 
     fn active_material_left(&self, y: &[f64]) -> [f64; 2] {
-        self.active_fraction(y)
+        self.aging.active_fraction(self.deg.as_ref(), y)
     }
 
     fn lithium_to_sei_on_cracks(&self, y: &[f64]) -> f64 {
@@ -870,6 +828,60 @@ mod tests {
     #[test]
     fn lumped_temperature_row_gradient_matches_finite_differences() {
         check(&spme(true), true);
+    }
+
+    /// An SPMe on OKane2022 with `options` (PyBaMM's names and values).
+    fn okane_spme(options: serde_json::Value) -> Spme {
+        let p = params::okane2022::parameter_values();
+        let mut cell = Cell::new(&p).unwrap();
+        let opts = serde_json::from_value(options).unwrap();
+        let opts = super::super::degradation::parse_options(&opts, "spme").unwrap();
+        let d = Degradation::new(opts, &p, &cell).unwrap();
+        super::super::mechanics::apply_stress_diffusion(&mut cell, &d.aging);
+        Spme::with_degradation(cell, Mesh::cycling(), false, Some(d))
+    }
+
+    /// The lithium the electrolyte gains per second [mol.s-1] and the lithium the SEI on
+    /// cracks takes [mol.s-1] at a state of the model, discharging at 5 A.
+    fn electrolyte_and_crack_rates(m: &Spme) -> (f64, f64) {
+        let mut y = m.initial_state();
+        y[m.idx_i()] = 5.0;
+        let mut out = vec![0.0; y.len()];
+        m.rhs(&y, &mut out);
+        let (nr, nx) = (m.sph.len(), m.xm.len());
+        let electrolyte: f64 = (0..nx)
+            .map(|k| m.xm.eps_tor(&m.cell, k).0 * m.xm.dx[k] * out[2 * nr + k])
+            .sum::<f64>()
+            * m.cell.area;
+        // the lithium in the SEI on cracks is linear in the states
+        let dt = 1.0;
+        let mut y1 = y.clone();
+        for j in m.idx_deg()..m.idx_deg() + m.nd {
+            y1[j] += dt * out[j];
+        }
+        let cracks = (m.lithium_to_sei_on_cracks(&y1) - m.lithium_to_sei_on_cracks(&y)) / dt;
+        (electrolyte, cracks)
+    }
+
+    #[test]
+    fn sei_on_cracks_draws_its_lithium_from_the_electrolyte() {
+        // PyBaMM's SPMe: the inverse kinetics' total current carries the main reaction, the
+        // SEI and plating; the SEI on cracks is one more electrolyte source term, so the
+        // electrolyte loses exactly the lithium the cracks' SEI gains
+        let m = okane_spme(serde_json::json!({"SEI": "reaction limited",
+            "particle mechanics": ["swelling and cracking", "swelling only"],
+            "SEI on cracks": "true"}));
+        let (electrolyte, cracks) = electrolyte_and_crack_rates(&m);
+        assert!(cracks > 0.0, "{cracks}");
+        assert!(
+            (electrolyte + cracks).abs() <= 1e-9 * cracks,
+            "electrolyte {electrolyte} mol/s, SEI on cracks {cracks} mol/s"
+        );
+        // without SEI on cracks the electrolyte keeps its lithium (5 A moves 5e-5 mol/s)
+        let m = okane_spme(serde_json::json!({"SEI": "reaction limited"}));
+        let (electrolyte, cracks) = electrolyte_and_crack_rates(&m);
+        assert_eq!(cracks, 0.0);
+        assert!(electrolyte.abs() < 1e-12 * 5.0 / F, "{electrolyte}");
     }
 
     #[test]
