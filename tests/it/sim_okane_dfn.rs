@@ -78,3 +78,22 @@ fn check(id: &str) {
 fn dfn_fully_coupled_okane2022_5_cycles() {
     check("dfn_okane2022_coupled_5cycles");
 }
+
+/// Solvent-diffusion limited SEI with porosity change alone, 3 cycles.
+#[test]
+fn dfn_sei_porosity_change_3_cycles() {
+    check("dfn_okane2022_sei_porosity_3cycles");
+}
+
+/// Stress-driven LAM alone (swelling and stress-induced diffusion, PyBaMM's defaults with
+/// it), 3 cycles.
+#[test]
+fn dfn_stress_driven_lam_3_cycles() {
+    check("dfn_okane2022_lam_stress_3cycles");
+}
+
+/// Cracking (negative) and swelling (positive) with SEI on cracks, 3 cycles.
+#[test]
+fn dfn_cracking_with_sei_on_cracks_3_cycles() {
+    check("dfn_okane2022_cracking_sei_cracks_3cycles");
+}
