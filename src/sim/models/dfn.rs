@@ -548,11 +548,10 @@ impl Model for Dfn {
             if el {
                 let mut surface_rows = vec![ice, ipe, ips];
                 surface_rows.extend(self.ext_range(k));
+                // (the stresses also read the particle's average, which the mechanics rows'
+                // Jacobian leaves out: those rates are slow, and declaring every shell would
+                // give the finite differences a colour per shell)
                 self.sph.pattern(&mut pat, self.off[k], &surface_rows);
-                // the stresses read the particle's average as well as its surface
-                for i in 0..nr {
-                    pat[self.off[k] + i].extend(self.aging_range(k));
-                }
             }
             // macro columns: own node's rows and particle neighbours' macro rows
             let mut rows: Vec<usize> = Vec::new();
