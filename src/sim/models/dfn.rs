@@ -91,13 +91,7 @@ impl Fields {
             jm: vec![0.0; nx],
             side: vec![Side::default(); nn],
             a: vec![0.0; nx],
-            geo: vec![
-                Geo {
-                    a: 0.0,
-                    a_cr: 0.0
-                };
-                nn
-            ],
+            geo: vec![Geo { a: 0.0, a_cr: 0.0 }; nn],
             eps: vec![0.0; nx],
             tor: vec![0.0; nx],
             kt: vec![0.0; nx],
@@ -609,9 +603,7 @@ impl Model for Dfn {
             return 0.0;
         };
         (0..self.xm.nn)
-            .map(|k| {
-                d.lithium_lost_cracks(&y[self.deg_range(k)]) * self.xm.dx[k] * self.cell.area
-            })
+            .map(|k| d.lithium_lost_cracks(&y[self.deg_range(k)]) * self.xm.dx[k] * self.cell.area)
             .sum()
     }
 

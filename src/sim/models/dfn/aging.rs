@@ -86,7 +86,11 @@ impl Dfn {
         for k in 0..xm.len() {
             if let Some(e) = self.electrode_index(k) {
                 v[e] += self.eps_s(y, k) * xm.dx[k];
-                let el = if e == 0 { &self.cell.neg } else { &self.cell.pos };
+                let el = if e == 0 {
+                    &self.cell.neg
+                } else {
+                    &self.cell.pos
+                };
                 v0[e] += el.eps_s * xm.dx[k];
             }
         }
@@ -124,11 +128,8 @@ impl Dfn {
             };
             f.geo[k] = g;
             if self.porosity {
-                let eps = eps0 + crate::sim::models::porosity::negative_delta(
-                    d,
-                    &y[self.deg_range(k)],
-                    g,
-                );
+                let eps = eps0
+                    + crate::sim::models::porosity::negative_delta(d, &y[self.deg_range(k)], g);
                 f.eps[k] = eps;
                 f.tor[k] = eps.max(0.0).powf(c.neg.b_e);
             }
@@ -147,7 +148,11 @@ impl Dfn {
         let ag = &d.aging.el[e];
         let cs = &y[self.off[k]..self.off[k] + self.sph.len()];
         let stress = ag.stress_t(self.sph.average(cs), self.sph.surface(cs));
-        let a_j_sei = if e == 0 { f.a[k] * f.side[k].j_sei } else { 0.0 };
+        let a_j_sei = if e == 0 {
+            f.a[k] * f.side[k].j_sei
+        } else {
+            0.0
+        };
         let r = self.aging_range(k);
         ag.rates(&y[r.clone()], stress, a_j_sei, t, &mut out[r]);
     }
