@@ -126,18 +126,16 @@ fn dfn_sei_porosity_change_is_applied_not_ignored() {
     let off = |o: &[Vec<f64>]| {
         o.iter()
             .zip(&refs)
-            .map(|(a, b)| {
-                (
-                    (a[1] - b[1]).abs(),
-                    ((a[2] - b[2]) / b[2]).abs(),
-                )
-            })
+            .map(|(a, b)| ((a[1] - b[1]).abs(), ((a[2] - b[2]) / b[2]).abs()))
             .fold((0.0f64, 0.0f64), |m, d| (m.0.max(d.0), m.1.max(d.1)))
     };
     let (dq, dl) = off(&with);
     // PyBaMM's porosity change moves the second cycle's capacity by ~6.6e-3 A.h and the
     // loss of lithium inventory by ~0.2 %
-    assert!(dq < 1e-3 && dl < 5e-4, "with porosity change: {dq} A.h, LLI {dl}");
+    assert!(
+        dq < 1e-3 && dl < 5e-4,
+        "with porosity change: {dq} A.h, LLI {dl}"
+    );
     let (dq0, dl0) = off(&without);
     assert!(dq0 > 3e-3 || dl0 > 1e-3, "without: {dq0} A.h, LLI {dl0}");
 }
