@@ -546,14 +546,6 @@ fn unsupported_options_are_refused_clearly() {
         &[("SEI", "reaction limited"), ("SEI porosity change", "true")],
     ));
     assert!(e.contains("\"false\""), "{e}");
-    // particle mechanics is solved on the SPM and SPMe (see sim_okane), not yet the DFN
-    let e = unsupported(&spec(
-        "DFN",
-        &CYCLE,
-        1,
-        &[("particle mechanics", "swelling only")],
-    ));
-    assert!(e.contains("particle mechanics") && e.contains("DFN"), "{e}");
     let e = unsupported(&spec(
         "SPM",
         &CYCLE,

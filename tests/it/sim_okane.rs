@@ -185,20 +185,6 @@ fn sei_on_cracks_without_cracking_is_refused_as_pybamm_does() {
 }
 
 #[test]
-fn mechanics_on_the_dfn_is_refused_naming_option_and_model() {
-    let e = refusal(
-        "DFN",
-        serde_json::json!({"loss of active material": "stress-driven"}),
-    );
-    // (stress-driven LAM brings swelling, PyBaMM's default: the refusal names either)
-    assert!(
-        (e.contains("loss of active material") || e.contains("particle mechanics"))
-            && e.contains("DFN"),
-        "{e}"
-    );
-}
-
-#[test]
 fn porosity_change_is_refused_not_ignored() {
     let e = refusal(
         "SPMe",

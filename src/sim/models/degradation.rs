@@ -87,6 +87,8 @@ pub struct Degradation {
     pub l_sei_cr0: f64,
     /// Particle mechanics and loss of active material of both electrodes.
     pub aging: Aging,
+    /// Lithium metal partial molar volume [m3.mol-1] (porosity change with plating).
+    pub v_bar_li: f64,
 }
 
 /// The geometry of the negative electrode at a location: particle surface area and crack
@@ -190,6 +192,7 @@ impl Degradation {
                     )?,
                 ],
             },
+            v_bar_li: 0.0,
         };
         if opts.sei_on_cracks {
             d.l_sei_cr0 = need(p, "Initial SEI on cracks thickness [m]", "SEI on cracks")?;
@@ -253,6 +256,13 @@ impl Degradation {
                     d.v_bar_sei = need(p, "SEI partial molar volume [m3.mol-1]", w)?;
                 }
             }
+        }
+        if (opts.sei_porosity || opts.plating_porosity) && opts.plating.is_some() {
+            d.v_bar_li = need(
+                p,
+                "Lithium metal partial molar volume [m3.mol-1]",
+                "lithium plating porosity change",
+            )?;
         }
         Ok(d)
     }

@@ -313,7 +313,8 @@ pub fn parse_options(
                 .into(),
         ));
     }
-    if sei_porosity || plating_porosity {
+    // porosity change: the DFN's (PyBaMM also has it on the SPM/SPMe, x-averaged)
+    if (sei_porosity || plating_porosity) && model != "dfn" {
         let name = if sei_porosity {
             "SEI porosity change"
         } else {
@@ -322,21 +323,10 @@ pub fn parse_options(
         return Err(unsupported(
             name,
             "true",
-            "battbot does not solve porosity change yet; use \"false\"".into(),
-        ));
-    }
-    let aging = mech != [Mech::None; 2] || lam.iter().any(|l| !l.is_none()) || sei_on_cracks;
-    if model == "dfn" && aging {
-        return Err(unsupported(
-            if sei_on_cracks {
-                "SEI on cracks"
-            } else if mech != [Mech::None; 2] {
-                "particle mechanics"
-            } else {
-                "loss of active material"
-            },
-            "",
-            "battbot solves particle mechanics, cracking, SEI on cracks and LAM on the SPM and SPMe, not yet on the DFN".into(),
+            format!(
+                "battbot solves porosity change on the DFN only, not yet on the {}; use the DFN or \"false\"",
+                if model == "spm" { "SPM" } else { "SPMe" }
+            ),
         ));
     }
     Ok(Options {

@@ -1,15 +1,18 @@
 //! Doyle–Fuller–Newman model (PyBaMM's `DFN`, default options): a particle at every
 //! electrode node, electrolyte diffusion and conduction (concentrated solution theory),
 //! solid-phase conduction, symmetric Butler–Volmer kinetics; solved as an index-1 DAE with the
-//! unknowns interleaved node by node so the Jacobian is banded.
+//! unknowns interleaved node by node so the Jacobian is banded. With degradation options, the
+//! side reactions, particle mechanics, loss of active material and porosity change at every
+//! node (see `dfn::aging`).
 
 #![allow(clippy::needless_range_loop)]
 
+mod aging;
 mod variables;
 
 use super::super::solver::Condensation;
 use super::super::Mesh;
-use super::degradation::{Degradation, Film, Side};
+use super::degradation::{Degradation, Film, Geo, Side};
 use super::{
     bv, electrolyte_rhs, particle_rhs, thermal, Cell, Layout, Model, Scratch, Sphere, XMesh, F,
 };
@@ -30,6 +33,10 @@ pub struct Dfn {
     /// the node's phi_s.
     deg: Option<Degradation>,
     nd: usize,
+    /// Mechanics/LAM states per node of each electrode (after the side reactions' states).
+    na: [usize; 2],
+    /// Reaction-driven porosity change: the electrolyte state is then eps c_e.
+    porosity: bool,
     /// `rhs`'s fields, kept between calls. Every entry `fields` writes it writes on each
     /// call; the others keep their initial values.
     scratch: Scratch<Fields>,
@@ -49,8 +56,15 @@ struct Fields {
     sig: Vec<f64>, // effective solid conductivity at electrode nodes
     /// Main-reaction interfacial current density (what the particles exchange) [A.m-2].
     jm: Vec<f64>,
-    /// Side-reaction current densities (SEI, plating) at negative nodes [A.m-2].
-    side: Vec<(f64, f64)>,
+    /// Side-reaction current densities (SEI, plating, SEI on cracks) at negative nodes.
+    side: Vec<Side>,
+    /// Surface area per volume of each electrode node [m-1] (follows LAM).
+    a: Vec<f64>,
+    /// The negative nodes' geometry (surface and crack areas).
+    geo: Vec<Geo>,
+    /// Porosity and Bruggeman transport efficiency of each node (vary with porosity change).
+    eps: Vec<f64>,
+    tor: Vec<f64>,
     // work space of `rhs`
     kt: Vec<f64>,
     chi: Vec<f64>,
@@ -75,7 +89,11 @@ impl Fields {
             is_: vec![0.0; nx + 1],
             sig: vec![1.0; nx],
             jm: vec![0.0; nx],
-            side: vec![(0.0, 0.0); nn],
+            side: vec![Side::default(); nn],
+            a: vec![0.0; nx],
+            geo: vec![Geo { a: 0.0, a_cr: 0.0 }; nn],
+            eps: vec![0.0; nx],
+            tor: vec![0.0; nx],
             kt: vec![0.0; nx],
             chi: vec![0.0; nx],
             temp: vec![0.0; nx],
@@ -94,6 +112,10 @@ impl Dfn {
     /// A DFN with side reactions (degradation hook; `None` is the plain DFN).
     pub fn with_degradation(cell: Cell, mesh: Mesh, lumped: bool, deg: Option<Degradation>) -> Dfn {
         let nd = deg.as_ref().map_or(0, |d| d.n_states());
+        let na = deg.as_ref().map_or([0, 0], |d| d.aging.n_states());
+        let porosity = deg
+            .as_ref()
+            .is_some_and(|d| d.opts.sei_porosity || d.opts.plating_porosity);
         let sph = super::particle_scheme(&cell, &mesh);
         let nr = sph.len();
         let xm = XMesh::new(&cell, mesh.x_n, mesh.x_s, mesh.x_p);
@@ -110,10 +132,9 @@ impl Dfn {
                 mass.extend(std::iter::repeat_n(1.0, nr));
                 mass.extend_from_slice(&[1.0, 0.0, 0.0]);
                 o += nr + 3;
-                if k < xm.nn {
-                    mass.extend(std::iter::repeat_n(1.0, nd));
-                    o += nd;
-                }
+                let ext = if k < xm.nn { nd + na[0] } else { na[1] };
+                mass.extend(std::iter::repeat_n(1.0, ext));
+                o += ext;
             }
         }
         off.push(o);
@@ -137,6 +158,8 @@ impl Dfn {
             lx2: lx * lx,
             deg,
             nd,
+            na,
+            porosity,
             scratch: Scratch::default(),
         }
     }
@@ -192,20 +215,27 @@ impl Dfn {
         let c = &self.cell;
         let nx = xm.len();
         let (nn, ns) = (xm.nn, xm.ns);
-        // degradation hook: x-averaged SEI thickness (the "average" film resistance)
-        let l_sei_av = match &self.deg {
-            Some(d) if d.opts.film == Film::Average => {
+        // degradation hook: surface areas, crack areas and porosities of the nodes
+        self.geometry(y, f);
+        // x-averaged SEI thickness (the "average" film resistance) and surface area
+        let (l_sei_av, a_av) = match &self.deg {
+            Some(d) if d.opts.film == Film::Average => (
                 (0..nn)
-                    .map(|k| d.l_sei(&y[self.deg_range(k)], d.a))
+                    .map(|k| d.l_sei(&y[self.deg_range(k)], f.a[k]))
                     .sum::<f64>()
-                    / nn as f64
-            }
-            _ => 0.0,
+                    / nn as f64,
+                f.a[..nn].iter().sum::<f64>() / nn as f64,
+            ),
+            _ => (0.0, c.neg.a),
         };
         let i_cc = y[self.idx_i()] / c.area;
         for k in 0..nx {
             let (ice, ipe, ips) = self.ic(k);
-            f.ce[k] = y[ice];
+            f.ce[k] = if self.porosity {
+                y[ice] / f.eps[k]
+            } else {
+                y[ice]
+            };
             f.phie[k] = y[ipe];
             if let Some(el) = self.electrode(k) {
                 f.phis[k] = y[ips];
@@ -217,15 +247,17 @@ impl Dfn {
                 let j0 = el.j0(f.ce[k], csurf, t);
                 f.u[k] = u;
                 f.eta[k] = eta;
-                f.aj[k] = el.a * bv(j0, eta, t);
-                f.jm[k] = f.aj[k] / el.a;
+                f.aj[k] = f.a[k] * bv(j0, eta, t);
+                f.jm[k] = f.aj[k] / f.a[k];
                 if let (Some(d), true) = (&self.deg, k < nn) {
                     // degradation hook: side reactions and the SEI film at this node
                     let s = &y[self.deg_range(k)];
-                    let j_tot_av = i_cc / (el.a * el.l);
-                    let (jm, eta_r, js, jp) = side_node(
+                    let j_tot_av = i_cc / (a_av * el.l);
+                    let g = f.geo[k];
+                    let (jm, eta_r, side) = side_node(
                         d,
                         s,
+                        g,
                         f.phis[k] - f.phie[k],
                         u,
                         j0,
@@ -236,15 +268,14 @@ impl Dfn {
                     );
                     f.eta[k] = eta_r;
                     f.jm[k] = jm;
-                    f.aj[k] = el.a * (jm + js + jp);
-                    f.side[k] = (js, jp);
+                    f.aj[k] = g.a * (jm + side.total(g));
+                    f.side[k] = side;
                 }
             }
         }
         // electrolyte current on interior edges
         for k in 0..nx {
-            let (_, tor) = xm.eps_tor(c, k);
-            f.kt[k] = c.kappa_e(f.ce[k], t) * tor;
+            f.kt[k] = c.kappa_e(f.ce[k], t) * f.tor[k];
             f.chi[k] = c.chi_rt_over_fc(f.ce[k], t);
         }
         for e in 1..nx {
@@ -259,7 +290,12 @@ impl Dfn {
         // harmonic means on interior edges, linear extrapolation at the Dirichlet boundary
         for k in 0..nx {
             if let Some(el) = self.electrode(k) {
-                f.sig[k] = el.sigma_eff(f.csurf[k] / el.c_max, t);
+                f.sig[k] = if self.porosity {
+                    // Bruggeman on the solid fraction 1 - eps of the current porosity
+                    el.sigma(f.csurf[k] / el.c_max, t) * (1.0 - f.eps[k]).powf(el.b_s)
+                } else {
+                    el.sigma_eff(f.csurf[k] / el.c_max, t)
+                };
             }
         }
         let dxn = xm.dx[0];
@@ -303,19 +339,29 @@ impl Dfn {
                 );
                 if let (Some(d), true) = (&self.deg, k < xm.nn) {
                     let r = self.deg_range(k);
-                    let (js, jp) = f.side[k];
-                    let side = Side {
-                        j_sei: js,
-                        j_pl: jp,
-                        j_cr: 0.0,
-                    };
-                    d.rates(&y[r.clone()], d.geo0(), side, &mut out[r]);
+                    d.rates(&y[r.clone()], f.geo[k], f.side[k], &mut out[r]);
                 }
+                // particle mechanics and LAM of this node
+                self.aging_rates(y, k, t, f, out);
             }
         }
-        // electrolyte concentration
+        // electrolyte concentration (times the porosity where it varies)
         f.temp.iter_mut().for_each(|v| *v = t);
-        electrolyte_rhs(c, xm, &f.ce, &f.temp, &f.ie, &f.aj, &mut f.work, &mut f.dce);
+        if self.porosity {
+            super::porosity::electrolyte_eps_rhs(
+                c,
+                xm,
+                &f.ce,
+                &f.tor,
+                &f.temp,
+                &f.ie,
+                &f.aj,
+                &mut f.work,
+                &mut f.dce,
+            );
+        } else {
+            electrolyte_rhs(c, xm, &f.ce, &f.temp, &f.ie, &f.aj, &mut f.work, &mut f.dce);
+        }
         for k in 0..nx {
             let (ice, ipe, ips) = self.ic(k);
             out[ice] = f.dce[k];
@@ -356,7 +402,7 @@ impl Dfn {
                 let sto = f.csurf[k] / el.c_max;
                 // the main reaction's heat (PyBaMM leaves the side reactions out)
                 let aj = if self.deg.is_some() {
-                    el.a * f.jm[k]
+                    f.a[k] * f.jm[k]
                 } else {
                     f.aj[k]
                 };
@@ -393,7 +439,12 @@ impl Model for Dfn {
         let up = c.pos.u(c.pos.c0 / c.pos.c_max, t, c.t_ref);
         for k in 0..self.xm.len() {
             let (ice, ipe, ips) = self.ic(k);
-            y[ice] = c.c_e0;
+            // PyBaMM's eps c_e starts at eps_init c_e0 (the porosity's parameter value)
+            y[ice] = if self.porosity {
+                self.xm.eps_tor(c, k).0 * c.c_e0
+            } else {
+                c.c_e0
+            };
             y[ipe] = -un;
             if let Some(el) = self.electrode(k) {
                 y[self.off[k]..self.off[k] + self.sph.len()]
@@ -405,6 +456,9 @@ impl Model for Dfn {
                 let r = self.deg_range(k);
                 if !r.is_empty() {
                     y[r].copy_from_slice(&d.initial());
+                }
+                if let Some(e) = self.electrode_index(k) {
+                    y[self.aging_range(k)].copy_from_slice(&d.aging.el[e].initial());
                 }
             }
         }
@@ -434,7 +488,7 @@ impl Model for Dfn {
     }
 
     fn structure(&self) -> (usize, usize, usize) {
-        let bw = self.sph.len() + 6 + self.nd;
+        let bw = self.sph.len() + 6 + self.ext_band();
         (bw, bw, 2 + usize::from(self.lumped))
     }
 
@@ -457,11 +511,11 @@ impl Model for Dfn {
             .map(|k| {
                 let (a, b, c) = self.ic(k);
                 let mut cpl = vec![a, b, c];
-                cpl.extend(self.deg_range(k));
+                cpl.extend(self.ext_range(k));
                 (self.off[k], self.sph.len(), cpl)
             })
             .collect();
-        Some((groups, 6 + self.nd))
+        Some((groups, 6 + self.ext_band()))
     }
 
     fn sparsity(&self) -> Option<Vec<Vec<usize>>> {
@@ -487,7 +541,10 @@ impl Model for Dfn {
             // particle columns
             if el {
                 let mut surface_rows = vec![ice, ipe, ips];
-                surface_rows.extend(self.deg_range(k));
+                surface_rows.extend(self.ext_range(k));
+                // (the stresses also read the particle's average, which the mechanics rows'
+                // Jacobian leaves out: those rates are slow, and declaring every shell would
+                // give the finite differences a colour per shell)
                 self.sph.pattern(&mut pat, self.off[k], &surface_rows);
             }
             // macro columns: own node's rows and particle neighbours' macro rows
@@ -498,13 +555,18 @@ impl Model for Dfn {
             if el {
                 rows.push(surf_row);
             }
-            // degradation hook: the node's side reactions and their states
-            let dr = self.deg_range(k);
+            // degradation hook: the node's side reactions, mechanics and their states (with
+            // porosity change they set the porosity, which the neighbours' fluxes read)
+            let dr = self.ext_range(k);
             rows.extend(dr.clone());
             for col in dr.clone() {
-                let mut r = vec![ice, ipe, ips, surf_row];
-                r.extend(dr.clone());
-                pat[col] = r;
+                pat[col] = if self.porosity {
+                    rows.clone()
+                } else {
+                    let mut r = vec![ice, ipe, ips, surf_row];
+                    r.extend(dr.clone());
+                    r
+                };
             }
             pat[ice] = rows.clone();
             pat[ipe] = rows.clone();
@@ -523,12 +585,26 @@ impl Model for Dfn {
     fn lithium_in_particles(&self, y: &[f64]) -> f64 {
         let mut s = 0.0;
         for k in 0..self.xm.len() {
-            if let Some(el) = self.electrode(k) {
+            if self.electrode(k).is_some() {
                 let cs = &y[self.off[k]..self.off[k] + self.sph.len()];
-                s += self.sph.average(cs) * el.eps_s * self.xm.dx[k] * self.cell.area;
+                // with LAM the lithium leaves with the active material
+                s += self.sph.average(cs) * self.eps_s(y, k) * self.xm.dx[k] * self.cell.area;
             }
         }
         s
+    }
+
+    fn active_material_left(&self, y: &[f64]) -> [f64; 2] {
+        self.active_fraction(y)
+    }
+
+    fn lithium_to_sei_on_cracks(&self, y: &[f64]) -> f64 {
+        let Some(d) = &self.deg else {
+            return 0.0;
+        };
+        (0..self.xm.nn)
+            .map(|k| d.lithium_lost_cracks(&y[self.deg_range(k)]) * self.xm.dx[k] * self.cell.area)
+            .sum()
     }
 
     fn lithium_in_side_reactions(&self, y: &[f64]) -> (f64, f64) {
@@ -550,7 +626,7 @@ impl Model for Dfn {
         let nn = self.xm.nn;
         Some(
             (0..nn)
-                .map(|k| d.l_sei(&y[self.deg_range(k)], d.a) * self.xm.dx[k])
+                .map(|k| d.l_sei(&y[self.deg_range(k)], self.area(y, k)) * self.xm.dx[k])
                 .sum::<f64>()
                 / self.cell.neg.l,
         )
@@ -561,11 +637,14 @@ impl Model for Dfn {
 /// forward kinetics. With a distributed SEI film the main reaction's overpotential
 /// `delta_phi - U - R_sei L j_tot` depends on the node's total current `j_tot`, which PyBaMM
 /// makes an algebraic state; here it is solved for by a local Newton iteration.
-/// Returns (j_main, eta_r, j_sei, j_pl).
+/// The total current includes the SEI on cracks' (per unit particle surface, `a_cr / a`
+/// j_cr), as PyBaMM's "Sum of negative electrode volumetric interfacial current densities".
+/// Returns (j_main, eta_r, side currents).
 #[allow(clippy::too_many_arguments)]
 fn side_node(
     d: &Degradation,
     s: &[f64],
+    geo: Geo,
     delta_phi: f64,
     u: f64,
     j0: f64,
@@ -573,14 +652,17 @@ fn side_node(
     t: f64,
     j_tot_av: f64,
     l_sei_av: f64,
-) -> (f64, f64, f64, f64) {
-    let l = d.l_sei(s, d.a);
+) -> (f64, f64, Side) {
+    let l = d.l_sei(s, geo.a);
     let currents = |eta_film: f64| {
         let eta_r = delta_phi - u + eta_film;
         let jm = bv(j0, eta_r, t);
-        let js = d.j_sei(s, d.a, delta_phi, jm, t);
-        let jp = d.j_plating(s, delta_phi + eta_film, c_e, t);
-        (jm, eta_r, js, jp)
+        let side = Side {
+            j_sei: d.j_sei(s, geo.a, delta_phi, jm, t),
+            j_pl: d.j_plating(s, delta_phi + eta_film, c_e, t),
+            j_cr: d.j_sei_cracks(s, geo, delta_phi, jm, t),
+        };
+        (jm, eta_r, side)
     };
     match d.opts.film {
         Film::None => currents(0.0),
@@ -591,11 +673,11 @@ fn side_node(
             // opposes the current), and its root lies between 0 and the film-free current:
             // Newton safeguarded by bisection on that bracket
             let g = |jt: f64| {
-                let (jm, eta_r, js, jp) = currents(-jt * lr);
-                (jt - (jm + js + jp), eta_r)
+                let (jm, eta_r, side) = currents(-jt * lr);
+                (jt - (jm + side.total(geo)), eta_r)
             };
-            let (jm, _, js, jp) = currents(0.0);
-            let j_free = jm + js + jp;
+            let (jm, _, side) = currents(0.0);
+            let j_free = jm + side.total(geo);
             let (mut lo, mut hi) = (j_free.min(0.0), j_free.max(0.0));
             // widen until the bracket holds (the side reactions bend g a little)
             for _ in 0..60 {

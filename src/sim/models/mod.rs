@@ -9,6 +9,7 @@ pub mod degradation;
 pub mod degradation_options;
 pub mod dfn;
 pub mod mechanics;
+pub mod porosity;
 pub mod sphere;
 pub mod spm;
 pub mod spme;

@@ -44,6 +44,9 @@ def run(case, outdir):
         pv = pybamm.ParameterValues.create_from_bpx(os.path.join(outdir, ps))
     else:
         pv = pybamm.ParameterValues(ps)
+    # parameter overrides by PyBaMM name (battbot's spec key "parameters")
+    for name, value in case.get("parameters", {}).items():
+        pv[name] = value
     if "ambient_temperature_C" in case:
         T = 273.15 + case["ambient_temperature_C"]
         pv["Ambient temperature [K]"] = T

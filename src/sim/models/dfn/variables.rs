@@ -194,7 +194,7 @@ impl Dfn {
             if let Some(el) = self.electrode(k) {
                 let is_n = 0.5 * (f.is_[k] + f.is_[k + 1]);
                 h.ohmic[k] += is_n * is_n / f.sig[k];
-                let aj = el.a * f.jm[k];
+                let aj = f.a[k] * f.jm[k];
                 h.irreversible[k] = aj * f.eta[k];
                 h.reversible[k] = aj * t * el.dudt(f.csurf[k] / el.c_max);
             }
