@@ -23,6 +23,8 @@ mod tests;
 #[cfg(test)]
 mod tests_props;
 #[cfg(test)]
+mod tests_plot;
+#[cfg(test)]
 mod tests_words;
 
 use serde::{Deserialize, Serialize};

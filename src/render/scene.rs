@@ -111,6 +111,44 @@ fn legend_flow<DB: DrawingBackend>(
     Ok((grid, n.div_ceil(cols)))
 }
 
+/// `text` in at most `max_lines` lines of at most `room` pixels, broken between words; the
+/// last line shortened with "…" if the text does not fit.
+fn wrap<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+    room: i32,
+    max_lines: usize,
+) -> Result<Vec<String>, RenderError> {
+    let width = |s: &str| -> Result<i32, RenderError> {
+        Ok(root.estimate_text_size(s, style).map_err(draw_err)?.0 as i32)
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut words = text.split(' ').peekable();
+    while words.peek().is_some() {
+        if lines.len() + 1 == max_lines.max(1) {
+            let rest: Vec<&str> = words.collect();
+            lines.push(fit(root, &rest.join(" "), style, room)?);
+            break;
+        }
+        let mut line = String::new();
+        while let Some(w) = words.peek() {
+            let candidate = if line.is_empty() {
+                w.to_string()
+            } else {
+                format!("{line} {w}")
+            };
+            if !line.is_empty() && width(&candidate)? > room {
+                break;
+            }
+            line = candidate;
+            words.next();
+        }
+        lines.push(line);
+    }
+    Ok(lines)
+}
+
 /// `text` shortened with "…" until it is at most `room` pixels wide in `style`.
 fn fit<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -230,11 +268,20 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
     let x_area = (1.35 * (tick_size + label_size) + 5.0 * scale) as i32;
     // Variable panels are titled by the variable's name above the plot; every panel keeps
     // the same room there so the plots of a row line up.
-    let caption_room = if panels.iter().any(|p| p.caption(fig).is_some()) {
-        (label_size * 1.4) as i32
-    } else {
-        0
-    };
+    let caption_size = label_size * 0.9;
+    let caption_font = text_style(caption_size, &INK, Pos::new(HPos::Left, VPos::Bottom));
+    let mut caption_lines: usize = 0;
+    for (cell, p) in lay.cells.iter().zip(&panels) {
+        if let Some(c) = p.caption(fig) {
+            let (w, _) = root
+                .estimate_text_size(&c, &caption_font)
+                .map_err(draw_err)?;
+            let lines = if (w as i32) > cell.width() * 3 / 4 { 2 } else { 1 };
+            caption_lines = caption_lines.max(lines);
+        }
+    }
+    let caption_room =
+        (caption_size * 1.25) as i32 * caption_lines as i32 + (caption_size * 0.2) as i32;
     let mut geoms = Vec::with_capacity(panels.len());
     for (cell, &panel) in lay.cells.iter().zip(&panels) {
         let area = root.clone().shrink(
@@ -301,15 +348,15 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
             .map_err(draw_err)?;
         let (px, py) = chart.plotting_area().get_pixel_range();
         if let Some(name) = panel.caption(fig) {
-            let caption = text_style(label_size, &INK, Pos::new(HPos::Left, VPos::Bottom));
             let right = if profile { px.end } else { cell.x1 - lay.pad / 2 };
-            let shown = fit(&root, &name, &caption, right - px.start)?;
-            root.draw(&Text::new(
-                shown,
-                (px.start, py.start - (0.3 * label_size) as i32),
-                caption,
-            ))
-            .map_err(draw_err)?;
+            let lines = wrap(&root, &name, &caption_font, right - px.start, caption_lines)?;
+            let line_h = (caption_size * 1.25) as i32;
+            let bottom = py.start - (0.3 * caption_size) as i32;
+            for (k, line) in lines.iter().enumerate() {
+                let y = bottom - (lines.len() - 1 - k) as i32 * line_h;
+                root.draw(&Text::new(line.clone(), (px.start, y), caption_font.clone()))
+                    .map_err(draw_err)?;
+            }
         }
         if profile {
             draw_colour_bar(&root, fig, (px.end, py.start, py.end), tick_size, scale)?;
@@ -420,12 +467,17 @@ fn draw_colour_bar<DB: DrawingBackend>(
     }
     let small = tick_size * 0.85;
     let label = text_style(small, &TICK, Pos::new(HPos::Left, VPos::Center));
-    let times = variables::snapshot_times(fig);
-    for (k, t) in times.iter().enumerate() {
-        // the ends and every other snapshot, so the labels do not crowd
-        if k % 2 == 1 && k + 1 != times.len() {
-            continue;
-        }
+    // round hours (0, 0.2, 0.4 …) up to the end
+    let hours = end / 3600.0;
+    let raw = (hours / 4.0).max(1e-9);
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let count = (hours / step + 1e-9).floor() as usize;
+    for t in (0..=count.min(10)).map(|k| k as f64 * step * 3600.0) {
         let f = if end > 0.0 { t / end } else { 0.0 };
         let y = y_bottom - (f * span as f64) as i32;
         root.draw(&PathElement::new(
