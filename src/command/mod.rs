@@ -21,9 +21,9 @@ mod vocab;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_props;
-#[cfg(test)]
 mod tests_plot;
+#[cfg(test)]
+mod tests_props;
 #[cfg(test)]
 mod tests_words;
 

@@ -72,7 +72,10 @@ fn assert_not_echoed(e: &ParseError, hostile: &str) {
 fn plot_name_with_markdown_and_html_is_matched_never_used() {
     let hostile = "Electrolyte concentration [mol.m-3]](https://evil.example/x) <img src=x onerror=alert(1)> @everyone";
     let e = parse_one(&format!("@battbot simulate plot \"{hostile}\"")).unwrap_err();
-    assert!(matches!(*e.kind, ErrorKind::UnknownVariable { .. }), "{e:?}");
+    assert!(
+        matches!(*e.kind, ErrorKind::UnknownVariable { .. }),
+        "{e:?}"
+    );
     assert_not_echoed(&e, hostile);
     // the suggestion is a known name, not the user's text
     assert!(e.hint.contains(&format!("\"{EC}\"")), "{}", e.hint);
@@ -86,7 +89,10 @@ fn plot_name_with_quotes_and_escapes_cannot_leave_its_quotes() {
     assert!(!e.error.is_empty());
     let e = parse_one("@battbot simulate plot \"Electrolyte concentration [mol.m-3]\\n```\\n\"")
         .unwrap_err();
-    assert!(matches!(*e.kind, ErrorKind::UnknownVariable { .. }), "{e:?}");
+    assert!(
+        matches!(*e.kind, ErrorKind::UnknownVariable { .. }),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -99,7 +105,10 @@ fn plot_overlong_name_is_refused_before_matching() {
 
 #[test]
 fn plot_a_thousand_times_is_refused_at_the_limit() {
-    let text = format!("@battbot simulate {}", format!("plot \"{EC}\" ").repeat(1000));
+    let text = format!(
+        "@battbot simulate {}",
+        format!("plot \"{EC}\" ").repeat(1000)
+    );
     let started = std::time::Instant::now();
     let e = parse_one(&text).unwrap_err();
     assert!(matches!(

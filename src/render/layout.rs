@@ -92,7 +92,11 @@ pub fn panels_for(fig: &Figure) -> Vec<Panel> {
     if fig.has_cycles() {
         p.push(Panel::CapacityCycle);
     }
-    p.extend(super::modes::runs_with_modes(fig).into_iter().map(Panel::Modes));
+    p.extend(
+        super::modes::runs_with_modes(fig)
+            .into_iter()
+            .map(Panel::Modes),
+    );
     for (k, name) in variables::names(fig).into_iter().enumerate() {
         p.push(if variables::is_distributed(fig, name) {
             Panel::Profile(k)

@@ -76,7 +76,9 @@ pub fn fade(r: &RunSeries) -> Vec<f64> {
 pub fn ranges(fig: &Figure, i: usize) -> ((f64, f64), (f64, f64)) {
     let r = &fig.runs[i];
     let n = r.cycle_modes_ah.as_ref().map_or(1, Vec::len).max(2);
-    let top = stacked(r).last().map_or(0.0, |t| t.iter().cloned().fold(0.0, f64::max));
+    let top = stacked(r)
+        .last()
+        .map_or(0.0, |t| t.iter().cloned().fold(0.0, f64::max));
     let fade_max = fade(r).into_iter().fold(0.0, f64::max);
     let hi = top.max(fade_max).max(1e-9);
     ((1.0, n as f64), (0.0, hi * 1.08))

@@ -276,7 +276,11 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
             let (w, _) = root
                 .estimate_text_size(&c, &caption_font)
                 .map_err(draw_err)?;
-            let lines = if (w as i32) > cell.width() * 3 / 4 { 2 } else { 1 };
+            let lines = if (w as i32) > cell.width() * 3 / 4 {
+                2
+            } else {
+                1
+            };
             caption_lines = caption_lines.max(lines);
         }
     }
@@ -348,14 +352,22 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
             .map_err(draw_err)?;
         let (px, py) = chart.plotting_area().get_pixel_range();
         if let Some(name) = panel.caption(fig) {
-            let right = if profile { px.end } else { cell.x1 - lay.pad / 2 };
+            let right = if profile {
+                px.end
+            } else {
+                cell.x1 - lay.pad / 2
+            };
             let lines = wrap(&root, &name, &caption_font, right - px.start, caption_lines)?;
             let line_h = (caption_size * 1.25) as i32;
             let bottom = py.start - (0.3 * caption_size) as i32;
             for (k, line) in lines.iter().enumerate() {
                 let y = bottom - (lines.len() - 1 - k) as i32 * line_h;
-                root.draw(&Text::new(line.clone(), (px.start, y), caption_font.clone()))
-                    .map_err(draw_err)?;
+                root.draw(&Text::new(
+                    line.clone(),
+                    (px.start, y),
+                    caption_font.clone(),
+                ))
+                .map_err(draw_err)?;
             }
         }
         if profile {
@@ -570,7 +582,9 @@ fn draw_modes(canvas: &mut Canvas, fig: &Figure, g: &PanelGeom, i: usize, upto: 
         return;
     }
     let tops = super::modes::stacked(run);
-    let xs: Vec<f32> = (0..n).map(|k| g.to_pixel(((k + 1) as f64, 0.0)).0).collect();
+    let xs: Vec<f32> = (0..n)
+        .map(|k| g.to_pixel(((k + 1) as f64, 0.0)).0)
+        .collect();
     let px_y = |v: f64| g.to_pixel((1.0, v)).1;
     let mut below: Vec<f32> = vec![px_y(0.0); n];
     for (b, top) in tops.iter().enumerate() {

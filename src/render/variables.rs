@@ -104,12 +104,7 @@ pub fn snapshot_rows(fig: &Figure, r: &RunSeries) -> Vec<(usize, f64)> {
 
 /// The lines of a distributed variable for run `r` up to time `upto`: (time, points) per
 /// snapshot, x in μm.
-pub fn profiles(
-    fig: &Figure,
-    r: &RunSeries,
-    name: &str,
-    upto: f64,
-) -> Vec<(f64, Vec<(f64, f64)>)> {
+pub fn profiles(fig: &Figure, r: &RunSeries, name: &str, upto: f64) -> Vec<(f64, Vec<(f64, f64)>)> {
     let Some(v) = of(r, name) else {
         return Vec::new();
     };
@@ -144,7 +139,11 @@ pub fn time_colour(f: f64) -> [u8; 3] {
         [122.0, 209.0, 81.0],
         [200.0, 215.0, 40.0],
     ];
-    let f = if f.is_finite() { f.clamp(0.0, 1.0) } else { 0.0 };
+    let f = if f.is_finite() {
+        f.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let x = f * (STOPS.len() - 1) as f64;
     let i = (x.floor() as usize).min(STOPS.len() - 2);
     let u = x - i as f64;

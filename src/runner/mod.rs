@@ -290,7 +290,10 @@ pub fn cycle_modes_ah(spec: &SimSpec, s: &Solution) -> Option<Vec<[f64; 5]>> {
             * get(format!("{side} electrode thickness [m]"))
             * get("Electrode height [m]".into())
             * get("Electrode width [m]".into())
-            * get(format!("Maximum concentration in {} electrode [mol.m-3]", side.to_lowercase()))
+            * get(format!(
+                "Maximum concentration in {} electrode [mol.m-3]",
+                side.to_lowercase()
+            ))
             * FARADAY
             / 3600.0
     };

@@ -100,11 +100,14 @@ fn degradation_modes_panel_stacks_where_the_capacity_went() {
     // the lithium lost to SEI is a small share of the capacity fade's order of magnitude
     let s = &solved[0].solution;
     let fade = s.cycles[0].discharge_capacity_ah - s.cycles[3].discharge_capacity_ah;
-    assert!(last[0] < 10.0 * fade.abs().max(1e-6), "{last:?} vs fade {fade}");
+    assert!(
+        last[0] < 10.0 * fade.abs().max(1e-6),
+        "{last:?} vs fade {fade}"
+    );
     let fig = battbot::runner::figure("t", "f", &solved);
     assert_eq!(battbot::render::modes::runs_with_modes(&fig), vec![0]);
-    let png = battbot::render::render_png(&fig, &battbot::render::PngOptions::for_figure(&fig))
-        .unwrap();
+    let png =
+        battbot::render::render_png(&fig, &battbot::render::PngOptions::for_figure(&fig)).unwrap();
     assert!(png.starts_with(b"\x89PNG"));
 }
 
@@ -126,7 +129,12 @@ fn report_links_are_absolute_under_web_url() {
     let built = built_with(web);
     let md = file(&built, "report.md");
     let dir = built.report_path.trim_end_matches("/report.md");
-    for name in ["solution.csv", "result.json", "reproduce.py", "summary.json"] {
+    for name in [
+        "solution.csv",
+        "result.json",
+        "reproduce.py",
+        "summary.json",
+    ] {
         assert!(
             md.contains(&format!("]({web}/{dir}/{name})")),
             "{name} is not linked absolutely in\n{md}"
@@ -138,7 +146,10 @@ fn report_links_are_absolute_under_web_url() {
     assert!(md.contains(&format!("]({web}/README.md)")), "{md}");
     assert!(!md.contains("no reports.web_url"), "{md}");
     let html = file(&built, "report.html");
-    assert!(html.contains(&format!("href=\"{web}/{dir}/report.md\"")), "{html}");
+    assert!(
+        html.contains(&format!("href=\"{web}/{dir}/report.md\"")),
+        "{html}"
+    );
 }
 
 #[test]
@@ -148,13 +159,21 @@ fn report_links_without_web_url_are_paths_and_say_so() {
     assert!(md.contains("](solution.csv)"), "{md}");
     assert!(md.contains("](voltage.png)"), "{md}");
     assert!(md.contains("](../../../../../README.md)"), "{md}");
-    assert!(md.contains("no reports.web\\_url configured") || md.contains("no reports.web_url configured"), "{md}");
+    assert!(
+        md.contains("no reports.web\\_url configured")
+            || md.contains("no reports.web_url configured"),
+        "{md}"
+    );
     assert!(file(&built, "report.html").contains("no reports.web_url configured"));
 }
 
 #[test]
 fn report_links_ignore_a_web_url_that_is_no_url() {
-    for bad in ["javascript:alert(1)", "https://x.example/a b", "https://x.example/(x)"] {
+    for bad in [
+        "javascript:alert(1)",
+        "https://x.example/a b",
+        "https://x.example/(x)",
+    ] {
         let md = file(&built_with(bad), "report.md").to_string();
         assert!(!md.contains("javascript:"), "{md}");
         assert!(md.contains("](solution.csv)"), "{bad}: {md}");
