@@ -272,7 +272,7 @@ pub fn fade(s: &Solution) -> Option<CycleFade> {
 }
 
 /// Faraday's constant [C.mol-1].
-const FARADAY: f64 = 96_485.33212;
+const FARADAY: f64 = 96_485.332_12;
 
 /// Where a multi-cycle run's capacity went, per cycle, in A.h (`render::modes::BANDS`):
 /// lithium lost to SEI, SEI on cracks and plating (mol × F), and the capacity of the active
