@@ -757,7 +757,7 @@ fn render(spec: &Path, gif: Option<&Path>, png: Option<&Path>) -> anyhow::Result
     if let Some(path) = png {
         write_atomic(
             path,
-            &crate::render::render_png(&fig, &crate::render::PngOptions::default())?,
+            &crate::render::render_png(&fig, &crate::render::PngOptions::for_figure(&fig))?,
         )?;
     }
     if let Some(path) = gif {

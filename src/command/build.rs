@@ -340,6 +340,9 @@ pub(crate) fn command(
     if runs.is_empty() {
         runs = segment_runs(&Segment::default(), vocab)?;
     }
+    for run in &mut runs {
+        run.variables = req.plots.clone();
+    }
     let varies = req.segments.iter().any(|s| s.vary.is_some());
     let compare = match req.verb {
         Some(Verb::Compare) => true,

@@ -55,7 +55,21 @@ pub fn canonical(cmd: &Command, cx: &ParseContext) -> String {
                 .join(" ")
         })
         .collect();
-    join(&head, &[segments.join(" vs ")])
+    let mut body = vec![segments.join(" vs ")];
+    body.extend(plot_words(runs));
+    join(&head, &body)
+}
+
+/// `plot "NAME"` for each variable the runs output (a request gives them to every run).
+fn plot_words(runs: &[SimSpec]) -> Vec<String> {
+    runs.first()
+        .map(|r| {
+            r.variables
+                .iter()
+                .map(|v| format!("plot {}", quote(v)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn join(head: &str, words: &[String]) -> String {
@@ -106,15 +120,55 @@ fn temperature(t: f64) -> String {
 }
 
 /// The words of a run's options; `None` where the command language has none (a value per
-/// electrode).
+/// electrode). The groups the bare words `cracking` and `porosity-change` stand for are
+/// written as those words.
 fn option_words(options: &BTreeMap<String, OptionValue>) -> Option<Vec<String>> {
-    options
+    let mut options = options.clone();
+    let mut bare = Vec::new();
+    let is = |o: &BTreeMap<String, OptionValue>, k: &str, v: &str| {
+        o.get(k).and_then(OptionValue::as_one) == Some(v)
+    };
+    let on = |o: &BTreeMap<String, OptionValue>, k: &str| {
+        o.get(k).is_some_and(|v| v.as_one() != Some("none"))
+    };
+    // (word, the option it sets, its value, the companion option and when it comes along)
+    let groups = [
+        (
+            "cracking",
+            "particle mechanics",
+            "swelling and cracking",
+            "SEI on cracks",
+            "SEI",
+        ),
+        (
+            "porosity-change",
+            "SEI porosity change",
+            "true",
+            "lithium plating porosity change",
+            "lithium plating",
+        ),
+    ];
+    for (word, key, value, companion, when) in groups {
+        let companion_ok = if on(&options, when) {
+            is(&options, companion, "true")
+        } else {
+            !options.contains_key(companion)
+        };
+        if is(&options, key, value) && companion_ok {
+            options.remove(key);
+            options.remove(companion);
+            bare.push(word.to_string());
+        }
+    }
+    let mut words: Vec<String> = options
         .iter()
         .map(|(k, v)| {
             let d = DEGRADATION.iter().find(|d| d.option == k)?;
             Some(format!("{}={}", d.keys[0], degradation_typed(v.as_one()?)))
         })
-        .collect()
+        .collect::<Option<Vec<String>>>()?;
+    words.extend(bare);
+    Some(words)
 }
 
 fn param_words(params: &BTreeMap<String, f64>) -> Vec<String> {
@@ -176,6 +230,7 @@ fn compact(runs: &[SimSpec], vocab: &Vocabulary) -> Option<Vec<String>> {
     }
     if runs.iter().any(|r| r.cycles != first.cycles)
         || runs.iter().any(|r| r.options != first.options)
+        || runs.iter().any(|r| r.variables != first.variables)
     {
         return None;
     }
@@ -227,5 +282,6 @@ fn compact(runs: &[SimSpec], vocab: &Vocabulary) -> Option<Vec<String>> {
         return None;
     }
     w.extend(vary);
+    w.extend(plot_words(runs));
     Some(w)
 }

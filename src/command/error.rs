@@ -51,6 +51,13 @@ pub enum ErrorKind {
     CRate { c_rate: f64 },
     #[error("temperature {celsius} °C")]
     Temperature { celsius: f64 },
+    #[error("unknown variable {name:?}")]
+    UnknownVariable {
+        name: String,
+        suggestion: Option<String>,
+    },
+    #[error("{plots} plots, limit {max}")]
+    TooManyPlots { plots: usize, max: usize },
     #[error("drive cycle of {rows} rows, limit {max}")]
     DriveCycle { rows: usize, max: usize },
 }

@@ -29,6 +29,9 @@ pub(crate) struct Segment {
     pub options: BTreeMap<String, crate::sim::OptionValue>,
     pub params: BTreeMap<String, f64>,
     pub vary: Option<(String, Vec<f64>)>,
+    /// Bare option words (`cracking`, `porosity-change`), applied to `options` when the
+    /// segment ends (they depend on the SEI and plating options, typed in any order).
+    pub bare: Vec<&'static str>,
 }
 
 impl Segment {
@@ -55,11 +58,15 @@ pub(crate) struct Request {
     pub first_word: Option<String>,
     /// Every word, lower-cased (to guess what a question is about).
     pub words: Vec<String>,
+    /// Variables to plot (`plot "NAME"`), by PyBaMM's names: every run outputs them.
+    pub plots: Vec<String>,
+    /// `plot "…"` phrases read so far (counted before any name is matched).
+    pub plots_asked: usize,
 }
 
 impl Request {
     pub fn has_content(&self) -> bool {
-        !self.segments.is_empty()
+        !self.segments.is_empty() || !self.plots.is_empty()
     }
 }
 
@@ -145,6 +152,40 @@ fn looks_like_step(text: &str) -> bool {
         "discharge" | "charge" | "rest" | "hold" | "run"
     ) || step_word_suggestion(&first).is_some()
         || text.chars().any(|c| c.is_ascii_digit())
+}
+
+/// The options of the bare words of `seg`: `cracking` is PyBaMM's `"particle mechanics":
+/// "swelling and cracking"` plus `"SEI on cracks": "true"` when an SEI model is on;
+/// `porosity-change` is `"SEI porosity change": "true"` plus `"lithium plating porosity
+/// change": "true"` when plating is on. Options typed explicitly win.
+fn apply_bare(seg: &mut Segment) {
+    let on = |seg: &Segment, key: &str| {
+        seg.options
+            .get(key)
+            .is_some_and(|v| v.as_one() != Some("none"))
+    };
+    let set = |seg: &mut Segment, key: &str, value: &str| {
+        seg.options
+            .entry(key.to_string())
+            .or_insert_with(|| value.into());
+    };
+    for word in std::mem::take(&mut seg.bare) {
+        match word {
+            "cracking" => {
+                set(seg, "particle mechanics", "swelling and cracking");
+                if on(seg, "SEI") {
+                    set(seg, "SEI on cracks", "true");
+                }
+            }
+            "porosity-change" => {
+                set(seg, "SEI porosity change", "true");
+                if on(seg, "lithium plating") {
+                    set(seg, "lithium plating porosity change", "true");
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A number too large to be meant ("1e400K", "x18446744073709551617").
@@ -300,7 +341,8 @@ impl Reader<'_> {
     }
 
     fn end_segment(&mut self) {
-        let seg = std::mem::take(&mut self.seg);
+        let mut seg = std::mem::take(&mut self.seg);
+        apply_bare(&mut seg);
         if !seg.is_empty() {
             self.req.segments.push(seg);
         }
@@ -478,6 +520,15 @@ impl Reader<'_> {
                 return Ok(i + 1);
             }
             _ => {}
+        }
+        if let Some(word) = super::vocab::bare_option(&lower) {
+            push_unique(&mut self.seg.bare, word);
+            return Ok(i + 1);
+        }
+        if matches!(lower.as_str(), "plot" | "plots")
+            && self.toks.get(i + 1).map(|t| t.kind) == Some(Kind::Quoted)
+        {
+            return self.plot(i);
         }
         if self.punct(i + 1, &['=', ':']) || self.punct(i + 2, &['=', ':']) {
             if let Some(n) = self.degradation_at(i, &lower)? {
@@ -737,6 +788,50 @@ impl Reader<'_> {
             format!("unknown {} option \"{typed}\"", d.option),
             format!("{suggestion}{} can be: {}", d.option, values.join(", ")),
         ))
+    }
+
+    /// `plot "NAME"` (or `plot "A", "B" and "C"`): each quoted name after the first holds
+    /// its unit in brackets (a step never does). The count limit holds before any matching.
+    fn plot(&mut self, i: usize) -> Result<usize, ParseError> {
+        let mut j = i + 1;
+        let mut first = true;
+        loop {
+            let quoted = |k: usize| {
+                self.toks
+                    .get(k)
+                    .filter(|t| t.kind == Kind::Quoted && (first || t.text.contains('[')))
+                    .map(|t| t.text.clone())
+            };
+            if let Some(text) = quoted(j) {
+                self.req.plots_asked += 1;
+                if self.req.plots_asked > super::plot::MAX_PLOTS {
+                    let asked = self.plots_in_request();
+                    return Err(super::plot::too_many(asked));
+                }
+                let name = super::plot::variable(&text)?;
+                push_unique(&mut self.req.plots, name.to_string());
+                first = false;
+                j += 1;
+            } else if !first
+                && (self.punct(j, &[',']) || self.lower(j) == Some("and"))
+                && quoted(j + 1).is_some()
+            {
+                j += 1;
+            } else {
+                return Ok(j);
+            }
+        }
+    }
+
+    /// The quoted texts after `plot` words in the whole request (cheap: no name is matched).
+    fn plots_in_request(&self) -> usize {
+        (0..self.toks.len())
+            .filter(|&k| {
+                self.toks[k].kind == Kind::Quoted
+                    && (k > 0 && matches!(self.lowered[k - 1].as_str(), "plot" | "plots"))
+            })
+            .count()
+            .max(self.req.plots_asked)
     }
 
     /// `vary "Name" [with the values] [0.1, 0.4, 0.7]`.

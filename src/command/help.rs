@@ -3,7 +3,7 @@
 
 use super::build::{default_discharge, DEFAULT_MODEL, DEFAULT_RATE, DEFAULT_SET};
 use super::registry::{COMMANDS, OPTIONS};
-use super::vocab::{degradation_typed, DEGRADATION};
+use super::vocab::{degradation_typed, BARE_OPTIONS, DEGRADATION};
 use super::ParseContext;
 
 /// Where the README documents the command language (the caller may prefix its homepage).
@@ -51,6 +51,13 @@ pub fn help_text(cx: &ParseContext) -> String {
             values.join(", ")
         ));
     }
+    for (word, what) in BARE_OPTIONS {
+        s.push_str(&format!("- degradation, `{word}`: {what}\n"));
+    }
+    s.push_str(&format!(
+        "- plot: `plot \"Electrolyte concentration [mol.m-3]\"` adds a panel of a PyBaMM variable (up to {}; `battbot variables --model DFN` lists them)\n",
+        super::plot::MAX_PLOTS
+    ));
     let l = cx.limits;
     s.push_str(&format!(
         "\n**Defaults:** {DEFAULT_MODEL}, {DEFAULT_SET}, `{}`, isothermal, 25 °C.\n",

@@ -10,6 +10,7 @@ mod help;
 mod lexer;
 mod limits;
 mod numbers;
+mod plot;
 mod registry;
 mod steps;
 mod suggest;
@@ -19,6 +20,8 @@ mod vocab;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_plot;
 #[cfg(test)]
 mod tests_props;
 #[cfg(test)]
@@ -34,6 +37,7 @@ pub use filler::{COURTESY, FILLER};
 pub use help::{help_text, README_SECTION};
 pub use limits::check as check_limits;
 pub use limits::Limits;
+pub use plot::{is_distributed, known_variables, MAX_NAME_CHARS, MAX_PLOTS};
 pub use registry::{CommandSpec, Verb, COMMANDS};
 pub use steps::{read_step, StepInfo, StepProblem};
 pub use text::BOT_COMMENT_MARKER;

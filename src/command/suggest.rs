@@ -124,6 +124,17 @@ pub(crate) fn explain(raw: &str, lower: &str, vocab: &Vocabulary) -> Unknown {
             );
         }
     }
+    // Bare option words: "craking" → cracking, "porosity-chnage" → porosity-change.
+    if len >= 6 {
+        let near = super::vocab::BARE_OPTIONS
+            .iter()
+            .map(|(w, what)| (strsim::osa_distance(&squashed, &squash(w)), *w, *what))
+            .filter(|(d, _, _)| *d <= 2)
+            .min_by_key(|(d, _, _)| *d);
+        if let Some((_, w, what)) = near {
+            return unknown(Some(w), format!("did you mean {w}? It sets {what}"), false);
+        }
+    }
     if !NOT_TYPOS.contains(&lower) && len >= 4 && lower.chars().all(char::is_alphabetic) {
         for cand in SUGGESTABLE {
             let d = strsim::osa_distance(lower, cand);

@@ -26,7 +26,7 @@ pub fn validate(cmd: &Command) -> Result<(), ParseError> {
             format!("the run ({} {})", run.model, run.parameter_set)
         };
         check_values(run).map_err(|e| prefixed(&name, e))?;
-        Simulation::build(run).map_err(|e| prefixed(&name, from_sim(e)))?;
+        Simulation::build(run).map_err(|e| prefixed(&name, from_sim_for(run, e)))?;
     }
     Ok(())
 }
@@ -75,6 +75,43 @@ fn check_values(run: &SimSpec) -> Result<(), ParseError> {
         }
     }
     Ok(())
+}
+
+/// [`from_sim`], with a variable the run's model does not have named with the model.
+fn from_sim_for(run: &SimSpec, e: SimError) -> ParseError {
+    let SimError::UnknownVariable { name, close } = e else {
+        return from_sim(e);
+    };
+    let models: Vec<&str> = crate::sim::model_names()
+        .iter()
+        .copied()
+        .filter(|m| {
+            let mut s = run.clone();
+            s.model = m.to_string();
+            s.variables = vec![name.clone()];
+            Simulation::build(&s).is_ok()
+        })
+        .collect();
+    let elsewhere = match models.as_slice() {
+        [] => String::new(),
+        [one] => format!("the {one} has it; "),
+        m => format!("the {} have it; ", m.join(" and ")),
+    };
+    let close = match close.first() {
+        Some(c) => format!("the {}'s closest is \"{c}\"; ", run.model),
+        None => String::new(),
+    };
+    ParseError::new(
+        ErrorKind::UnknownVariable {
+            name: name.clone(),
+            suggestion: None,
+        },
+        format!("the {} has no variable \"{name}\"", run.model),
+        format!(
+            "{elsewhere}{close}`battbot variables --model {}` lists the {}'s variables",
+            run.model, run.model
+        ),
+    )
 }
 
 /// The simulator's refusal as a reply: the message, and a hint that says what to change.

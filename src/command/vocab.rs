@@ -69,7 +69,46 @@ pub const DEGRADATION: &[DegradationOption] = &[
         values: crate::sim::models::mechanics::MECHANICS_VALUES,
         example: "mechanics=swelling-and-cracking",
     },
+    DegradationOption {
+        keys: &["sei-on-cracks"],
+        option: "SEI on cracks",
+        values: crate::sim::models::degradation_options::BOOL_VALUES,
+        example: "sei-on-cracks=true",
+    },
+    DegradationOption {
+        keys: &["sei-porosity-change"],
+        option: "SEI porosity change",
+        values: crate::sim::models::degradation_options::BOOL_VALUES,
+        example: "sei-porosity-change=true",
+    },
+    DegradationOption {
+        keys: &["plating-porosity-change", "lithium-plating-porosity-change"],
+        option: "lithium plating porosity change",
+        values: crate::sim::models::degradation_options::BOOL_VALUES,
+        example: "plating-porosity-change=true",
+    },
 ];
+
+/// Bare words that switch on a group of PyBaMM options (#25), as users type them.
+pub const BARE_OPTIONS: &[(&str, &str)] = &[
+    (
+        "cracking",
+        "\"particle mechanics\": \"swelling and cracking\", with \"SEI on cracks\": \"true\" when an SEI model is on",
+    ),
+    (
+        "porosity-change",
+        "\"SEI porosity change\": \"true\", with \"lithium plating porosity change\": \"true\" when plating is on",
+    ),
+];
+
+/// The bare option `word` names (`cracking`, `porosity-change`; punctuation and case aside).
+pub(crate) fn bare_option(word: &str) -> Option<&'static str> {
+    let key = squash(word);
+    BARE_OPTIONS
+        .iter()
+        .map(|(w, _)| *w)
+        .find(|w| squash(w) == key)
+}
 
 /// Lower case, letters and digits only: "O'Kane 2022" and "okane2022" compare equal.
 pub(crate) fn squash(s: &str) -> String {
@@ -173,7 +212,9 @@ impl Default for Vocabulary {
 /// The degradation option whose key is `word`, if any.
 pub(crate) fn degradation_key(word: &str) -> Option<&'static DegradationOption> {
     let key = squash(word);
-    DEGRADATION.iter().find(|d| d.keys.contains(&key.as_str()))
+    DEGRADATION
+        .iter()
+        .find(|d| d.keys.iter().any(|k| squash(k) == key))
 }
 
 /// PyBaMM's spelling of `value` for option `d` ("reaction-limited" → "reaction limited").

@@ -3,7 +3,7 @@
 
 use super::raster::Rect;
 use super::style::scaled;
-use super::Figure;
+use super::{variables, Figure};
 
 /// What one panel plots.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,24 +14,67 @@ pub enum Panel {
     PowerTime,
     TemperatureTime,
     CapacityCycle,
+    /// The figure's k-th requested variable (`variables::names`), a scalar against time.
+    Variable(usize),
+    /// The figure's k-th requested variable, distributed: one line per time snapshot.
+    Profile(usize),
+    /// Where run i's capacity went, per cycle (`modes`).
+    Modes(usize),
 }
 
 impl Panel {
     /// Axis titles with units.
-    pub fn labels(self) -> (&'static str, &'static str) {
-        match self {
+    pub fn labels(self, fig: &Figure) -> (String, String) {
+        let (x, y) = match self {
             Panel::VoltageTime => ("Time [h]", "Voltage [V]"),
             Panel::VoltageCapacity => ("Discharge capacity [A.h]", "Voltage [V]"),
             Panel::CurrentTime => ("Time [h]", "Current [A]"),
             Panel::PowerTime => ("Time [h]", "Power [W]"),
             Panel::TemperatureTime => ("Time [h]", "Cell temperature [°C]"),
             Panel::CapacityCycle => ("Cycle", "Discharge capacity [A.h]"),
+            Panel::Modes(_) => ("Cycle", "Lost since the start [A.h]"),
+            Panel::Variable(_) | Panel::Profile(_) => {
+                let name = self.variable(fig).unwrap_or_default();
+                let x = match self {
+                    Panel::Profile(_) => variables::position_label(fig, name),
+                    _ => "Time [h]".to_string(),
+                };
+                return (x, variables::unit(name));
+            }
+        };
+        (x.to_string(), y.to_string())
+    }
+
+    /// The name of the variable a variable panel plots.
+    pub fn variable(self, fig: &Figure) -> Option<&str> {
+        match self {
+            Panel::Variable(k) | Panel::Profile(k) => variables::names(fig).get(k).copied(),
+            _ => None,
+        }
+    }
+
+    /// The title drawn above the panel: a variable's name, or whose capacity a modes panel
+    /// splits.
+    pub fn caption(self, fig: &Figure) -> Option<String> {
+        match self {
+            Panel::Modes(i) => {
+                let label = fig.runs.get(i).map_or("", |r| r.label.as_str());
+                Some(if fig.runs.len() > 1 {
+                    format!("Where the capacity went: {label}")
+                } else {
+                    "Where the capacity went".to_string()
+                })
+            }
+            _ => self.variable(fig).map(str::to_string),
         }
     }
 
     /// Whether the x axis is time (step boundaries are marked on those).
     pub fn is_time(self) -> bool {
-        !matches!(self, Panel::VoltageCapacity | Panel::CapacityCycle)
+        !matches!(
+            self,
+            Panel::VoltageCapacity | Panel::CapacityCycle | Panel::Profile(_) | Panel::Modes(_)
+        )
     }
 }
 
@@ -48,6 +91,18 @@ pub fn panels_for(fig: &Figure) -> Vec<Panel> {
     }
     if fig.has_cycles() {
         p.push(Panel::CapacityCycle);
+    }
+    p.extend(
+        super::modes::runs_with_modes(fig)
+            .into_iter()
+            .map(Panel::Modes),
+    );
+    for (k, name) in variables::names(fig).into_iter().enumerate() {
+        p.push(if variables::is_distributed(fig, name) {
+            Panel::Profile(k)
+        } else {
+            Panel::Variable(k)
+        });
     }
     if p.len() % 2 == 1 {
         p.push(Panel::PowerTime);
@@ -169,6 +224,10 @@ pub fn series_on(
             .map(|(k, q)| ((k + 1) as f64, *q))
             .collect();
     }
+    if matches!(panel, Panel::Profile(_) | Panel::Modes(_)) {
+        return Vec::new(); // see `variables::profiles`, `modes`
+    }
+    let var = panel.variable(fig).and_then(|n| variables::of(r, n));
     let at = |k: usize| -> Option<(f64, f64)> {
         let th = tx(k);
         Some(match panel {
@@ -177,7 +236,8 @@ pub fn series_on(
             Panel::CurrentTime => (th, r.current_a[k]),
             Panel::PowerTime => (th, r.current_a[k] * r.voltage_v[k]),
             Panel::TemperatureTime => (th, r.temperature_k.as_ref()?[k] - 273.15),
-            Panel::CapacityCycle => return None,
+            Panel::Variable(_) => (th, *var?.values.get(k)?.first()?),
+            Panel::CapacityCycle | Panel::Profile(_) | Panel::Modes(_) => return None,
         })
     };
     let take = t.partition_point(|&x| x <= upto);
@@ -205,6 +265,12 @@ pub fn segments_on(
     upto: f64,
     axis: Option<&CycleAxis>,
 ) -> Vec<Vec<(f64, f64)>> {
+    if let (Panel::Profile(_), Some(name)) = (panel, panel.variable(fig)) {
+        return variables::profiles(fig, &fig.runs[i], name, upto)
+            .into_iter()
+            .map(|(_, line)| line)
+            .collect();
+    }
     let pts = series_on(fig, panel, i, upto, axis);
     let breaks = &fig.runs[i].breaks;
     if panel == Panel::CapacityCycle || breaks.is_empty() {
@@ -238,10 +304,20 @@ fn padded(lo: f64, hi: f64, share: f64) -> (f64, f64) {
 
 /// Axis ranges from all the data, so animation frames keep still axes.
 pub fn ranges(fig: &Figure, panel: Panel) -> ((f64, f64), (f64, f64)) {
+    if let Panel::Modes(i) = panel {
+        return super::modes::ranges(fig, i);
+    }
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     let axis = cycle_axis(fig);
     for i in 0..fig.runs.len() {
-        for (x, y) in series_on(fig, panel, i, f64::INFINITY, axis.as_ref()) {
+        let pts = match panel {
+            Panel::Profile(_) => segments_on(fig, panel, i, f64::INFINITY, axis.as_ref())
+                .into_iter()
+                .flatten()
+                .collect(),
+            _ => series_on(fig, panel, i, f64::INFINITY, axis.as_ref()),
+        };
+        for (x, y) in pts {
             if x.is_finite() && y.is_finite() {
                 x0 = x0.min(x);
                 x1 = x1.max(x);
@@ -252,6 +328,7 @@ pub fn ranges(fig: &Figure, panel: Panel) -> ((f64, f64), (f64, f64)) {
     }
     let xr = match (panel, &axis) {
         (Panel::CapacityCycle, _) => (0.5, x1.max(1.0) + 0.5),
+        (Panel::Profile(_), _) if x0 <= x1 => (x0.min(0.0), x1.max(x0.min(0.0) + 1e-6)),
         (p, Some(ax)) if p.is_time() => (0.0, ax.cycles.len() as f64 - (1.0 - SLOT_FILL)),
         _ if x0 > x1 => (0.0, 1.0),
         _ => {

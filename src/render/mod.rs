@@ -5,12 +5,14 @@ pub mod bench;
 mod font;
 pub mod gif;
 mod layout;
+pub mod modes;
 pub mod png;
 pub mod random;
 mod raster;
 mod scene;
 mod style;
 pub mod thumbnail;
+pub mod variables;
 
 pub use self::gif::{render_gif, render_gif_within, GifOptions, GifOutput};
 pub use self::png::{render_png, render_png_within, PngOptions};
@@ -42,6 +44,32 @@ pub struct RunSeries {
     /// The cycle number of each line (`breaks.len() + 1` of them) when the lines are whole
     /// cycles of a long run: the time panels then draw them side by side on a cycle axis.
     pub segment_cycles: Vec<usize>,
+    /// Requested variables (PyBaMM's names), each a panel of the figure.
+    pub variables: Vec<VarSeries>,
+    /// Per cycle, where the capacity went [A.h] (`modes::BANDS`: lithium to SEI, to SEI on
+    /// cracks, to plating; capacity of the active material lost in the negative and the
+    /// positive electrode); when present, a stacked panel beside the fade.
+    pub cycle_modes_ah: Option<Vec<[f64; 5]>>,
+}
+
+/// One requested variable of a run, at each of the run's rows.
+#[derive(Clone, Debug, Default)]
+pub struct VarSeries {
+    /// PyBaMM's name, with its unit in brackets.
+    pub name: String,
+    /// Where a distributed variable's values sit; `None` for a scalar.
+    pub positions: Option<Positions>,
+    /// One row per time point of the run: one value (scalar) or one per position.
+    pub values: Vec<Vec<f64>>,
+}
+
+/// The positions of a distributed variable.
+#[derive(Clone, Debug, Default)]
+pub struct Positions {
+    /// `x` (through the cell from the negative current collector) or `r` (from a particle's
+    /// centre).
+    pub axis: String,
+    pub metres: Vec<f64>,
 }
 
 /// Why a figure could not be drawn.
@@ -103,7 +131,8 @@ impl Figure {
             let ragged = r.voltage_v.len() != n
                 || r.current_a.len() != n
                 || r.capacity_ah.len() != n
-                || r.temperature_k.as_ref().is_some_and(|t| t.len() != n);
+                || r.temperature_k.as_ref().is_some_and(|t| t.len() != n)
+                || r.variables.iter().any(|v| v.values.len() != n);
             if ragged {
                 return Err(RenderError::Ragged { run: i + 1 });
             }

@@ -21,6 +21,18 @@ impl Default for PngOptions {
     }
 }
 
+impl PngOptions {
+    /// The default size, taller when the figure has more than two rows of panels.
+    pub fn for_figure(fig: &super::Figure) -> PngOptions {
+        let rows = super::layout::panels_for(fig).len().div_ceil(3);
+        let d = PngOptions::default();
+        PngOptions {
+            height: d.height.max(300 * rows as u32 + 200),
+            ..d
+        }
+    }
+}
+
 /// Encodes an RGB buffer as PNG.
 pub(crate) fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, RenderError> {
     let mut out = Vec::new();

@@ -42,6 +42,15 @@ impl Canvas {
         }
     }
 
+    /// Paints pixel (x, y) `colour` (nothing outside the canvas).
+    pub fn set(&mut self, x: i32, y: i32, colour: [u8; 3]) {
+        if x < 0 || y < 0 || x as usize >= self.width || y as usize >= self.height {
+            return;
+        }
+        let i = (y as usize * self.width + x as usize) * 3;
+        self.rgb[i..i + 3].copy_from_slice(&colour);
+    }
+
     /// Raises the coverage of pixel (x, y) to `a` (0–255).
     fn cover(&mut self, x: i32, y: i32, a: u8) {
         let i = y as usize * self.width + x as usize;

@@ -12,7 +12,7 @@ use super::raster::{Canvas, Rect};
 use super::style::{
     colour, dash_pattern, scale_of, scaled, AXIS, BACKGROUND, GRID, INK, MUTED, STEP_MARK, TICK,
 };
-use super::{font, Figure, RenderError};
+use super::{font, variables, Figure, RenderError};
 
 /// Step marks are left out when a run has more step changes than this (long cycling).
 const MAX_STEP_MARKS: usize = 40;
@@ -109,6 +109,44 @@ fn legend_flow<DB: DrawingBackend>(
         });
     }
     Ok((grid, n.div_ceil(cols)))
+}
+
+/// `text` in at most `max_lines` lines of at most `room` pixels, broken between words; the
+/// last line shortened with "…" if the text does not fit.
+fn wrap<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+    room: i32,
+    max_lines: usize,
+) -> Result<Vec<String>, RenderError> {
+    let width = |s: &str| -> Result<i32, RenderError> {
+        Ok(root.estimate_text_size(s, style).map_err(draw_err)?.0 as i32)
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut words = text.split(' ').peekable();
+    while words.peek().is_some() {
+        if lines.len() + 1 == max_lines.max(1) {
+            let rest: Vec<&str> = words.collect();
+            lines.push(fit(root, &rest.join(" "), style, room)?);
+            break;
+        }
+        let mut line = String::new();
+        while let Some(w) = words.peek() {
+            let candidate = if line.is_empty() {
+                w.to_string()
+            } else {
+                format!("{line} {w}")
+            };
+            if !line.is_empty() && width(&candidate)? > room {
+                break;
+            }
+            line = candidate;
+            words.next();
+        }
+        lines.push(line);
+    }
+    Ok(lines)
 }
 
 /// `text` shortened with "…" until it is at most `room` pixels wide in `style`.
@@ -228,6 +266,26 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
     let tick_font = text_style(tick_size, &TICK, left);
     let axis = cycle_axis(fig);
     let x_area = (1.35 * (tick_size + label_size) + 5.0 * scale) as i32;
+    // Variable panels are titled by the variable's name above the plot; every panel keeps
+    // the same room there so the plots of a row line up.
+    let caption_size = label_size * 0.9;
+    let caption_font = text_style(caption_size, &INK, Pos::new(HPos::Left, VPos::Bottom));
+    let mut caption_lines: usize = 0;
+    for (cell, p) in lay.cells.iter().zip(&panels) {
+        if let Some(c) = p.caption(fig) {
+            let (w, _) = root
+                .estimate_text_size(&c, &caption_font)
+                .map_err(draw_err)?;
+            let lines = if (w as i32) > cell.width() * 3 / 4 {
+                2
+            } else {
+                1
+            };
+            caption_lines = caption_lines.max(lines);
+        }
+    }
+    let caption_room =
+        (caption_size * 1.25) as i32 * caption_lines as i32 + (caption_size * 0.2) as i32;
     let mut geoms = Vec::with_capacity(panels.len());
     for (cell, &panel) in lay.cells.iter().zip(&panels) {
         let area = root.clone().shrink(
@@ -235,11 +293,12 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
             (cell.width().max(1) as u32, cell.height().max(1) as u32),
         );
         let ((x0, x1), (y0, y1)) = ranges(fig, panel);
-        let (mut xd, yd) = panel.labels();
+        let (mut xd, yd) = panel.labels(fig);
         let on_cycles = axis.is_some() && panel.is_time();
         if on_cycles {
-            xd = "Cycle (time within each)";
+            xd = "Cycle (time within each)".to_string();
         }
+        let profile = matches!(panel, Panel::Profile(_));
         // Room for the widest tick label plus the axis title.
         let mut widest = 0;
         for v in [
@@ -255,9 +314,14 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
             widest = widest.max(w as i32);
         }
         let y_area = widest + (1.6 * label_size + 6.0 * scale) as i32;
+        let margin_right = if profile {
+            colour_bar_room(scale)
+        } else {
+            scaled(scale, 18.0, 4.0) as i32
+        };
         let mut chart = ChartBuilder::on(&area)
-            .margin_top(scaled(scale, 10.0, 3.0) as i32)
-            .margin_right(scaled(scale, 18.0, 4.0) as i32)
+            .margin_top(scaled(scale, 10.0, 3.0) as i32 + caption_room)
+            .margin_right(margin_right)
             .margin_left(scaled(scale, 4.0, 1.0) as i32)
             .x_label_area_size(x_area)
             .y_label_area_size(y_area)
@@ -266,7 +330,7 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
         let fmt = |v: &f64| tick(*v);
         let xticks = if on_cycles {
             0
-        } else if panel == Panel::CapacityCycle {
+        } else if matches!(panel, Panel::CapacityCycle | Panel::Modes(_)) {
             ((x1 - x0).round() as usize).clamp(1, 8)
         } else {
             6
@@ -287,6 +351,31 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
             .draw()
             .map_err(draw_err)?;
         let (px, py) = chart.plotting_area().get_pixel_range();
+        if let Some(name) = panel.caption(fig) {
+            let right = if profile {
+                px.end
+            } else {
+                cell.x1 - lay.pad / 2
+            };
+            let lines = wrap(&root, &name, &caption_font, right - px.start, caption_lines)?;
+            let line_h = (caption_size * 1.25) as i32;
+            let bottom = py.start - (0.3 * caption_size) as i32;
+            for (k, line) in lines.iter().enumerate() {
+                let y = bottom - (lines.len() - 1 - k) as i32 * line_h;
+                root.draw(&Text::new(
+                    line.clone(),
+                    (px.start, y),
+                    caption_font.clone(),
+                ))
+                .map_err(draw_err)?;
+            }
+        }
+        if profile {
+            draw_colour_bar(&root, fig, (px.end, py.start, py.end), tick_size, scale)?;
+        }
+        if let Panel::Modes(i) = panel {
+            draw_modes_key(&root, &fig.runs[i], (px.start, py.start), tick_size, scale)?;
+        }
         if let (true, Some(ax)) = (on_cycles, &axis) {
             // the cycle number under the middle of each slot
             let centred = text_style(tick_size, &TICK, Pos::new(HPos::Center, VPos::Top));
@@ -321,6 +410,106 @@ pub fn draw_still(canvas: &mut Canvas, fig: &Figure, clock: bool) -> Result<Scen
     })
 }
 
+/// The key of a modes panel, top left inside the plot (the bands grow towards the right):
+/// a swatch per band the run has, bottom band last as in the stack, and the fade line.
+fn draw_modes_key<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    run: &super::RunSeries,
+    (x, y): (i32, i32),
+    tick_size: f64,
+    scale: f64,
+) -> Result<(), RenderError> {
+    let size = tick_size * 0.8;
+    let style = text_style(size, &INK, Pos::new(HPos::Left, VPos::Center));
+    let row = (size * 1.35) as i32;
+    let sw = (size * 0.9) as i32;
+    let (x, mut y) = (x + scaled(scale, 8.0, 3.0) as i32, y + row / 2 + 2);
+    let fade = super::modes::FADE;
+    root.draw(&PathElement::new(
+        vec![(x, y), (x + sw, y)],
+        RGBColor(fade[0], fade[1], fade[2]).stroke_width(2),
+    ))
+    .map_err(draw_err)?;
+    root.draw(&Text::new("capacity fade", (x + sw + 4, y), style.clone()))
+        .map_err(draw_err)?;
+    for b in super::modes::bands_present(run).into_iter().rev() {
+        y += row;
+        let [r, g, bl] = super::modes::BAND_COLOURS[b];
+        root.draw(&Rectangle::new(
+            [(x, y - sw / 2), (x + sw, y + sw / 2)],
+            RGBColor(r, g, bl).filled(),
+        ))
+        .map_err(draw_err)?;
+        root.draw(&Text::new(
+            super::modes::BANDS[b].to_string(),
+            (x + sw + 4, y),
+            style.clone(),
+        ))
+        .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+/// Width kept right of a profile panel for its colour bar and labels [px].
+fn colour_bar_room(scale: f64) -> i32 {
+    scaled(scale, 78.0, 34.0) as i32
+}
+
+/// The time scale of a profile panel: a vertical bar from 0 (bottom) to the longest run's
+/// end (top) right of the plot, the snapshot times marked, "t [h]" above it.
+fn draw_colour_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    fig: &Figure,
+    (x_plot, y_top, y_bottom): (i32, i32, i32),
+    tick_size: f64,
+    scale: f64,
+) -> Result<(), RenderError> {
+    let end = variables::end_time(fig);
+    let x0 = x_plot + scaled(scale, 10.0, 4.0) as i32;
+    let w = scaled(scale, 12.0, 5.0) as i32;
+    let span = (y_bottom - y_top).max(1);
+    for y in y_top..y_bottom {
+        let f = (y_bottom - y) as f64 / span as f64;
+        let [r, g, b] = variables::time_colour(f);
+        root.draw(&Rectangle::new(
+            [(x0, y), (x0 + w, y + 1)],
+            RGBColor(r, g, b).filled(),
+        ))
+        .map_err(draw_err)?;
+    }
+    let small = tick_size * 0.85;
+    let label = text_style(small, &TICK, Pos::new(HPos::Left, VPos::Center));
+    // round hours (0, 0.2, 0.4 …) up to the end
+    let hours = end / 3600.0;
+    let raw = (hours / 4.0).max(1e-9);
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let count = (hours / step + 1e-9).floor() as usize;
+    for t in (0..=count.min(10)).map(|k| k as f64 * step * 3600.0) {
+        let f = if end > 0.0 { t / end } else { 0.0 };
+        let y = y_bottom - (f * span as f64) as i32;
+        root.draw(&PathElement::new(
+            vec![(x0 + w, y), (x0 + w + 3, y)],
+            TICK.stroke_width(1),
+        ))
+        .map_err(draw_err)?;
+        root.draw(&Text::new(tick(t / 3600.0), (x0 + w + 5, y), label.clone()))
+            .map_err(draw_err)?;
+    }
+    let title = text_style(small, &INK, Pos::new(HPos::Left, VPos::Bottom));
+    root.draw(&Text::new(
+        "t [h]".to_string(),
+        (x0, y_top - (0.3 * small) as i32),
+        title,
+    ))
+    .map_err(draw_err)?;
+    Ok(())
+}
+
 /// Draws every run's data up to `upto` seconds; `heads` marks the moving ends.
 pub fn draw_data(canvas: &mut Canvas, fig: &Figure, scene: &Scene, upto: f64, heads: bool) {
     let axis = cycle_axis(fig);
@@ -341,6 +530,24 @@ pub fn draw_data(canvas: &mut Canvas, fig: &Figure, scene: &Scene, upto: f64, he
                     canvas.dashed_vline(x, g.plot.y0, g.plot.y1, STEP_MARK, g.plot);
                 }
             }
+        }
+        if let Panel::Modes(i) = g.panel {
+            draw_modes(canvas, fig, g, i, upto, scene.line_width);
+            continue;
+        }
+        if let (Panel::Profile(_), Some(name)) = (g.panel, g.panel.variable(fig)) {
+            // one line per snapshot, coloured by its time; runs apart by their dashes
+            let end = variables::end_time(fig);
+            for (i, run) in fig.runs.iter().enumerate() {
+                let pattern = dash_pattern(i, scene.line_width);
+                for (t, line) in variables::profiles(fig, run, name, upto) {
+                    let f = if end > 0.0 { t / end } else { 0.0 };
+                    let pts: Vec<(f32, f32)> = line.into_iter().map(|p| g.to_pixel(p)).collect();
+                    let c = variables::time_colour(f);
+                    canvas.dashed_polyline(&pts, c, scene.line_width, g.plot, &pattern);
+                }
+            }
+            continue;
         }
         for (i, run) in fig.runs.iter().enumerate() {
             let lines: Vec<Vec<(f32, f32)>> = segments_on(fig, g.panel, i, upto, axis.as_ref())
@@ -365,6 +572,43 @@ pub fn draw_data(canvas: &mut Canvas, fig: &Figure, scene: &Scene, upto: f64, he
             }
         }
     }
+}
+
+/// Run `i`'s stacked bands up to the cycles reached at `upto`, and its fade line on top.
+fn draw_modes(canvas: &mut Canvas, fig: &Figure, g: &PanelGeom, i: usize, upto: f64, lw: f32) {
+    let run = &fig.runs[i];
+    let n = super::modes::cycles_shown(run, upto);
+    if n < 2 {
+        return;
+    }
+    let tops = super::modes::stacked(run);
+    let xs: Vec<f32> = (0..n)
+        .map(|k| g.to_pixel(((k + 1) as f64, 0.0)).0)
+        .collect();
+    let px_y = |v: f64| g.to_pixel((1.0, v)).1;
+    let mut below: Vec<f32> = vec![px_y(0.0); n];
+    for (b, top) in tops.iter().enumerate() {
+        let above: Vec<f32> = top.iter().take(n).map(|&v| px_y(v)).collect();
+        if super::modes::bands_present(run).contains(&b) {
+            super::modes::fill_between(
+                canvas,
+                &xs,
+                &below,
+                &above,
+                super::modes::BAND_COLOURS[b],
+                g.plot,
+            );
+        }
+        below = above;
+    }
+    let fade: Vec<(f32, f32)> = super::modes::fade(run)
+        .into_iter()
+        .take(n)
+        .enumerate()
+        .map(|(k, v)| g.to_pixel(((k + 1) as f64, v)))
+        .collect();
+    let pattern = [lw * 3.0, lw * 2.0];
+    canvas.dashed_polyline(&fade, super::modes::FADE, lw, g.plot, &pattern);
 }
 
 /// The clock box at the right of the title row (cleared, then `text`).

@@ -270,6 +270,52 @@ struct Download {
     size: String,
 }
 
+/// Where a report's links point: absolute under `reports.web_url` when it is set (so the
+/// report reads the same wherever it is shown), else paths beside `report.md`, explained.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Links {
+    /// Prefix of the report's files: `<web_url>/<dir>/`, or empty (relative names).
+    pub base: String,
+    /// Prefix of its images: `base` with the forge's `/blob/` as `/raw/` (an image page is
+    /// not an image), or empty.
+    pub raw: String,
+    /// The reports index (`README.md` at the repository's root).
+    pub index: String,
+    /// Why the links are relative, when they are.
+    pub note: Option<String>,
+}
+
+impl Links {
+    /// The links of the report in `dir` given the configured `web_url` (ignored unless it
+    /// is an http(s) URL without spaces, quotes or brackets).
+    pub fn new(web_url: &str, dir: &str) -> Links {
+        let web = web_url.trim().trim_end_matches('/');
+        if web.is_empty() || html::safe_url(web) == "#" || web.contains(['(', ')']) {
+            return Links {
+                base: String::new(),
+                raw: String::new(),
+                index: format!("{}README.md", html::root_of(dir)),
+                note: Some(
+                    "Links here are paths beside this report in the reports repository (the bot has no reports.web_url configured)."
+                        .into(),
+                ),
+            };
+        }
+        let base = format!("{web}/{dir}/");
+        let raw = if base.contains("/blob/") {
+            base.replacen("/blob/", "/raw/", 1)
+        } else {
+            base.clone()
+        };
+        Links {
+            base,
+            raw,
+            index: format!("{web}/README.md"),
+            note: None,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct RunView<'a> {
     #[serde(flatten)]
@@ -298,6 +344,7 @@ struct ReportView<'a> {
     omitted: Vec<String>,
     error: Option<&'a str>,
     log_tail: &'a [String],
+    links: Links,
 }
 
 /// Artifacts as they land in the report: files, embedded images, downloads, omitted names.
@@ -373,11 +420,23 @@ fn place_artifacts(
 }
 
 /// The report of a successful job; `canonical` is the command as the bot understood it.
+/// Its links are relative (see [`success_at`]).
 pub fn success(
     spec: &JobSpec,
     result: &RunResult,
     canonical: &str,
     now: time::OffsetDateTime,
+) -> anyhow::Result<BuiltReport> {
+    success_at(spec, result, canonical, now, "")
+}
+
+/// [`success`] with links under `web_url` (the reports repository's web address) when set.
+pub fn success_at(
+    spec: &JobSpec,
+    result: &RunResult,
+    canonical: &str,
+    now: time::OffsetDateTime,
+    web_url: &str,
 ) -> anyhow::Result<BuiltReport> {
     let mut labels: Vec<&str> = result.runs.iter().map(|r| r.label.as_str()).collect();
     if let Some(samples) = &result.benchmark {
@@ -447,6 +506,7 @@ pub fn success(
         omitted,
         error: None,
         log_tail: &[],
+        links: Links::new(web_url, &dir),
     };
     let md = template::render("report.md", &view)?;
     files.push(html::report_page(
@@ -562,6 +622,17 @@ pub fn failure(
     canonical: &str,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<BuiltReport> {
+    failure_at(spec, failure, canonical, now, "")
+}
+
+/// [`failure`] with links under `web_url` when set.
+pub fn failure_at(
+    spec: &JobSpec,
+    failure: &RunFailure,
+    canonical: &str,
+    now: time::OffsetDateTime,
+    web_url: &str,
+) -> anyhow::Result<BuiltReport> {
     check_strings(
         &failure.battbot_version,
         &[],
@@ -599,6 +670,7 @@ pub fn failure(
         omitted: Vec::new(),
         error: Some(&failure.error),
         log_tail: &failure.log_tail[tail_from..],
+        links: Links::new(web_url, &dir),
     };
     let md = template::render("report.md", &view)?;
     let page = html::report_page(&view, &dir, &[], summary_len(&summary))?;

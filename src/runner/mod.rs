@@ -271,6 +271,57 @@ pub fn fade(s: &Solution) -> Option<CycleFade> {
     })
 }
 
+/// Faraday's constant [C.mol-1].
+const FARADAY: f64 = 96_485.332_12;
+
+/// Where a multi-cycle run's capacity went, per cycle, in A.h (`render::modes::BANDS`):
+/// lithium lost to SEI, SEI on cracks and plating (mol × F), and the capacity of the active
+/// material lost in each electrode (PyBaMM's LAM % of the electrode's initial capacity
+/// eps_s L H W c_max F). `None` without degradation.
+pub fn cycle_modes_ah(spec: &SimSpec, s: &Solution) -> Option<Vec<[f64; 5]>> {
+    if s.cycles.len() < 2 || spec.options.is_empty() {
+        return None;
+    }
+    let p = sim::resolve_parameters(spec).ok();
+    let electrode = |side: &str| -> f64 {
+        let Some(p) = &p else { return 0.0 };
+        let get = |n: String| p.scalar(&n).unwrap_or(0.0);
+        get(format!("{side} electrode active material volume fraction"))
+            * get(format!("{side} electrode thickness [m]"))
+            * get("Electrode height [m]".into())
+            * get("Electrode width [m]".into())
+            * get(format!(
+                "Maximum concentration in {} electrode [mol.m-3]",
+                side.to_lowercase()
+            ))
+            * FARADAY
+            / 3600.0
+    };
+    let (q_neg, q_pos) = (electrode("Negative"), electrode("Positive"));
+    let ah = |mol: f64| mol * FARADAY / 3600.0;
+    Some(
+        s.cycles
+            .iter()
+            .map(|c| match &c.modes {
+                Some(m) => [
+                    ah(m.lithium_to_sei_mol),
+                    ah(m.lithium_to_sei_on_cracks_mol),
+                    ah(m.lithium_to_plating_mol),
+                    m.lam_negative_percent / 100.0 * q_neg,
+                    m.lam_positive_percent / 100.0 * q_pos,
+                ],
+                None => [
+                    ah(c.lithium_lost_to_sei_mol),
+                    0.0,
+                    ah(c.lithium_lost_to_plating_mol),
+                    0.0,
+                    0.0,
+                ],
+            })
+            .collect(),
+    )
+}
+
 /// The plot data of solved runs.
 pub fn figure(title: &str, footer: &str, runs: &[SolvedRun]) -> render::Figure {
     render::Figure {
@@ -326,6 +377,20 @@ pub fn figure(title: &str, footer: &str, runs: &[SolvedRun]) -> render::Figure {
                     segment_cycles,
                     cycle_capacity_ah: (s.cycles.len() > 1)
                         .then(|| s.cycles.iter().map(|c| c.discharge_capacity_ah).collect()),
+                    cycle_modes_ah: cycle_modes_ah(&r.spec, s),
+                    variables: s
+                        .variables
+                        .iter()
+                        .filter(|v| v.values.len() == s.time_s.len())
+                        .map(|v| render::VarSeries {
+                            name: v.name.clone(),
+                            positions: v.coord.as_ref().map(|c| render::Positions {
+                                axis: c.name.chars().take(1).collect(),
+                                metres: c.values.clone(),
+                            }),
+                            values: keep.iter().map(|&k| v.values[k].clone()).collect(),
+                        })
+                        .collect(),
                 }
             })
             .collect(),
@@ -483,7 +548,7 @@ pub fn execute_with_progress(
     let footer = format!("battbot {VERSION} · {canonical} · job {}", spec.id);
     let fig = figure(&title, &footer, &solved);
     let started = Instant::now();
-    let png = render::render_png(&fig, &render::PngOptions::default())?;
+    let png = render::render_png(&fig, &render::PngOptions::for_figure(&fig))?;
     std::fs::write(out.join("voltage.png"), &png)?;
     artifacts.push(artifact("voltage.png", "image/png", &png));
     // The reports index shows a small copy of the plot.

@@ -141,8 +141,12 @@ pub async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<Strin
     let now = app.clock.now();
     let canonical = super::commands::canonical(app, &spec.command);
     let built = match &outcome {
-        Outcome::Result(r) => report::success(&spec, r, &canonical, now),
-        Outcome::Failure(f) => report::failure(&spec, f, &canonical, now),
+        Outcome::Result(r) => {
+            report::success_at(&spec, r, &canonical, now, &app.config.reports.web_url)
+        }
+        Outcome::Failure(f) => {
+            report::failure_at(&spec, f, &canonical, now, &app.config.reports.web_url)
+        }
     }
     .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, format!("{e:#}")))?;
     if !pending::has_report(app, &spec).await? {

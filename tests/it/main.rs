@@ -33,6 +33,7 @@ mod load;
 mod mastodon;
 mod outside_check;
 mod params;
+mod plots;
 mod render;
 mod reports;
 mod requests;

@@ -23,6 +23,7 @@ fn run(label: &str, scale: f64, lumped: bool) -> RunSeries {
         segment_cycles: vec![],
         voltage_v: v,
         time_s: t,
+        ..Default::default()
     }
 }
 
