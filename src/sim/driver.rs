@@ -117,7 +117,8 @@ impl Simulation {
             check_thermal_parameters(&p)?;
         }
         let cell = models::Cell::new(&p)?;
-        let mut mesh = mesh.resolved(&cell);
+        let varies = cell.neg.d_varies || cell.pos.d_varies;
+        let mut mesh = mesh.resolved(&cell).particles_for(&model_name, varies);
         // Stress-induced diffusion puts the particles on finite volumes; their stresses are
         // PyBaMM's on its uniform shells (the grading is for the sets whose diffusivity
         // itself varies, `SHELL_GRADING`).

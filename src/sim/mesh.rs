@@ -12,45 +12,61 @@ pub struct Mesh {
     pub x_s: usize,
     pub x_p: usize,
     /// Finite-volume shells per particle radius, for particles whose diffusivity varies with
-    /// stoichiometry (see `models::sphere`).
+    /// stoichiometry (see `models::sphere`); 0 (the default mesh): chosen per model by
+    /// `Mesh::particles_for`.
     pub r_n: usize,
     pub r_p: usize,
     /// Width of the centre shell over that of the surface shell (geometric grading towards
-    /// the surface; 1: PyBaMM's uniform shells). See `models::sphere::Sphere::graded`.
+    /// the surface, integral-mean edge diffusivities; 1: PyBaMM's uniform shells and harmonic
+    /// means). See `models::sphere::Sphere::graded`.
     pub r_grading: f64,
     /// Nodes of the particles' polynomial (constant diffusivity, see `models::sphere`).
     pub particle_nodes: usize,
 }
 
 impl Default for Mesh {
-    /// 40 points per electrode and separator, and in the particles 40 graded shells or 8
-    /// polynomial nodes. With PyBaMM's finite volumes reproduced (uniform meshes, harmonic-mean
-    /// fluxes, extrapolated surface values, its regularisations; `r_grading` 1 in the
-    /// particles) battsim agrees with PyBaMM's 40-point solutions to ~0.01 mV. The 8-node particles are closer to
-    /// the converged solution than PyBaMM's 40 shells (which leave 0.17 mV at 1C and ~1 mV at
-    /// 3C on Chen2020). Coarser meshes leave a discretisation error of 1-20 mV at high
-    /// C-rates, in the cold and with stoichiometry-dependent diffusivities (ORegan2022), which
-    /// converge slowly under harmonic means (hence `SHELL_GRADING`).
+    /// 40 points per electrode and separator, and in the particles 8 polynomial nodes, or
+    /// where the diffusivity varies with stoichiometry the model's shells
+    /// (`Mesh::particles_for`). With PyBaMM's finite volumes reproduced (uniform meshes,
+    /// harmonic-mean fluxes, extrapolated surface values, its regularisations; `r_grading` 1
+    /// in the particles) battsim agrees with PyBaMM's 40-point solutions to ~0.01 mV. The
+    /// 8-node particles are closer to the converged solution than PyBaMM's 40 shells (which
+    /// leave 0.17 mV at 1C and ~1 mV at 3C on Chen2020). Coarser meshes leave a
+    /// discretisation error of 1-20 mV at high C-rates, in the cold and with
+    /// stoichiometry-dependent diffusivities (ORegan2022), which converge slowly under
+    /// harmonic means.
     fn default() -> Self {
         Mesh {
             x_n: 40,
             x_s: 40,
             x_p: 40,
-            r_n: 40,
-            r_p: 40,
+            r_n: 0,
+            r_p: 0,
             r_grading: SHELL_GRADING,
             particle_nodes: 8,
         }
     }
 }
 
-/// The grading of the finite-volume shells of every mesh: the centre shell 10× as wide as the
-/// surface shell, with logarithmic-mean edge diffusivities (`models::sphere::Sphere::graded`).
-/// Chosen by the convergence study in the README (against PyBaMM at 480 uniform shells): at
-/// 40 shells it takes ORegan2022's SPM at 2C from 104 mV to 4.1 mV, the 10 °C case
-/// from 8.7 mV to 0.37 mV and Ecker2015's SPM at 2C from 0.42 mV to 0.03 mV, at the same
-/// number of unknowns (3 and 30 gave 0.34–4.6 mV and 0.05–1.1 mV).
+/// The grading of graded finite-volume shells: the centre shell 10× as wide as the surface
+/// shell, with integral-mean edge diffusivities (`models::sphere::Sphere::graded`). Chosen by
+/// the convergence study in the README: on ORegan2022's SPM at 2C, 40 and 80 shells graded
+/// 10× land 2.2 and 0.67 mV from PyBaMM's 480 where 3× and 30× land 4.8/1.5 and 2.4/0.85 mV.
 pub const SHELL_GRADING: f64 = 10.0;
+
+/// Shells per particle radius of the single-particle models (SPM, SPMe) where the
+/// diffusivity varies with stoichiometry: PyBaMM's uniform shells and harmonic means at its
+/// reference resolution, 480. Two particles of tridiagonal blocks keep that cheap (the SPM
+/// ORegan2022 at 2C: ~0.23 s of CPU; within 0.006 mV of PyBaMM's 480, which is itself
+/// 0.22 mV from 1920 shells).
+pub const SINGLE_PARTICLE_SHELLS: usize = 480;
+
+/// Shells per particle radius of the DFN where the diffusivity varies with stoichiometry,
+/// graded `SHELL_GRADING` with integral means: a particle per electrode cell makes 480
+/// uniform shells too costly (80 particles; the Jacobian's band grows with the shells), and
+/// 120 graded ones are as close to the converged solution as PyBaMM's 480 uniform (SPM
+/// ORegan2022 at 2C: 0.20 mV from 1920 uniform shells, PyBaMM's 480 0.22 mV).
+pub const DFN_SHELLS: usize = 120;
 
 /// Polynomial particle nodes for `n` points per domain: 6 at PyBaMM's default 20 (~10× closer
 /// to the converged surface concentration than its 20 shells), 8 at 40.
@@ -120,6 +136,28 @@ impl Mesh {
             Mesh::cycling()
         } else {
             Mesh::default()
+        }
+    }
+
+    /// The particles' shells for `model` ("spm", "spme" or "dfn") when `r_n` and `r_p` are 0
+    /// (the default mesh): `SINGLE_PARTICLE_SHELLS` uniform ones on the single-particle models
+    /// and `DFN_SHELLS` graded ones on the DFN when `varies` (a particle diffusivity depends on
+    /// stoichiometry, so the particles are finite volumes), else 40 (unused by the
+    /// polynomial particles; stress-induced diffusion puts them on 40 uniform shells).
+    pub(super) fn particles_for(self, model: &str, varies: bool) -> Mesh {
+        if self.r_n != 0 || self.r_p != 0 {
+            return self;
+        }
+        let (shells, grading) = match (varies, model) {
+            (false, _) => (40, self.r_grading),
+            (true, "dfn") => (DFN_SHELLS, SHELL_GRADING),
+            (true, _) => (SINGLE_PARTICLE_SHELLS, 1.0),
+        };
+        Mesh {
+            r_n: shells,
+            r_p: shells,
+            r_grading: grading,
+            ..self
         }
     }
 

@@ -584,8 +584,13 @@ impl Bdf {
                 let ratio = c / self.lu_c;
                 let stale = !self.lu_valid || !(0.6..=1.67).contains(&ratio);
                 if stale && self.form_lu(mass, c).is_err() {
-                    // singular: refresh the Jacobian once, then shrink the step
+                    // singular: refresh the Jacobian once, then shrink the step. A current
+                    // Jacobian that is singular was evaluated at this prediction, which may
+                    // lie where the residual is not finite (a long step's extrapolation):
+                    // the shorter step re-evaluates it at its own prediction, as reusing it
+                    // would fail every step down to the minimum
                     if self.jac_current {
+                        self.jac_valid = false;
                         break;
                     }
                     let yp = std::mem::take(&mut self.ypred);
@@ -947,6 +952,55 @@ mod tests {
         fn border_columns(&self) -> Vec<usize> {
             vec![]
         }
+    }
+
+    /// `Decay` whose residual is not finite where y0 < 0 (a state outside its domain).
+    struct DecayWithDomain(Decay);
+
+    impl System for DecayWithDomain {
+        fn n_unknowns(&self) -> usize {
+            2
+        }
+        fn mass(&self) -> &[f64] {
+            &self.0.mass
+        }
+        fn rhs(&self, y: &[f64], out: &mut [f64]) {
+            self.0.rhs(y, out);
+            if y[0] < 0.0 {
+                out.iter_mut().for_each(|v| *v = f64::NAN);
+            }
+        }
+        fn structure(&self) -> (usize, usize, usize) {
+            (1, 1, 0)
+        }
+        fn border_columns(&self) -> Vec<usize> {
+            vec![]
+        }
+    }
+
+    /// A step long enough that its prediction lands below 0, where the residual (and a
+    /// Jacobian evaluated there) is not finite: the step is retried shorter with a Jacobian
+    /// evaluated at its own prediction, instead of shrinking to the minimum with the singular
+    /// one ("time step became too small" at a state far from any limit).
+    #[test]
+    fn a_jacobian_evaluated_outside_the_domain_is_not_kept_for_shorter_steps() {
+        let sys = DecayWithDomain(Decay {
+            mass: vec![1.0, 0.0],
+        });
+        let mut b = Bdf::new(&sys, 0.0, &[1.0, 2.0], 1e-6, 1e-9);
+        b.step(&sys, 10.0).unwrap();
+        // order 1, next step 10: the prediction y (1 - 10) is outside the domain
+        b.pending_adapt = None;
+        b.order = 1;
+        let f = 10.0 / b.h_abs;
+        b.change_d(f);
+        b.h_abs = 10.0;
+        let t0 = b.t;
+        let t = b
+            .step(&sys, 100.0)
+            .unwrap_or_else(|e| panic!("at t = {}: {e}", b.t));
+        assert!(t > t0 && b.y[0] > 0.0 && b.y[0] < 1.0, "{t} {:?}", b.y);
+        assert!((b.y[1] - 2.0 * b.y[0]).abs() < 1e-9);
     }
 
     #[test]
