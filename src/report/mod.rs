@@ -705,12 +705,16 @@ fn finish(
 /// history (`index::add`). The index is read at the branch's tip and the commit lands only
 /// if the branch still points there (compare-and-swap), so two replicas committing at once
 /// never lose each other's index entry: the loser reads the index again.
+///
+/// The report's existence is checked after each read of the tip, so two replicas handling
+/// the same result at once commit it once: the loser's compare-and-swap fails, and its next
+/// round finds the report. Returns whether this call committed it.
 pub async fn commit(
     forge: &dyn Forge,
     repo: &str,
     branch: &str,
     report: &BuiltReport,
-) -> Result<(), ForgeError> {
+) -> Result<bool, ForgeError> {
     let mut entry = index::Entry::from(&report.summary);
     let thumbnail = report.report_path.replace("report.md", html::THUMBNAIL);
     if report.files.iter().any(|f| f.path == thumbnail) {
@@ -722,6 +726,14 @@ pub async fn commit(
     );
     for _ in 0..INDEX_CAS_ROUNDS {
         let tip = forge.branch_tip(repo, branch).await?;
+        if tip.is_some()
+            && forge
+                .read_file(repo, branch, &report.report_path)
+                .await?
+                .is_some()
+        {
+            return Ok(false);
+        }
         let update = index::add(forge, repo, branch, &entry).await?;
         let mut files = report.files.clone();
         files.extend(update.files);
@@ -736,7 +748,7 @@ pub async fn commit(
             )
             .await
         {
-            Ok(_) => return Ok(()),
+            Ok(_) => return Ok(true),
             Err(ForgeError::Conflict { .. }) => continue,
             Err(ForgeError::Unsupported(_)) => {
                 // A forge without compare-and-swap: the last writer's index wins.
@@ -750,7 +762,7 @@ pub async fn commit(
                         CommitMode::UpdateBranch,
                     )
                     .await?;
-                return Ok(());
+                return Ok(true);
             }
             Err(e) => return Err(e),
         }

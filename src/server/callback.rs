@@ -149,14 +149,15 @@ pub async fn finish(app: &App, job_id: &JobId, outcome: Outcome) -> Result<Strin
         }
     }
     .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, format!("{e:#}")))?;
-    if !pending::has_report(app, &spec).await? {
-        report::commit(
+    if !pending::has_report(app, &spec).await?
+        && report::commit(
             app.forges.reports.as_ref(),
             &app.config.reports.repo,
             &app.config.reports.branch,
             &built,
         )
-        .await?;
+        .await?
+    {
         match outcome {
             Outcome::Result(_) => app.metrics.inc_job_finished(),
             Outcome::Failure(_) => app.metrics.inc_job_failed(),

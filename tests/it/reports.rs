@@ -450,3 +450,36 @@ async fn indexes_and_prune() {
         &"github/Codertocat/Hello-World/1/gh-codertocat-hello-world-1-c101/voltage.png".to_string()
     ));
 }
+
+/// Two replicas that both found no report (the callback's first check) and then commit the
+/// same result: the second one's commit finds the report at the new tip and writes nothing.
+#[tokio::test]
+async fn a_replica_that_checked_before_the_other_committed_does_not_commit_the_report_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("reports.git");
+    LocalForge::init_bare(&repo).await.unwrap();
+    let forge: Arc<dyn Forge> = Arc::new(LocalForge::new(dir.path(), &repo));
+    let repo = repo.to_str().unwrap();
+    let spec = job(
+        "github",
+        Command::Simulate {
+            runs: vec![spec_of("SPM", "Chen2020")],
+        },
+        7,
+    );
+    let r = result(
+        &spec,
+        vec![run(spec_of("SPM", "Chen2020"), 2.5, false)],
+        false,
+    );
+    let built = report::success(&spec, &r, "x", at("2026-01-01T10:00:00Z")).unwrap();
+    let first = report::commit(forge.as_ref(), repo, "main", &built);
+    assert!(first.await.unwrap(), "the first replica commits the report");
+    let tip = forge.branch_tip(repo, "main").await.unwrap();
+    let second = report::commit(forge.as_ref(), repo, "main", &built);
+    assert!(
+        !second.await.unwrap(),
+        "the second finds it and commits nothing"
+    );
+    assert_eq!(forge.branch_tip(repo, "main").await.unwrap(), tip);
+}
