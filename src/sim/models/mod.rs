@@ -755,11 +755,32 @@ pub fn electrolyte_rhs(
     out: &mut [f64],
 ) {
     let nx = xm.len();
-    // work holds tor * D_e at nodes
     for k in 0..nx {
         let (_, tor) = xm.eps_tor(cell, k);
         work[k] = tor * cell.d_e(c[k], temp[k]);
     }
+    electrolyte_balance(cell, xm, c, temp, i_e, aj, work, out);
+    for k in 0..nx {
+        let (eps, _) = xm.eps_tor(cell, k);
+        out[k] /= eps;
+    }
+}
+
+/// `-div(N) + a j / F` per node with N = -`work` grad c + t+ i_e / F, `work` holding the
+/// effective diffusivity tor D_e at the nodes: the electrolyte's balance before it is divided
+/// by a fixed porosity (`electrolyte_rhs`) or solved for eps c (`porosity`).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn electrolyte_balance(
+    cell: &Cell,
+    xm: &XMesh,
+    c: &[f64],
+    temp: &[f64],
+    i_e: &[f64],
+    aj: &[f64],
+    work: &[f64],
+    out: &mut [f64],
+) {
+    let nx = xm.len();
     let tp_const = matches!(cell.t_plus, Value::Scalar(_));
     let tp0 = if tp_const {
         cell.t_plus(cell.c_e0, cell.t_ref)
@@ -791,8 +812,7 @@ pub fn electrolyte_rhs(
             };
             tp * i_e[nx] / F
         };
-        let (eps, _) = xm.eps_tor(cell, k);
-        out[k] = (-(n_right - n_left) / xm.dx[k] + aj[k] / F) / eps;
+        out[k] = -(n_right - n_left) / xm.dx[k] + aj[k] / F;
         n_left = n_right;
     }
 }

@@ -6,7 +6,7 @@
 //! concentration") with Bruggeman transport `eps^b`.
 
 use super::degradation::{Degradation, Geo};
-use super::{Cell, XMesh, F};
+use super::{Cell, XMesh};
 
 /// Change of porosity [-] at a negative-electrode node with side-reaction states `s` on
 /// geometry `g` (surface and crack areas per volume), PyBaMM's thin-film approximation
@@ -49,24 +49,10 @@ pub fn electrolyte_eps_rhs(
     work: &mut [f64],
     out: &mut [f64],
 ) {
-    let nx = xm.len();
-    for k in 0..nx {
+    for k in 0..xm.len() {
         work[k] = tor[k] * cell.d_e(c[k], temp[k]);
     }
-    let tp = |k: usize| cell.t_plus(c[k], temp[k]);
-    let mut n_left = tp(0) * i_e[0] / F;
-    for k in 0..nx {
-        let n_right = if k + 1 < nx {
-            let d = xm.harm(work, k + 1);
-            let w = xm.dx[k] / (xm.dx[k] + xm.dx[k + 1]);
-            let t_edge = (1.0 - w) * tp(k) + w * tp(k + 1);
-            -d * (c[k + 1] - c[k]) / (xm.x[k + 1] - xm.x[k]) + t_edge * i_e[k + 1] / F
-        } else {
-            tp(k) * i_e[nx] / F
-        };
-        out[k] = -(n_right - n_left) / xm.dx[k] + aj[k] / F;
-        n_left = n_right;
-    }
+    super::electrolyte_balance(cell, xm, c, temp, i_e, aj, work, out);
 }
 
 #[cfg(test)]
