@@ -122,22 +122,23 @@ impl Side {
 }
 
 fn need(p: &ParameterValues, name: &str, what: &str) -> Result<f64, SimError> {
-    p.scalar(name).map_err(|e| missing(e, name, what))
+    p.scalar(name)
+        .map_err(|e| missing(e, name, what, "all degradation parameters"))
 }
 
 fn need_fn(p: &ParameterValues, name: &str, what: &str) -> Result<Value, SimError> {
-    p.value(name).map_err(|e| missing(e, name, what))
+    p.value(name)
+        .map_err(|e| missing(e, name, what, "all degradation parameters"))
 }
 
-/// A parameter the option `what` needs and the set lacks: an unsupported option that names it.
-fn missing(e: SimError, name: &str, what: &str) -> SimError {
+/// A parameter the option `what` needs and the set lacks: an unsupported option that names
+/// it, and says that OKane2022 carries `carries`.
+pub(super) fn missing(e: SimError, name: &str, what: &str, carries: &str) -> SimError {
     match e {
         SimError::UnknownParameter { .. } => SimError::UnsupportedOption {
             name: what.into(),
             value: name.into(),
-            reason: format!(
-                "the parameter set has no {name:?} (OKane2022 carries all degradation parameters)"
-            ),
+            reason: format!("the parameter set has no {name:?} (OKane2022 carries {carries})"),
         },
         e => e,
     }

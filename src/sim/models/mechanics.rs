@@ -106,25 +106,17 @@ pub struct ElectrodeAging {
     pub rad: f64,
 }
 
+/// What OKane2022 carries, for the error naming a missing parameter.
+const CARRIES: &str = "the mechanics and LAM parameters";
+
 fn need(p: &ParameterValues, name: &str, what: &str) -> Result<f64, SimError> {
-    p.scalar(name).map_err(|e| missing(e, name, what))
+    p.scalar(name)
+        .map_err(|e| super::degradation::missing(e, name, what, CARRIES))
 }
 
 fn need_fn(p: &ParameterValues, name: &str, what: &str) -> Result<Value, SimError> {
-    p.value(name).map_err(|e| missing(e, name, what))
-}
-
-fn missing(e: SimError, name: &str, what: &str) -> SimError {
-    match e {
-        SimError::UnknownParameter { .. } => SimError::UnsupportedOption {
-            name: what.into(),
-            value: name.into(),
-            reason: format!(
-                "the parameter set has no {name:?} (OKane2022 carries the mechanics and LAM parameters)"
-            ),
-        },
-        e => e,
-    }
+    p.value(name)
+        .map_err(|e| super::degradation::missing(e, name, what, CARRIES))
 }
 
 impl ElectrodeAging {
