@@ -10,9 +10,12 @@ Usage: /work/venv/bin/python bench/degradation.py --battbot target/release/battb
        [--cycles N] [--only NAME,...]
 The DFN rows come from `dfn_cases()` (issue #25's DFN work adds them there).
 """
-import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, platform, subprocess, sys, tempfile
 
 import pybamm
+
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "reference"))
+from pybamm_common import MODELS, median_time, options  # noqa: E402  (shared with vs_pybamm.py and the generators)
 
 CYCLE = ["Discharge at 1C until 2.5 V", "Charge at 1C until 4.2 V", "Hold at 4.2 V until C/50"]
 SEI = {"SEI": "reaction limited"}
@@ -42,20 +45,11 @@ def dfn_cases():
 
 
 def pybamm_sim(spec, cycles):
-    opts = {k: tuple(v) if isinstance(v, list) else v for k, v in spec["options"].items()}
-    model = getattr(pybamm.lithium_ion, spec["model"])(options=opts)
+    opts = options(spec)  # a 2-list option is PyBaMM's tuple
+    model = MODELS[spec["model"]](options=opts)
     exp = pybamm.Experiment([tuple(spec["experiment"])] * cycles)
     return pybamm.Simulation(model, parameter_values=pybamm.ParameterValues(spec["parameter_set"]),
                              experiment=exp, solver=pybamm.IDAKLUSolver())
-
-
-def median_time(fn, n):
-    ts = []
-    for _ in range(n):
-        a = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - a)
-    return statistics.median(ts)
 
 
 def main():

@@ -1,13 +1,13 @@
 """battbot vs PyBaMM on the cases of bench/suite.json; see vs_pybamm.sh."""
-import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, platform, subprocess, sys, tempfile
 
 import pybamm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "data", "reference"))
 from compare import compare  # the acceptance comparison (tests/data/reference/compare.py)
-
-MODELS = {"SPM": pybamm.lithium_ion.SPM, "SPMe": pybamm.lithium_ion.SPMe, "DFN": pybamm.lithium_ion.DFN}
+sys.path.append(os.path.join(HERE, "..", "tests", "reference"))
+from pybamm_common import MODELS, median_time  # shared with degradation.py and the generators
 
 
 def pybamm_sim(spec, fine, points=None):
@@ -35,15 +35,6 @@ def write_csv(sol, path):
         f.write("Time [s],Current [A],Voltage [V],Discharge capacity [A.h]\n")
         for row in zip(*cols):
             f.write(",".join(f"{x:.10g}" for x in row) + "\n")
-
-
-def median_time(fn, n):
-    ts = []
-    for _ in range(n):
-        a = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - a)
-    return statistics.median(ts)
 
 
 def main():

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 
 use super::{
-    Attachment, Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, Permission,
-    PipelineState, Thread,
+    Attachment, Branch, CommitMode, Conversation, FileChange, Forge, ForgeError, LimitedFile,
+    Permission, PipelineState, Thread,
 };
 
 /// Wraps a forge; `calls()` says how many calls of each method went through.
@@ -33,6 +33,17 @@ impl CountingForge {
     fn count(&self, method: &'static str) {
         if let Ok(mut c) = self.calls.lock() {
             *c.entry(method).or_default() += 1;
+        }
+    }
+
+    /// Counts a commit of `files` (either kind of commit).
+    fn count_commit(&self, files: &[FileChange]) {
+        self.count("commit_files");
+        if let Ok(mut b) = self.committed_bytes.lock() {
+            *b += files.iter().map(|f| f.contents.len() as u64).sum::<u64>();
+        }
+        if let Ok(mut n) = self.committed_files.lock() {
+            *n += files.len() as u64;
         }
     }
 
@@ -73,6 +84,12 @@ impl CountingForge {
 impl Conversation for CountingForge {
     fn platform(&self) -> &'static str {
         self.inner.platform()
+    }
+
+    /// Itself where the wrapped forge holds repositories, so a comment's file reads are
+    /// counted too.
+    fn repository_forge(&self) -> Option<&dyn Forge> {
+        self.inner.repository_forge().map(|_| self as &dyn Forge)
     }
 
     async fn reply(&self, thread: &Thread, body: &str) -> Result<(), ForgeError> {
@@ -131,13 +148,7 @@ impl Forge for CountingForge {
         message: &str,
         mode: CommitMode,
     ) -> Result<String, ForgeError> {
-        self.count("commit_files");
-        if let Ok(mut b) = self.committed_bytes.lock() {
-            *b += files.iter().map(|f| f.contents.len() as u64).sum::<u64>();
-        }
-        if let Ok(mut n) = self.committed_files.lock() {
-            *n += files.len() as u64;
-        }
+        self.count_commit(files);
         self.inner
             .commit_files(repo, branch, files, deletes, message, mode)
             .await
@@ -156,6 +167,24 @@ impl Forge for CountingForge {
     ) -> Result<Option<Vec<u8>>, ForgeError> {
         self.count("read_file");
         self.inner.read_file(repo, branch, path).await
+    }
+
+    async fn default_branch(&self, repo: &str) -> Result<String, ForgeError> {
+        self.count("default_branch");
+        self.inner.default_branch(repo).await
+    }
+
+    async fn read_file_limited(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+        max_bytes: u64,
+    ) -> Result<LimitedFile, ForgeError> {
+        self.count("read_file_limited");
+        self.inner
+            .read_file_limited(repo, branch, path, max_bytes)
+            .await
     }
 
     async fn list_files(
@@ -209,13 +238,7 @@ impl Forge for CountingForge {
         message: &str,
         expected: Option<&str>,
     ) -> Result<String, ForgeError> {
-        self.count("commit_files");
-        if let Ok(mut b) = self.committed_bytes.lock() {
-            *b += files.iter().map(|f| f.contents.len() as u64).sum::<u64>();
-        }
-        if let Ok(mut n) = self.committed_files.lock() {
-            *n += files.len() as u64;
-        }
+        self.count_commit(files);
         self.inner
             .commit_files_cas(repo, branch, files, deletes, message, expected)
             .await

@@ -564,16 +564,9 @@ impl Forge for GithubForge {
             enc_path(path),
             enc(branch)
         );
-        let resp = self
-            .api
-            .send(repo, "GET", &url, None, Safety::Idempotent)
-            .await?;
-        if resp.status == 404 {
+        let Some(resp) = self.api.get_found(repo, &url).await? else {
             return Ok(LimitedFile::Missing);
-        }
-        if !resp.is_success() {
-            return Err(resp.error("GET", &url));
-        }
+        };
         #[derive(Deserialize)]
         struct Contents {
             #[serde(rename = "type", default)]
@@ -864,16 +857,9 @@ impl Conversation for GithubForge {
     async fn permission(&self, repo: &str, user: &str) -> Result<Permission, ForgeError> {
         let repo = repo_path(repo)?;
         let path = format!("/repos/{repo}/collaborators/{}/permission", enc(user));
-        let resp = self
-            .api
-            .send(repo, "GET", &path, None, Safety::Idempotent)
-            .await?;
-        if resp.status == 404 {
+        let Some(resp) = self.api.get_found(repo, &path).await? else {
             return Ok(Permission::None);
-        }
-        if !resp.is_success() {
-            return Err(resp.error("GET", &path));
-        }
+        };
         #[derive(Deserialize)]
         struct Perm {
             permission: Option<String>,

@@ -193,4 +193,22 @@ impl GithubApi {
         }
         resp.json(method, path)
     }
+
+    /// GETs `path`: `None` on 404, the answer on a 2xx, an error otherwise.
+    pub(super) async fn get_found(
+        &self,
+        repo: &str,
+        path: &str,
+    ) -> Result<Option<RawResponse>, ForgeError> {
+        let resp = self
+            .send(repo, "GET", path, None, Safety::Idempotent)
+            .await?;
+        if resp.status == 404 {
+            return Ok(None);
+        }
+        if !resp.is_success() {
+            return Err(resp.error("GET", path));
+        }
+        Ok(Some(resp))
+    }
 }

@@ -83,7 +83,7 @@ pub struct AppInner {
     pub health: health::Health,
     pub replays: ratelimit::ReplayGuard,
     pub user_limit: ratelimit::RateLimiter,
-    /// `status` requests per user and hour.
+    /// `status` and `abort` requests per user and hour (each command its own count).
     pub status_limit: ratelimit::RateLimiter,
 
     pub repo_limit: ratelimit::RateLimiter,

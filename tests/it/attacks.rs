@@ -324,6 +324,25 @@ async fn status_flood_is_rate_limited_per_user() {
 }
 
 #[tokio::test]
+async fn abort_flood_is_rate_limited_per_user() {
+    let bot = TestBot::new().await;
+    let limit = battbot::server::commands::status::STATUS_PER_USER_PER_HOUR;
+    for i in 0..limit + 5 {
+        bot.comment("@battbot abort", 8100 + i as u64).await;
+    }
+    bot.settle().await;
+    // Each abort within the limit looks for pending jobs and says there is none; past it,
+    // nothing is read and nothing is said.
+    let replies = bot.replies().await;
+    assert_eq!(replies.len(), limit, "{replies:?}");
+    assert!(replies.iter().all(|r| r.contains("no pending job")));
+    // `status` keeps its own count.
+    bot.comment("@battbot status", 8200).await;
+    bot.settle().await;
+    assert_eq!(bot.replies().await.len(), limit + 1);
+}
+
+#[tokio::test]
 async fn thirty_concurrent_webhooks_lose_no_reply() {
     let bot = TestBot::new().await;
     use tower::ServiceExt;
@@ -342,7 +361,7 @@ async fn thirty_concurrent_webhooks_lose_no_reply() {
 
 #[tokio::test]
 async fn slack_reply_injection_cannot_ping_the_channel_or_link() {
-    use battbot::server::social::{ReplyLog, SlackConversation};
+    use battbot::server::social::SlackConversation;
     use battbot::social::{slack, Secret};
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -364,23 +383,13 @@ async fn slack_reply_injection_cannot_ping_the_channel_or_link() {
     let conversation: std::sync::Arc<dyn battbot::forge::Conversation> =
         std::sync::Arc::new(SlackConversation {
             client,
-            log: ReplyLog {
-                forge: bot.forge.clone(),
-                repo: bot.reports_repo(),
-                platform: "slack",
-            },
+            log: bot.reply_log("slack"),
         });
-    let forge: std::sync::Arc<dyn Forge> = bot.forge.clone();
-    let mut config = bot.config.clone();
-    let s = config.slack.get_or_insert_with(Default::default);
-    s.signing_secret = Some("slack-secret".into());
-    s.bot_user_id = Some("U061F7AUR".into());
-    let forges = battbot::server::Forges {
-        conversations: std::collections::HashMap::from([("slack".to_string(), conversation)]),
-        runner: forge.clone(),
-        reports: forge,
-    };
-    let app = battbot::server::App::new(config, forges, bot.clock.clone()).unwrap();
+    let app = bot.app_with("slack", conversation, |config| {
+        let s = config.slack.get_or_insert_with(Default::default);
+        s.signing_secret = Some("slack-secret".into());
+        s.bot_user_id = Some("U061F7AUR".into());
+    });
     let mut mention: Value = serde_json::from_str(&fixture(
         "slack/event_callback.app_mention.docs.MODIFIED-trailing-comma-removed.json",
     ))

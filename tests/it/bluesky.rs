@@ -2,7 +2,6 @@
 //! demo, polling with its cursor on the state branch, reply refs, facets on UTF-8 byte
 //! offsets, a refreshed session, and refusals that turn `/readyz` red.
 
-use std::collections::HashMap;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,11 +10,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use battbot::fakes::Recorder;
 use battbot::fakes_fediverse::{self as fedi, Pending};
-use battbot::forge::{Attachment, Conversation, Forge, Thread};
+use battbot::forge::{Attachment, Conversation, Thread};
 use battbot::server::fediverse::BlueskyConversation;
 use battbot::server::poll_fediverse::{poll_bluesky, BLUESKY_CURSOR};
-use battbot::server::social::ReplyLog;
-use battbot::server::{App, Forges};
+use battbot::server::App;
 use battbot::social::bluesky::{tid_to_u64, BlueskyClient};
 use battbot::social::Secret;
 use wiremock::matchers::{header, method, path};
@@ -44,7 +42,6 @@ async fn setup(
     let (rec, pending) = (Recorder::default(), Pending::default());
     let (router, refuse) = fedi::bluesky(rec.clone(), pending.clone());
     let (base, _task) = battbot::fakes::serve(move |_| router).await.unwrap();
-    let forge: Arc<dyn Forge> = bot.forge.clone();
     let conversation = Arc::new(BlueskyConversation {
         client: BlueskyClient::new(
             &base,
@@ -52,28 +49,16 @@ async fn setup(
             Secret::new(fedi::BLUESKY_PASSWORD),
         )
         .unwrap(),
-        log: ReplyLog {
-            forge: forge.clone(),
-            repo: bot.reports_repo(),
-            platform: "bluesky",
-        },
+        log: bot.reply_log("bluesky"),
     });
-    let mut config = bot.config.clone();
-    config.bluesky = Some(battbot::config::BlueskyConfig {
-        service: Some(base.clone()),
-        handle: Some("battbot.bsky.social".into()),
-        app_password: Some(fedi::BLUESKY_PASSWORD.into()),
-        post_random: false,
+    let app = bot.app_with("bluesky", conversation.clone(), |config| {
+        config.bluesky = Some(battbot::config::BlueskyConfig {
+            service: Some(base.clone()),
+            handle: Some("battbot.bsky.social".into()),
+            app_password: Some(fedi::BLUESKY_PASSWORD.into()),
+            post_random: false,
+        });
     });
-    let forges = Forges {
-        conversations: HashMap::from([(
-            "bluesky".to_string(),
-            conversation.clone() as Arc<dyn Conversation>,
-        )]),
-        runner: forge.clone(),
-        reports: forge,
-    };
-    let app = App::new(config, forges, bot.clock.clone()).unwrap();
     (app, conversation, rec, pending, refuse, base)
 }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use battbot::forge::counting::CountingForge;
 use battbot::forge::github::{GithubAuth, GithubForge, GithubForgeConfig};
 use battbot::forge::retry::RetryPolicy;
 use battbot::forge::{Conversation, Forge};
@@ -37,15 +38,17 @@ fn rows_of(csv: &str) -> Vec<[f64; 2]> {
     battbot::sim::drive_cycle::parse_csv("x", csv).unwrap()
 }
 
-/// The GitHub fake holding the runner, reports and the commented repository, and the app.
-struct Rig {
-    fake: FakeGithub,
-    app: App,
-    clock: Arc<TestClock>,
+/// The GitHub fake holding the runner, reports and the commented repository, and the app;
+/// the conversations go through a counting forge (the calls a comment causes).
+pub struct Rig {
+    pub fake: FakeGithub,
+    pub app: App,
+    pub clock: Arc<TestClock>,
+    pub counting: Arc<CountingForge>,
 }
 
 impl Rig {
-    async fn new(
+    pub async fn new(
         files: &[(&str, Vec<u8>)],
         edit: impl FnOnce(&mut battbot::config::Config),
     ) -> Rig {
@@ -70,10 +73,11 @@ impl Rig {
             })
             .unwrap(),
         );
+        let counting = Arc::new(CountingForge::new(forge.clone()));
         let forges = Forges {
             conversations: HashMap::from([(
                 "github".to_string(),
-                forge.clone() as Arc<dyn Conversation>,
+                counting.clone() as Arc<dyn Conversation>,
             )]),
             runner: forge.clone(),
             reports: forge,
@@ -81,17 +85,27 @@ impl Rig {
         let mut cfg = config(&fake.url, "http://bot.test");
         edit(&mut cfg);
         let app = App::new(cfg, forges, clock.clone()).unwrap();
-        Rig { fake, app, clock }
+        Rig {
+            fake,
+            app,
+            clock,
+            counting,
+        }
     }
 
     /// Delivers a comment; returns once its background work is done.
-    async fn comment(&self, body: &str, id: u64) {
+    pub async fn comment(&self, body: &str, id: u64) {
+        self.deliver(body, id, &format!("d-{id}")).await
+    }
+
+    /// Delivers comment `id` as delivery `delivery` (a redelivery has a new delivery id).
+    pub async fn deliver(&self, body: &str, id: u64, delivery: &str) {
         let payload = battbot::demo::comment_payload(body, id).unwrap();
         let sig = server::verify::github_signature(WEBHOOK_SECRET.as_bytes(), &payload);
         let req = Request::post("/github")
             .header("content-type", "application/json")
             .header("x-github-event", "issue_comment")
-            .header("x-github-delivery", format!("d-{id}"))
+            .header("x-github-delivery", delivery)
             .header("x-hub-signature-256", sig)
             .body(Body::from(payload))
             .unwrap();
@@ -101,12 +115,12 @@ impl Rig {
     }
 
     /// The bot's replies, oldest first.
-    fn replies(&self) -> Vec<String> {
+    pub fn replies(&self) -> Vec<String> {
         let w = self.fake.world.lock().unwrap();
         w.comments.iter().map(|c| c.body.clone()).collect()
     }
 
-    fn jobs(&self) -> Vec<String> {
+    pub fn jobs(&self) -> Vec<String> {
         self.fake.branches(RUNNER, "battbot/")
     }
 
@@ -133,13 +147,13 @@ impl Rig {
     }
 
     /// Reads of files of the commented repository.
-    fn reads(&self) -> usize {
+    pub fn reads(&self) -> usize {
         self.fake
             .calls_with(&format!("GET /repos/{CONVERSATION}/contents/"))
     }
 }
 
-fn simulate(step: &str) -> String {
+pub fn simulate(step: &str) -> String {
     format!("@battbot simulate DFN Chen2020 \"{step}\"")
 }
 

@@ -14,65 +14,18 @@ use battbot::job::JobSpec;
 use battbot::server::{self, App, Forges};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, MockServer, Request as WmRequest, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::comment_csv::{plain, PROFILE};
-use crate::common::{fixture, policy, strict_server, within};
+use crate::common::{fixture, policy, strict_server, within, GL_CONV};
 use crate::support::{TestBot, TestClock, RUNNER_SECRET, WEBHOOK_SECRET};
 
-const GL_CONV: &str = "/api/v4/projects/gitlab-org%2Fgitlab-test";
 const FILE: &str = "/repository/files/cycles%2Fprofile.csv";
 
-/// The GitLab conversation gitlab-org/gitlab-test#17: notes, awards, the commenter's role.
+/// The GitLab conversation gitlab-org/gitlab-test#17 (notes, awards, the commenter's role)
+/// and its project's default branch.
 async fn mount_conversation(server: &MockServer, notes: Arc<std::sync::Mutex<Vec<Value>>>) {
-    let path_notes = format!("{GL_CONV}/issues/17/notes");
-    let n = notes.clone();
-    Mock::given(method("GET"))
-        .and(path(path_notes.as_str()))
-        .respond_with(move |_: &WmRequest| {
-            ResponseTemplate::new(200).set_body_json(Value::Array(n.lock().unwrap().clone()))
-        })
-        .mount(server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(path_notes.as_str()))
-        .respond_with(move |req: &WmRequest| {
-            let body = url::form_urlencoded::parse(&req.body)
-                .find(|(k, _)| k == "body")
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default();
-            let mut note = fixture("gitlab/api.mr-note.recorded.kitware.json");
-            note["body"] = json!(body);
-            note["author"]["username"] = json!("battbot");
-            let mut all = notes.lock().unwrap();
-            note["id"] = json!(5000 + all.len());
-            all.push(note.clone());
-            ResponseTemplate::new(201).set_body_json(note)
-        })
-        .mount(server)
-        .await;
-    Mock::given(method("POST"))
-        .and(wiremock::matchers::path_regex(format!(
-            r"^{GL_CONV}/issues/17/notes/\d+/award_emoji$"
-        )))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 1, "name": "eyes"})))
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v4/users"))
-        .and(query_param("username", "root"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!([{"id": 1, "username": "root"}])),
-        )
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{GL_CONV}/members/all/1")))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"id": 1, "access_level": 40})),
-        )
-        .mount(server)
-        .await;
+    crate::common::mount_gitlab_notes(server, notes).await;
     Mock::given(method("GET"))
         .and(path(GL_CONV))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({

@@ -96,3 +96,78 @@ pub async fn within<F: Future>(f: F) -> F::Output {
         .await
         .expect("test timed out")
 }
+
+/// Asserts the permission `forge` gives each user on `repo`, naming the user that differs.
+pub async fn assert_permissions(
+    forge: &dyn battbot::forge::Conversation,
+    repo: &str,
+    want: &[(&str, battbot::forge::Permission)],
+) {
+    for (user, permission) in want {
+        assert_eq!(
+            forge.permission(repo, user).await.unwrap(),
+            *permission,
+            "{user}"
+        );
+    }
+}
+
+/// The GitLab project of the GitLab conversation fakes (gitlab-org/gitlab-test).
+pub const GL_CONV: &str = "/api/v4/projects/gitlab-org%2Fgitlab-test";
+
+/// Fakes the GitLab conversation gitlab-org/gitlab-test#17: its notes (listed and posted into
+/// `notes`, as the bot's), the award on the comment, and the commenter `root`'s role
+/// (maintainer).
+pub async fn mount_gitlab_notes(server: &MockServer, notes: Arc<Mutex<Vec<Value>>>) {
+    use serde_json::json;
+    use wiremock::matchers::{method, path, path_regex, query_param};
+    use wiremock::Request;
+    let path_notes = format!("{GL_CONV}/issues/17/notes");
+    let n = notes.clone();
+    Mock::given(method("GET"))
+        .and(path(path_notes.as_str()))
+        .respond_with(move |_: &Request| {
+            ResponseTemplate::new(200).set_body_json(Value::Array(n.lock().unwrap().clone()))
+        })
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(path_notes.as_str()))
+        .respond_with(move |req: &Request| {
+            let body = url::form_urlencoded::parse(&req.body)
+                .find(|(k, _)| k == "body")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            let mut note = fixture("gitlab/api.mr-note.recorded.kitware.json");
+            note["body"] = json!(body);
+            note["author"]["username"] = json!("battbot");
+            let mut all = notes.lock().unwrap();
+            note["id"] = json!(5000 + all.len());
+            all.push(note.clone());
+            ResponseTemplate::new(201).set_body_json(note)
+        })
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex(format!(
+            r"^{GL_CONV}/issues/17/notes/\d+/award_emoji$"
+        )))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 1, "name": "eyes"})))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v4/users"))
+        .and(query_param("username", "root"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!([{"id": 1, "username": "root"}])),
+        )
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GL_CONV}/members/all/1")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": 1, "access_level": 40})),
+        )
+        .mount(server)
+        .await;
+}

@@ -36,7 +36,7 @@ const SIMULATE: &str = "@battbot simulate SPM Chen2020 \"Discharge at 1C until 2
 #[derive(Default)]
 struct World {
     /// Issue comments / notes, as the platform lists them.
-    comments: Vec<Value>,
+    comments: Arc<Mutex<Vec<Value>>>,
     /// Job branches of the runner repository, with their `battbot-job.json`.
     branches: HashMap<String, Vec<u8>>,
 }
@@ -155,8 +155,8 @@ impl Harness {
 
     fn comment_bodies(&self) -> Vec<String> {
         let world = self.world.lock().unwrap();
-        world
-            .comments
+        let comments = world.comments.lock().unwrap();
+        comments
             .iter()
             .map(|c| c["body"].as_str().unwrap_or_default().to_string())
             .collect()
@@ -197,8 +197,9 @@ async fn mount_github_conversation(server: &MockServer, world: &Shared) {
     Mock::given(method("GET"))
         .and(path(format!("/repos/{GH_REPO}/issues/1/comments")))
         .respond_with(move |_: &WmRequest| {
-            ResponseTemplate::new(200)
-                .set_body_json(Value::Array(w.lock().unwrap().comments.clone()))
+            ResponseTemplate::new(200).set_body_json(Value::Array(
+                w.lock().unwrap().comments.lock().unwrap().clone(),
+            ))
         })
         .mount(server)
         .await;
@@ -210,9 +211,10 @@ async fn mount_github_conversation(server: &MockServer, world: &Shared) {
             let mut c = fixture("github/rest.docs2020.create-issue-comment.201.json");
             c["user"]["login"] = json!("battbot[bot]");
             c["body"] = body["body"].clone();
-            let mut world = w.lock().unwrap();
-            c["id"] = json!(9000 + world.comments.len());
-            world.comments.push(c.clone());
+            let world = w.lock().unwrap();
+            let mut comments = world.comments.lock().unwrap();
+            c["id"] = json!(9000 + comments.len());
+            comments.push(c.clone());
             ResponseTemplate::new(201).set_body_json(c)
         })
         .mount(server)
@@ -528,59 +530,9 @@ async fn github_comment_runs_on_gitlab_ci_and_reports_back() {
 // ---------------------------------------------------------------------------------------
 // GitLab conversation (issue notes) fake: gitlab-org/gitlab-test#17.
 
-const GL_CONV: &str = "/api/v4/projects/gitlab-org%2Fgitlab-test";
-
 async fn mount_gitlab_conversation(server: &MockServer, world: &Shared) {
-    let notes = format!("{GL_CONV}/issues/17/notes");
-    let w = world.clone();
-    Mock::given(method("GET"))
-        .and(path(notes.as_str()))
-        .respond_with(move |_: &WmRequest| {
-            ResponseTemplate::new(200)
-                .set_body_json(Value::Array(w.lock().unwrap().comments.clone()))
-        })
-        .mount(server)
-        .await;
-    let w = world.clone();
-    Mock::given(method("POST"))
-        .and(path(notes.as_str()))
-        .respond_with(move |req: &WmRequest| {
-            let body = url::form_urlencoded::parse(&req.body)
-                .find(|(k, _)| k == "body")
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default();
-            let mut n = fixture("gitlab/api.mr-note.recorded.kitware.json");
-            n["body"] = json!(body);
-            n["author"]["username"] = json!("battbot");
-            let mut world = w.lock().unwrap();
-            n["id"] = json!(5000 + world.comments.len());
-            world.comments.push(n.clone());
-            ResponseTemplate::new(201).set_body_json(n)
-        })
-        .mount(server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path_regex(format!(
-            r"^{GL_CONV}/issues/17/notes/\d+/award_emoji$"
-        )))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 1, "name": "eyes"})))
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v4/users"))
-        .and(query_param("username", "root"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!([{"id": 1, "username": "root"}])),
-        )
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{GL_CONV}/members/all/1")))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"id": 1, "access_level": 40})),
-        )
-        .mount(server)
-        .await;
+    let notes = world.lock().unwrap().comments.clone();
+    crate::common::mount_gitlab_notes(server, notes).await;
 }
 
 // ---------------------------------------------------------------------------------------

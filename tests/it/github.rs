@@ -593,23 +593,18 @@ async fn permissions_map_from_the_collaborator_api() {
                 .await;
         }
         let f = forge(&server, Arc::default());
-        assert_eq!(
-            f.permission(REPO, "recorded").await.unwrap(),
-            Permission::Admin
-        );
-        assert_eq!(f.permission(REPO, "docs").await.unwrap(), Permission::Admin);
-        assert_eq!(
-            f.permission(REPO, "maint").await.unwrap(),
-            Permission::Maintain
-        );
-        assert_eq!(
-            f.permission(REPO, "reader").await.unwrap(),
-            Permission::Read
-        );
-        assert_eq!(
-            f.permission(REPO, "stranger").await.unwrap(),
-            Permission::None
-        );
+        crate::common::assert_permissions(
+            &f,
+            REPO,
+            &[
+                ("recorded", Permission::Admin),
+                ("docs", Permission::Admin),
+                ("maint", Permission::Maintain),
+                ("reader", Permission::Read),
+                ("stranger", Permission::None),
+            ],
+        )
+        .await;
     })
     .await
 }

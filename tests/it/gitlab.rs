@@ -446,26 +446,18 @@ async fn member_access_levels_map_to_permissions() {
             .mount(&server)
             .await;
         let f = forge(&server, Arc::default());
-        assert_eq!(
-            f.permission(PROJECT, "dev").await.unwrap(),
-            Permission::Write
-        );
-        assert_eq!(
-            f.permission(PROJECT, "maint").await.unwrap(),
-            Permission::Maintain
-        );
-        assert_eq!(
-            f.permission(PROJECT, "rep").await.unwrap(),
-            Permission::Triage
-        );
-        assert_eq!(
-            f.permission(PROJECT, "ghost").await.unwrap(),
-            Permission::None
-        );
-        assert_eq!(
-            f.permission(PROJECT, "outsider").await.unwrap(),
-            Permission::None
-        );
+        crate::common::assert_permissions(
+            &f,
+            PROJECT,
+            &[
+                ("dev", Permission::Write),
+                ("maint", Permission::Maintain),
+                ("rep", Permission::Triage),
+                ("ghost", Permission::None),
+                ("outsider", Permission::None),
+            ],
+        )
+        .await;
     })
     .await
 }

@@ -2,14 +2,13 @@
 //! waited out (the claim renewed) and posted once; a redelivery while the first delivery
 //! holds the claim posts nothing; a reply already in the log is never posted again.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use battbot::forge::{Conversation, Forge, Thread};
+use battbot::forge::{Conversation, Thread};
 use battbot::reply::Reply;
 use battbot::server::social::{ReplyLog, SlackConversation, TwitterConversation};
-use battbot::server::{App, Forges, Replied};
+use battbot::server::{App, Replied};
 use battbot::social::{oauth1::OAuth1Credentials, slack, twitter, Secret};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -35,23 +34,11 @@ fn app_on(
     c: Arc<dyn Conversation>,
     s: Arc<RecordingSleeper>,
 ) -> App {
-    let forge: Arc<dyn Forge> = bot.forge.clone();
-    let forges = Forges {
-        conversations: HashMap::from([(platform.to_string(), c)]),
-        runner: forge.clone(),
-        reports: forge,
-    };
-    App::new(bot.config.clone(), forges, bot.clock.clone())
-        .unwrap()
-        .with_sleeper(s)
+    bot.app_with(platform, c, |_| {}).with_sleeper(s)
 }
 
 fn log(bot: &TestBot, platform: &'static str) -> ReplyLog {
-    ReplyLog {
-        forge: bot.forge.clone(),
-        repo: bot.reports_repo(),
-        platform,
-    }
+    bot.reply_log(platform)
 }
 
 /// Posts reply `key` through `app`'s conversation for `platform`.

@@ -12,6 +12,7 @@ mod cli_parse;
 mod commands;
 mod comment_csv;
 mod comment_csv_forges;
+mod comment_csv_limits;
 mod common;
 mod demo;
 mod deploy;

@@ -2,7 +2,6 @@
 //! the demo, polling with its cursor on the state branch, replies that are never more
 //! public than the mention, refusals that turn `/readyz` red, and the stream's back-off.
 
-use std::collections::HashMap;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,11 +10,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use battbot::fakes::Recorder;
 use battbot::fakes_fediverse::{self as fedi, Pending};
-use battbot::forge::{Conversation, Forge};
 use battbot::server::fediverse::MastodonConversation;
 use battbot::server::poll_fediverse::{poll_mastodon, MASTODON_CURSOR};
-use battbot::server::social::ReplyLog;
-use battbot::server::{App, Forges};
+use battbot::server::App;
 use battbot::social::mastodon::MastodonClient;
 use battbot::social::{Secret, Sleeper};
 
@@ -43,31 +40,18 @@ async fn setup(
         .unwrap()
         .with_sleeper(Sleeper::recording().0)
     };
-    let forge: Arc<dyn Forge> = bot.forge.clone();
     let conversation = Arc::new(MastodonConversation {
         client: client(),
-        log: ReplyLog {
-            forge: forge.clone(),
-            repo: bot.reports_repo(),
-            platform: "mastodon",
-        },
+        log: bot.reply_log("mastodon"),
     });
-    let mut config = bot.config.clone();
-    config.mastodon = Some(battbot::config::MastodonConfig {
-        base_url: Some(base.clone()),
-        handle: Some("battbot@fediscience.org".into()),
-        access_token: Some(fedi::MASTODON_TOKEN.into()),
-        post_random: false,
+    let app = bot.app_with("mastodon", conversation, |config| {
+        config.mastodon = Some(battbot::config::MastodonConfig {
+            base_url: Some(base.clone()),
+            handle: Some("battbot@fediscience.org".into()),
+            access_token: Some(fedi::MASTODON_TOKEN.into()),
+            post_random: false,
+        });
     });
-    let forges = Forges {
-        conversations: HashMap::from([(
-            "mastodon".to_string(),
-            conversation as Arc<dyn Conversation>,
-        )]),
-        runner: forge.clone(),
-        reports: forge,
-    };
-    let app = App::new(config, forges, bot.clock.clone()).unwrap();
     (app, client(), rec, pending, refuse)
 }
 

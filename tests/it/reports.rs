@@ -394,33 +394,17 @@ async fn indexes_and_prune() {
             .await
             .unwrap();
     }
-    let readme = String::from_utf8(
-        forge
-            .read_file(repo, "main", "README.md")
-            .await
-            .unwrap()
-            .unwrap(),
-    )
-    .unwrap();
+    let readme = main_text(forge.as_ref(), repo, "README.md").await;
     snapshot!("index", readme);
-    let per_repo = String::from_utf8(
-        forge
-            .read_file(repo, "main", "github/Codertocat/Hello-World/README.md")
-            .await
-            .unwrap()
-            .unwrap(),
+    let per_repo = main_text(
+        forge.as_ref(),
+        repo,
+        "github/Codertocat/Hello-World/README.md",
     )
-    .unwrap();
+    .await;
     snapshot!("repo_index", per_repo);
     // The site is static and loads the month shards the manifest lists.
-    let site = String::from_utf8(
-        forge
-            .read_file(repo, "main", "index.html")
-            .await
-            .unwrap()
-            .unwrap(),
-    )
-    .unwrap();
+    let site = main_text(forge.as_ref(), repo, "index.html").await;
     assert!(site.contains("index/manifest.json"));
     let manifest = report::index::read_manifest(forge.as_ref(), repo, "main")
         .await
@@ -482,4 +466,10 @@ async fn a_replica_that_checked_before_the_other_committed_does_not_commit_the_r
         "the second finds it and commits nothing"
     );
     assert_eq!(forge.branch_tip(repo, "main").await.unwrap(), tip);
+}
+
+/// A text file on `repo`'s main branch, which must exist.
+async fn main_text(forge: &dyn battbot::forge::Forge, repo: &str, path: &str) -> String {
+    let bytes = forge.read_file(repo, "main", path).await.unwrap();
+    String::from_utf8(bytes.unwrap_or_else(|| panic!("no {path}"))).unwrap()
 }

@@ -2,14 +2,13 @@
 //! with a chunked GIF upload, Slack url_verification, signatures and threaded replies —
 //! against strict wiremock fakes of the platform APIs.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use battbot::forge::{Conversation, Forge};
-use battbot::server::social::{ReplyLog, SlackConversation, TwitterConversation};
-use battbot::server::{App, Forges};
+use battbot::server::social::{SlackConversation, TwitterConversation};
+use battbot::server::App;
 use battbot::social::{oauth1::OAuth1Credentials, slack, twitter, Secret};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -50,15 +49,7 @@ fn app_with(
     conversation: Arc<dyn Conversation>,
     edit: impl FnOnce(&mut battbot::config::Config),
 ) -> App {
-    let forge: Arc<dyn Forge> = bot.forge.clone();
-    let mut config = bot.config.clone();
-    edit(&mut config);
-    let forges = Forges {
-        conversations: HashMap::from([(platform.to_string(), conversation)]),
-        runner: forge.clone(),
-        reports: forge,
-    };
-    App::new(config, forges, bot.clock.clone()).unwrap()
+    bot.app_with(platform, conversation, edit)
 }
 
 #[tokio::test]
@@ -119,11 +110,7 @@ async fn a_mention_becomes_a_job_answered_with_a_chunked_gif() {
     let client = twitter_client(&api);
     let conversation = Arc::new(TwitterConversation {
         client,
-        log: ReplyLog {
-            forge: bot.forge.clone(),
-            repo: bot.reports_repo(),
-            platform: "twitter",
-        },
+        log: bot.reply_log("twitter"),
     });
     let app = app_with(&bot, "twitter", conversation.clone(), |c| {
         let t = c.twitter.get_or_insert_with(Default::default);
@@ -227,11 +214,7 @@ async fn slack_url_verification_signatures_and_a_threaded_reply() {
     .unwrap();
     let conversation = Arc::new(SlackConversation {
         client,
-        log: ReplyLog {
-            forge: bot.forge.clone(),
-            repo: bot.reports_repo(),
-            platform: "slack",
-        },
+        log: bot.reply_log("slack"),
     });
     let app = app_with(&bot, "slack", conversation, |c| {
         let s = c.slack.get_or_insert_with(Default::default);
@@ -363,11 +346,7 @@ async fn polling_mentions_persists_since_id_across_runs() {
     let client = twitter_client(&api);
     let conversation = Arc::new(TwitterConversation {
         client: client.clone(),
-        log: ReplyLog {
-            forge: bot.forge.clone(),
-            repo: bot.reports_repo(),
-            platform: "twitter",
-        },
+        log: bot.reply_log("twitter"),
     });
     let app = app_with(&bot, "twitter", conversation, |c| {
         let t = c.twitter.get_or_insert_with(Default::default);
@@ -613,11 +592,7 @@ async fn a_platform_that_keeps_refusing_turns_readyz_red_and_raises_one_alert() 
         .await;
     let conversation = Arc::new(TwitterConversation {
         client: twitter_client(&api),
-        log: ReplyLog {
-            forge: bot.forge.clone(),
-            repo: bot.reports_repo(),
-            platform: "twitter",
-        },
+        log: bot.reply_log("twitter"),
     });
     let app = app_with(&bot, "twitter", conversation, |c| {
         let t = c.twitter.get_or_insert_with(Default::default);

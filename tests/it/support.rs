@@ -216,6 +216,34 @@ impl TestBot {
 }
 
 impl TestBot {
+    /// A reply log on the bot's reports repository, for `platform`'s conversation.
+    pub fn reply_log(&self, platform: &'static str) -> battbot::server::social::ReplyLog {
+        battbot::server::social::ReplyLog {
+            forge: self.forge.clone(),
+            repo: self.reports_repo(),
+            platform,
+        }
+    }
+
+    /// An app of the bot's config (changed by `edit`) whose only conversation is
+    /// `conversation`, for `platform`; runner and reports on the bot's forge.
+    pub fn app_with(
+        &self,
+        platform: &str,
+        conversation: Arc<dyn Conversation>,
+        edit: impl FnOnce(&mut Config),
+    ) -> App {
+        let forge: Arc<dyn Forge> = self.forge.clone();
+        let mut config = self.config.clone();
+        edit(&mut config);
+        let forges = Forges {
+            conversations: HashMap::from([(platform.to_string(), conversation)]),
+            runner: forge.clone(),
+            reports: forge,
+        };
+        App::new(config, forges, self.clock.clone()).unwrap()
+    }
+
     /// Marks a job branch's pipeline state as the local runner would.
     pub fn set_pipeline_state(&self, branch: &str, state: &str) {
         let file = self

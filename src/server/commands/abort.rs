@@ -1,4 +1,5 @@
 //! `abort`: cancels this conversation's pending job — pipeline cancelled, branch deleted.
+//! Open to all (the requester may abort their own job), so bounded per user like `status`.
 
 use crate::forge::{Conversation, Thread};
 use crate::reply::Reply;
@@ -14,8 +15,18 @@ pub async fn run(
     ev: &CommentEvent,
 ) -> anyhow::Result<()> {
     let key = format!("abort-c{}", ev.source.comment_id);
-    let jobs = pending::for_thread(app, &ev.source).await?;
     let user = &ev.source.user;
+    // Anyone may ask, and finding the pending jobs costs forge reads: bounded per user before
+    // any, as `status` is (its own count, the same limit).
+    let now = app.clock.now().unix_timestamp();
+    let user_key = format!("abort:{}:{}", ev.source.platform, user.to_ascii_lowercase());
+    if app.status_limit.check(&user_key, now).is_err() {
+        // No reply either: a flood of `abort` must cost nothing.
+        app.metrics.inc_rate_limited();
+        tracing::info!(user = %user, "abort rate-limited");
+        return Ok(());
+    }
+    let jobs = pending::for_thread(app, &ev.source).await?;
     let allowed = |owner: &str| owner.eq_ignore_ascii_case(user);
     if jobs.is_empty() {
         let body = Reply::new()

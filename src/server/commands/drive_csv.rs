@@ -79,27 +79,24 @@ fn describe(e: &ForgeError, platform: &str) -> String {
     }
 }
 
-/// Reads the CSV files `cmd`'s steps name from the comment's own repository (`source.repo`,
-/// never another) into each run's `drive_cycles`. Nothing is read unless every path is a
-/// plain relative `.csv` path; the files of one comment hold at most `MAX_FILES` files,
-/// `MAX_TOTAL_BYTES` bytes and `max_rows` rows together. Every problem is a refusal that
-/// says what is wrong, where, and the limit.
-pub async fn fill(
+/// The CSV files `cmd`'s steps name and do not define, checked without reading anything:
+/// `None` when there are none; a refusal when the comment's platform has no repository,
+/// when there are more than `MAX_FILES`, or when a path is not a plain relative `.csv` path.
+fn plan(
     forge: &dyn Conversation,
     source: &JobSource,
-    cmd: &mut Command,
-    max_rows: usize,
-) -> Result<(), ParseError> {
+    cmd: &Command,
+) -> Result<Option<BTreeMap<String, Vec<DriveKind>>>, ParseError> {
     let runs = match cmd {
         Command::Simulate { runs } | Command::Compare { runs } => runs,
-        _ => return Ok(()),
+        _ => return Ok(None),
     };
     let named = named_csvs(runs);
     if named.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let first = named.keys().next().cloned().unwrap_or_default();
-    let Some(repo_forge) = forge.repository_forge() else {
+    if forge.repository_forge().is_none() {
         return Err(refusal(
             format!(
                 "\"{first}\" names a CSV file in a repository, and a {} post has no repository",
@@ -107,7 +104,7 @@ pub async fn fill(
             ),
             "comment on a GitHub or GitLab issue or merge request of the repository that holds the file, or use the built-in \"Run US06 (A)\"",
         ));
-    };
+    }
     if named.len() > MAX_FILES {
         return Err(refusal(
             format!(
@@ -122,6 +119,34 @@ pub async fn fill(
         drive_cycle::check_repo_path(name)
             .map_err(|e| invalid(e, "paths are relative to the repository's root"))?;
     }
+    Ok(Some(named))
+}
+
+/// Whether `fill` would read files through the forge for `cmd` (rather than refuse it, or
+/// have nothing to read): what the caller counts against the rate limits first.
+pub fn reads_files(forge: &dyn Conversation, source: &JobSource, cmd: &Command) -> bool {
+    matches!(plan(forge, source, cmd), Ok(Some(_)))
+}
+
+/// Reads the CSV files `cmd`'s steps name from the comment's own repository (`source.repo`,
+/// never another) into each run's `drive_cycles`. Nothing is read unless every path is a
+/// plain relative `.csv` path; the files of one comment hold at most `MAX_FILES` files,
+/// `MAX_TOTAL_BYTES` bytes and `max_rows` rows together. Every problem is a refusal that
+/// says what is wrong, where, and the limit.
+pub async fn fill(
+    forge: &dyn Conversation,
+    source: &JobSource,
+    cmd: &mut Command,
+    max_rows: usize,
+) -> Result<(), ParseError> {
+    let Some(named) = plan(forge, source, cmd)? else {
+        return Ok(());
+    };
+    let (Some(repo_forge), Command::Simulate { runs } | Command::Compare { runs }) =
+        (forge.repository_forge(), cmd)
+    else {
+        return Ok(());
+    };
     let repo = source.repo.as_str();
     let branch = repo_forge.default_branch(repo).await.map_err(|e| {
         tracing::warn!(repo, error = %e, "default branch of a commented repository");

@@ -20,6 +20,11 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let user = &ev.source.user;
     let comment_key = format!("c{}", ev.source.comment_id);
+    // A user or repository over its limit is refused before any forge read (access, CSVs,
+    // pending jobs); the refusal counts nothing, so retries do not extend the wait.
+    if let Err(limited) = rate_limit(app, ev, false) {
+        return refuse_limited(app, forge, thread, ev, limited).await;
+    }
     if let access::Access::Denied(reason) = access::check(app, forge, &ev.source).await? {
         app.metrics.inc_job_rejected();
         let body = Reply::new()
@@ -33,7 +38,14 @@ pub async fn run(
     }
     // CSVs named by `Run path.csv (…)` are read from the comment's repository into the runs,
     // then the limits are checked again on the data.
+    // Reading them is the expensive part of a request: a request that reads counts now,
+    // whatever becomes of it, so refusals on the data cannot read without limit.
     let mut cmd = cmd;
+    if super::drive_csv::reads_files(forge, &ev.source, &cmd) {
+        if let Err(limited) = rate_limit(app, ev, true) {
+            return refuse_limited(app, forge, thread, ev, limited).await;
+        }
+    }
     let limits = &app.config.limits;
     let checked = match super::drive_csv::fill(
         forge,
@@ -112,35 +124,12 @@ pub async fn run(
             .await?;
         return Ok(());
     }
-    let now = app.clock.now().unix_timestamp();
-    let user_key = format!("{}:{}", ev.source.platform, user.to_ascii_lowercase());
-    let repo_key = format!(
-        "{}:{}",
-        ev.source.platform,
-        ev.source.repo.to_ascii_lowercase()
-    );
-    // A redelivery of an accepted request does not count again.
-    let limited = if mine.is_empty() {
-        app.user_limit
-            .check(&user_key, now)
-            .map_err(|wait| (wait, "you have"))
-            .and_then(|_| {
-                app.repo_limit
-                    .check(&repo_key, now)
-                    .map_err(|wait| (wait, "this repository has"))
-            })
-    } else {
-        Ok(())
-    };
-    if let Err((wait, who)) = limited {
-        app.metrics.inc_rate_limited();
-        let body = Reply::new().mention(user).bot(format!(
-            " {who} reached the hourly limit of simulations; please try again in {}.",
-            super::status::age(wait)
-        ));
-        app.reply_once(forge, thread, &format!("limited-{comment_key}"), &body)
-            .await?;
-        return Ok(());
+    // A redelivery of an accepted request does not count again (nor does a request that
+    // was counted when its CSV files were read).
+    if mine.is_empty() {
+        if let Err(limited) = rate_limit(app, ev, true) {
+            return refuse_limited(app, forge, thread, ev, limited).await;
+        }
     }
     let files = ci::runner_files(&spec, app.ci_target);
     let message = format!("battbot job {} for {}", spec.id, spec.source.url);
@@ -193,6 +182,56 @@ pub async fn run(
         .bot("\n\nI'll reply here with the report.");
     app.reply_once(forge, thread, &format!("accepted-{}", spec.id), &body)
         .await?;
+    Ok(())
+}
+
+/// Why a request is over a limit: the seconds until the next is allowed, and whose limit.
+type Limited = (i64, &'static str);
+
+/// Checks the per-user, then the per-repository hourly limit for this comment; `count`
+/// records it (once per comment: a second check or a redelivery is not counted again),
+/// otherwise the limits are only peeked at. Both are asked before either counts.
+fn rate_limit(app: &App, ev: &CommentEvent, count: bool) -> Result<(), Limited> {
+    let now = app.clock.now().unix_timestamp();
+    let platform = &ev.source.platform;
+    let user_key = format!("{platform}:{}", ev.source.user.to_ascii_lowercase());
+    let repo_key = format!("{platform}:{}", ev.source.repo.to_ascii_lowercase());
+    let request = format!("{platform}:{}:{}", ev.source.repo, ev.source.comment_id);
+    let peek = || {
+        app.user_limit
+            .peek(&user_key, &request, now)
+            .map_err(|wait| (wait, "you have"))?;
+        app.repo_limit
+            .peek(&repo_key, &request, now)
+            .map_err(|wait| (wait, "this repository has"))
+    };
+    peek()?;
+    if count {
+        app.user_limit
+            .check_request(&user_key, &request, now)
+            .map_err(|wait| (wait, "you have"))?;
+        app.repo_limit
+            .check_request(&repo_key, &request, now)
+            .map_err(|wait| (wait, "this repository has"))?;
+    }
+    Ok(())
+}
+
+/// The polite refusal of a request over an hourly limit.
+async fn refuse_limited(
+    app: &App,
+    forge: &dyn Conversation,
+    thread: &Thread,
+    ev: &CommentEvent,
+    (wait, who): Limited,
+) -> anyhow::Result<()> {
+    app.metrics.inc_rate_limited();
+    let body = Reply::new().mention(&ev.source.user).bot(format!(
+        " {who} reached the hourly limit of simulations; please try again in {}.",
+        super::status::age(wait)
+    ));
+    let key = format!("limited-c{}", ev.source.comment_id);
+    app.reply_once(forge, thread, &key, &body).await?;
     Ok(())
 }
 

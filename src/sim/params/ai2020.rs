@@ -4,25 +4,24 @@
 
 use std::sync::OnceLock;
 
+use super::common::{arrhenius, sqrt0};
 use super::constants::{F, R};
 use super::interp::CubicSpline;
 use super::{FnArgs, ParameterValues, Value};
 
-fn sqrt0(x: f64) -> f64 {
-    x.max(0.0).sqrt()
-}
-
 /// Graphite particle diffusivity [m2.s-1] f(sto, T) (Dualfoil 1998, Arrhenius 5 kJ/mol).
 pub fn graphite_diffusivity_dualfoil1998(a: &FnArgs) -> f64 {
-    let arrhenius = (5000.0 / R * (1.0 / 298.15 - 1.0 / a.t)).exp();
-    3.9e-14 * arrhenius
+    3.9e-14 * arrhenius(5000.0, a.t)
 }
 
 /// Graphite exchange-current density [A.m-2] f(c_e, c_s_surf, c_s_max, T) (Dualfoil 1998).
 pub fn graphite_electrolyte_exchange_current_density_dualfoil1998(a: &FnArgs) -> f64 {
     let m_ref = 1e-11 * F;
-    let arrhenius = (5000.0 / R * (1.0 / 298.15 - 1.0 / a.t)).exp();
-    m_ref * arrhenius * sqrt0(a.c_e) * sqrt0(a.c_s_surf) * sqrt0(a.c_s_max - a.c_s_surf)
+    m_ref
+        * arrhenius(5000.0, a.t)
+        * sqrt0(a.c_e)
+        * sqrt0(a.c_s_surf)
+        * sqrt0(a.c_s_max - a.c_s_surf)
 }
 
 /// Graphite OCP entropic change [V.K-1] f(sto) (Ai2020 rational fit).
@@ -64,8 +63,7 @@ pub fn graphite_cracking_rate_ai2020(a: &FnArgs) -> f64 {
 
 /// LiCoO2 particle diffusivity [m2.s-1] f(sto, T) (Dualfoil 1998, Arrhenius 5 kJ/mol).
 pub fn lico2_diffusivity_dualfoil1998(a: &FnArgs) -> f64 {
-    let arrhenius = (5000.0 / R * (1.0 / 298.15 - 1.0 / a.t)).exp();
-    5.387e-15 * arrhenius
+    5.387e-15 * arrhenius(5000.0, a.t)
 }
 
 /// LiCoO2 exchange-current density [A.m-2] f(c_e, c_s_surf, c_s_max, T) (Dualfoil 1998).

@@ -2,26 +2,10 @@
 //! E. Kendrick, "Development of Experimental Techniques for Parameterization of Multi-scale
 //! Lithium-ion Battery Models", J. Electrochem. Soc. 167 (8) 080534 (2020).
 
-use super::tanh;
+use super::common::{
+    arrhenius_rounded as arrhenius, graphite_lgm50_ocp_chen2020, nmc_lgm50_ocp_chen2020,
+};
 use super::{FnArgs, ParameterValues, Value::Func, Value::Scalar};
-
-const R: f64 = 8.314462618;
-
-fn arrhenius(e: f64, t: f64) -> f64 {
-    if t == 298.15 {
-        return 1.0; // exp(0), without the call
-    }
-    (e / R * (1.0 / 298.15 - 1.0 / t)).exp()
-}
-
-/// Graphite OCP (Chen2020).
-fn graphite_lgm50_ocp_chen2020(a: &FnArgs) -> f64 {
-    let sto = a.sto;
-    1.9793 * (-39.3631 * sto).exp() + 0.2482
-        - 0.0909 * tanh(29.8538 * (sto - 0.1234))
-        - 0.04478 * tanh(14.9159 * (sto - 0.2769))
-        - 0.0205 * tanh(30.4444 * (sto - 0.6103))
-}
 
 fn graphite_lgm50_j0_chen2020(a: &FnArgs) -> f64 {
     6.48e-7
@@ -29,15 +13,6 @@ fn graphite_lgm50_j0_chen2020(a: &FnArgs) -> f64 {
         * a.c_e.sqrt()
         * a.c_s_surf.sqrt()
         * (a.c_s_max - a.c_s_surf).sqrt()
-}
-
-/// NMC 811 OCP (Chen2020).
-fn nmc_lgm50_ocp_chen2020(a: &FnArgs) -> f64 {
-    let sto = a.sto;
-    -0.809 * sto + 4.4875
-        - 0.0428 * tanh(18.5138 * (sto - 0.5542))
-        - 17.7326 * tanh(15.789 * (sto - 0.3117))
-        + 17.5842 * tanh(15.9308 * (sto - 0.312))
 }
 
 fn nmc_lgm50_j0_chen2020(a: &FnArgs) -> f64 {

@@ -2,13 +2,10 @@
 //! S. Käbitz, A. Warnecke, D. U. Sauer, "Parameterization of a Physico-Chemical Model of a Lithium-Ion
 //! Battery: I. Determination of Parameters", J. Electrochem. Soc. 162(9), A1836 (2015), doi:10.1149/2.0551509jes.
 
+use super::common::{sei_limited_dead_lithium_okane2022, sqrt0};
 use super::constants::{F, K_B, Q_E, R};
 use super::tanh;
 use super::{FnArgs, ParameterValues, Value};
-
-fn sqrt0(x: f64) -> f64 {
-    x.max(0.0).sqrt()
-}
 
 /// Graphite particle diffusivity [m2.s-1] f(sto, T) (Ecker 2015, Arrhenius from 296 K).
 pub fn graphite_diffusivity_ecker2015(a: &FnArgs) -> f64 {
@@ -83,12 +80,6 @@ pub fn plating_exchange_current_density_okane2020(a: &FnArgs) -> f64 {
 /// (O'Kane 2020); c_Li, the plated lithium concentration, is passed in `c_s_surf`.
 pub fn stripping_exchange_current_density_okane2020(a: &FnArgs) -> f64 {
     F * 1e-10 * a.c_s_surf
-}
-
-/// Dead lithium decay rate [s-1] f(L_sei) = gamma_0 L_sei_0 / L_sei (O'Kane 2022) with the
-/// set's decay constant (1e-6 s-1) and initial SEI thickness (5 nm); L_sei is passed in `sto`.
-pub fn sei_limited_dead_lithium_okane2022(a: &FnArgs) -> f64 {
-    1e-06 * 5e-09 / a.sto
 }
 
 /// Electrolyte diffusivity [m2.s-1] f(c_e, T) from the conductivity by the Nernst-Einstein

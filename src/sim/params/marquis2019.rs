@@ -2,17 +2,9 @@
 //! R. Timms, C. P. Please, S. J. Chapman, "An asymptotic derivation of a single particle model
 //! with electrolyte", J. Electrochem. Soc. 166 (15) A3693–A3706 (2019).
 
+use super::common::arrhenius_rounded as arrhenius;
 use super::tanh;
 use super::{FnArgs, ParameterValues, Value::Func, Value::Scalar};
-
-const R: f64 = 8.314462618;
-
-fn arrhenius(e: f64, t: f64) -> f64 {
-    if t == 298.15 {
-        return 1.0; // exp(0), without the call
-    }
-    (e / R * (1.0 / 298.15 - 1.0 / t)).exp()
-}
 
 fn sech2(x: f64) -> f64 {
     let c = x.cosh();

@@ -4,6 +4,7 @@
 pub mod ai2020;
 pub mod bpx;
 pub mod chen2020;
+pub mod common;
 pub mod constants;
 pub mod ecker2015;
 pub mod interp;

@@ -2,20 +2,9 @@
 //! A. G. Stefanopoulou, "Differential Expansion and Voltage Model for Li-ion Batteries at
 //! Practical Charging Rates", J. Electrochem. Soc. 167(11), 110561 (2020), doi:10.1149/1945-7111/aba5d1.
 
-use super::constants::R;
+use super::common::{arrhenius, sqrt0};
 use super::tanh;
 use super::{FnArgs, ParameterValues, Value};
-
-fn sqrt0(x: f64) -> f64 {
-    x.max(0.0).sqrt()
-}
-
-fn arrhenius(e: f64, t: f64) -> f64 {
-    if t == 298.15 {
-        return 1.0; // exp(0), without the call
-    }
-    (e / R * (1.0 / 298.15 - 1.0 / t)).exp()
-}
 
 /// Graphite particle diffusivity [m2.s-1] f(sto, T) (Mohtat 2020).
 pub fn graphite_diffusivity_peymanmpm(a: &FnArgs) -> f64 {

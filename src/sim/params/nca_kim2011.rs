@@ -2,16 +2,9 @@
 //! A. Pesaran, "Multi-domain modeling of lithium-ion batteries encompassing multi-physics in
 //! varied length scales", J. Electrochem. Soc. 158(8), A955 (2011), doi:10.1149/1.3597614.
 
-use super::constants::R;
+use super::common::arrhenius;
 use super::tanh;
 use super::{FnArgs, ParameterValues, Value};
-
-fn arrhenius(e: f64, t: f64) -> f64 {
-    if t == 298.15 {
-        return 1.0; // exp(0), without the call
-    }
-    (e / R * (1.0 / 298.15 - 1.0 / t)).exp()
-}
 
 /// The set's "Initial concentration in electrolyte [mol.m-3]", the exchange-current
 /// densities' reference concentration.

@@ -2,24 +2,16 @@
 //! LAM). S. E. J. O'Kane, W. Ai, G. Madabattula, D. Alonso-Alvarez, R. Timms, V. Sulzer, J. S. Edge,
 //! B. Wu, G. J. Offer, M. Marinescu, "Lithium-ion battery degradation: how to model it", PCCP 24, 7909 (2022).
 
-use super::tanh;
+use super::common::{
+    arrhenius, graphite_lgm50_electrolyte_exchange_current_density_chen2020,
+    nmc_lgm50_ocp_chen2020, sei_limited_dead_lithium_okane2022, sqrt0,
+};
 use std::sync::OnceLock;
 
 use super::ai2020::{graphite_cracking_rate_ai2020, graphite_volume_change_ai2020};
-use super::constants::{F, R};
+use super::constants::F;
 use super::interp::CubicSpline;
 use super::{FnArgs, ParameterValues, Value};
-
-fn sqrt0(x: f64) -> f64 {
-    x.max(0.0).sqrt()
-}
-
-fn arrhenius(e: f64, t: f64) -> f64 {
-    if t == 298.15 {
-        return 1.0; // exp(0), without the call
-    }
-    (e / R * (1.0 / 298.15 - 1.0 / t)).exp()
-}
 
 /// Lithium plating exchange-current density [A.m-2] f(c_e, c_Li, T) = F k c_e (O'Kane 2020),
 /// with the set's "Lithium plating kinetic rate constant [m.s-1]" (1e-9).
@@ -31,12 +23,6 @@ pub fn plating_exchange_current_density_okane2020(a: &FnArgs) -> f64 {
 /// (O'Kane 2020); c_Li, the plated lithium concentration, is passed in `c_s_surf`.
 pub fn stripping_exchange_current_density_okane2020(a: &FnArgs) -> f64 {
     F * 1e-09 * a.c_s_surf
-}
-
-/// Dead lithium decay rate [s-1] f(L_sei) = gamma_0 L_sei_0 / L_sei (O'Kane 2022) with the
-/// set's decay constant (1e-6 s-1) and initial SEI thickness (5 nm); L_sei is passed in `sto`.
-pub fn sei_limited_dead_lithium_okane2022(a: &FnArgs) -> f64 {
-    1e-06 * 5e-09 / a.sto
 }
 
 /// Graphite-SiOx particle diffusivity [m2.s-1] f(sto, T) (Chen 2020, Arrhenius 30.3 kJ/mol).
@@ -51,27 +37,9 @@ pub fn graphite_lgm50_ocp_chen2020(a: &FnArgs) -> f64 {
         .eval(a.sto)
 }
 
-/// Graphite-SiOx exchange-current density [A.m-2] f(c_e, c_s_surf, c_s_max, T) (Chen 2020).
-pub fn graphite_lgm50_electrolyte_exchange_current_density_chen2020(a: &FnArgs) -> f64 {
-    6.48e-7
-        * arrhenius(35000.0, a.t)
-        * sqrt0(a.c_e)
-        * sqrt0(a.c_s_surf)
-        * sqrt0(a.c_s_max - a.c_s_surf)
-}
-
 /// NMC811 particle diffusivity [m2.s-1] f(sto, T) (Chen 2020, Arrhenius 25 kJ/mol).
 pub fn nmc_lgm50_diffusivity_chen2020(a: &FnArgs) -> f64 {
     4e-15 * arrhenius(25000.0, a.t)
-}
-
-/// NMC811 OCP [V] f(sto) (Chen 2020 fit).
-pub fn nmc_lgm50_ocp_chen2020(a: &FnArgs) -> f64 {
-    let s = a.sto;
-    -0.809 * s + 4.4875
-        - 0.0428 * tanh(18.5138 * (s - 0.5542))
-        - 17.7326 * tanh(15.789 * (s - 0.3117))
-        + 17.5842 * tanh(15.9308 * (s - 0.312))
 }
 
 /// NMC811 exchange-current density [A.m-2] f(c_e, c_s_surf, c_s_max, T) (Chen 2020).

@@ -2,16 +2,10 @@
 //! W. D. Widanage, E. Kendrick, "Thermal-electrochemical parameters of a high energy lithium-ion
 //! cylindrical battery", Electrochimica Acta 425, 140700 (2022), doi:10.1016/j.electacta.2022.140700.
 
+use super::common::{arrhenius, graphite_lgm50_ocp_chen2020, nmc_lgm50_ocp_chen2020};
 use super::constants::R;
 use super::tanh;
 use super::{FnArgs, ParameterValues, Value};
-
-fn arrhenius(e: f64, t: f64) -> f64 {
-    if t == 298.15 {
-        return 1.0; // exp(0), without the call (the diffusivities run per particle cell)
-    }
-    (e / R * (1.0 / 298.15 - 1.0 / t)).exp()
-}
 
 /// 10^x by the exponential (libm's pow is several times slower than exp).
 fn exp10(x: f64) -> f64 {
@@ -90,15 +84,6 @@ pub fn graphite_lgm50_diffusivity_oregan2022(a: &FnArgs) -> f64 {
     d_ref * arrhenius(2092.0 * R, a.t)
 }
 
-/// Graphite-SiOx OCP [V] f(sto) (Chen 2020 fit).
-pub fn graphite_lgm50_ocp_chen2020(a: &FnArgs) -> f64 {
-    let s = a.sto;
-    1.9793 * (-39.3631 * s).exp() + 0.2482
-        - 0.0909 * tanh(29.8538 * (s - 0.1234))
-        - 0.04478 * tanh(14.9159 * (s - 0.2769))
-        - 0.0205 * tanh(30.4444 * (s - 0.6103))
-}
-
 fn j0_oregan2022(a: &FnArgs, i_ref: f64, alpha: f64, e_r: f64) -> f64 {
     let x = a.c_s_surf / a.c_s_max;
     i_ref
@@ -162,15 +147,6 @@ pub fn nmc_lgm50_diffusivity_oregan2022(a: &FnArgs) -> f64 {
             - 0.993 * bump(s, 0.8098, 0.09924),
     ) * 2.7;
     d_ref * arrhenius(1449.0 * R, a.t)
-}
-
-/// NMC811 OCP [V] f(sto) (Chen 2020 fit).
-pub fn nmc_lgm50_ocp_chen2020(a: &FnArgs) -> f64 {
-    let s = a.sto;
-    -0.809 * s + 4.4875
-        - 0.0428 * tanh(18.5138 * (s - 0.5542))
-        - 17.7326 * tanh(15.789 * (s - 0.3117))
-        + 17.5842 * tanh(15.9308 * (s - 0.312))
 }
 
 /// NMC811 exchange-current density [A.m-2] f(c_e, c_s_surf, c_s_max, T) (O'Regan 2022).

@@ -2,38 +2,11 @@
 //! V. Sauvant-Moynot, F. Huet, "A simplified electrochemical and thermal aging model of
 //! LiFePO4-graphite Li-ion batteries", J. Electrochem. Soc. 160(4), A616 (2013), doi:10.1149/2.053304jes.
 
-use super::constants::R;
-use super::tanh;
+use super::common::{
+    arrhenius, graphite_lgm50_electrolyte_exchange_current_density_chen2020,
+    graphite_lgm50_ocp_chen2020, sqrt0,
+};
 use super::{FnArgs, ParameterValues, Value};
-
-fn sqrt0(x: f64) -> f64 {
-    x.max(0.0).sqrt()
-}
-
-fn arrhenius(e: f64, t: f64) -> f64 {
-    if t == 298.15 {
-        return 1.0; // exp(0), without the call
-    }
-    (e / R * (1.0 / 298.15 - 1.0 / t)).exp()
-}
-
-/// Graphite OCP [V] f(sto) (Chen 2020 fit for the LG M50 anode, as PyBaMM's Prada2013 uses).
-pub fn graphite_lgm50_ocp_chen2020(a: &FnArgs) -> f64 {
-    let s = a.sto;
-    1.9793 * (-39.3631 * s).exp() + 0.2482
-        - 0.0909 * tanh(29.8538 * (s - 0.1234))
-        - 0.04478 * tanh(14.9159 * (s - 0.2769))
-        - 0.0205 * tanh(30.4444 * (s - 0.6103))
-}
-
-/// Graphite exchange-current density [A.m-2] f(c_e, c_s_surf, c_s_max, T) (Chen 2020).
-pub fn graphite_lgm50_electrolyte_exchange_current_density_chen2020(a: &FnArgs) -> f64 {
-    6.48e-7
-        * arrhenius(35000.0, a.t)
-        * sqrt0(a.c_e)
-        * sqrt0(a.c_s_surf)
-        * sqrt0(a.c_s_max - a.c_s_surf)
-}
 
 /// LFP OCP [V] f(sto) (Afshar 2017).
 pub fn lfp_ocp_afshar2017(a: &FnArgs) -> f64 {
