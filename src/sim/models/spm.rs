@@ -319,3 +319,31 @@ impl Model for Spm {
         d.opts.sei.map(|_| d.l_sei(self.side_states(y), a))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::degradation::parse_options;
+    use super::*;
+    use crate::sim::params;
+
+    #[test]
+    fn films_raise_the_negative_electrolyte_concentration_by_the_volume_they_take() {
+        let p = params::okane2022::parameter_values();
+        let cell = Cell::new(&p).unwrap();
+        let o = serde_json::json!({"SEI": "solvent-diffusion limited",
+            "SEI porosity change": "true"});
+        let opts = parse_options(&serde_json::from_value(o).unwrap(), "spm").unwrap();
+        let d = Degradation::new(opts, &p, &cell).unwrap();
+        let m = Spm::with_degradation(cell, Mesh::cycling(), false, Some(d));
+        let mut y = m.initial_state();
+        let (eps0, c0) = (m.cell.neg.eps, m.cell.c_e0);
+        assert!((m.ce_n(&y) - c0).abs() < 1e-9 * c0);
+        // 200 mol.m-3 more SEI takes V_bar 200 of the pores; the electrolyte's lithium stays
+        let o = 2 * m.sph.len();
+        y[o] += 200.0;
+        let eps = eps0 - 200.0 * m.deg.as_ref().unwrap().v_bar_sei;
+        assert!((m.negative_porosity(&y) - eps).abs() < 1e-12);
+        assert!((m.ce_n(&y) - eps0 * c0 / eps).abs() < 1e-9 * c0);
+        assert!(m.ce_n(&y) > 1.05 * c0);
+    }
+}

@@ -103,3 +103,70 @@ impl Spme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::degradation::{parse_options, Degradation};
+    use super::super::super::{Cell, Model};
+    use super::Spme;
+    use crate::sim::{params, Mesh};
+
+    /// An SPMe on OKane2022 with solvent-diffusion limited SEI and `"SEI porosity change"`
+    /// (or not), and a state whose SEI grew unevenly (more beside the separator), with a graded
+    /// electrolyte, discharging at 5 A.
+    fn model_and_state(porosity: bool) -> (Spme, Vec<f64>) {
+        let p = params::okane2022::parameter_values();
+        let cell = Cell::new(&p).unwrap();
+        let mut o = serde_json::json!({"SEI": "solvent-diffusion limited"});
+        if porosity {
+            o["SEI porosity change"] = "true".into();
+        }
+        let opts = parse_options(&serde_json::from_value(o).unwrap(), "spme").unwrap();
+        let d = Degradation::new(opts, &p, &cell).unwrap();
+        let m = Spme::with_degradation(cell, Mesh::cycling(), false, Some(d));
+        let mut y = m.initial_state();
+        let (nr, nx, o) = (m.sph.len(), m.xm.len(), m.idx_deg());
+        for k in 0..nx {
+            y[2 * nr + k] *= 1.0 + 0.2 * (k as f64 / nx as f64 - 0.5);
+        }
+        for k in 0..m.nd {
+            y[o + k] *= 1.0 + 0.5 * k as f64;
+        }
+        y[m.idx_i()] = 5.0;
+        (m, y)
+    }
+
+    #[test]
+    fn films_fill_each_nodes_pores_and_the_electrolyte_keeps_its_lithium() {
+        let (m, y) = model_and_state(true);
+        let (nr, nx, nn) = (m.sph.len(), m.xm.len(), m.xm.nn);
+        let d = m.deg.as_ref().unwrap();
+        let eps0 = m.cell.neg.eps;
+        m.with_ce(y.as_slice(), |ce, por| {
+            let p = por.expect("porosity change solves eps c_e");
+            for k in 0..nn {
+                // each node's pores lose the volume of the SEI grown there: V_bar (c - c0)
+                let grown = (y[m.idx_deg() + k] - d.c_sei0()) * d.v_bar_sei;
+                assert!(grown > 0.0 || k == 0);
+                assert!((p.eps[k] - (eps0 - grown)).abs() < 1e-12, "node {k}");
+                assert!((ce[k] - y[2 * nr + k] / p.eps[k]).abs() < 1e-9 * ce[k]);
+            }
+            assert!(p.eps[nn - 1] < p.eps[0]);
+            // the separator and the positive electrode keep theirs
+            for k in nn..nx {
+                assert_eq!(p.eps[k], m.xm.eps_tor(&m.cell, k).0);
+            }
+        });
+        // d(eps c_e)/dt: the fluxes move lithium between nodes and the main reactions'
+        // sources cancel, so the electrolyte's lithium sum_k dx_k (eps c_e)_k is constant
+        let mut out = vec![0.0; y.len()];
+        m.rhs(&y, &mut out);
+        let (mut total, mut scale) = (0.0, 0.0);
+        for k in 0..nx {
+            total += m.xm.dx[k] * out[2 * nr + k];
+            scale += m.xm.dx[k] * out[2 * nr + k].abs();
+        }
+        assert!(scale > 0.0);
+        assert!(total.abs() < 1e-10 * scale, "{total} vs {scale}");
+    }
+}
