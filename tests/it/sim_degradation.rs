@@ -543,7 +543,7 @@ fn unsupported_options_are_refused_clearly() {
         "SPM",
         &CYCLE,
         1,
-        &[("SEI", "reaction limited"), ("SEI porosity change", "true")],
+        &[("SEI", "reaction limited"), ("SEI porosity change", "yes")],
     ));
     assert!(e.contains("\"false\""), "{e}");
     let e = unsupported(&spec(

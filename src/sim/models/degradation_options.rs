@@ -313,22 +313,6 @@ pub fn parse_options(
                 .into(),
         ));
     }
-    // porosity change: the DFN's (PyBaMM also has it on the SPM/SPMe, x-averaged)
-    if (sei_porosity || plating_porosity) && model != "dfn" {
-        let name = if sei_porosity {
-            "SEI porosity change"
-        } else {
-            "lithium plating porosity change"
-        };
-        return Err(unsupported(
-            name,
-            "true",
-            format!(
-                "battbot solves porosity change on the DFN only, not yet on the {}; use the DFN or \"false\"",
-                if model == "spm" { "SPM" } else { "SPMe" }
-            ),
-        ));
-    }
     Ok(Options {
         sei,
         film,

@@ -1,6 +1,8 @@
 //! Single particle model (PyBaMM's `SPM`, default options): one spherical particle per
 //! electrode (Fickian diffusion, see `sphere`), symmetric Butler–Volmer kinetics, no
-//! electrolyte or solid-phase potential drops.
+//! electrolyte or solid-phase potential drops. With porosity change the electrolyte keeps its
+//! lithium (`eps c_e` constant, PyBaMM's `ConstantConcentration`), so the negative electrode's
+//! concentration rises as the films fill its pores.
 
 #![allow(clippy::needless_range_loop)]
 
@@ -29,6 +31,9 @@ pub struct Spm {
     nd: usize,
     /// The x-averaged mechanics/LAM states (after the side reactions'; see `mechanics`).
     aging: XAvgAging,
+    /// Reaction-driven porosity change (`"SEI porosity change"` or `"lithium plating porosity
+    /// change"`): the negative electrode's electrolyte concentration follows its porosity.
+    porosity: bool,
 }
 
 impl Spm {
@@ -47,6 +52,9 @@ impl Spm {
         let mut mass = vec![1.0; n];
         mass[2 * nr + nd + na + 1] = 0.0; // current
         let rho_cp = thermal::rho_cp_eff(&cell);
+        let porosity = deg
+            .as_ref()
+            .is_some_and(|d| d.opts.sei_porosity || d.opts.plating_porosity);
         Spm {
             cell,
             sph,
@@ -56,6 +64,7 @@ impl Spm {
             deg,
             nd,
             aging,
+            porosity,
         }
     }
 
@@ -72,6 +81,28 @@ impl Spm {
     /// Surface areas per volume (a_n, a_p) [m-1] and the negative electrode's geometry.
     fn areas(&self, y: &[f64]) -> (f64, f64, Geo) {
         self.aging.areas(&self.cell, self.deg.as_ref(), y)
+    }
+
+    /// The negative electrode's porosity (x-averaged, as its side reactions): its initial
+    /// value less the volume of the films grown (see `porosity`).
+    fn negative_porosity(&self, y: &[f64]) -> f64 {
+        let eps0 = self.cell.neg.eps;
+        match &self.deg {
+            Some(d) if self.porosity => {
+                eps0 + super::porosity::negative_delta(d, self.side_states(y), self.areas(y).2)
+            }
+            _ => eps0,
+        }
+    }
+
+    /// The negative electrode's electrolyte concentration [mol.m-3]: PyBaMM's SPM holds the
+    /// lithium in the electrolyte, `eps c_e = eps_init c_e0`, so `c_e = eps_init c_e0 / eps`.
+    fn ce_n(&self, y: &[f64]) -> f64 {
+        if self.porosity {
+            self.cell.neg.eps * self.cell.c_e0 / self.negative_porosity(y)
+        } else {
+            self.cell.c_e0
+        }
     }
 
     fn temperature(&self, y: &[f64]) -> f64 {
@@ -93,9 +124,10 @@ impl Spm {
         let (an, _, g) = self.areas(y);
         let jn = i / (an * c.neg.l);
         let cn = self.sph.surface(&y[..nr]);
-        let eta_n = inverse_bv(jn, c.neg.j0(c.c_e0, cn, t), t);
+        let ce_n = self.ce_n(y);
+        let eta_n = inverse_bv(jn, c.neg.j0(ce_n, cn, t), t);
         let un = c.neg.u(cn / c.neg.c_max, t, c.t_ref);
-        d.x_averaged(self.side_states(y), g, eta_n, un, jn, &[c.c_e0], t)
+        d.x_averaged(self.side_states(y), g, eta_n, un, jn, &[ce_n], t)
     }
 
     /// (eta_n, eta_p, U_n, U_p) at state y.
@@ -109,7 +141,7 @@ impl Spm {
         let (an, ap, _) = self.areas(y);
         let jn = i / (an * c.neg.l);
         let jp = -i / (ap * c.pos.l);
-        let eta_n = inverse_bv(jn, c.neg.j0(c.c_e0, cn, t), t);
+        let eta_n = inverse_bv(jn, c.neg.j0(self.ce_n(y), cn, t), t);
         let eta_p = inverse_bv(jp, c.pos.j0(c.c_e0, cp, t), t);
         let un = c.neg.u(cn / c.neg.c_max, t, c.t_ref);
         let up = c.pos.u(cp / c.pos.c_max, t, c.t_ref);
@@ -285,5 +317,33 @@ impl Model for Spm {
         let d = self.deg.as_ref()?;
         let a = self.areas(y).0;
         d.opts.sei.map(|_| d.l_sei(self.side_states(y), a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::degradation::parse_options;
+    use super::*;
+    use crate::sim::params;
+
+    #[test]
+    fn films_raise_the_negative_electrolyte_concentration_by_the_volume_they_take() {
+        let p = params::okane2022::parameter_values();
+        let cell = Cell::new(&p).unwrap();
+        let o = serde_json::json!({"SEI": "solvent-diffusion limited",
+            "SEI porosity change": "true"});
+        let opts = parse_options(&serde_json::from_value(o).unwrap(), "spm").unwrap();
+        let d = Degradation::new(opts, &p, &cell).unwrap();
+        let m = Spm::with_degradation(cell, Mesh::cycling(), false, Some(d));
+        let mut y = m.initial_state();
+        let (eps0, c0) = (m.cell.neg.eps, m.cell.c_e0);
+        assert!((m.ce_n(&y) - c0).abs() < 1e-9 * c0);
+        // 200 mol.m-3 more SEI takes V_bar 200 of the pores; the electrolyte's lithium stays
+        let o = 2 * m.sph.len();
+        y[o] += 200.0;
+        let eps = eps0 - 200.0 * m.deg.as_ref().unwrap().v_bar_sei;
+        assert!((m.negative_porosity(&y) - eps).abs() < 1e-12);
+        assert!((m.ce_n(&y) - eps0 * c0 / eps).abs() < 1e-9 * c0);
+        assert!(m.ce_n(&y) > 1.05 * c0);
     }
 }

@@ -1,9 +1,10 @@
 //! Single particle model with electrolyte (PyBaMM's `SPMe`, default options): SPM particles,
 //! full electrolyte diffusion across the cell, composite electrolyte and electrode potentials
-//! (Marquis et al. 2019) with x-averaged kinetics.
+//! (Marquis et al. 2019) with x-averaged kinetics; with porosity change, see `spme::porosity`.
 
 #![allow(clippy::needless_range_loop)]
 
+mod porosity;
 mod variables;
 
 use super::super::solver::Condensation;
@@ -38,6 +39,10 @@ pub struct Spme {
     /// x-averages of the geometric factors of the composite solid potentials.
     geo_n: f64,
     geo_p: f64,
+    /// Reaction-driven porosity change: the electrolyte states are then `eps c_e`.
+    porosity: bool,
+    /// The porosities and concentrations of `with_ce`, kept between calls.
+    porous: Scratch<porosity::Porous>,
 }
 
 struct Potentials {
@@ -112,6 +117,9 @@ impl Spme {
         }
         geo_n /= ln;
         geo_p /= lp;
+        let porosity = deg
+            .as_ref()
+            .is_some_and(|d| d.opts.sei_porosity || d.opts.plating_porosity);
         Spme {
             cell,
             sph,
@@ -127,6 +135,8 @@ impl Spme {
             scratch: Scratch::default(),
             geo_n,
             geo_p,
+            porosity,
+            porous: Scratch::default(),
         }
     }
 
@@ -157,10 +167,13 @@ impl Spme {
     /// potentials' phi_s - phi_e there (PyBaMM's SPMe with "x-average side reactions" false),
     /// their states' rates written to `rates` and the SEI on cracks' volumetric current
     /// [A.m-3] at each node to `crack_aj`; returns the x-averaged currents.
+    #[allow(clippy::too_many_arguments)]
     fn side_reactions(
         &self,
         d: &Degradation,
         y: &[f64],
+        ce: &[f64],
+        por: Option<&porosity::Porous>,
         rates: &mut [f64],
         crack_aj: &mut [f64],
     ) -> Side {
@@ -168,7 +181,6 @@ impl Spme {
         let nr = self.sph.len();
         let xm = &self.xm;
         let (nn, nx) = (xm.nn, xm.len());
-        let ce = &y[2 * nr..2 * nr + nx];
         let t = self.temperature(y);
         let i = y[self.idx_i()] / c.area;
         let ln = c.neg.l;
@@ -179,7 +191,15 @@ impl Spme {
             inv_eps += xm.dx[k] / eps;
             lsum += xm.dx[k];
         }
-        let ce_av = (eps_c / lsum) * (inv_eps / lsum);
+        let (mut ce_av, mut tor_n, mut tor_s_n) = (
+            (eps_c / lsum) * (inv_eps / lsum),
+            xm.eps_tor(c, 0).1,
+            (1.0 - c.neg.eps).powf(c.neg.b_s),
+        );
+        if por.is_some() {
+            let m = self.means(ce, por);
+            (ce_av, tor_n, tor_s_n) = (m.ce_av, m.tor_n, m.tor_s_n);
+        }
         let csn = self.sph.surface(&y[..nr]);
         let (an, _, g) = self.areas(y);
         let jn = i / (an * ln);
@@ -189,9 +209,9 @@ impl Spme {
         }
         eta_n /= ln;
         let un = c.neg.u(csn / c.neg.c_max, t, c.t_ref);
-        let kn = c.kappa_e(ce_av, t) * xm.eps_tor(c, 0).1;
+        let kn = c.kappa_e(ce_av, t) * tor_n;
         let chi_rt_f = c.chi_rt_over_fc(ce_av, t) * ce_av.max(1e-2);
-        let sig_n = c.neg.sigma_eff(csn / c.neg.c_max, t);
+        let sig_n = c.neg.sigma(csn / c.neg.c_max, t) * tor_s_n;
         let ln_ratio = |v: f64| (v / ce_av).max(1e-15).ln();
         let phi_s = |x: f64| (i / sig_n) * (x * (x - 2.0 * ln) / (2.0 * ln));
         let (mut mac_n, mut phi_s_av) = (0.0, 0.0);
@@ -236,18 +256,26 @@ impl Spme {
 
     /// The potentials' sums over the electrolyte nodes (all their O(nodes) work).
     fn reduce(&self, y: &[f64], t: f64, i: f64, with_heat: bool) -> Reduced {
+        self.with_ce(y, |ce, por| self.reduce_ce(y, ce, por, t, i, with_heat))
+    }
+
+    /// `reduce` with the electrolyte concentrations `ce` (and porosities, see `with_ce`).
+    fn reduce_ce(
+        &self,
+        y: &[f64],
+        ce: &[f64],
+        por: Option<&porosity::Porous>,
+        t: f64,
+        i: f64,
+        with_heat: bool,
+    ) -> Reduced {
         let c = &self.cell;
         let nr = self.sph.len();
         let xm = &self.xm;
         let (nn, ns, nx) = (xm.nn, xm.ns, xm.len());
-        let ce = &y[2 * nr..2 * nr + nx];
         let (ln, lp) = (c.neg.l, c.pos.l);
-        // PyBaMM 26 x-averages c_e = (eps c_e) / eps as avg(eps c_e) * avg(1 / eps)
-        let mut eps_c = 0.0;
-        for k in 0..nx {
-            eps_c += self.w_ce_av[k] * ce[k];
-        }
-        let ce_av = eps_c;
+        let means = self.means(ce, por);
+        let ce_av = means.ce_av;
         let csn = self.sph.surface(&y[..nr]);
         let csp = self.sph.surface(&y[nr..2 * nr]);
         let (an, ap, _) = self.areas(y);
@@ -289,6 +317,8 @@ impl Spme {
             mac_n,
             mac_p,
             conc,
+            tor_n: means.tor_n,
+            tor_s_n: means.tor_s_n,
         }
     }
 
@@ -308,11 +338,11 @@ impl Spme {
         let un = c.neg.u(csn / c.neg.c_max, t, c.t_ref);
         let up = c.pos.u(csp / c.pos.c_max, t, c.t_ref);
         let kap = c.kappa_e(ce_av, t);
-        let kn = kap * xm.eps_tor(c, 0).1;
+        let kn = kap * r.tor_n;
         let ks = kap * xm.eps_tor(c, nn).1;
         let kp = kap * xm.eps_tor(c, nx - 1).1;
         let chi_rt_f = c.chi_rt_over_fc(ce_av, t) * ce_av.max(1e-2);
-        let sig_n = c.neg.sigma_eff(csn / c.neg.c_max, t);
+        let sig_n = c.neg.sigma(csn / c.neg.c_max, t) * r.tor_s_n;
         let sig_p = c.pos.sigma_eff(csp / c.pos.c_max, t);
         let phi_s_n_av = (i / sig_n) * self.geo_n;
         // degradation hook: the SEI film of the x-averaged thickness (PyBaMM's inverse
@@ -496,6 +526,10 @@ struct Reduced {
     mac_p: f64,
     /// sum over interior edges of (i_e / i) * jump of log(c_e / avg(c_e)) (heat only)
     conc: f64,
+    /// x-averaged transport efficiencies of the negative electrode's electrolyte and solid
+    /// (they vary with porosity change)
+    tor_n: f64,
+    tor_s_n: f64,
 }
 
 /// sum_k dx_k log(max(c_k / c_av, 1e-15)), taking one logarithm per eight nodes (each factor
@@ -540,9 +574,15 @@ impl Model for Spme {
         let mut y = vec![0.0; self.n_unknowns()];
         y[..nr].iter_mut().for_each(|v| *v = self.cell.neg.c0);
         y[nr..2 * nr].iter_mut().for_each(|v| *v = self.cell.pos.c0);
-        y[2 * nr..2 * nr + nx]
-            .iter_mut()
-            .for_each(|v| *v = self.cell.c_e0);
+        for k in 0..nx {
+            // with porosity change the state is eps c_e, from PyBaMM's eps_init c_e0
+            let eps = if self.porosity {
+                self.xm.eps_tor(&self.cell, k).0
+            } else {
+                1.0
+            };
+            y[2 * nr + k] = eps * self.cell.c_e0;
+        }
         if let Some(d) = &self.deg {
             let o = self.idx_deg();
             for (k, v) in d.initial().into_iter().cycle().take(self.nd).enumerate() {
@@ -564,54 +604,69 @@ impl Model for Spme {
         let i = y[self.idx_i()] / c.area;
         let (an, ap, _) = self.areas(y);
         let xm = &self.xm;
-        self.scratch.with(
-            || Work::new(nx),
-            |w| {
-                let mut jn = i / (an * c.neg.l);
-                let jp = -i / (ap * c.pos.l);
-                w.aj_cr.iter_mut().for_each(|v| *v = 0.0);
-                if let Some(d) = &self.deg {
-                    // degradation hook: the particle exchanges only the main reaction's current
-                    let o = self.idx_deg();
-                    let side = self.side_reactions(d, y, &mut out[o..o + self.nd], &mut w.aj_cr);
-                    // PyBaMM's inverse kinetics (`CurrentForInverseButlerVolmer`) take the SEI
-                    // and plating currents from the main reaction, not the SEI on cracks': its
-                    // lithium comes from no particle (the LLI does not count it), as PyBaMM
-                    jn -= side.j_sei + side.j_pl;
-                    // particle mechanics and LAM, driven by the x-averaged particles' stresses
-                    self.aging.rates(d, &self.sph, y, an * side.j_sei, t, out);
-                }
-                let (a, b) = out.split_at_mut(nr);
-                particle_rhs(&self.sph, &c.neg, &y[..nr], jn / F, t, a);
-                particle_rhs(&self.sph, &c.pos, &y[nr..2 * nr], jp / F, t, &mut b[..nr]);
-                for (e, u) in w.ie.iter_mut().zip(&self.ie_unit) {
-                    *e = u * i;
-                }
-                // The electrolyte's reaction source: the total current (main reaction, SEI and
-                // plating), and the SEI on cracks, which draws its lithium from the
-                // electrolyte alone (PyBaMM's "Sum of electrolyte reaction source terms")
-                for k in 0..nx {
-                    w.aj[k] = if k < xm.nn {
-                        i / c.neg.l + w.aj_cr[k]
-                    } else if k < xm.nn + xm.ns {
-                        0.0
-                    } else {
-                        -i / c.pos.l
-                    };
-                }
-                w.temp.iter_mut().for_each(|v| *v = t);
-                electrolyte_rhs(
-                    c,
-                    xm,
-                    &y[2 * nr..2 * nr + nx],
-                    &w.temp,
-                    &w.ie,
-                    &w.aj,
-                    &mut w.work,
-                    &mut out[2 * nr..2 * nr + nx],
-                );
-            },
-        );
+        self.with_ce(y, |ce, por| {
+            self.scratch.with(
+                || Work::new(nx),
+                |w| {
+                    let mut jn = i / (an * c.neg.l);
+                    let jp = -i / (ap * c.pos.l);
+                    w.aj_cr.iter_mut().for_each(|v| *v = 0.0);
+                    if let Some(d) = &self.deg {
+                        // degradation hook: the particle exchanges only the main reaction's current
+                        let o = self.idx_deg();
+                        let side = self.side_reactions(
+                            d,
+                            y,
+                            ce,
+                            por,
+                            &mut out[o..o + self.nd],
+                            &mut w.aj_cr,
+                        );
+                        // PyBaMM's inverse kinetics (`CurrentForInverseButlerVolmer`) take the SEI
+                        // and plating currents from the main reaction, not the SEI on cracks': its
+                        // lithium comes from no particle (the LLI does not count it), as PyBaMM
+                        jn -= side.j_sei + side.j_pl;
+                        // particle mechanics and LAM, driven by the x-averaged particles' stresses
+                        self.aging.rates(d, &self.sph, y, an * side.j_sei, t, out);
+                    }
+                    let (a, b) = out.split_at_mut(nr);
+                    particle_rhs(&self.sph, &c.neg, &y[..nr], jn / F, t, a);
+                    particle_rhs(&self.sph, &c.pos, &y[nr..2 * nr], jp / F, t, &mut b[..nr]);
+                    for (e, u) in w.ie.iter_mut().zip(&self.ie_unit) {
+                        *e = u * i;
+                    }
+                    // The electrolyte's reaction source: the total current (main reaction, SEI and
+                    // plating), and the SEI on cracks, which draws its lithium from the
+                    // electrolyte alone (PyBaMM's "Sum of electrolyte reaction source terms")
+                    for k in 0..nx {
+                        w.aj[k] = if k < xm.nn {
+                            i / c.neg.l + w.aj_cr[k]
+                        } else if k < xm.nn + xm.ns {
+                            0.0
+                        } else {
+                            -i / c.pos.l
+                        };
+                    }
+                    w.temp.iter_mut().for_each(|v| *v = t);
+                    let dce = &mut out[2 * nr..2 * nr + nx];
+                    match por {
+                        // d(eps c_e)/dt with each node's own transport efficiency
+                        Some(p) => super::porosity::electrolyte_eps_rhs(
+                            c,
+                            xm,
+                            ce,
+                            &p.tor,
+                            &w.temp,
+                            &w.ie,
+                            &w.aj,
+                            &mut w.work,
+                            dce,
+                        ),
+                        None => electrolyte_rhs(c, xm, ce, &w.temp, &w.ie, &w.aj, &mut w.work, dce),
+                    }
+                },
+            )
+        });
         if self.lumped {
             let p = self.potentials(y, true);
             out[self.idx_i() + 1] = self.dtdt(&p, t, i);

@@ -48,7 +48,9 @@ def run(case, outdir):
         for c, q, l, extra_modes in rows:
             f.write(",".join([str(c), f"{q:.9g}", f"{l:.9g}"] + [f"{v:.9g}" for v in extra_modes]) + "\n")
     extra = {}
-    for name in ["Loss of lithium to negative SEI [mol]", "Loss of lithium to negative lithium plating [mol]"] + MODES:
+    # the porosity at the end (cases with porosity change: how far the pores filled)
+    for name in ["Loss of lithium to negative SEI [mol]", "Loss of lithium to negative lithium plating [mol]"] + MODES + [
+            "X-averaged negative electrode porosity"]:
         try:
             extra[name] = float(sol[name].entries[-1])
         except Exception:

@@ -10,16 +10,16 @@ use super::Spme;
 impl Spme {
     /// The variables at state `y` (see `sim::variables`).
     pub(super) fn variable_values(&self, y: &[f64]) -> Vec<VarValue> {
-        let nr = self.sph.len();
-        let nx = self.xm.len();
         let t = self.temperature(y);
         let i = y[self.idx_i()] / self.cell.area;
         let r = self.reduce(y, t, i, true);
         let p = self.combine(&r, y, t, i, true);
+        // the states, or (eps c_e) / eps with porosity change
+        let ce = self.with_ce(y, |ce, _| ce.to_vec());
         let mut out = vec![VarValue::x(
             "Electrolyte concentration [mol.m-3]",
             &self.xm.x,
-            y[2 * nr..2 * nr + nx].to_vec(),
+            ce,
         )];
         out.extend(single_particle_variables(
             &self.cell,
