@@ -73,7 +73,7 @@ impl Degradation {
 /// within `|g(x_m)|` of the main reaction's root `x_m`: that bracket, twice as wide, holds the
 /// physical root and not the spurious one. If it does not bracket a root (a state far outside
 /// the physical domain, such as a long step's prediction), the side reactions are taken at
-/// `x_m`: finite, and continuous wherever a physical root exists.
+/// `x_m`: finite, so the solver can shorten its step.
 fn film_current(
     lr: f64,
     j0: f64,
@@ -126,15 +126,184 @@ fn bracketed_newton(mut lo: f64, mut hi: f64, x0: f64, f: impl Fn(f64) -> (f64, 
         } else {
             lo = x;
         }
-        let mut next = x - v / dv;
-        if !(next > lo && next < hi && next.is_finite()) {
-            next = 0.5 * (lo + hi);
+        let dx = -v / dv;
+        // converged: a Newton step below the tolerance (one below half an ulp leaves x where it
+        // is, which must not read as leaving the bracket and restart a bisection)
+        if dv.is_finite() && dx.abs() <= 1e-15 * x.abs().max(1e-12) {
+            return x + dx;
         }
-        let step = next - x;
-        x = next;
-        if step.abs() <= 1e-15 * x.abs().max(1e-12) || hi - lo <= 1e-15 * x.abs() {
+        let next = x + dx;
+        x = if dv.is_finite() && next > lo && next < hi {
+            next
+        } else {
+            0.5 * (lo + hi)
+        };
+        if hi - lo <= 1e-15 * x.abs().max(1e-12) {
             break;
         }
     }
     x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::models::Cell;
+    use crate::sim::{params, OptionValue};
+    use std::collections::BTreeMap;
+
+    const T: f64 = 298.15;
+
+    fn okane(options: &[(&str, &str)]) -> (Cell, Degradation) {
+        let p = params::okane2022::parameter_values();
+        let cell = Cell::new(&p).unwrap();
+        let m: BTreeMap<String, OptionValue> = options
+            .iter()
+            .map(|(k, v)| (k.to_string(), (*v).into()))
+            .collect();
+        let opts = super::super::parse_options(&m, "dfn").unwrap();
+        let d = Degradation::new(opts, &p, &cell).unwrap();
+        (cell, d)
+    }
+
+    /// The physical root by a scan: g(x) = x - j - j_side is positive for large x (the
+    /// film-free current and beyond) and, towards smaller x, crosses 0 upwards at the physical
+    /// root before the SEI's growth with the main current turns it back up (the spurious root
+    /// further on): the largest root, found by scanning down from the right and bisecting.
+    /// Independent of `film_current`.
+    fn scanned_root(d: &Degradation, s: &[f64], dphi: f64, u: f64, j0: f64, c_e: f64) -> f64 {
+        let geo = d.geo0();
+        let lr = d.l_sei(s, geo.a) * d.r_sei;
+        let g = |x: f64| {
+            let ef = -x * lr;
+            let jm = bv(j0, dphi - u + ef, T);
+            let side = Side {
+                j_sei: d.j_sei(s, geo.a, dphi, jm, T),
+                j_pl: d.j_plating(s, dphi + ef, c_e, T),
+                j_cr: d.j_sei_cracks(s, geo, dphi, jm, T),
+            };
+            x - jm - side.total(geo)
+        };
+        let j_free = bv(j0, dphi - u, T);
+        let mut hi = j_free.max(0.0) + 1.0;
+        while g(hi) <= 0.0 {
+            hi = 2.0 * hi + 1.0;
+        }
+        let lo = 2.0 * j_free.min(0.0) - 1.0;
+        let n = 20_000;
+        let mut prev = hi;
+        for i in 1..=n {
+            let x = hi + (lo - hi) * i as f64 / n as f64;
+            if g(x) <= 0.0 {
+                let (mut a, mut b) = (x, prev);
+                for _ in 0..200 {
+                    let m = 0.5 * (a + b);
+                    if g(m) > 0.0 {
+                        b = m;
+                    } else {
+                        a = m;
+                    }
+                }
+                return 0.5 * (a + b);
+            }
+            prev = x;
+        }
+        panic!("no root between {lo} and {hi}");
+    }
+
+    /// The state at which the 500-cycle DFN OKane2022 run with reaction-limited SEI and a CV
+    /// hold stopped ("time step became too small" in the 1C charge of cycle 198): the last
+    /// negative node beside the separator, with a 208 nm film (c_sei 834 mol/m3), at the
+    /// prediction whose residual was not finite. The film-free current (-8.8 A/m2) lies beyond
+    /// where the SEI current turns g over (-8.4 A/m2): the earlier bracket [j_free, 0] failed
+    /// there and its widening ran to an overflowing overpotential of 36.5 V.
+    #[test]
+    fn cycle_198_charge_time_step_too_small_thick_film_keeps_the_physical_root() {
+        let (cell, d) = okane(&[("SEI", "reaction limited")]);
+        let (c_e, c_surf) = (857.1269139836181, 15535.09361012247);
+        let dphi = 1.5899987453600554e-5 - 0.03678195509237595;
+        let u = cell.neg.u(c_surf / cell.neg.c_max, T, cell.t_ref);
+        let j0 = cell.neg.j0(c_e, c_surf, T);
+        let s = [833.8247267527564];
+        let geo = d.geo0();
+        assert!((d.l_sei(&s, geo.a) - 2.08e-7).abs() < 1e-9);
+        let (jm, eta_r, side) = d.node_currents(&s, geo, dphi, u, j0, c_e, T, 0.0, 0.0);
+        assert!(jm.is_finite() && eta_r.is_finite() && side.j_sei.is_finite());
+        // the film overpotential is that of the total current it carries
+        let jt = jm + side.total(geo);
+        let lr = d.l_sei(&s, geo.a) * d.r_sei;
+        assert!((eta_r - (dphi - u - jt * lr)).abs() < 1e-12, "{eta_r}");
+        // ... and it is the physical root: a charging current, a small SEI current
+        let want = scanned_root(&d, &s, dphi, u, j0, c_e);
+        assert!((jt - want).abs() < 1e-9 * want.abs(), "{jt} vs {want}");
+        assert!((-2.0..-1.7).contains(&jt), "{jt}");
+        assert!(eta_r.abs() < 0.2, "{eta_r}");
+        assert!(side.j_sei < 0.0 && side.j_sei > -1e-3, "{}", side.j_sei);
+    }
+
+    /// Across charge and discharge overpotentials, film thicknesses from the initial 5 nm to
+    /// 400 nm, exchange currents and side reactions (SEI alone, with plating, electron-migration
+    /// SEI), the local solve returns the physical root, finite.
+    #[test]
+    fn the_film_current_is_the_physical_root_across_states() {
+        let cases = [
+            vec![("SEI", "reaction limited")],
+            vec![
+                ("SEI", "reaction limited"),
+                ("lithium plating", "irreversible"),
+            ],
+            vec![
+                ("SEI", "ec reaction limited"),
+                ("lithium plating", "reversible"),
+            ],
+            vec![("SEI", "electron-migration limited")],
+        ];
+        let mut n = 0;
+        for opts in &cases {
+            let (_, d) = okane(opts);
+            let mut s = d.initial();
+            for c_sei in [d.c_sei0(), 120.0, 400.0, 834.0, 1600.0] {
+                s[0] = c_sei;
+                for over in [-0.3, -0.17, -0.05, -1e-4, 0.0, 1e-4, 0.05, 0.17, 0.3] {
+                    for j0 in [0.05, 0.31, 2.0] {
+                        let (dphi, u) = (over + 0.1, 0.1);
+                        let (jm, eta_r, side) =
+                            d.node_currents(&s, d.geo0(), dphi, u, j0, 1000.0, T, 0.0, 0.0);
+                        let jt = jm + side.total(d.geo0());
+                        assert!(
+                            jt.is_finite() && eta_r.is_finite(),
+                            "{opts:?} {c_sei} {over}"
+                        );
+                        let want = scanned_root(&d, &s, dphi, u, j0, 1000.0);
+                        let tol = 1e-9 * want.abs().max(1e-6);
+                        assert!(
+                            (jt - want).abs() < tol,
+                            "{opts:?} {c_sei} {over} {j0}: {jt} vs {want}"
+                        );
+                        n += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 4 * 5 * 9 * 3);
+    }
+
+    /// Far outside the physical domain (a long step's prediction: potentials volts away, a
+    /// micrometre film) the currents stay finite, so the solver can shorten the step.
+    #[test]
+    fn far_off_predictions_give_finite_currents() {
+        let (_, d) = okane(&[("SEI", "reaction limited")]);
+        let mut s = d.initial();
+        for c_sei in [d.c_sei0(), 834.0, 4000.0] {
+            s[0] = c_sei;
+            for over in [-3.0, -1.0, -0.5, 0.5, 1.0, 3.0] {
+                let (jm, eta_r, side) =
+                    d.node_currents(&s, d.geo0(), over, 0.1, 0.31, 900.0, T, 0.0, 0.0);
+                assert!(
+                    jm.is_finite() && eta_r.is_finite() && side.j_sei.is_finite(),
+                    "{c_sei} {over}: {jm} {eta_r} {side:?}"
+                );
+            }
+        }
+    }
 }
