@@ -42,6 +42,7 @@ mod sim;
 mod sim_alloc;
 mod sim_api;
 mod sim_degradation;
+mod sim_long;
 mod sim_okane;
 mod sim_okane_dfn;
 mod sim_partial;

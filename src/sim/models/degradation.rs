@@ -16,6 +16,8 @@
 //! States (all bulk concentrations, mol.m-3 of electrode): the SEI concentration `c_sei`
 //! (thickness `L = c_sei V_bar / a`), the plated and dead lithium concentrations.
 
+mod film;
+
 pub use super::degradation_options::{
     parse_options, Options, BOOL_VALUES, PLATING_VALUES, SEI_VALUES,
 };

@@ -634,12 +634,8 @@ impl Model for Dfn {
 }
 
 /// Degradation hook: currents at one negative-electrode node with side reactions, PyBaMM's
-/// forward kinetics. With a distributed SEI film the main reaction's overpotential
-/// `delta_phi - U - R_sei L j_tot` depends on the node's total current `j_tot`, which PyBaMM
-/// makes an algebraic state; here it is solved for by a local Newton iteration.
-/// The total current includes the SEI on cracks' (per unit particle surface, `a_cr / a`
-/// j_cr), as PyBaMM's "Sum of negative electrode volumetric interfacial current densities".
-/// Returns (j_main, eta_r, side currents).
+/// forward kinetics, the distributed SEI film's total current solved for locally on its
+/// physical branch (see `degradation::film`). Returns (j_main, eta_r, side currents).
 #[allow(clippy::too_many_arguments)]
 fn side_node(
     d: &Degradation,
@@ -653,69 +649,5 @@ fn side_node(
     j_tot_av: f64,
     l_sei_av: f64,
 ) -> (f64, f64, Side) {
-    let l = d.l_sei(s, geo.a);
-    let currents = |eta_film: f64| {
-        let eta_r = delta_phi - u + eta_film;
-        let jm = bv(j0, eta_r, t);
-        let side = Side {
-            j_sei: d.j_sei(s, geo.a, delta_phi, jm, t),
-            j_pl: d.j_plating(s, delta_phi + eta_film, c_e, t),
-            j_cr: d.j_sei_cracks(s, geo, delta_phi, jm, t),
-        };
-        (jm, eta_r, side)
-    };
-    match d.opts.film {
-        Film::None => currents(0.0),
-        Film::Average => currents(d.film(l_sei_av, j_tot_av)),
-        Film::Distributed => {
-            let lr = l * d.r_sei;
-            // g(jt) = jt - (j + j_sei + j_pl)(film -R L jt) increases with jt (the film
-            // opposes the current), and its root lies between 0 and the film-free current:
-            // Newton safeguarded by bisection on that bracket
-            let g = |jt: f64| {
-                let (jm, eta_r, side) = currents(-jt * lr);
-                (jt - (jm + side.total(geo)), eta_r)
-            };
-            let (jm, _, side) = currents(0.0);
-            let j_free = jm + side.total(geo);
-            let (mut lo, mut hi) = (j_free.min(0.0), j_free.max(0.0));
-            // widen until the bracket holds (the side reactions bend g a little)
-            for _ in 0..60 {
-                let (glo, ghi) = (g(lo).0, g(hi).0);
-                if glo <= 0.0 && ghi >= 0.0 {
-                    break;
-                }
-                let w = (hi - lo).max(1e-12);
-                if glo > 0.0 {
-                    lo -= w;
-                }
-                if ghi < 0.0 {
-                    hi += w;
-                }
-            }
-            let h = 0.5 * F / (super::R_GAS * t);
-            let mut jt = j_free.clamp(lo, hi);
-            for _ in 0..100 {
-                let (gv, eta_r) = g(jt);
-                if gv > 0.0 {
-                    hi = jt;
-                } else {
-                    lo = jt;
-                }
-                // d(bv)/d(eta) = j0 F/(RT) cosh(F eta / 2RT); the side reactions' share of
-                // the derivative is small and left out
-                let dg = 1.0 + lr * 2.0 * j0 * h * (h * eta_r).cosh();
-                let mut next = jt - gv / dg;
-                if !(next > lo && next < hi && next.is_finite()) {
-                    next = 0.5 * (lo + hi);
-                }
-                let step = next - jt;
-                jt = next;
-                if step.abs() <= 1e-15 * jt.abs().max(1e-12) || hi - lo <= 1e-15 * jt.abs() {
-                    break;
-                }
-            }
-            currents(-jt * lr)
-        }
-    }
+    d.node_currents(s, geo, delta_phi, u, j0, c_e, t, j_tot_av, l_sei_av)
 }
