@@ -8,6 +8,8 @@
 #![allow(clippy::needless_range_loop)]
 
 mod aging;
+#[cfg(test)]
+mod tests;
 mod variables;
 
 use super::super::solver::Condensation;
