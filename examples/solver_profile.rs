@@ -3,7 +3,8 @@
 //!
 //! cargo run --release --example solver_profile -- SPEC.json [repeats]
 //! SPEC.json, or the id of a case of tests/data/degradation/manifest.json. Environment:
-//! `RTOL` overrides the relative tolerance, `PPD` the points per domain, `SUMMARY=PATH`
+//! `RTOL` overrides the relative tolerance, `PPD` the points per domain, `NR` the
+//! shells, `SUMMARY=PATH`
 //! writes the per-cycle summary CSV.
 
 use battbot::sim::{Mesh, SimSpec, Simulation, SolveOptions};
@@ -43,7 +44,11 @@ fn main() {
         spec.points_per_domain = Some(n);
     }
     let t0 = Instant::now();
-    let mut sim = Simulation::build_with_mesh(&spec, Mesh::for_spec(&spec)).expect("build");
+    let mut mesh = Mesh::for_spec(&spec);
+    if let Some(n) = std::env::var("NR").ok().and_then(|s| s.parse().ok()) {
+        (mesh.r_n, mesh.r_p) = (n, n);
+    }
+    let mut sim = Simulation::build_with_mesh(&spec, mesh).expect("build");
     if let Some(r) = std::env::var("RTOL").ok().and_then(|s| s.parse().ok()) {
         sim.rtol = r;
     }

@@ -143,7 +143,8 @@ impl Mesh {
     /// (the default mesh): `SINGLE_PARTICLE_SHELLS` uniform ones on the single-particle models
     /// and `DFN_SHELLS` graded ones on the DFN when `varies` (a particle diffusivity depends on
     /// stoichiometry, so the particles are finite volumes), else 40 (unused by the
-    /// polynomial particles; stress-induced diffusion puts them on 40 uniform shells).
+    /// polynomial particles; stress-induced diffusion puts the SPM's and SPMe's on 40 uniform
+    /// shells, the DFN keeps its polynomial, see `dfn::polynomial_under_stress`).
     pub(super) fn particles_for(self, model: &str, varies: bool) -> Mesh {
         if self.r_n != 0 || self.r_p != 0 {
             return self;

@@ -3,6 +3,8 @@
 
 #![allow(clippy::needless_range_loop)]
 
+use super::sparse::JacSlots;
+
 /// A matrix of the form [[A, B], [C, D]] where A (n×n) is banded with `kl` sub- and `ku`
 /// super-diagonals, and the border (B: n×k, C: k×n, D: k×k) is dense.
 #[derive(Clone, Debug)]
@@ -661,7 +663,7 @@ impl Condensed {
         groups: &[(usize, usize, Vec<usize>)],
         bw: usize,
         pattern: Option<&[Vec<usize>]>,
-        jac: &BorderedBand,
+        jac: &impl JacSlots,
     ) -> Condensed {
         let mut pos = vec![0usize; n];
         let mut local = vec![false; n];
@@ -808,7 +810,7 @@ impl Condensed {
     }
 
     /// Factorises `diag(alpha) J + diag(beta)`. Returns false when singular.
-    pub fn factor(&mut self, jac: &BorderedBand, alpha: &[f64], beta: &[f64]) -> bool {
+    pub fn factor(&mut self, jac: &impl JacSlots, alpha: &[f64], beta: &[f64]) -> bool {
         let get = |sl: u32, row: usize| {
             if sl == NONE {
                 0.0

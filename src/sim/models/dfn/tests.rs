@@ -171,3 +171,25 @@ fn sparsity_band_and_particle_blocks_hold_every_nonzero_with_each_option_and_the
         check_structure(&okane_dfn(options, lumped, 6));
     }
 }
+
+#[test]
+fn sparsity_band_and_particle_blocks_hold_every_nonzero_of_finite_volume_particles() {
+    // ORegan2022's diffusivities depend on stoichiometry: the particles are shells (and
+    // OKane2022's stress-induced diffusion alone keeps the polynomial, tested above)
+    let p = params::oregan2022::parameter_values();
+    let cell = Cell::new(&p).unwrap();
+    let mesh = Mesh {
+        x_n: 4,
+        x_s: 2,
+        x_p: 4,
+        r_n: 9,
+        r_p: 9,
+        r_grading: 10.0,
+        particle_nodes: 6,
+    };
+    for lumped in [false, true] {
+        let m = Dfn::new(cell.clone(), mesh, lumped);
+        assert!(m.sph.len() == 9, "finite volumes expected");
+        check_structure(&m);
+    }
+}
