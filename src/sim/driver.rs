@@ -48,6 +48,8 @@ pub struct Simulation {
     /// taken this many time steps in all; `None` (the default): no such budget. Bounds the
     /// work of one run, and makes a failure late in a run reproducible in tests.
     pub max_total_steps: Option<usize>,
+    /// Whether the run has stress-driven degradation (its tolerances, see `STRESS_RTOL`).
+    stressed: bool,
 }
 
 impl std::fmt::Debug for Simulation {
@@ -71,8 +73,12 @@ impl Simulation {
         }
         let mut sim = Simulation::build_with_mesh(spec, Mesh::for_spec(spec))?;
         // (stress-driven degradation keeps its tighter tolerance, see `mechanics`)
-        if spec.cycles.unwrap_or(1) >= CYCLING_MESH_MIN_CYCLES && sim.rtol != STRESS_RTOL {
-            sim.rtol = CYCLING_RTOL;
+        if spec.cycles.unwrap_or(1) >= CYCLING_MESH_MIN_CYCLES {
+            sim.rtol = if sim.stressed {
+                STRESS_RTOL
+            } else {
+                CYCLING_RTOL
+            };
         }
         Ok(sim)
     }
@@ -119,7 +125,8 @@ impl Simulation {
         let cell = models::Cell::new(&p)?;
         let varies = cell.neg.d_varies || cell.pos.d_varies;
         let mut mesh = mesh.resolved(&cell).particles_for(&model_name, varies);
-        // Stress-induced diffusion puts the particles on finite volumes; their stresses are
+        // Stress-induced diffusion puts the particles on finite volumes (the single-particle
+        // models'; the DFN keeps its polynomial, `dfn::polynomial_under_stress`); their stresses are
         // PyBaMM's on its uniform shells (the grading is for the sets whose diffusivity
         // itself varies, `SHELL_GRADING`).
         if !(cell.neg.d_varies || cell.pos.d_varies) && deg_opts.stress_diffusion.iter().any(|s| *s)
@@ -144,7 +151,8 @@ impl Simulation {
         if let Some(d) = &deg {
             models::mechanics::apply_stress_diffusion(&mut cell, &d.aging);
         }
-        let fv_particles = cell.neg.d_varies || cell.pos.d_varies;
+        let fv_particles = (cell.neg.d_varies || cell.pos.d_varies)
+            && !(model_name == "dfn" && models::dfn::polynomial_under_stress(&cell));
         let model: Box<dyn Model> = match model_name.as_str() {
             "spm" => Box::new(models::spm::Spm::with_degradation(cell, mesh, lumped, deg)),
             "spme" => Box::new(models::spme::Spme::with_degradation(
@@ -162,7 +170,12 @@ impl Simulation {
             v_min,
             v_max,
             lumped,
-            rtol: if stressed { STRESS_RTOL } else { 1e-5 },
+            rtol: match (stressed, model_name.as_str()) {
+                (true, "dfn") => models::dfn::DFN_STRESS_RTOL,
+                (true, _) => STRESS_RTOL,
+                _ => 1e-5,
+            },
+            stressed,
             atol: 1e-6,
             output_cycles: None,
             variables,

@@ -3,6 +3,8 @@
 
 #![allow(clippy::needless_range_loop)]
 
+use super::sparse::JacSlots;
+
 /// A matrix of the form [[A, B], [C, D]] where A (n×n) is banded with `kl` sub- and `ku`
 /// super-diagonals, and the border (B: n×k, C: k×n, D: k×k) is dense.
 #[derive(Clone, Debug)]
@@ -460,8 +462,23 @@ mod tests {
     /// solution of the plain bordered-band solve, for both kinds of factorised matrix.
     #[test]
     fn condensed_solve_equals_direct_solve() {
-        // two blocks of 4 local unknowns, each followed by 2 macro unknowns; 1 border unknown
-        let (l, k) = (4, 1);
+        // dense blocks (no pattern: every entry of the band is structural)
+        check_condensed(4, 1, false);
+    }
+
+    #[test]
+    fn condensed_tridiagonal_and_banded_blocks_solve_as_the_direct_solve() {
+        // with the pattern declared: tridiagonal blocks (the finite-volume particles' path)
+        // and pentadiagonal ones (band storage narrower than the block)
+        check_condensed(5, 1, true);
+        check_condensed(7, 2, true);
+        check_condensed(2, 1, true);
+    }
+
+    /// Two blocks of `l` local unknowns of half-bandwidth `bb`, each followed by 2 macro
+    /// unknowns; 1 border unknown. `with_pattern`: the columns' rows are declared.
+    fn check_condensed(l: usize, bb: usize, with_pattern: bool) {
+        let k = 1;
         let n = 2 * (l + 2) + k;
         let nb = n - k;
         let mut full = vec![vec![0.0; n]; n];
@@ -470,12 +487,14 @@ mod tests {
             let s = b * (l + 2);
             let (m0, m1) = (s + l, s + l + 1);
             for i in 0..l {
-                full[s + i][s + i] = -3.0 - 0.2 * i as f64;
-                if i > 0 {
-                    full[s + i][s + i - 1] = 1.0 + 0.1 * i as f64;
-                }
-                if i + 1 < l {
-                    full[s + i][s + i + 1] = 1.2;
+                full[s + i][s + i] = -3.0 - 0.2 * i as f64 - 1.5 * bb as f64;
+                for d in 1..=bb {
+                    if i >= d {
+                        full[s + i][s + i - d] = (1.0 + 0.1 * i as f64) / d as f64;
+                    }
+                    if i + d < l {
+                        full[s + i][s + i + d] = 1.2 / d as f64;
+                    }
                 }
             }
             // the surface row couples to the macro unknowns, which read the last two nodes
@@ -506,8 +525,20 @@ mod tests {
                 }
             }
         }
-        let mass: Vec<f64> = (0..n).map(|i| if i % 6 < 4 { 1.0 } else { 0.0 }).collect();
-        let mut cond = Condensed::new(n, k, &groups, 3, None, &jac);
+        // the rows of each column (the border's left empty: perturbed alone)
+        let pattern: Vec<Vec<usize>> = (0..n)
+            .map(|j| {
+                if j >= nb {
+                    return Vec::new();
+                }
+                (0..n).filter(|&i| full[i][j] != 0.0 || i == j).collect()
+            })
+            .collect();
+        let mass: Vec<f64> = (0..n)
+            .map(|i| if i % (l + 2) < l { 1.0 } else { 0.0 })
+            .collect();
+        let pat = with_pattern.then_some(pattern.as_slice());
+        let mut cond = Condensed::new(n, k, &groups, 3, pat, &jac);
         let b: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
         // Newton matrix M - c J and the initialisation's (algebraic rows of J, identity)
         let c = 0.3;
@@ -597,7 +628,8 @@ struct LocalGroup {
     /// border), and their full indices.
     cpl_pos: Vec<usize>,
     cpl: Vec<usize>,
-    /// (position in the row-major block, slot in J or NONE) of the entries within its band.
+    /// (position in the block's band storage, slot in J or NONE) of the entries within its
+    /// band.
     blk: Vec<(u32, u32)>,
     /// Half-bandwidth of the block (no fill beyond it without pivoting).
     band: usize,
@@ -607,7 +639,8 @@ struct LocalGroup {
     akg_src: Vec<(u32, u32, u32)>,
     /// Slot in the reduced matrix of (cpl[r], cpl[c]), row-major (NONE outside its pattern).
     schur_dst: Vec<u32>,
-    /// LU factors of the block (row-major; reciprocal pivots on the diagonal).
+    /// LU factors of the block in band storage (row i holds columns i-band..=i+band, so a
+    /// tridiagonal particle keeps 3 numbers a row; reciprocal pivots on the diagonal).
     lu: Vec<f64>,
     w: Vec<WCol>,
     /// Dense columns of W, kept between factorisations (allocated once, when first needed).
@@ -630,7 +663,7 @@ impl Condensed {
         groups: &[(usize, usize, Vec<usize>)],
         bw: usize,
         pattern: Option<&[Vec<usize>]>,
-        jac: &BorderedBand,
+        jac: &impl JacSlots,
     ) -> Condensed {
         let mut pos = vec![0usize; n];
         let mut local = vec![false; n];
@@ -699,9 +732,14 @@ impl Condensed {
                     .map(|ij| (ij / l).abs_diff(ij % l))
                     .max()
                     .unwrap_or(0);
+                // positions in the block's band storage (row i holds columns i-band..=i+band)
+                let w = 2 * band + 1;
                 let blk: Vec<(u32, u32)> = (0..l * l)
                     .filter(|&ij| (ij / l).abs_diff(ij % l) <= band)
-                    .map(|ij| (ij as u32, blk[ij]))
+                    .map(|ij| {
+                        let (i, j) = (ij / l, ij % l);
+                        ((i * w + j + band - i) as u32, blk[ij])
+                    })
                     .collect();
                 let w_src = cpl
                     .iter()
@@ -751,7 +789,7 @@ impl Condensed {
                     w_src,
                     akg_src,
                     schur_dst,
-                    lu: vec![0.0; l * l],
+                    lu: vec![0.0; l * (2 * band + 1)],
                     w: vec![WCol::Zero; m],
                     cols: vec![Vec::new(); m],
                     e: vec![0.0; l],
@@ -772,7 +810,7 @@ impl Condensed {
     }
 
     /// Factorises `diag(alpha) J + diag(beta)`. Returns false when singular.
-    pub fn factor(&mut self, jac: &BorderedBand, alpha: &[f64], beta: &[f64]) -> bool {
+    pub fn factor(&mut self, jac: &impl JacSlots, alpha: &[f64], beta: &[f64]) -> bool {
         let get = |sl: u32, row: usize| {
             if sl == NONE {
                 0.0
@@ -790,13 +828,14 @@ impl Condensed {
         for g in &mut self.groups {
             let l = g.len;
             let s0 = g.start;
-            for &(ij, sl) in &g.blk {
-                let (ij, i) = (ij as usize, ij as usize / l);
+            let w = 2 * g.band + 1;
+            for &(p, sl) in &g.blk {
+                let (p, i) = (p as usize, p as usize / w);
                 let mut v = get(sl, s0 + i);
-                if ij % l == i {
+                if p % w == g.band {
                     v += beta[s0 + i];
                 }
-                g.lu[ij] = v;
+                g.lu[p] = v;
             }
             if !lu_factor(&mut g.lu, l, g.band) {
                 return false;
@@ -904,26 +943,48 @@ impl Condensed {
     }
 }
 
-/// LU factorisation without pivoting of the `l`×`l` row-major block `a` of half-bandwidth
-/// `band`, in place (unit lower factor below the diagonal, reciprocal pivots on it). The
-/// blocks are particles' M - cJ, diagonally dominant by columns. Returns false on a zero or
-/// non-finite pivot.
+/// LU factorisation without pivoting of the `l`×`l` block `a` of half-bandwidth `band` in
+/// band storage (row i holds columns i-band..=i+band), in place (unit lower factor below the
+/// diagonal, reciprocal pivots on it). The blocks are particles' M - cJ, diagonally dominant
+/// by columns. Returns false on a zero or non-finite pivot.
 fn lu_factor(a: &mut [f64], l: usize, band: usize) -> bool {
+    let w = 2 * band + 1;
+    if band == 1 {
+        // tridiagonal (finite-volume particles): row i is [sub, diag, sup]
+        for k in 0..l {
+            let p = a[3 * k + 1];
+            if p == 0.0 || !p.is_finite() {
+                return false;
+            }
+            let inv = 1.0 / p;
+            a[3 * k + 1] = inv;
+            if k + 1 < l {
+                let m = a[3 * (k + 1)] * inv;
+                a[3 * (k + 1)] = m;
+                a[3 * (k + 1) + 1] -= m * a[3 * k + 2];
+            }
+        }
+        return true;
+    }
     for k in 0..l {
-        let p = a[k * l + k];
+        let p = a[k * w + band];
         if p == 0.0 || !p.is_finite() {
             return false;
         }
         let inv = 1.0 / p;
-        a[k * l + k] = inv;
+        a[k * w + band] = inv;
         let hi = (k + band + 1).min(l);
-        let (top, rest) = a.split_at_mut((k + 1) * l);
-        let pivot_row = &top[k * l + k + 1..k * l + hi];
-        for row in rest.chunks_exact_mut(l).take(hi - k - 1) {
-            let m = row[k] * inv;
-            row[k] = m;
+        let (top, rest) = a.split_at_mut((k + 1) * w);
+        // the pivot row's columns k+1..hi
+        let pivot_row = &top[k * w + band + 1..k * w + band + hi - k];
+        for (d, row) in rest.chunks_exact_mut(w).take(hi - k - 1).enumerate() {
+            // row r = k + 1 + d: column c sits at c + band - r
+            let r = k + 1 + d;
+            let m = row[k + band - r] * inv;
+            row[k + band - r] = m;
             if m != 0.0 {
-                for (v, u) in row[k + 1..hi].iter_mut().zip(pivot_row) {
+                let lo = k + 1 + band - r;
+                for (v, u) in row[lo..lo + hi - k - 1].iter_mut().zip(pivot_row) {
                     *v -= m * u;
                 }
             }
@@ -935,20 +996,31 @@ fn lu_factor(a: &mut [f64], l: usize, band: usize) -> bool {
 /// Solves in place with the factors of `lu_factor`.
 fn lu_solve(lu: &[f64], band: usize, x: &mut [f64]) {
     let l = x.len();
+    if band == 1 {
+        for i in 1..l {
+            x[i] -= lu[3 * i] * x[i - 1];
+        }
+        x[l - 1] *= lu[3 * (l - 1) + 1];
+        for i in (0..l - 1).rev() {
+            x[i] = (x[i] - lu[3 * i + 2] * x[i + 1]) * lu[3 * i + 1];
+        }
+        return;
+    }
+    let w = 2 * band + 1;
     for i in 1..l {
         let lo = i.saturating_sub(band);
         if lo == i {
             continue;
         }
         // the freshest unknown last: the rest of the sum does not wait for it
-        let row = &lu[i * l + lo..i * l + i];
+        let row = &lu[i * w + lo + band - i..i * w + band];
         let s = dot(&row[..row.len() - 1], &x[lo..i - 1]);
         x[i] -= s + row[row.len() - 1] * x[i - 1];
     }
     for i in (0..l).rev() {
         let hi = (i + band + 1).min(l);
-        let row = &lu[i * l + i..i * l + hi];
-        x[i] = back_row(row, x, i) * lu[i * l + i];
+        let row = &lu[i * w + band..i * w + band + hi - i];
+        x[i] = back_row(row, x, i) * lu[i * w + band];
     }
 }
 

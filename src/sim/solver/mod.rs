@@ -6,8 +6,10 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod linalg;
+pub mod sparse;
 
 use linalg::{BorderedBand, Condensed};
+use sparse::{Jac, SparseJac, SPARSE_JACOBIAN_MIN_BAND_ENTRIES};
 
 /// Local tridiagonal blocks (start, length, macro unknowns they couple to) and the band of
 /// the reduced system left after eliminating them.
@@ -121,7 +123,7 @@ pub struct Bdf {
     order: usize,
     h_abs: f64,
     n_equal_steps: usize,
-    jac: BorderedBand,
+    jac: Jac,
     lu: BorderedBand,
     lu_c: f64,
     lu_valid: bool,
@@ -165,19 +167,30 @@ impl Bdf {
         let n = sys.n_unknowns();
         let (kl, ku, k) = sys.structure();
         let nb = n - k;
-        let jac = BorderedBand::new(nb, k, kl, ku);
+        let pattern = sys.sparsity();
+        let condensation = sys.condensation();
+        // a wide band (the DFN with hundreds of shells per particle) is stored on the pattern
+        let (kl, ku) = (kl.min(nb.saturating_sub(1)), ku.min(nb.saturating_sub(1)));
+        let sparse = match (&pattern, &condensation) {
+            (Some(p), Some(_)) if nb * (2 * kl + ku + 1) > SPARSE_JACOBIAN_MIN_BAND_ENTRIES => {
+                SparseJac::new(nb, k, p)
+            }
+            _ => None,
+        };
+        let jac = match sparse {
+            Some(s) => Jac::Sparse(s),
+            None => Jac::Band(BorderedBand::new(nb, k, kl, ku)),
+        };
         // the condensed solver reads M - cJ from `jac` directly; `lu` is only for the plain path
-        let lu = if sys.condensation().is_some() {
-            BorderedBand::new(0, 0, 0, 0)
-        } else {
-            jac.clone()
+        let lu = match &jac {
+            Jac::Band(b) if condensation.is_none() => b.clone(),
+            _ => BorderedBand::new(0, 0, 0, 0),
         };
         // column groups for the finite-difference Jacobian
         let special: std::collections::BTreeSet<usize> = sys.border_columns().into_iter().collect();
         let mut groups: Vec<Vec<usize>> = Vec::new();
-        let w = (jac.kl + jac.ku + 1).max(1);
+        let w = (kl + ku + 1).max(1);
         let dense = nb <= 150;
-        let pattern = sys.sparsity();
         let exact_rows = sys.exact_rows();
         if let Some(pat) = &pattern {
             // greedy colouring: columns sharing a row get different colours
@@ -227,9 +240,8 @@ impl Bdf {
                 groups.push(vec![j]);
             }
         }
-        let cond = sys
-            .condensation()
-            .map(|(g, bw)| Condensed::new(n, k, &g, bw, pattern.as_deref(), &jac));
+        let cond =
+            condensation.map(|(g, bw)| Condensed::new(n, k, &g, bw, pattern.as_deref(), &jac));
         let mut b = Bdf {
             t: t0,
             y: y0.to_vec(),
@@ -382,7 +394,7 @@ impl Bdf {
             let single = g.len() == 1;
             for &j in g {
                 let h = hs[j];
-                let nb = self.jac.n;
+                let nb = self.jac.n();
                 if single {
                     for i in 0..self.n {
                         if self.jac.in_pattern(i, j) {
@@ -395,13 +407,13 @@ impl Bdf {
                         let v = (self.f[i] - self.f0[i]) / h;
                         self.jac.set(i, j, v);
                     }
-                } else {
-                    let lo = j.saturating_sub(self.jac.ku);
-                    let hi = (j + self.jac.kl).min(nb - 1);
+                } else if let Jac::Band(b) = &mut self.jac {
+                    let lo = j.saturating_sub(b.ku);
+                    let hi = (j + b.kl).min(nb - 1);
                     for i in lo..=hi {
                         let v = (self.f[i] - self.f0[i]) / h;
                         if v != 0.0 {
-                            self.jac.set(i, j, v);
+                            b.set(i, j, v);
                         }
                     }
                 }
@@ -469,7 +481,11 @@ impl Bdf {
             self.lu_valid = true;
             return Ok(());
         }
-        self.lu.assign_scaled(&self.jac, -c);
+        // (the pattern's storage comes with condensation only)
+        let Jac::Band(jac) = &self.jac else {
+            return Err(StepFailure::Singular);
+        };
+        self.lu.assign_scaled(jac, -c);
         for (i, &m) in mass.iter().enumerate() {
             if m != 0.0 {
                 self.lu.add_diag(i, m);
@@ -824,8 +840,8 @@ impl Bdf {
                         self.beta[i] = if alg { 0.0 } else { 1.0 };
                     }
                     cond.factor(&self.jac, &self.alpha, &self.beta)
-                } else {
-                    self.lu.assign_scaled(&self.jac, 1.0);
+                } else if let Jac::Band(jac) = &self.jac {
+                    self.lu.assign_scaled(jac, 1.0);
                     for i in 0..n {
                         if mass[i] != 0.0 {
                             self.lu.zero_row(i);
@@ -833,6 +849,8 @@ impl Bdf {
                         }
                     }
                     self.lu.factor()
+                } else {
+                    false
                 };
                 if !ok {
                     return Err(StepFailure::Singular);
