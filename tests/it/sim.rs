@@ -28,7 +28,6 @@ fn manifest(dir: &std::path::Path) -> Vec<serde_json::Value> {
 /// algebraic unknown under voltage control, so a CV hold's end landed ~0.8 s early) closed
 /// when the current joined the error test.
 const KNOWN_GAPS: &[(&str, &str)] = &[
-    ("dfn_oregan2022_cccv", "reference still at PyBaMM's 40 uniform shells (not converged on ORegan2022; its 480-shell regeneration did not finish in time)"),
     ("dfn_oregan2022_fast_charge", "reference at PyBaMM's 120 uniform shells (480 and 240 did not finish in time): 2.0 mV RMSE, end time and capacity within 3e-5, the difference being PyBaMM's 120-shell error on ORegan2022 (6.2 mV at 2C on the SPM): battbot on PyBaMM's 120 uniform shells is 0.014 mV from it"),
 ];
 
