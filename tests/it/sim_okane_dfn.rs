@@ -1,7 +1,7 @@
 //! O'Kane 2022 on the DFN against PyBaMM, per cycle: particle mechanics, cracking, SEI on
 //! cracks, stress-driven LAM and porosity change at every node, alone and fully coupled
 //! (references in `tests/data/degradation/`, `specs_okane_dfn.json`: PyBaMM 26.10, 40 points
-//! per domain, IDAKLU rtol 1e-8); and porosity change refused where battbot lacks it.
+//! per domain, IDAKLU rtol 1e-8); and porosity change applied, not ignored.
 
 use std::path::PathBuf;
 
