@@ -326,8 +326,9 @@ impl Dfn {
                     let s = &y[self.deg_range(k)];
                     let j_tot_av = i_cc / (a_av * el.l);
                     let g = f.geo[k];
-                    let (jm, eta_r, side) = side_node(
-                        d,
+                    // PyBaMM's forward kinetics; the distributed film's total current is
+                    // solved on its physical branch (`degradation::film`)
+                    let (jm, eta_r, side) = d.node_currents(
                         s,
                         g,
                         f.phis[k] - f.phie[k],
@@ -717,23 +718,4 @@ impl Model for Dfn {
                 / self.cell.neg.l,
         )
     }
-}
-
-/// Degradation hook: currents at one negative-electrode node with side reactions, PyBaMM's
-/// forward kinetics, the distributed SEI film's total current solved for locally on its
-/// physical branch (see `degradation::film`). Returns (j_main, eta_r, side currents).
-#[allow(clippy::too_many_arguments)]
-fn side_node(
-    d: &Degradation,
-    s: &[f64],
-    geo: Geo,
-    delta_phi: f64,
-    u: f64,
-    j0: f64,
-    c_e: f64,
-    t: f64,
-    j_tot_av: f64,
-    l_sei_av: f64,
-) -> (f64, f64, Side) {
-    d.node_currents(s, geo, delta_phi, u, j0, c_e, t, j_tot_av, l_sei_av)
 }
