@@ -754,15 +754,10 @@ pub fn electrolyte_rhs(
     work: &mut [f64],
     out: &mut [f64],
 ) {
-    let nx = xm.len();
-    for k in 0..nx {
-        let (_, tor) = xm.eps_tor(cell, k);
-        work[k] = tor * cell.d_e(c[k], temp[k]);
-    }
-    electrolyte_balance(cell, xm, c, temp, i_e, aj, work, out);
-    for k in 0..nx {
-        let (eps, _) = xm.eps_tor(cell, k);
-        out[k] /= eps;
+    // the balance of eps c at the mesh's fixed porosity, divided by it
+    porosity::electrolyte_eps_rhs(cell, xm, c, &xm.tor, temp, i_e, aj, work, out);
+    for (o, eps) in out.iter_mut().zip(&xm.eps) {
+        *o /= eps;
     }
 }
 
