@@ -11,11 +11,13 @@ use std::path::PathBuf;
 
 use battbot::sim::{DegradationModes, SimError, SimSpec, Simulation, Solution, SolveOptions};
 
-fn data_dir() -> PathBuf {
+/// `tests/data/degradation`, the O'Kane references (also read by `sim_okane_dfn`).
+pub(crate) fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/degradation")
 }
 
-fn manifest_spec(id: &str) -> SimSpec {
+/// The spec of one `tests/data/degradation` manifest case.
+pub(crate) fn manifest_spec(id: &str) -> SimSpec {
     let text = std::fs::read_to_string(data_dir().join("manifest.json")).unwrap();
     let cases: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     let case = cases.iter().find(|c| c["id"] == id).unwrap();

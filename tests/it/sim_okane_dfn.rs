@@ -3,20 +3,9 @@
 //! (references in `tests/data/degradation/`, `specs_okane_dfn.json`: PyBaMM 26.10, 40 points
 //! per domain, IDAKLU rtol 1e-8); and porosity change applied, not ignored.
 
-use std::path::PathBuf;
-
 use battbot::sim::{DegradationModes, SimSpec, Simulation, SolveOptions};
 
-fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/degradation")
-}
-
-fn manifest_spec(id: &str) -> SimSpec {
-    let text = std::fs::read_to_string(data_dir().join("manifest.json")).unwrap();
-    let cases: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
-    let case = cases.iter().find(|c| c["id"] == id).unwrap();
-    SimSpec::from_manifest_entry(case).unwrap()
-}
+use crate::sim_okane::{data_dir, manifest_spec};
 
 /// Rows of a summary CSV with the degradation modes: [cycle, capacity, LLI, modes…].
 fn rows(text: &str) -> Vec<Vec<f64>> {
