@@ -23,13 +23,13 @@ fn manifest(dir: &std::path::Path) -> Vec<serde_json::Value> {
     serde_json::from_str(&text).unwrap()
 }
 
-/// Cases that solve but miss 1 mV at the default mesh, and why. Before #24 none: the last one
+/// Cases that solve but miss 1 mV at the default mesh, and why. None: `dfn_oregan2022_fast_charge`
+/// left when its reference went from PyBaMM's 120 shells (2.0 mV, PyBaMM's own error) to 480
+/// (0.057 mV). Before that, the last one
 /// (`spm_okane2022_sei_3cycles`, 3.8 mV while the step-size control ignored the current, an
 /// algebraic unknown under voltage control, so a CV hold's end landed ~0.8 s early) closed
 /// when the current joined the error test.
-const KNOWN_GAPS: &[(&str, &str)] = &[
-    ("dfn_oregan2022_fast_charge", "reference at PyBaMM's 120 uniform shells (480 and 240 did not finish in time): 2.0 mV RMSE, end time and capacity within 3e-5, the difference being PyBaMM's 120-shell error on ORegan2022 (6.2 mV at 2C on the SPM): battbot on PyBaMM's 120 uniform shells is 0.014 mV from it"),
-];
+const KNOWN_GAPS: &[(&str, &str)] = &[];
 
 /// Solves one reference case; `None` when this build does not cover its model or options.
 fn check(
