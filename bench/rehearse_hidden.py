@@ -3,7 +3,7 @@ theirs, each solved by PyBaMM and by battbot and compared with the issues' bound
 
 Usage: /work/venv/bin/python bench/rehearse_hidden.py --battbot target/release/battbot
            [--seed S] [--n25 N] [--n24 N] [--out DIR] [--timeout SECONDS] [--only ID,...]
-           [--list] [--rtol R] [--cases CASES.json]
+           [--list] [--rtol R] [--cases CASES.json] [--overrides] [--drive N]
 
 Classes drawn (`draw25`, `draw24`; the same seed draws the same cases):
 - #25 (per-cycle degradation; OKane2022, and Ai2020, the other PyBaMM set with mechanics
@@ -18,6 +18,8 @@ Classes drawn (`draw25`, `draw24`; the same seed draws the same cases):
 - #24 (time series; all nine sets): SPM / SPMe (a few DFN, not on Ecker2015 / ORegan2022),
   currents in C, A and mA, constant power, CC-CV holds, rests, repeats, 0-45 °C, lumped
   thermal, parameter overrides (geometry scaled ±20 %), US06 drive cycles.
+  `--drive N` adds N drive cycles (bench/rehearse_drive.py): current, power and voltage
+  profiles of the spec's own and US06, with `until` terminations, on any set and model.
   Bounds (tests/data/reference/compare.py, the project's acceptance comparison): voltage RMSE
   ≤ 1 mV away from step changes (up to 97 % of the run), end time and capacity within 0.5 %.
 
@@ -84,7 +86,46 @@ def temperature(rng, case):
         case["thermal"] = "lumped"
 
 
-def draw25(rng, k):
+# mechanics and degradation parameters a #25 case may override (x a factor, by PyBaMM name),
+# with the options each needs
+OVERRIDES25 = [
+    ("Negative electrode LAM constant proportional term [s-1]", [0.3, 3, 10], "lam"),
+    ("Positive electrode LAM constant proportional term [s-1]", [0.3, 3, 10], "lam"),
+    ("Negative electrode reaction-driven LAM factor [m3.mol-1]", None, "reaction"),
+    ("Negative electrode Paris' law constant m", [0.9, 1.1], "cracks"),
+    ("Negative electrode number of cracks per unit area [m-2]", [0.5, 2, 5], "cracks"),
+    ("Negative electrode Young's modulus [Pa]", [0.7, 1.3], "mech"),
+    ("Negative electrode partial molar volume [m3.mol-1]", [0.7, 1.3], "mech"),
+    ("SEI solvent diffusivity [m2.s-1]", [3, 30], "SEI"),
+    ("SEI kinetic rate constant [m.s-1]", [0.3, 3], "SEI"),
+    ("SEI reaction exchange current density [A.m-2]", [0.3, 3], "SEI"),
+]
+
+
+def override25(rng, case, pv_of):
+    """Overrides one parameter the case's options use (a factor on the set's value; the
+    reaction-driven LAM factor, zero in the sets, set to 1e-3..1e-2)."""
+    opts = json.dumps(case["options"])
+    fits = [o for o in OVERRIDES25 if (o[2] == "lam" and "stress" in opts) or
+            (o[2] == "reaction" and "reaction-driven" in opts) or
+            (o[2] == "cracks" and "cracking" in opts) or
+            (o[2] == "mech" and ("swelling" in opts or "stress" in opts)) or
+            (o[2] == "SEI" and "SEI" in case["options"])]
+    if not fits:
+        return
+    name, factors, _ = rng.choice(fits)
+    if factors is None:
+        value = rng.choice([1e-3, 1e-2])
+    else:
+        pv = pv_of(case["parameter_set"])
+        base = pv[name] if name in pv.keys() else None
+        if not isinstance(base, (int, float)):
+            return
+        value = round(float(base) * rng.choice(factors), 15)
+    case["parameters"] = {name: value}
+
+
+def draw25(rng, k, pv_of=None):
     """One #25 case: the three hidden classes, in the proportions 2 : 2 : 1."""
     kind = rng.choice(["spm_lam", "spm_lam", "spme_cracks", "spme_cracks", "dfn_coupled"])
     ps = "OKane2022" if kind == "dfn_coupled" or rng.random() < 0.75 else "Ai2020"
@@ -122,6 +163,8 @@ def draw25(rng, k):
     case["options"] = opts
     case["experiment"] = cycle_steps(rng, lo, up, cap)
     temperature(rng, case)
+    if pv_of is not None and rng.random() < 0.4:
+        override25(rng, case, pv_of)
     case["id"] = f"h25_{k:02d}_{kind}_{ps.lower()}"
     return case
 
@@ -257,12 +300,13 @@ def run_case(case, args):
                "--out", out, "--rtol", str(args.rtol)]
         t0 = time.time()
         try:
-            p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+            timeout = args.timeout * (3 if case["model"] == "DFN" else 1)
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
             if p.returncode != 0:
                 res.update(status="pybamm error", note=p.stderr.strip().splitlines()[-1][:150] if p.stderr.strip() else "")
                 return res
         except subprocess.TimeoutExpired:
-            res.update(status="pybamm timeout", note=f"> {args.timeout} s")
+            res.update(status="pybamm timeout", note=f"> {timeout} s")
             return res
         res["pybamm_s"] = time.time() - t0
     else:
@@ -309,6 +353,10 @@ def main():
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--cases", help="a JSON list of cases (ids starting h25 or with "
                     "degradation_modes compare per cycle) instead of the drawn ones")
+    ap.add_argument("--overrides", action="store_true",
+                    help="#25 cases override mechanics / degradation parameters too")
+    ap.add_argument("--drive", type=int, default=0,
+                    help="N drive-cycle cases (A, W, V profiles, until) after the others")
     ap.add_argument("--pybamm")
     args = ap.parse_args()
     args.out = args.out or f"/tmp/rehearse-{args.seed}"
@@ -324,7 +372,13 @@ def main():
             pvs[ps] = pybamm.ParameterValues(ps)
         return pvs[ps]
 
-    cases = [draw25(rng, k) for k in range(args.n25)] + [draw24(rng, k, pv_of) for k in range(args.n24)]
+    # --overrides: #25 cases may override mechanics / degradation parameters (seed 1's
+    # round was drawn without)
+    cases = [draw25(rng, k, pv_of if args.overrides else None) for k in range(args.n25)]
+    cases += [draw24(rng, k, pv_of) for k in range(args.n24)]
+    if args.drive:
+        from rehearse_drive import draw_drive
+        cases += [draw_drive(rng, k, SETS, VARYING_D, temperature, pv_of) for k in range(args.drive)]
     if args.cases:
         cases = json.load(open(args.cases))
     if args.only:
