@@ -75,5 +75,7 @@ def draw_drive(rng, k, sets, varying_d, temperature, pv_of):
         case["drive_cycles"] = {name: prof}
     run = f"Run {name} ({unit}){until}"
     case["experiment"] = [run] + (["Rest for 5 minutes", run] if rng.random() < 0.4 else [])
+    if ps in varying_d:
+        case["reference_particle_points"] = 480
     case["id"] = f"h24d_{k:02d}_{model.lower()}_{ps.lower()}_{kind.lower()}"
     return case
