@@ -44,6 +44,9 @@ pub struct Simulation {
     fv_particles: bool,
     /// Whether the run has degradation options (the summary then carries the modes).
     degradation: bool,
+    /// Electrode pairs in parallel (PyBaMM's "Number of electrodes connected in parallel to
+    /// make a cell"): the degradation modes in mol are per pair, as PyBaMM's.
+    electrode_pairs: f64,
     /// Stops the run (as a solver failure, keeping what was solved) once the integrator has
     /// taken this many time steps in all; `None` (the default): no such budget. Bounds the
     /// work of one run, and makes a failure late in a run reproducible in tests.
@@ -146,6 +149,8 @@ impl Simulation {
         } else {
             Some(models::degradation::Degradation::new(deg_opts, &p, &cell)?)
         };
+        // PyBaMM's "Loss of lithium to ... [mol]" modes are per electrode pair (L_y L_z)
+        let electrode_pairs = cell.area / (cell.l_y * cell.l_z);
         // particle mechanics: the stresses speed up the particles' diffusion
         let mut cell = cell;
         if let Some(d) = &deg {
@@ -182,6 +187,7 @@ impl Simulation {
             mesh: out_mesh,
             fv_particles,
             degradation,
+            electrode_pairs,
             max_total_steps: None,
         })
     }
@@ -485,9 +491,10 @@ impl Simulation {
                     DegradationModes {
                         lam_negative_percent: (1.0 - lam[0]) * 100.0,
                         lam_positive_percent: (1.0 - lam[1]) * 100.0,
-                        lithium_to_sei_mol: lost_sei,
-                        lithium_to_sei_on_cracks_mol: self.model.lithium_to_sei_on_cracks(&y),
-                        lithium_to_plating_mol: lost_plating,
+                        lithium_to_sei_mol: lost_sei / self.electrode_pairs,
+                        lithium_to_sei_on_cracks_mol: self.model.lithium_to_sei_on_cracks(&y)
+                            / self.electrode_pairs,
+                        lithium_to_plating_mol: lost_plating / self.electrode_pairs,
                     }
                 }),
             });

@@ -46,6 +46,7 @@ mod sim_long;
 mod sim_okane;
 mod sim_okane_dfn;
 mod sim_partial;
+mod sim_rehearsal;
 mod sim_robustness;
 mod site;
 mod site_browser;

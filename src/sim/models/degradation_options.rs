@@ -288,20 +288,10 @@ pub fn parse_options(
                 .into(),
         ));
     }
-    if lam[0].reaction && sei.is_none() {
-        return Err(unsupported(
-            "loss of active material",
-            "reaction-driven",
-            "reaction-driven LAM follows the SEI current: give an \"SEI\" option too".into(),
-        ));
-    }
-    if lam[1].reaction {
-        return Err(unsupported(
-            "loss of active material",
-            "reaction-driven",
-            "battbot grows the SEI on the negative electrode only, so reaction-driven LAM applies to the negative electrode: give [\"reaction-driven\", \"none\"] (or \"stress-driven\" for the positive)".into(),
-        ));
-    }
+    // Reaction-driven LAM follows the electrode's SEI current: with no "SEI" option, and in
+    // the positive electrode (whose SEI battbot does not grow, PyBaMM's default for a single
+    // "SEI" value), that current is zero and so is the reaction-driven term, as in PyBaMM,
+    // which accepts both.
     // PyBaMM: stress-induced diffusion defaults to on whenever a mechanics model is on
     let any_mech = mech != [Mech::None; 2];
     let stress_diffusion = stress_diffusion.unwrap_or([any_mech; 2]);

@@ -48,6 +48,37 @@ fn num(p: &ParameterValues, name: &str, default: f64) -> f64 {
     p.value_or(name, Value::Scalar(default)).eval(&args)
 }
 
+/// The stack's layers (negative collector, negative electrode, separator, positive
+/// electrode, positive collector) as (density x thickness, specific heat capacity) when any
+/// heat capacity is a function (of temperature); `None` when all are constants.
+fn heat_capacities_of_t(p: &ParameterValues) -> Result<Option<Vec<(f64, Value)>>, SimError> {
+    let layers = [
+        (
+            "Negative current collector",
+            "Negative current collector thickness [m]",
+        ),
+        ("Negative electrode", "Negative electrode thickness [m]"),
+        ("Separator", "Separator thickness [m]"),
+        ("Positive electrode", "Positive electrode thickness [m]"),
+        (
+            "Positive current collector",
+            "Positive current collector thickness [m]",
+        ),
+    ];
+    let mut terms = Vec::new();
+    let mut varies = false;
+    for (layer, thickness) in layers {
+        let cp = p.value_or(
+            &format!("{layer} specific heat capacity [J.kg-1.K-1]"),
+            Value::Scalar(0.0),
+        );
+        varies |= !matches!(cp, Value::Scalar(_));
+        let rho = num(p, &format!("{layer} density [kg.m-3]"), 0.0);
+        terms.push((rho * p.scalar_or(thickness, 0.0)?, cp));
+    }
+    Ok(varies.then_some(terms))
+}
+
 /// One electrode's resolved parameters.
 #[derive(Clone, Debug)]
 pub struct Electrode {
@@ -282,6 +313,11 @@ pub struct Cell {
     pub rho_cp_cn: f64,
     pub rho_cp_cp: f64,
     pub rho_cp_sep: f64,
+    /// Where the set gives a heat capacity as a function of temperature (ORegan2022): each
+    /// layer's density times thickness [kg.m-2] and specific heat capacity, for the lumped
+    /// model's heat capacity at the cell temperature (`thermal::rho_cp_at`), as PyBaMM's
+    /// `rho_c_p_eff(T)`; `None` where all are constants (the `rho_cp` fields then hold).
+    pub rho_cp_of_t: Option<Vec<(f64, Value)>>,
     pub l_y: f64,
     pub l_z: f64,
     pub sigma_cn: f64,
@@ -299,6 +335,7 @@ impl Cell {
         )?;
         let sep_rho = num(p, "Separator density [kg.m-3]", 0.0);
         let sep_cp = num(p, "Separator specific heat capacity [J.kg-1.K-1]", 0.0);
+        let rho_cp_of_t = heat_capacities_of_t(p)?;
         Ok(Cell {
             neg: Electrode::new(p, "Negative", 1.0)?,
             pos: Electrode::new(p, "Positive", -1.0)?,
@@ -337,6 +374,7 @@ impl Cell {
                     0.0,
                 ),
             rho_cp_sep: sep_rho * sep_cp,
+            rho_cp_of_t,
             l_y,
             l_z,
             sigma_cn: p.scalar_or(

@@ -185,9 +185,12 @@ impl Model for Spm {
         let (an, ap, g) = self.areas(y);
         let mut jn = i / (an * c.neg.l);
         let jp = -i / (ap * c.pos.l);
+        // the negative electrode's SEI and plating current densities [A.m-2]
+        let mut j_side = 0.0;
         if let Some(d) = &self.deg {
             // degradation hook: the particle exchanges only the main reaction's current
             let side = self.side(y, t).side;
+            j_side = side.j_sei + side.j_pl;
             d.rates(
                 self.side_states(y),
                 g,
@@ -213,8 +216,11 @@ impl Model for Spm {
         );
         if self.lumped {
             let (eta_n, eta_p, _, _, cn, cp) = self.kinetics(y);
-            let q_rxn = i * eta_n - i * eta_p;
-            let q_rev = i * t * (c.neg.dudt(cn / c.neg.c_max) - c.pos.dudt(cp / c.pos.c_max));
+            // PyBaMM's reaction and reversible heats carry the main reaction's current: the
+            // total less the SEI and plating currents in the negative electrode
+            let i_n = i - an * c.neg.l * j_side;
+            let q_rxn = i_n * eta_n - i * eta_p;
+            let q_rev = t * (i_n * c.neg.dudt(cn / c.neg.c_max) - i * c.pos.dudt(cp / c.pos.c_max));
             out[self.idx_i() + 1] = thermal::lumped_dtdt(c, self.rho_cp, t, q_rxn + q_rev, i);
         }
     }

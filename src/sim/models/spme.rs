@@ -604,6 +604,8 @@ impl Model for Spme {
         let i = y[self.idx_i()] / c.area;
         let (an, ap, _) = self.areas(y);
         let xm = &self.xm;
+        // the negative electrode's (x-averaged) SEI and plating current densities [A.m-2]
+        let mut j_side = 0.0;
         self.with_ce(y, |ce, por| {
             self.scratch.with(
                 || Work::new(nx),
@@ -626,6 +628,7 @@ impl Model for Spme {
                         // and plating currents from the main reaction, not the SEI on cracks': its
                         // lithium comes from no particle (the LLI does not count it), as PyBaMM
                         jn -= side.j_sei + side.j_pl;
+                        j_side = side.j_sei + side.j_pl;
                         // particle mechanics and LAM, driven by the x-averaged particles' stresses
                         self.aging.rates(d, &self.sph, y, an * side.j_sei, t, out);
                     }
@@ -668,7 +671,12 @@ impl Model for Spme {
             )
         });
         if self.lumped {
-            let p = self.potentials(y, true);
+            let r = self.reduce(y, t, i, true);
+            let mut p = self.combine(&r, y, t, i, true);
+            // PyBaMM's reaction and reversible heats carry the main reaction's current: the
+            // total less the SEI and plating currents in the negative electrode
+            let csn = self.sph.surface(&y[..nr]);
+            p.q_stack -= an * c.neg.l * j_side * (r.eta_n + t * c.neg.dudt(csn / c.neg.c_max));
             out[self.idx_i() + 1] = self.dtdt(&p, t, i);
         }
         let _ = R_GAS;

@@ -21,20 +21,15 @@ MODES = [
 ]
 
 
-def run(case, outdir):
-    # degradation options, e.g. {"SEI": "reaction limited"}; a 2-list [negative, positive] is
-    # PyBaMM's tuple
-    opts = common.options(case)
-    # with parameter overrides by PyBaMM name (battbot's spec key "parameters")
-    pv = common.parameter_values(case, outdir, overrides=True)
-    var_pts = {k: common.FINE for k in ["x_n", "x_s", "x_p", "r_n", "r_p"]}
-    exp = common.experiment(case)
-    sol, data, wall = common.solve_reference(case, opts, pv, exp, var_pts, 1e-8, 1e-10, outdir)
-    # Per-cycle summary, as battbot's --summary: capacity discharged in each cycle (sum over
-    # its steps of the net discharge), PyBaMM's "Loss of lithium inventory [%]" at its end.
+def write_summary(case, sol, outdir):
+    """Writes CASE_summary.csv and returns its rows (cycle, capacity, LLI, [modes]).
+
+    Per-cycle summary, as battbot's --summary: capacity discharged in each cycle (sum over
+    its steps of the net discharge), PyBaMM's "Loss of lithium inventory [%]" at its end;
+    cases with "degradation_modes": also PyBaMM's degradation-mode summary variables
+    (battbot's --summary columns after the first three). Also used by bench/rehearse_hidden.py.
+    """
     lli = sol.summary_variables["Loss of lithium inventory [%]"]
-    # cases with "degradation_modes": the summary also carries PyBaMM's degradation-mode
-    # summary variables (battbot's --summary columns after the first three)
     modes = MODES if case.get("degradation_modes") else []
     rows = []
     for k, cyc in enumerate(sol.cycles):
@@ -47,6 +42,19 @@ def run(case, outdir):
         f.write(",".join(["Cycle", "Discharge capacity [A.h]", "Loss of lithium inventory [%]"] + modes) + "\n")
         for c, q, l, extra_modes in rows:
             f.write(",".join([str(c), f"{q:.9g}", f"{l:.9g}"] + [f"{v:.9g}" for v in extra_modes]) + "\n")
+    return rows
+
+
+def run(case, outdir):
+    # degradation options, e.g. {"SEI": "reaction limited"}; a 2-list [negative, positive] is
+    # PyBaMM's tuple
+    opts = common.options(case)
+    # with parameter overrides by PyBaMM name (battbot's spec key "parameters")
+    pv = common.parameter_values(case, outdir, overrides=True)
+    var_pts = {k: common.FINE for k in ["x_n", "x_s", "x_p", "r_n", "r_p"]}
+    exp = common.experiment(case)
+    sol, data, wall = common.solve_reference(case, opts, pv, exp, var_pts, 1e-8, 1e-10, outdir)
+    rows = write_summary(case, sol, outdir)
     extra = {}
     # the porosity at the end (cases with porosity change: how far the pores filled)
     for name in ["Loss of lithium to negative SEI [mol]", "Loss of lithium to negative lithium plating [mol]"] + MODES + [
