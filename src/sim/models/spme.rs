@@ -204,8 +204,9 @@ impl Spme {
         let (an, _, g) = self.areas(y);
         let jn = i / (an * ln);
         let mut eta_n = 0.0;
+        let rsn = c.neg.j0_surface_spme(csn);
         for k in 0..nn {
-            eta_n += inverse_bv(jn, c.neg.j0(ce[k], csn, t), t) * xm.dx[k];
+            eta_n += inverse_bv(jn, c.neg.j0_at(ce[k], rsn, t), t) * xm.dx[k];
         }
         eta_n /= ln;
         let un = c.neg.u(csn / c.neg.c_max, t, c.t_ref);
@@ -283,7 +284,7 @@ impl Spme {
         let jp = -i / (ap * lp);
         // PyBaMM inverts Butler–Volmer pointwise (j0 follows c_e(x)) and x-averages the result
         // (the layers are uniformly meshed: one width per layer)
-        let (rsn, rsp) = (c.neg.j0_surface(csn), c.pos.j0_surface(csp));
+        let (rsn, rsp) = (c.neg.j0_surface_spme(csn), c.pos.j0_surface_spme(csp));
         let eta_n = inverse_bv_sum(
             jn,
             ce[..nn].iter().map(|&v| c.neg.j0_at(v, rsn, t)),
@@ -459,8 +460,9 @@ impl Spme {
             let mut g = d_av * self.w_ce_av[k];
             let node = |el: &super::Electrode, cs: f64, j: f64, l: f64, d_eta: f64, d_mac: f64| {
                 let h = 1e-7 * ce[k].abs().max(1e-3);
-                let e0 = inverse_bv(j, el.j0(ce[k], cs, t), t);
-                let e1 = inverse_bv(j, el.j0(ce[k] + h, cs, t), t);
+                let rs = el.j0_surface_spme(cs);
+                let e0 = inverse_bv(j, el.j0_at(ce[k], rs, t), t);
+                let e1 = inverse_bv(j, el.j0_at(ce[k] + h, rs, t), t);
                 let mut d = d_eta * (e1 - e0) / h * xm.dx[k] / l;
                 if free(k) {
                     d += d_mac * xm.dx[k] / (l * ce[k]);
