@@ -56,6 +56,11 @@ pub trait System {
     fn row_jacobian(&self, _row: usize, _y: &[f64], _grad: &mut [f64]) -> bool {
         false
     }
+    /// Each unknown's scale (PyBaMM's variable `scale`): its absolute tolerance is `atol`
+    /// times it. `None`: `atol` for every unknown.
+    fn atol_scales(&self) -> Option<Vec<f64>> {
+        None
+    }
     /// The time of the `rhs` evaluations that follow (a time-dependent control, e.g. a drive
     /// cycle, reads it); the integrator sets each step's target time before solving it.
     fn set_time(&self, _t: f64) {}
@@ -118,6 +123,8 @@ pub struct Bdf {
     pub rtol: f64,
     pub atol: f64,
     pub max_step: f64,
+    /// Absolute tolerance of each unknown (`atol` times `System::atol_scales`).
+    atols: Vec<f64>,
     n: usize,
     d: Vec<Vec<f64>>,
     order: usize,
@@ -248,6 +255,10 @@ impl Bdf {
             rtol,
             atol,
             max_step: f64::INFINITY,
+            atols: match sys.atol_scales() {
+                Some(s) => s.iter().map(|v| atol * v).collect(),
+                None => vec![atol; n],
+            },
             n,
             d: vec![vec![0.0; n]; MAX_ORDER + 3],
             order: 1,
@@ -574,9 +585,9 @@ impl Bdf {
                     *p += v;
                 }
             }
-            let (atol, rtol) = (self.atol, self.rtol);
-            for (w, y) in self.scale.iter_mut().zip(&self.ypred) {
-                *w = 1.0 / (atol + rtol * y.abs());
+            let rtol = self.rtol;
+            for ((w, y), a) in self.scale.iter_mut().zip(&self.ypred).zip(&self.atols) {
+                *w = 1.0 / (a + rtol * y.abs());
             }
             let a = alpha(order);
             self.psi.iter_mut().for_each(|v| *v = 0.0);
@@ -636,9 +647,9 @@ impl Bdf {
             }
             let safety =
                 0.9 * (2 * NEWTON_MAXITER + 1) as f64 / (2 * NEWTON_MAXITER + n_iter) as f64;
-            let (atol, rtol) = (self.atol, self.rtol);
-            for (w, y) in self.scale.iter_mut().zip(&self.ytmp) {
-                *w = 1.0 / (atol + rtol * y.abs());
+            let rtol = self.rtol;
+            for ((w, y), a) in self.scale.iter_mut().zip(&self.ytmp).zip(&self.atols) {
+                *w = 1.0 / (a + rtol * y.abs());
             }
             let ec = error_const(order);
             let mut acc = 0.0;
@@ -865,7 +876,7 @@ impl Bdf {
             let mut big = 0.0f64;
             for i in 0..n {
                 if mass[i] == 0.0 {
-                    big = big.max(dy[i].abs() / (self.atol + self.rtol * y[i].abs()));
+                    big = big.max(dy[i].abs() / (self.atols[i] + self.rtol * y[i].abs()));
                 }
             }
             // Backtracking on Deuflhard's natural monotonicity test: the simplified Newton
@@ -897,7 +908,8 @@ impl Bdf {
                     let mut bt = 0.0f64;
                     for i in 0..n {
                         if mass[i] == 0.0 {
-                            bt = bt.max(dyt[i].abs() / (self.atol + self.rtol * trial[i].abs()));
+                            bt =
+                                bt.max(dyt[i].abs() / (self.atols[i] + self.rtol * trial[i].abs()));
                         }
                     }
                     if bt <= (1.0 - 0.25 * lambda) * big || lambda * big < 1e-3 {
