@@ -800,6 +800,10 @@ impl System for Sys<'_> {
         self.model.condensation()
     }
 
+    fn atol_scales(&self) -> Option<Vec<f64>> {
+        self.model.atol_scales()
+    }
+
     fn error_weights(&self) -> Vec<f64> {
         let mut w = self.model.mass().to_vec();
         w[self.layout.i] = 1.0;

@@ -91,6 +91,9 @@ pub struct Degradation {
     pub aging: Aging,
     /// Lithium metal partial molar volume [m3.mol-1] (porosity change with plating).
     pub v_bar_li: f64,
+    /// PyBaMM's scale of the plated and dead lithium concentrations [mol.m-3] (its
+    /// "Typical plated lithium concentration"; 1 where the set has none).
+    pub c_li_typ: f64,
 }
 
 /// The geometry of the negative electrode at a location: particle surface area and crack
@@ -175,6 +178,7 @@ impl Degradation {
             a: cell.neg.a,
             t_ref: cell.t_ref,
             l_sei_cr0: 0.0,
+            c_li_typ: 1.0,
             aging: Aging {
                 el: [
                     ElectrodeAging::new(
@@ -248,6 +252,10 @@ impl Degradation {
             let w = "lithium plating";
             d.alpha_plating = need(p, "Lithium plating transfer coefficient", w)?;
             d.c_plated0 = need(p, "Initial plated lithium concentration [mol.m-3]", w)?;
+            // (a solver scale only: the tolerances of sets without it stay absolute)
+            d.c_li_typ = p
+                .scalar("Typical plated lithium concentration [mol.m-3]")
+                .unwrap_or(1.0);
             d.j0_plating = need_fn(p, "Exchange-current density for plating [A.m-2]", w)?;
             if kind != PlatingKind::Irreversible {
                 d.j0_stripping = need_fn(p, "Exchange-current density for stripping [A.m-2]", w)?;
@@ -295,6 +303,31 @@ impl Degradation {
         }
         if self.opts.sei_on_cracks {
             v.push(self.c_sei_cr0());
+        }
+        v
+    }
+
+    /// PyBaMM's scales of the states (`initial`'s order), which scale their absolute
+    /// tolerances: L_sei_0 a / V_bar for the SEI and the SEI on cracks (PyBaMM scales both
+    /// by the SEI's), the typical plated lithium concentration for plated and dead lithium.
+    /// In mol.m-3 under an absolute tolerance of 1e-6, plated lithium (0 at the start) and
+    /// SEI on cracks (5e-13 m thick) would otherwise set the error test and the Newton
+    /// iterations on amounts a million times below what they change the cell by.
+    pub fn state_scales(&self) -> Vec<f64> {
+        let sei = if self.v_bar_sei > 0.0 && self.l_sei0 > 0.0 {
+            self.l_sei0 * self.a / self.v_bar_sei
+        } else {
+            1.0
+        };
+        let mut v = Vec::new();
+        if self.opts.sei.is_some() {
+            v.push(sei);
+        }
+        if self.opts.plating.is_some() {
+            v.extend([self.c_li_typ, self.c_li_typ]);
+        }
+        if self.opts.sei_on_cracks {
+            v.push(sei);
         }
         v
     }

@@ -83,6 +83,37 @@ struct Fields {
     gpe: Vec<f64>,
     /// Each node's particle's last diffusivity evaluations (see `DiffMemo`).
     memo: Vec<DiffMemo>,
+    /// Each node's last kinetics and transport properties (see `NodeMemo`).
+    node: Vec<NodeMemo>,
+}
+
+/// A node's kinetics and transport properties of the last residual, with the inputs they
+/// were computed from. The finite-difference Jacobian evaluates the residual once per colour,
+/// and a colour moves the inputs of a third of the nodes at most (of none, for a particle's
+/// interior nodes): the others take their open-circuit potential, exchange and side-reaction
+/// currents (the distributed film's current is an iterative solve per node) and their
+/// electrolyte and solid conductivities from here, bit for bit what they would recompute.
+#[derive(Clone, Copy, Default)]
+struct NodeMemo {
+    /// csurf, c_e, phi_s - phi_e, T, a, crack area, j_tot_av, l_sei_av, side states (4 at most).
+    kin_key: Option<[u64; 12]>,
+    u: f64,
+    eta: f64,
+    aj: f64,
+    jm: f64,
+    side: Side,
+    /// c_e, T -> kappa_e, chi.
+    el_key: Option<[u64; 2]>,
+    kappa: f64,
+    chi: f64,
+    /// csurf, T, eps -> sigma.
+    sig_key: Option<[u64; 3]>,
+    sig: f64,
+}
+
+/// The bits of `v` (NaN and signed zeros compare as different inputs).
+fn bits<const N: usize>(v: [f64; N]) -> [u64; N] {
+    v.map(f64::to_bits)
 }
 
 /// A particle's diffusivity evaluations of the last residual, in call order (the temperature
@@ -168,6 +199,7 @@ impl Fields {
             dce: vec![0.0; nx],
             gpe: vec![0.0; nx + 1],
             memo: (0..nx).map(|_| DiffMemo::default()).collect(),
+            node: vec![NodeMemo::default(); nx],
         }
     }
 }
@@ -314,6 +346,17 @@ impl Dfn {
                 let cs = &y[self.off[k]..self.off[k] + self.sph.len()];
                 let csurf = self.sph.surface(cs);
                 f.csurf[k] = csurf;
+                let dphi = f.phis[k] - f.phie[k];
+                let j_tot_av = i_cc / (a_av * el.l);
+                let key = self.kinetics_key(y, k, [csurf, f.ce[k], dphi, t, j_tot_av, l_sei_av], f);
+                let m = &f.node[k];
+                if m.kin_key == Some(key) {
+                    (f.u[k], f.eta[k], f.aj[k], f.jm[k]) = (m.u, m.eta, m.aj, m.jm);
+                    if k < nn {
+                        f.side[k] = m.side;
+                    }
+                    continue;
+                }
                 let u = el.u(csurf / el.c_max, t, c.t_ref);
                 let eta = f.phis[k] - f.phie[k] - u;
                 let j0 = el.j0(f.ce[k], csurf, t);
@@ -324,7 +367,6 @@ impl Dfn {
                 if let (Some(d), true) = (&self.deg, k < nn) {
                     // degradation hook: side reactions and the SEI film at this node
                     let s = &y[self.deg_range(k)];
-                    let j_tot_av = i_cc / (a_av * el.l);
                     let g = f.geo[k];
                     // PyBaMM's forward kinetics; the distributed film's total current is
                     // solved on its physical branch (`degradation::film`)
@@ -344,12 +386,28 @@ impl Dfn {
                     f.aj[k] = g.a * (jm + side.total(g));
                     f.side[k] = side;
                 }
+                let side = if k < nn { f.side[k] } else { Side::default() };
+                f.node[k] = NodeMemo {
+                    kin_key: Some(key),
+                    u: f.u[k],
+                    eta: f.eta[k],
+                    aj: f.aj[k],
+                    jm: f.jm[k],
+                    side,
+                    ..f.node[k]
+                };
             }
         }
         // electrolyte current on interior edges
         for k in 0..nx {
-            f.kt[k] = c.kappa_e(f.ce[k], t) * f.tor[k];
-            f.chi[k] = c.chi_rt_over_fc(f.ce[k], t);
+            let key = bits([f.ce[k], t]);
+            let m = &mut f.node[k];
+            if m.el_key != Some(key) {
+                (m.kappa, m.chi) = (c.kappa_e(f.ce[k], t), c.chi_rt_over_fc(f.ce[k], t));
+                m.el_key = Some(key);
+            }
+            f.kt[k] = m.kappa * f.tor[k];
+            f.chi[k] = m.chi;
         }
         for e in 1..nx {
             let d = xm.x[e] - xm.x[e - 1];
@@ -363,12 +421,17 @@ impl Dfn {
         // harmonic means on interior edges, linear extrapolation at the Dirichlet boundary
         for k in 0..nx {
             if let Some(el) = self.electrode(k) {
-                f.sig[k] = if self.porosity {
-                    // Bruggeman on the solid fraction 1 - eps of the current porosity
-                    el.sigma(f.csurf[k] / el.c_max, t) * (1.0 - f.eps[k]).powf(el.b_s)
-                } else {
-                    el.sigma_eff(f.csurf[k] / el.c_max, t)
-                };
+                let key = bits([f.csurf[k], t, f.eps[k]]);
+                if f.node[k].sig_key != Some(key) {
+                    f.node[k].sig = if self.porosity {
+                        // Bruggeman on the solid fraction 1 - eps of the current porosity
+                        el.sigma(f.csurf[k] / el.c_max, t) * (1.0 - f.eps[k]).powf(el.b_s)
+                    } else {
+                        el.sigma_eff(f.csurf[k] / el.c_max, t)
+                    };
+                    f.node[k].sig_key = Some(key);
+                }
+                f.sig[k] = f.node[k].sig;
             }
         }
         let dxn = xm.dx[0];
@@ -390,6 +453,23 @@ impl Dfn {
             f.is_[e] = -s * (f.phis[e] - f.phis[e - 1]) / (xm.x[e] - xm.x[e - 1]);
         }
         f.is_[nx] = i;
+    }
+
+    /// What node k's kinetics read (see `NodeMemo`).
+    /// `v`: csurf, c_e, phi_s - phi_e, T, j_tot_av, l_sei_av.
+    fn kinetics_key(&self, y: &[f64], k: usize, v: [f64; 6], f: &Fields) -> [u64; 12] {
+        let mut key = [0u64; 12];
+        let g = if k < self.xm.nn { f.geo[k].a_cr } else { 0.0 };
+        key[..6].copy_from_slice(&bits(v));
+        key[6..8].copy_from_slice(&bits([f.a[k], g]));
+        // (at most 4 side-reaction states: SEI, plated and dead lithium, SEI on cracks)
+        debug_assert!(self.nd <= 4);
+        if k < self.xm.nn {
+            for (q, v) in key[8..].iter_mut().zip(&y[self.deg_range(k)]) {
+                *q = v.to_bits();
+            }
+        }
+        key
     }
 
     fn rhs_with(&self, y: &[f64], out: &mut [f64], f: &mut Fields) {
@@ -590,6 +670,16 @@ impl Model for Dfn {
             i: self.n_model + 1,
             t: self.lumped.then_some(self.n_model + 2),
         }
+    }
+
+    fn atol_scales(&self) -> Option<Vec<f64>> {
+        let d = self.deg.as_ref()?;
+        let mut s = vec![1.0; self.n_unknowns()];
+        let scales = d.state_scales();
+        for k in 0..self.xm.nn {
+            s[self.deg_range(k)].copy_from_slice(&scales);
+        }
+        Some(s)
     }
 
     fn condensation(&self) -> Option<Condensation> {

@@ -684,6 +684,10 @@ pub trait Model: Send + Sync {
     fn condensation(&self) -> Option<Condensation> {
         None
     }
+    /// Scales of the unknowns' absolute tolerances (see `solver::System::atol_scales`).
+    fn atol_scales(&self) -> Option<Vec<f64>> {
+        None
+    }
     /// Output hook: the model's variables at `y` by PyBaMM's names (see `sim::variables`).
     fn variables(&self, _y: &[f64]) -> Vec<super::variables::VarValue> {
         Vec::new()

@@ -22,6 +22,12 @@ pub struct BorderedBand {
     piv: Vec<usize>,
     /// Reciprocals of U's diagonal (the back substitution multiplies).
     inv_diag: Vec<f64>,
+    /// L's multipliers column by column (`kl` a column): the forward substitution reads them
+    /// contiguously (in `band` they sit a row's width apart).
+    lcol: Vec<f64>,
+    /// Entries of U's row i from its diagonal to its last nonzero: the back substitution
+    /// skips the zeros past it (the `kl` columns kept for pivoting fill are mostly empty).
+    urow: Vec<u32>,
     // factorisation products
     ainv_b: Vec<f64>, // n×k column-major: A^{-1} B
     schur: Vec<f64>,  // k×k LU of D - C A^{-1} B
@@ -46,6 +52,8 @@ impl BorderedBand {
             d: vec![0.0; k * k],
             piv: vec![0; n],
             inv_diag: vec![0.0; n],
+            lcol: vec![0.0; n * kl],
+            urow: vec![1; n],
             ainv_b: vec![0.0; n * k],
             schur: vec![0.0; k * k],
             schur_piv: vec![0; k],
@@ -275,8 +283,22 @@ impl BorderedBand {
                 }
             }
         }
+        let w = self.width;
         for i in 0..n {
             self.inv_diag[i] = 1.0 / self.at(i, i);
+            let jmax = (i + ku + kl).min(n - 1);
+            let row = &self.band[i * w + kl..i * w + kl + (jmax - i) + 1];
+            let last = row.iter().rposition(|v| *v != 0.0).unwrap_or(0);
+            self.urow[i] = last as u32 + 1;
+            let lc = &mut self.lcol[i * kl..(i + 1) * kl];
+            for (t, v) in lc.iter_mut().enumerate() {
+                let r = i + 1 + t;
+                *v = if r < n {
+                    self.band[r * w + i + kl - r]
+                } else {
+                    0.0
+                };
+            }
         }
         // Schur complement for the border
         let k = self.k;
@@ -308,24 +330,23 @@ impl BorderedBand {
     fn band_solve(&self, x: &mut [f64]) {
         let n = self.n;
         let kl = self.kl;
-        let ku = self.ku;
         for col in 0..n {
             let p = self.piv[col];
             if p != col {
                 x.swap(p, col);
             }
-            let last = (col + kl).min(n - 1);
+            let m = kl.min(n - 1 - col);
             let xc = x[col];
             if xc != 0.0 {
-                for r in col + 1..=last {
-                    x[r] -= self.at(r, col) * xc;
+                let lc = &self.lcol[col * kl..col * kl + m];
+                for (v, l) in x[col + 1..col + 1 + m].iter_mut().zip(lc) {
+                    *v -= l * xc;
                 }
             }
         }
         let w = self.width;
         for i in (0..n).rev() {
-            let jmax = (i + ku + kl).min(n - 1);
-            let row = &self.band[i * w + kl..i * w + kl + (jmax - i) + 1];
+            let row = &self.band[i * w + kl..i * w + kl + self.urow[i] as usize];
             x[i] = back_row(row, x, i) * self.inv_diag[i];
         }
     }

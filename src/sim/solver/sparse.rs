@@ -110,6 +110,8 @@ impl JacSlots for SparseJac {
 
 /// The integrator's Jacobian: banded, or on the model's pattern where the band would be
 /// large (`SPARSE_JACOBIAN_MIN_BAND_ENTRIES`; condensed systems only).
+/// (one a solver: boxing the band would buy nothing)
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Jac {
     Band(BorderedBand),
