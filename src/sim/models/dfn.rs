@@ -133,6 +133,7 @@ fn particle_d<'a>(
 }
 
 /// `particle_rhs` with the particle's diffusivity evaluations memoised in `memo`.
+#[allow(clippy::too_many_arguments)]
 fn particle_rhs_memo(
     sph: &Sphere,
     el: &super::Electrode,

@@ -123,8 +123,8 @@ mod tests {
         let mut c = cell("ORegan2022");
         c.neg.d = params::Value::Table {
             arg: params::Arg::Sto,
-            x: vec![0.0, 0.3001, 1.0],
-            y: vec![1e-14, 3e-14, 2e-14],
+            x: &[0.0, 0.3001, 1.0],
+            y: &[1e-14, 3e-14, 2e-14],
         };
         assert!(DiffTable::build(&c.neg, 298.15).is_none());
     }
