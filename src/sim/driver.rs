@@ -822,6 +822,14 @@ impl System for Sys<'_> {
         self.time.set(t);
     }
 
+    fn exact_columns(&self) -> Vec<usize> {
+        self.model.exact_columns()
+    }
+
+    fn column_jacobian(&self, y: &[f64], set: &mut dyn FnMut(usize, usize, f64)) {
+        self.model.column_jacobian(y, set)
+    }
+
     fn row_jacobian(&self, row: usize, y: &[f64], grad: &mut [f64]) -> bool {
         let i = self.layout.i;
         if row != i {

@@ -65,8 +65,9 @@ pub const SINGLE_PARTICLE_SHELLS: usize = 480;
 /// graded `SHELL_GRADING` with integral means: 120 graded ones are as close to the converged
 /// solution as PyBaMM's 480 uniform (SPM ORegan2022 at 2C: 0.20 mV from 1920 uniform shells,
 /// PyBaMM's 480 0.22 mV). PyBaMM's scheme on 480 uniform shells solves too (condensed
-/// particles, a pattern-stored Jacobian) and lands 0.005 mV from PyBaMM's 480 on the DFN
-/// ORegan2022 at 2C, but in 5× the CPU time (25 s against 4.9 s), see the README.
+/// particles, a pattern-stored Jacobian, exact interior columns) and lands 0.006 mV from
+/// PyBaMM's 480 on the DFN ORegan2022 at 2C, but in 6× the CPU time at 2C (16.4 s against
+/// 2.7 s) and 11× at 1C: its steps follow the diffusivity's fronts, see the README.
 pub const DFN_SHELLS: usize = 120;
 
 /// Polynomial particle nodes for `n` points per domain: 6 at PyBaMM's default 20 (~10× closer

@@ -8,6 +8,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod aging;
+mod diffusivity;
 #[cfg(test)]
 mod tests;
 mod variables;
@@ -15,9 +16,11 @@ mod variables;
 use super::super::solver::Condensation;
 use super::super::Mesh;
 use super::degradation::{Degradation, Film, Geo, Side};
+use super::sphere::ShellCache;
 use super::{
     bv, electrolyte_rhs, particle_rhs, thermal, Cell, Layout, Model, Scratch, Sphere, XMesh, F,
 };
+use diffusivity::DiffTable;
 
 /// Relative tolerance of DFN runs with stress-driven degradation (LAM, cracking) on the
 /// default mesh (long runs keep `mechanics::STRESS_RTOL`). On the four DFN O'Kane 2022
@@ -83,6 +86,10 @@ struct Fields {
     gpe: Vec<f64>,
     /// Each node's particle's last diffusivity evaluations (see `DiffMemo`).
     memo: Vec<DiffMemo>,
+    /// The electrodes' tabulated diffusivities of isothermal runs with finite-volume
+    /// particles (see `Dfn::diff_tables`), and the temperature they were tried at.
+    tables: [Option<DiffTable>; 2],
+    tables_t: f64,
     /// Each node's last kinetics and transport properties (see `NodeMemo`).
     node: Vec<NodeMemo>,
 }
@@ -122,13 +129,42 @@ fn bits<const N: usize>(v: [f64; N]) -> [u64; N] {
 /// at the same concentration and temperature are taken from here, bit for bit the same. A
 /// stoichiometry-dependent diffusivity (ORegan2022's sums of exponentials) at every shell of
 /// every particle is otherwise most of the DFN's residual.
+/// Finite-volume shells keep their last concentrations, diffusivities and rows instead
+/// (`Sphere::rhs_cached`), which also spares the rows of the shells that did not move.
 #[derive(Default)]
 struct DiffMemo {
     t: f64,
     calls: Vec<(f64, f64)>,
+    shells: ShellCache,
+}
+
+/// The particle diffusivity of `el` at concentration `v` and temperature `t`, as
+/// `particle_rhs` takes it: stress-induced diffusion (see `mechanics`) on the diffusivity,
+/// which is constant where it does not vary.
+/// `table`, when given, stands for `el.diff` (see `Dfn::diff_tables`).
+fn particle_d<'a>(
+    el: &'a super::Electrode,
+    t: f64,
+    table: Option<&'a DiffTable>,
+) -> impl Fn(f64) -> f64 + 'a {
+    let theta = el.stress_theta_k / t;
+    let d0 = (!el.d_varies).then(|| el.diff(0.5, t));
+    move |v: f64| {
+        let d = match (d0, table) {
+            (Some(d), _) => d,
+            (None, Some(tb)) => tb.at(v),
+            (None, None) => el.diff(v / el.c_max, t),
+        };
+        if el.stress_theta_k != 0.0 {
+            d * (1.0 + theta * (v - el.stress_c0))
+        } else {
+            d
+        }
+    }
 }
 
 /// `particle_rhs` with the particle's diffusivity evaluations memoised in `memo`.
+#[allow(clippy::too_many_arguments)]
 fn particle_rhs_memo(
     sph: &Sphere,
     el: &super::Electrode,
@@ -137,7 +173,15 @@ fn particle_rhs_memo(
     t: f64,
     dcdt: &mut [f64],
     memo: &mut DiffMemo,
+    table: Option<&DiffTable>,
 ) {
+    if sph.is_fv() {
+        // shells: only the rows next to the shells that moved are recomputed
+        let fresh = memo.t != t;
+        memo.t = t;
+        let d = particle_d(el, t, table);
+        return sph.rhs_cached(d, el.rad, c, flux, dcdt, &mut memo.shells, fresh);
+    }
     if el.stress_theta_k == 0.0 && !el.d_varies {
         return particle_rhs(sph, el, c, flux, t, dcdt);
     }
@@ -199,6 +243,8 @@ impl Fields {
             dce: vec![0.0; nx],
             gpe: vec![0.0; nx + 1],
             memo: (0..nx).map(|_| DiffMemo::default()).collect(),
+            tables: [None, None],
+            tables_t: f64::NAN,
             node: vec![NodeMemo::default(); nx],
         }
     }
@@ -479,9 +525,11 @@ impl Dfn {
         let nx = xm.len();
         let c = &self.cell;
         // particles
+        self.diff_tables(t, f);
         for k in 0..nx {
             if let Some(el) = self.electrode(k) {
                 let j = f.jm[k];
+                let table = f.tables[usize::from(k >= xm.nn)].as_ref();
                 particle_rhs_memo(
                     &self.sph,
                     el,
@@ -490,6 +538,7 @@ impl Dfn {
                     t,
                     &mut out[self.off[k]..self.off[k] + self.sph.len()],
                     &mut f.memo[k],
+                    table,
                 );
                 if let (Some(d), true) = (&self.deg, k < xm.nn) {
                     let r = self.deg_range(k);
@@ -530,6 +579,28 @@ impl Dfn {
             let i = y[self.idx_i()] / c.area;
             let q = self.heat(f, t);
             out[self.n_model + 2] = thermal::lumped_dtdt(c, self.rho_cp, t, q, i);
+        }
+    }
+
+    /// Tabulates the electrodes' stoichiometry-dependent diffusivities at `t` for
+    /// finite-volume particles of isothermal runs, once (`DiffTable`: cubic Hermite within
+    /// 1e-9 of the function; a diffusivity it cannot follow keeps the direct evaluation).
+    /// ORegan2022's take five exponentials per evaluation, and the DFN on 480 shells makes
+    /// 38 400 per residual. A lumped temperature moves at every residual: no tables.
+    fn diff_tables(&self, t: f64, f: &mut Fields) {
+        if self.lumped || !self.sph.is_fv() {
+            return;
+        }
+        if f.tables_t == t {
+            return;
+        }
+        f.tables_t = t;
+        for (e, el) in [&self.cell.neg, &self.cell.pos].into_iter().enumerate() {
+            f.tables[e] = if el.d_varies {
+                DiffTable::build(el, t)
+            } else {
+                None
+            };
         }
     }
 
@@ -693,6 +764,43 @@ impl Model for Dfn {
             })
             .collect();
         Some((groups, 6 + self.ext_band()))
+    }
+
+    fn exact_columns(&self) -> Vec<usize> {
+        if !self.sph.is_fv() {
+            return Vec::new();
+        }
+        // the shells below the two the surface value reads
+        let nr = self.sph.len();
+        (0..self.xm.len())
+            .filter(|&k| self.electrode(k).is_some())
+            .flat_map(|k| self.off[k]..self.off[k] + nr.saturating_sub(2))
+            .collect()
+    }
+
+    fn column_jacobian(&self, y: &[f64], set: &mut dyn FnMut(usize, usize, f64)) {
+        if !self.sph.is_fv() {
+            return;
+        }
+        let t = self.temperature(y);
+        let nr = self.sph.len();
+        let (nx, nn) = (self.xm.len(), self.xm.nn);
+        self.scratch.with(
+            || Fields::new(nx, nn),
+            |f| {
+                self.diff_tables(t, f);
+                for k in 0..nx {
+                    if let Some(el) = self.electrode(k) {
+                        let o = self.off[k];
+                        let d = particle_d(el, t, f.tables[usize::from(k >= nn)].as_ref());
+                        self.sph
+                            .interior_jacobian(d, el.rad, &y[o..o + nr], |i, j, v| {
+                                set(o + i, o + j, v)
+                            });
+                    }
+                }
+            },
+        );
     }
 
     fn sparsity(&self) -> Option<Vec<Vec<usize>>> {

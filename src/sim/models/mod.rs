@@ -653,6 +653,13 @@ pub trait Model: Send + Sync {
     fn row_gradient(&self, _row: usize, _y: &[f64], _grad: &mut [f64]) -> bool {
         false
     }
+    /// Columns of the model's unknowns whose Jacobian `column_jacobian` writes exactly (see
+    /// `solver::System::exact_columns`).
+    fn exact_columns(&self) -> Vec<usize> {
+        Vec::new()
+    }
+    /// Writes every entry of the `exact_columns` at `y` by `set(row, column, value)`.
+    fn column_jacobian(&self, _y: &[f64], _set: &mut dyn FnMut(usize, usize, f64)) {}
     fn structure(&self) -> (usize, usize, usize);
     fn border_columns(&self) -> Vec<usize>;
     fn layout(&self) -> Layout;

@@ -56,6 +56,14 @@ pub trait System {
     fn row_jacobian(&self, _row: usize, _y: &[f64], _grad: &mut [f64]) -> bool {
         false
     }
+    /// Columns whose Jacobian `column_jacobian` writes exactly, every entry of their
+    /// sparsity pattern: with a pattern they are left out of the finite differences (the
+    /// DFN's interior particle shells, whose colours would each cost a residual).
+    fn exact_columns(&self) -> Vec<usize> {
+        Vec::new()
+    }
+    /// Writes every entry of the `exact_columns` at `y` by `set(row, column, value)`.
+    fn column_jacobian(&self, _y: &[f64], _set: &mut dyn FnMut(usize, usize, f64)) {}
     /// Each unknown's scale (PyBaMM's variable `scale`): its absolute tolerance is `atol`
     /// times it. `None`: `atol` for every unknown.
     fn atol_scales(&self) -> Option<Vec<f64>> {
@@ -161,6 +169,8 @@ pub struct Bdf {
     /// Rows the system differentiates itself (see `System::exact_rows`), with a gradient buffer.
     exact_rows: Vec<usize>,
     grad: Vec<f64>,
+    /// Whether the system writes some columns itself (`System::exact_columns`).
+    exact_columns: bool,
     /// Row scalings and diagonal shifts of the matrices factorised (see `Condensed::factor`).
     alpha: Vec<f64>,
     beta: Vec<f64>,
@@ -207,11 +217,20 @@ impl Bdf {
         let w = (kl + ku + 1).max(1);
         let dense = nb <= 150;
         let exact_rows = sys.exact_rows();
+        let mut exact_cols = vec![false; n];
+        if pattern.is_some() {
+            sys.exact_columns()
+                .into_iter()
+                .for_each(|j| exact_cols[j] = true);
+        }
         if let Some(pat) = &pattern {
             // greedy colouring: columns sharing a row get different colours
             let mut used: Vec<Vec<bool>> = Vec::new();
             let mut colour_cols: Vec<Vec<usize>> = Vec::new();
             for (j, rows) in pat.iter().enumerate() {
+                if exact_cols[j] {
+                    continue;
+                }
                 if rows.is_empty() || j >= nb {
                     groups.push(vec![j]);
                     continue;
@@ -297,6 +316,7 @@ impl Bdf {
                 vec![0.0; n]
             },
             exact_rows,
+            exact_columns: exact_cols.contains(&true),
             alpha: vec![0.0; n],
             beta: vec![0.0; n],
             err_w: sys.error_weights(),
@@ -441,6 +461,10 @@ impl Bdf {
         }
         self.groups = groups;
         self.hs = hs;
+        if self.exact_columns {
+            let jac = &mut self.jac;
+            sys.column_jacobian(y, &mut |i, j, v| jac.set(i, j, v));
+        }
         // rows differentiated by the system: overwrite what the grouped differences wrote
         if !self.exact_rows.is_empty() {
             let mut grad = std::mem::take(&mut self.grad);
