@@ -1,5 +1,7 @@
 //! Solves one reference case at a given mesh and prints the comparison and timings:
-//! `cargo run --release --example case -- <id> [points per domain] [repeats]`.
+//! `cargo run --release --example case -- <id> [points per domain] [repeats]`, 0 points: the
+//! default mesh; env NR shells (RG their grading, NO of them PyBaMM's 480 under the surface),
+//! XS separator cells, NP polynomial nodes, RTOL, ATOL.
 
 use battbot::sim::compare::compare_csv;
 use battbot::sim::{Mesh, SimSpec, Simulation, SolveOptions};
@@ -38,6 +40,10 @@ fn main() {
             .ok()
             .and_then(|s| s.parse().ok())
             .unwrap_or(1.0),
+        r_outer: std::env::var("NO")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
         particle_nodes: std::env::var("NP")
             .ok()
             .and_then(|s| s.parse().ok())

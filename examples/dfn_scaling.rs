@@ -114,6 +114,7 @@ fn main() {
             r_n: n,
             r_p: n,
             r_grading: 1.0,
+            r_outer: 0,
             particle_nodes: battbot::sim::particle_nodes_for(n),
         };
         match run(&discharge, mesh, repeat) {

@@ -20,6 +20,11 @@ pub struct Mesh {
     /// the surface, integral-mean edge diffusivities; 1: PyBaMM's uniform shells and harmonic
     /// means). See `models::sphere::Sphere::graded`.
     pub r_grading: f64,
+    /// Of the shells, the outer ones laid as PyBaMM's `SINGLE_PARTICLE_SHELLS` uniform shells
+    /// (their width, harmonic means, surface extrapolation), the others then growing towards
+    /// the centre with integral means, `r_grading` unused (`models::sphere::Sphere::hybrid`);
+    /// 0: none (graded or uniform shells by `r_grading`).
+    pub r_outer: usize,
     /// Nodes of the particles' polynomial (constant diffusivity, see `models::sphere`).
     pub particle_nodes: usize,
 }
@@ -43,6 +48,7 @@ impl Default for Mesh {
             r_n: 0,
             r_p: 0,
             r_grading: SHELL_GRADING,
+            r_outer: 0,
             particle_nodes: 8,
         }
     }
@@ -61,14 +67,21 @@ pub const SHELL_GRADING: f64 = 10.0;
 /// 0.22 mV from 1920 shells).
 pub const SINGLE_PARTICLE_SHELLS: usize = 480;
 
-/// Shells per particle radius of the DFN where the diffusivity varies with stoichiometry,
-/// graded `SHELL_GRADING` with integral means: 120 graded ones are as close to the converged
-/// solution as PyBaMM's 480 uniform (SPM ORegan2022 at 2C: 0.20 mV from 1920 uniform shells,
-/// PyBaMM's 480 0.22 mV). PyBaMM's scheme on 480 uniform shells solves too (condensed
-/// particles, a pattern-stored Jacobian, exact interior columns) and lands 0.006 mV from
-/// PyBaMM's 480 on the DFN ORegan2022 at 2C, but in 6× the CPU time at 2C (16.4 s against
-/// 2.7 s) and 11× at 1C: its steps follow the diffusivity's fronts, see the README.
-pub const DFN_SHELLS: usize = 120;
+/// Shells per particle radius of the DFN where the diffusivity varies with stoichiometry:
+/// `DFN_OUTER_SHELLS` of them PyBaMM's 480 uniform shells under the surface (its width, harmonic
+/// means and surface extrapolation), the other 80 growing geometrically over the inner two
+/// thirds of the radius towards the centre, with integral means (`Sphere::hybrid`). PyBaMM's
+/// 480 are 0.22 mV from the converged solution (1920 shells) on ORegan2022 at 2C, so a mesh
+/// that converges (120 graded 10×: 0.32 mV from PyBaMM's 480, 240: 0.215 mV) cannot come
+/// close to it; this one reproduces PyBaMM's scheme where the fronts and the diffusivity's
+/// dips pass most steeply and is coarse at the centre, where PyBaMM's tiny shells cost most
+/// of its steps: the DFN ORegan2022 at 2C lands 0.072 mV from PyBaMM's 480 in 5.8 s of CPU
+/// (PyBaMM's scheme on all 480: 0.006 mV in 16.4 s; 120 graded: 0.32 mV in 2.7 s). See the
+/// README's particle-mesh study.
+pub const DFN_SHELLS: usize = 240;
+
+/// The outer shells of `DFN_SHELLS` laid as PyBaMM's 480 (a third of the radius).
+pub const DFN_OUTER_SHELLS: usize = 160;
 
 /// Polynomial particle nodes for `n` points per domain: 6 at PyBaMM's default 20 (~10× closer
 /// to the converged surface concentration than its 20 shells), 8 at 40.
@@ -107,6 +120,7 @@ impl Mesh {
             r_n: 15,
             r_p: 15,
             r_grading: SHELL_GRADING,
+            r_outer: 0,
             particle_nodes: 6,
         }
     }
@@ -132,6 +146,7 @@ impl Mesh {
                 r_n: n,
                 r_p: n,
                 r_grading: SHELL_GRADING,
+                r_outer: 0,
                 particle_nodes: particle_nodes_for(n),
             }
         } else if spec.cycles.unwrap_or(1) >= CYCLING_MESH_MIN_CYCLES {
@@ -143,7 +158,7 @@ impl Mesh {
 
     /// The particles' shells for `model` ("spm", "spme" or "dfn") when `r_n` and `r_p` are 0
     /// (the default mesh): `SINGLE_PARTICLE_SHELLS` uniform ones on the single-particle models
-    /// and `DFN_SHELLS` graded ones on the DFN when `varies` (a particle diffusivity depends on
+    /// and `DFN_SHELLS` (`DFN_OUTER_SHELLS` of them PyBaMM's) on the DFN when `varies` (a particle diffusivity depends on
     /// stoichiometry, so the particles are finite volumes), else 40 (unused by the
     /// polynomial particles; stress-induced diffusion puts the SPM's and SPMe's on 40 uniform
     /// shells, the DFN keeps its polynomial, see `dfn::polynomial_under_stress`).
@@ -151,15 +166,16 @@ impl Mesh {
         if self.r_n != 0 || self.r_p != 0 {
             return self;
         }
-        let (shells, grading) = match (varies, model) {
-            (false, _) => (40, self.r_grading),
-            (true, "dfn") => (DFN_SHELLS, SHELL_GRADING),
-            (true, _) => (SINGLE_PARTICLE_SHELLS, 1.0),
+        let (shells, grading, outer) = match (varies, model) {
+            (false, _) => (40, self.r_grading, 0),
+            (true, "dfn") => (DFN_SHELLS, SHELL_GRADING, DFN_OUTER_SHELLS),
+            (true, _) => (SINGLE_PARTICLE_SHELLS, 1.0, 0),
         };
         Mesh {
             r_n: shells,
             r_p: shells,
             r_grading: grading,
+            r_outer: outer,
             ..self
         }
     }

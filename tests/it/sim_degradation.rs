@@ -308,6 +308,7 @@ const COARSE: Mesh = Mesh {
     r_n: 10,
     r_p: 10,
     r_grading: 1.0,
+    r_outer: 0,
     particle_nodes: battbot::sim::particle_nodes_for(10),
 };
 

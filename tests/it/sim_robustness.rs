@@ -60,6 +60,7 @@ fn dfn_ecker2015_charge_at_5degc_is_infeasible_as_in_pybamm() {
         r_n: 20,
         r_p: 20,
         r_grading: 1.0,
+        r_outer: 0,
         particle_nodes: battbot::sim::particle_nodes_for(20),
     };
     let sol = Simulation::build_with_mesh(&probe, mesh20)
@@ -164,6 +165,7 @@ fn dfn_mohtat2020_charge_solves_at_40_points() {
         r_n: 40,
         r_p: 40,
         r_grading: 1.0,
+        r_outer: 0,
         particle_nodes: battbot::sim::particle_nodes_for(40),
     };
     let sol = Simulation::build_with_mesh(&s, mesh)

@@ -571,7 +571,13 @@ impl Electrode {
 /// The particles' discretisation for `cell` on `mesh`: the polynomial where both electrodes'
 /// diffusivities are constant, PyBaMM's finite volumes otherwise (see `sphere`).
 pub fn particle_scheme(cell: &Cell, mesh: &super::Mesh) -> Sphere {
-    if cell.neg.d_varies || cell.pos.d_varies {
+    if (cell.neg.d_varies || cell.pos.d_varies) && mesh.r_outer > 0 {
+        Sphere::hybrid(
+            mesh.r_n.max(mesh.r_p),
+            mesh.r_outer,
+            super::mesh::SINGLE_PARTICLE_SHELLS,
+        )
+    } else if cell.neg.d_varies || cell.pos.d_varies {
         Sphere::graded(mesh.r_n.max(mesh.r_p).max(2), mesh.r_grading)
     } else {
         Sphere::spectral(mesh.particle_nodes.clamp(2, sphere::MAX_NODES))

@@ -74,6 +74,24 @@ impl Sphere {
         }
     }
 
+    /// Finite volumes on `n` shells whose `outer` ones (below the surface) are PyBaMM's
+    /// uniform shells of width 1/`of` with its harmonic means and surface extrapolation, and
+    /// whose other `n - outer` grow geometrically from that width towards the centre, with
+    /// integral means. PyBaMM's `of` shells where their discretisation error arises (near
+    /// the surface), at a fraction of their cost (see `Mesh::particles_for`).
+    pub fn hybrid(n: usize, outer: usize, of: usize) -> Sphere {
+        assert!(
+            outer >= 2 && outer < n && outer < of,
+            "a hybrid particle needs 2 <= outer < n shells and outer < of"
+        );
+        let shells = Shells::hybrid(n, outer, of);
+        Sphere {
+            n,
+            vf: shells.vf.clone(),
+            scheme: Scheme::FiniteVolume(shells),
+        }
+    }
+
     /// The Galerkin polynomial on `n` nodes (at least 2).
     pub fn spectral(n: usize) -> Sphere {
         assert!(n >= 2, "a particle needs at least two nodes");
@@ -301,8 +319,10 @@ struct Shells {
     /// the last two shells (1/2 on a uniform mesh).
     extrapolate: f64,
     /// Edge diffusivities by integral means (graded shells) instead of PyBaMM's harmonic
-    /// ones (see `Shells::rhs`).
+    /// ones (see `Shells::rhs`) on the inner edges below `integral_upto` (all of them on
+    /// graded shells, the coarse part's on `Sphere::hybrid` ones).
     integral_mean: bool,
+    integral_upto: usize,
 }
 
 impl Shells {
@@ -324,6 +344,47 @@ impl Shells {
             // exactly PyBaMM's uniform edges
             edges = (0..=n).map(|i| i as f64 / n as f64).collect();
         }
+        Shells::on_edges(edges, ratio != 1.0, n)
+    }
+
+    /// `outer` shells of width 1/`of` under the surface (PyBaMM's `of` uniform shells there,
+    /// harmonic means), then `n - outer` shells over the rest of the radius whose widths grow
+    /// geometrically from 1/`of` towards the centre, with integral means.
+    fn hybrid(n: usize, outer: usize, of: usize) -> Shells {
+        let w0 = 1.0 / of as f64;
+        let inner = n - outer;
+        let len = 1.0 - outer as f64 * w0;
+        // the ratio q of the inner widths w0 q^k, k = 1..=inner, that fill `len`
+        let fill = |q: f64| (1..=inner).map(|k| w0 * q.powi(k as i32)).sum::<f64>();
+        let (mut lo, mut hi) = (0.0, 2.0);
+        while fill(hi) < len {
+            hi *= 2.0;
+        }
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if fill(mid) < len {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let q = 0.5 * (lo + hi);
+        let mut edges = vec![0.0; n + 1];
+        for i in 0..inner {
+            // centre first: the innermost shell is the widest
+            edges[i + 1] = edges[i] + w0 * q.powi((inner - i) as i32);
+        }
+        for j in 0..=outer {
+            // the outer edges exactly PyBaMM's, (of - j) / of
+            edges[n - j] = (of - j) as f64 / of as f64;
+        }
+        Shells::on_edges(edges, true, inner)
+    }
+
+    /// The shells between `edges` (0 = edges[0] < … < edges[n] = 1), with integral means on
+    /// the inner edges below `integral_upto` when `integral_mean`.
+    fn on_edges(mut edges: Vec<f64>, integral_mean: bool, integral_upto: usize) -> Shells {
+        let n = edges.len() - 1;
         edges[n] = 1.0;
         let centre: Vec<f64> = (0..n).map(|i| 0.5 * (edges[i] + edges[i + 1])).collect();
         let vf = (0..n)
@@ -341,8 +402,15 @@ impl Shells {
                 .map(|j| (edges[j] - centre[j - 1]) / (centre[j] - centre[j - 1]))
                 .collect(),
             extrapolate: (1.0 - centre[n - 1]) / (centre[n - 1] - centre[n - 2]),
-            integral_mean: ratio != 1.0,
+            integral_mean,
+            integral_upto,
         }
+    }
+
+    /// Whether inner edge `e` takes the integral mean.
+    #[inline]
+    fn integral_at(&self, e: usize) -> bool {
+        self.integral_mean && e < self.integral_upto
     }
 
     /// dc/dt: fluxes at the shell edges, with harmonic means of the shells' diffusivities on
@@ -360,7 +428,7 @@ impl Shells {
     fn edge_d(&self, e: usize, dl: f64, dr: f64, mid: impl FnOnce() -> f64) -> f64 {
         if dl == dr {
             dl
-        } else if self.integral_mean {
+        } else if self.integral_at(e) {
             (dl + 4.0 * mid() + dr) / 6.0
         } else {
             let b = self.beta[e];
@@ -453,7 +521,7 @@ impl Shells {
         let dflux = |e: usize| -> (f64, f64) {
             let (cl, cr, dl, dr) = (c[e], c[e + 1], dv[e], dv[e + 1]);
             let de = self.edge_d(e, dl, dr, || d(0.5 * (cl + cr)));
-            let (gl, gr) = if self.integral_mean {
+            let (gl, gr) = if self.integral_at(e) {
                 let m = 0.5 * (cl + cr);
                 let h = step(m);
                 let dm = (d(m + h) - d(m)) / h;
@@ -493,7 +561,7 @@ impl Shells {
                 let d_right = d(c[i + 1]);
                 let d_edge = if d_left == d_right {
                     d_left
-                } else if self.integral_mean {
+                } else if self.integral_at(i) {
                     // Simpson's rule on the two shells' values and the midpoint's
                     let d_mid = d(0.5 * (c[i] + c[i + 1]));
                     (d_left + 4.0 * d_mid + d_right) / 6.0
@@ -792,8 +860,48 @@ mod tests {
     }
 
     #[test]
+    fn hybrid_shells_are_pybamms_under_the_surface_and_coarse_at_the_centre() {
+        // 40 shells, the outer 20 PyBaMM's of 60 uniform ones
+        let (h, u) = (Sphere::hybrid(40, 20, 60), Sphere::finite_volume(60));
+        let sh = match &h.scheme {
+            Scheme::FiniteVolume(sh) => sh.clone(),
+            Scheme::Polynomial { .. } => panic!("polynomial"),
+        };
+        assert!((h.vf.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!((h.vf[39] - u.vf[59]).abs() < 1e-15);
+        // the inner widths grow from 1/60 towards the centre
+        let r: Vec<f64> = std::iter::once(0.0)
+            .chain(sh.e2.iter().map(|e| e.sqrt()))
+            .chain(std::iter::once(1.0))
+            .collect();
+        let w: Vec<f64> = r.windows(2).map(|p| p[1] - p[0]).collect();
+        assert!((0..19).all(|i| w[i] > w[i + 1]), "{w:?}");
+        assert!(w[19] > 1.0 / 60.0 && w[0] > 3.0 / 60.0, "{w:?}");
+        // the same concentrations on the outer shells give PyBaMM's rows and surface
+        let profile = |i: usize| 20_000.0 - 9.0 * (i * i) as f64;
+        let ch: Vec<f64> = (0..40).map(|i| profile(i + 20)).collect();
+        let cu: Vec<f64> = (0..60).map(profile).collect();
+        let (mut oh, mut ou) = (vec![0.0; 40], vec![0.0; 60]);
+        h.rhs_varying(steep_d, 5.86e-6, &ch, 2e-5, &mut oh);
+        u.rhs_varying(steep_d, 5.86e-6, &cu, 2e-5, &mut ou);
+        for i in 21..40 {
+            let rel = (oh[i] - ou[i + 20]).abs() / ou[i + 20].abs().max(1e-300);
+            assert!(rel < 1e-9, "shell {i}: {} {}", oh[i], ou[i + 20]);
+        }
+        assert_eq!(h.surface(&ch), u.surface(&cu));
+        // conservation
+        assert!((h.average(&oh) + 3.0 * 2e-5 / 5.86e-6).abs() < 1e-9 * 3.0 * 2e-5 / 5.86e-6);
+        // harmonic means under the surface, integral means in the coarse part
+        assert!(sh.integral_at(18) && !sh.integral_at(20) && !sh.integral_at(38));
+    }
+
+    #[test]
     fn cached_shell_rows_equal_a_full_evaluation_bit_for_bit() {
-        for s in [Sphere::finite_volume(30), Sphere::graded(30, 10.0)] {
+        for s in [
+            Sphere::finite_volume(30),
+            Sphere::graded(30, 10.0),
+            Sphere::hybrid(30, 20, 60),
+        ] {
             let mut c: Vec<f64> = (0..30).map(|i| 22_000.0 - 150.0 * i as f64).collect();
             let mut cache = ShellCache::default();
             let (mut full, mut cached) = (vec![0.0; 30], vec![0.0; 30]);
@@ -815,7 +923,11 @@ mod tests {
 
     #[test]
     fn interior_shell_jacobian_matches_finite_differences() {
-        for s in [Sphere::finite_volume(12), Sphere::graded(12, 10.0)] {
+        for s in [
+            Sphere::finite_volume(12),
+            Sphere::graded(12, 10.0),
+            Sphere::hybrid(12, 6, 20),
+        ] {
             let n = 12;
             let c: Vec<f64> = (0..n).map(|i| 20_000.0 - 250.0 * i as f64).collect();
             let mut jac = vec![vec![0.0; n]; n];

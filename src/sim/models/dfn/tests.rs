@@ -21,6 +21,7 @@ fn okane_dfn(options: serde_json::Value, lumped: bool, shells: usize) -> Dfn {
         r_n: shells,
         r_p: shells,
         r_grading: 1.0,
+        r_outer: 0,
         particle_nodes: 6,
     };
     Dfn::with_degradation(cell, mesh, lumped, Some(d))
@@ -185,6 +186,7 @@ fn sparsity_band_and_particle_blocks_hold_every_nonzero_of_finite_volume_particl
         r_n: 9,
         r_p: 9,
         r_grading: 10.0,
+        r_outer: 0,
         particle_nodes: 6,
     };
     for lumped in [false, true] {
