@@ -147,7 +147,6 @@ fn particle_d<'a>(
     t: f64,
     table: Option<&'a DiffTable>,
 ) -> impl Fn(f64) -> f64 + 'a {
-    let theta = el.stress_theta_k / t;
     let d0 = (!el.d_varies).then(|| el.diff(0.5, t));
     move |v: f64| {
         let d = match (d0, table) {
@@ -155,11 +154,7 @@ fn particle_d<'a>(
             (None, Some(tb)) => tb.at(v),
             (None, None) => el.diff(v / el.c_max, t),
         };
-        if el.stress_theta_k != 0.0 {
-            d * (1.0 + theta * (v - el.stress_c0))
-        } else {
-            d
-        }
+        el.stressed(v, d, t)
     }
 }
 
@@ -185,7 +180,6 @@ fn particle_rhs_memo(
     if el.stress_theta_k == 0.0 && !el.d_varies {
         return particle_rhs(sph, el, c, flux, t, dcdt);
     }
-    let theta = el.stress_theta_k / t;
     let fresh = memo.t != t;
     memo.t = t;
     // (at most a node value and an edge midpoint per shell: reserved once, so the step loop
@@ -201,11 +195,7 @@ fn particle_rhs_memo(
             return calls[i].1;
         }
         // as `particle_rhs`: stress-induced diffusion (see `mechanics`) on the diffusivity
-        let dv = if el.stress_theta_k != 0.0 {
-            el.diff(v / el.c_max, t) * (1.0 + theta * (v - el.stress_c0))
-        } else {
-            el.diff(v / el.c_max, t)
-        };
+        let dv = el.stressed(v, el.diff(v / el.c_max, t), t);
         if i < calls.len() {
             calls[i] = (v, dv);
         } else {

@@ -225,12 +225,7 @@ impl Electrode {
     /// once where many nodes share a surface, as the SPMe's).
     #[inline]
     pub fn j0_surface(&self, c_surf: f64) -> f64 {
-        let c_surf = c_surf.clamp(0.0, self.c_max);
-        if c_surf < 0.5 * self.c_max {
-            reg2(c_surf, self.c_max)
-        } else {
-            self.c_max - reg2(self.c_max - c_surf, self.c_max)
-        }
+        self.j0_surface_at_scale(c_surf, self.c_max)
     }
 
     /// `j0_surface` as PyBaMM's SPMe takes it: its regulariser does not recognise the
@@ -240,11 +235,17 @@ impl Electrode {
     /// Mohtat2020's negative at stoichiometry 0.0017 has a 7.7 % larger j0 in the SPMe.
     #[inline]
     pub fn j0_surface_spme(&self, c_surf: f64) -> f64 {
+        self.j0_surface_at_scale(c_surf, 1.0)
+    }
+
+    /// The clipped surface concentration through `reg2` at `scale` (from the nearer end).
+    #[inline]
+    fn j0_surface_at_scale(&self, c_surf: f64, scale: f64) -> f64 {
         let c_surf = c_surf.clamp(0.0, self.c_max);
         if c_surf < 0.5 * self.c_max {
-            reg2(c_surf, 1.0)
+            reg2(c_surf, scale)
         } else {
-            self.c_max - reg2(self.c_max - c_surf, 1.0)
+            self.c_max - reg2(self.c_max - c_surf, scale)
         }
     }
 
@@ -532,24 +533,31 @@ pub fn bv(j0: f64, eta: f64, t: f64) -> f64 {
 /// Spherical particle diffusion (see `sphere`): writes dc/dt for an outward surface molar
 /// flux `flux` [mol.m-2.s-1].
 pub fn particle_rhs(sph: &Sphere, el: &Electrode, c: &[f64], flux: f64, t: f64, dcdt: &mut [f64]) {
-    if el.stress_theta_k != 0.0 {
-        // stress-induced diffusion (see `mechanics`)
-        let theta = el.stress_theta_k / t;
+    if el.stress_theta_k != 0.0 || el.d_varies {
         sph.rhs_varying(
-            |v| el.diff(v / el.c_max, t) * (1.0 + theta * (v - el.stress_c0)),
+            |v| el.stressed(v, el.diff(v / el.c_max, t), t),
             el.rad,
             c,
             flux,
             dcdt,
         );
-    } else if el.d_varies {
-        sph.rhs_varying(|v| el.diff(v / el.c_max, t), el.rad, c, flux, dcdt);
     } else {
         sph.rhs_constant(el.diff(0.5, t), el.rad, c, flux, dcdt);
     }
 }
 
 impl Electrode {
+    /// The particle diffusivity `d` at concentration `v` [mol.m-3] and temperature `t` with
+    /// stress-induced diffusion (see `mechanics`): `d (1 + theta (v - c_0))`, `d` without it.
+    #[inline]
+    pub fn stressed(&self, v: f64, d: f64, t: f64) -> f64 {
+        if self.stress_theta_k != 0.0 {
+            d * (1.0 + self.stress_theta_k / t * (v - self.stress_c0))
+        } else {
+            d
+        }
+    }
+
     fn d_depends_on_sto(&self) -> bool {
         match &self.d {
             Value::Scalar(_) => false,

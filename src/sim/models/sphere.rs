@@ -413,15 +413,6 @@ impl Shells {
         self.integral_mean && e < self.integral_upto
     }
 
-    /// dc/dt: fluxes at the shell edges, with harmonic means of the shells' diffusivities on
-    /// PyBaMM's uniform shells and integral means on graded ones: the mean of D(c) over the
-    /// concentrations of the two shells, (1 / (c2 - c1)) ∫ D dc, by Simpson's rule (one more
-    /// evaluation per edge). It makes the flux -(Φ(c2) - Φ(c1)) / Δr for the Kirchhoff
-    /// potential Φ' = D, the exact steady flux between two points whatever D does between
-    /// them: the scheme then follows Φ(r), which stays smooth where a dip of the diffusivity
-    /// (ORegan2022's graphite) puts a kink into c(r). On the SPM ORegan2022 at 2C it converges
-    /// at second order (80/120/240 shells: 0.56/0.20/0.04 mV from 1920 uniform shells) where
-    /// logarithmic means converged at first order (40/80/120: 4.1/1.7/1.1 mV).
     /// The diffusivity on inner edge `e` (between shells e and e + 1) from the shells' `dl`,
     /// `dr` and, for integral means, the midpoint's `mid()` (see `rhs`).
     #[inline]
@@ -551,6 +542,15 @@ impl Shells {
         }
     }
 
+    /// dc/dt: fluxes at the shell edges, with harmonic means of the shells' diffusivities on
+    /// PyBaMM's uniform shells and integral means on graded ones: the mean of D(c) over the
+    /// concentrations of the two shells, (1 / (c2 - c1)) ∫ D dc, by Simpson's rule (one more
+    /// evaluation per edge). It makes the flux -(Φ(c2) - Φ(c1)) / Δr for the Kirchhoff
+    /// potential Φ' = D, the exact steady flux between two points whatever D does between
+    /// them: the scheme then follows Φ(r), which stays smooth where a dip of the diffusivity
+    /// (ORegan2022's graphite) puts a kink into c(r). On the SPM ORegan2022 at 2C it converges
+    /// at second order (80/120/240 shells: 0.56/0.20/0.04 mV from 1920 uniform shells) where
+    /// logarithmic means converged at first order (40/80/120: 4.1/1.7/1.1 mV).
     fn rhs(&self, d: impl Fn(f64) -> f64, rad: f64, c: &[f64], flux: f64, dcdt: &mut [f64]) {
         let n = self.vf.len();
         let k = 1.0 / (rad * rad);
@@ -559,16 +559,7 @@ impl Shells {
         for i in 0..n {
             let right = if i + 1 < n {
                 let d_right = d(c[i + 1]);
-                let d_edge = if d_left == d_right {
-                    d_left
-                } else if self.integral_at(i) {
-                    // Simpson's rule on the two shells' values and the midpoint's
-                    let d_mid = d(0.5 * (c[i] + c[i + 1]));
-                    (d_left + 4.0 * d_mid + d_right) / 6.0
-                } else {
-                    let b = self.beta[i];
-                    d_left * d_right / (b * d_right + (1.0 - b) * d_left)
-                };
+                let d_edge = self.edge_d(i, d_left, d_right, || d(0.5 * (c[i] + c[i + 1])));
                 d_left = d_right;
                 -k * d_edge * (c[i + 1] - c[i]) * self.inv_dist[i] * self.e2[i]
             } else {
