@@ -116,6 +116,16 @@ struct NodeMemo {
     /// csurf, T, eps -> sigma.
     sig_key: Option<[u64; 3]>,
     sig: f64,
+    /// The total interfacial current density of the last evaluation with a distributed SEI
+    /// film, where the next film solve starts (see `degradation::film`); None after
+    /// `initial_state`, so every solve starts alike.
+    film: Option<f64>,
+    /// stress, a j_sei, T, mechanics/LAM states -> their rates (see `Dfn::aging_rates`).
+    aging_key: Option<[u64; 5]>,
+    aging: [f64; 2],
+    /// porosity -> Bruggeman transport efficiency (with porosity change).
+    tor_key: Option<u64>,
+    tor: f64,
 }
 
 /// The bits of `v` (NaN and signed zeros compare as different inputs).
@@ -416,11 +426,13 @@ impl Dfn {
                         t,
                         j_tot_av,
                         l_sei_av,
+                        f.node[k].film,
                     );
                     f.eta[k] = eta_r;
                     f.jm[k] = jm;
                     f.aj[k] = g.a * (jm + side.total(g));
                     f.side[k] = side;
+                    f.node[k].film = Some(jm + side.total(g));
                 }
                 let side = if k < nn { f.side[k] } else { Side::default() };
                 f.node[k] = NodeMemo {
@@ -693,6 +705,12 @@ impl Model for Dfn {
         if self.lumped {
             y[self.n_model + 2] = t;
         }
+        // a solve starts without the last one's film currents (see `NodeMemo::film`)
+        let (nx, nn) = (self.xm.len(), self.xm.nn);
+        self.scratch.with(
+            || Fields::new(nx, nn),
+            |f| f.node.iter_mut().for_each(|m| *m = NodeMemo::default()),
+        );
         y
     }
 
