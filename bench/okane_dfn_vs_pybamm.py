@@ -1,16 +1,20 @@
 """Per-cycle cost of the DFN OKane2022, fully coupled (SEI + porosity change, partially
 reversible plating + porosity change, cracking, SEI on cracks, stress-driven LAM) against the
-SEI-only DFN, battbot and PyBaMM in the same run (issue #25's speed targets).
+SEI-only DFN, battbot and PyBaMM in the same run (issue #25's speed targets), and the
+coupled case's accuracy against the 40-point PyBaMM reference (IDAKLU rtol 1e-8,
+tests/data/degradation/dfn_okane2022_coupled_5cycles_summary.csv).
 
 Usage: /work/venv/bin/python bench/okane_dfn_vs_pybamm.py [BATTBOT] [REPEAT]
-PyBaMM: IDAKLU, at its default mesh (20 points per domain, 20 shells) and at battbot's
-(40 per domain, 40 shells, like with like); "solve" is the median re-solve of the built
-simulation after a warm-up, "total" the first solve from the model (discretisation and
-compilation included). battbot: `battbot bench` at its default mesh, "solve" the median
-re-solve, "total" the setup plus a solve. Wall times, all in this one run. Prints one
-Markdown table row per case.
+Like with like, two ways: battbot's default mesh (40 points per domain; polynomial particles)
+against PyBaMM on 40 points per domain and 40 shells, and battbot on 20 points per domain
+(`points_per_domain`) against PyBaMM's default mesh (20 points, 20 shells). PyBaMM: IDAKLU at
+its default tolerances; "solve" is the median re-solve of the built simulation after a
+warm-up, "total" the first solve from the model (discretisation and compilation included).
+battbot: `battbot bench`, "solve" the median re-solve, "total" the setup plus a solve. Wall
+times, all in this one run. Prints two Markdown tables: speed per case, and the coupled
+case's worst per-cycle relative error of each summary column.
 """
-import json, subprocess, sys, tempfile, time
+import csv, json, os, subprocess, sys, tempfile, time
 import numpy as np
 import pybamm
 
@@ -18,55 +22,101 @@ BATTBOT = sys.argv[1] if len(sys.argv) > 1 else "target/release/battbot"
 REPEAT = int(sys.argv[2]) if len(sys.argv) > 2 else 1
 EXP = ["Discharge at 1C until 2.5 V", "Charge at 0.3C until 4.2 V", "Hold at 4.2 V until C/100"]
 CYCLES = 5
+COUPLED = "fully coupled"
 CASES = {
     "SEI only (solvent-diffusion limited)": {"SEI": "solvent-diffusion limited"},
-    "fully coupled": {"SEI": "solvent-diffusion limited", "SEI porosity change": "true",
-                      "lithium plating": "partially reversible",
-                      "lithium plating porosity change": "true",
-                      "particle mechanics": ["swelling and cracking", "swelling only"],
-                      "SEI on cracks": "true", "loss of active material": "stress-driven"},
+    COUPLED: {"SEI": "solvent-diffusion limited", "SEI porosity change": "true",
+              "lithium plating": "partially reversible",
+              "lithium plating porosity change": "true",
+              "particle mechanics": ["swelling and cracking", "swelling only"],
+              "SEI on cracks": "true", "loss of active material": "stress-driven"},
 }
+REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data",
+                         "degradation", "dfn_okane2022_coupled_5cycles_summary.csv")
+COLUMNS = ["Discharge capacity [A.h]", "Loss of lithium inventory [%]",
+           "Loss of active material in negative electrode [%]",
+           "Loss of active material in positive electrode [%]",
+           "Loss of lithium to negative SEI [mol]",
+           "Loss of lithium to negative SEI on cracks [mol]",
+           "Loss of lithium to negative lithium plating [mol]"]
 
 
-BATTBOT_MESH = {"x_n": 40, "x_s": 40, "x_p": 40, "r_n": 40, "r_p": 40}
+def mesh(n):
+    return {"x_n": n, "x_s": n, "x_p": n, "r_n": n, "r_p": n}
 
 
-def pybamm_resolve(opts, var_pts=None):
-    """(median re-solve, first solve with the build) [s]."""
+def pybamm_run(opts, var_pts):
+    """(median re-solve, first solve with the build) [s], summary rows."""
     o = {k: tuple(v) if isinstance(v, list) else v for k, v in opts.items()}
     exp = pybamm.Experiment([tuple(EXP)] * CYCLES)
     t0 = time.perf_counter()
     sim = pybamm.Simulation(pybamm.lithium_ion.DFN(options=o),
                             parameter_values=pybamm.ParameterValues("OKane2022"), experiment=exp,
                             var_pts=var_pts)
-    sim.solve()
+    sol = sim.solve()
     total = time.perf_counter() - t0
     ts = []
     for _ in range(REPEAT):
         t0 = time.perf_counter(); sim.solve(); ts.append(time.perf_counter() - t0)
-    return float(np.median(ts)), total
+    rows = []
+    for k, cyc in enumerate(sol.cycles):
+        q = sum(max(st["Discharge capacity [A.h]"].entries[-1]
+                    - st["Discharge capacity [A.h]"].entries[0], 0.0) for st in cyc.steps)
+        rows.append({COLUMNS[0]: q, **{c: float(sol.summary_variables[c][k]) for c in COLUMNS[1:]}})
+    return float(np.median(ts)), total, rows
 
 
-def battbot_resolve(opts):
+def battbot_run(opts, points=None):
     spec = {"model": "DFN", "parameter_set": "OKane2022", "cycles": CYCLES,
             "experiment": EXP, "options": opts}
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(spec, f)
-    out = subprocess.run([BATTBOT, "bench", "--spec", f.name, "--repeat", str(REPEAT)],
-                         check=True, capture_output=True, text=True).stdout
-    r = json.loads(out.strip().splitlines()[-1])
+    if points:
+        spec["points_per_domain"] = points
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "spec.json")
+        with open(path, "w") as f:
+            json.dump(spec, f)
+        out = subprocess.run([BATTBOT, "bench", "--spec", path, "--repeat", str(REPEAT)],
+                             check=True, capture_output=True, text=True).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        summary = os.path.join(d, "summary.csv")
+        subprocess.run([BATTBOT, "solve", "--spec", path, "--summary", summary], check=True,
+                       capture_output=True)
+        with open(summary) as f:
+            rows = [{c: float(v) for c, v in row.items() if c in COLUMNS}
+                    for row in csv.DictReader(f)]
     # battbot compiles nothing at run time: its first solve costs what the others do
-    return r["solve_s_median"], r["setup_s"] + r["solve_s_median"]
+    return r["solve_s_median"], r["setup_s"] + r["solve_s_median"], rows
 
 
-rows = {}
+def worst_errors(rows):
+    with open(REFERENCE) as f:
+        ref = [{c: float(v) for c, v in row.items() if c in COLUMNS} for row in csv.DictReader(f)]
+    return [max(abs(r[c] - q[c]) / abs(q[c]) for r, q in zip(rows, ref)) for c in COLUMNS]
+
+
+results = {}
 for name, opts in CASES.items():
-    rows[name] = (battbot_resolve(opts), pybamm_resolve(opts), pybamm_resolve(opts, BATTBOT_MESH))
-base = rows["SEI only (solvent-diffusion limited)"][0][0]
-print("| DFN OKane2022, 5 cycles, per cycle (solve / total) | battbot | PyBaMM, its default mesh | "
-      "PyBaMM, battbot's mesh | battbot vs PyBaMM (default mesh; battbot's mesh), solve | "
-      "battbot vs its SEI-only |")
-print("|---|---|---|---|---|---|")
-for name, ((b, bt), (p, pt), (q, qt)) in rows.items():
-    print(f"| {name} | {b / CYCLES:.3f} / {bt / CYCLES:.3f} s | {p / CYCLES:.3f} / {pt / CYCLES:.3f} s "
-          f"| {q / CYCLES:.3f} / {qt / CYCLES:.3f} s | {p / b:.1f}x; {q / b:.1f}x | {b / base:.2f}x |")
+    results[name] = {
+        "battbot, default mesh": battbot_run(opts),
+        "battbot, 20 points": battbot_run(opts, 20),
+        "PyBaMM, 40 points": pybamm_run(opts, mesh(40)),
+        "PyBaMM, default mesh": pybamm_run(opts, None),
+    }
+base = results["SEI only (solvent-diffusion limited)"]["battbot, default mesh"][0]
+runs = list(next(iter(results.values())).keys())
+print("| DFN OKane2022, 5 cycles, per cycle (solve / total) | " + " | ".join(runs)
+      + " | battbot vs PyBaMM, solve: 40 points; 20 points | battbot vs its SEI-only |")
+print("|---" * (len(runs) + 3) + "|")
+for name, r in results.items():
+    cells = [f"{r[k][0] / CYCLES:.3f} / {r[k][1] / CYCLES:.3f} s" for k in runs]
+    like40 = r["PyBaMM, 40 points"][0] / r["battbot, default mesh"][0]
+    like20 = r["PyBaMM, default mesh"][0] / r["battbot, 20 points"][0]
+    own = r["battbot, default mesh"][0] / base
+    print(f"| {name} | " + " | ".join(cells) + f" | {like40:.1f}x; {like20:.1f}x | {own:.2f}x |")
+print()
+print("| fully coupled, worst per-cycle error vs PyBaMM (40 points, rtol 1e-8) | "
+      + " | ".join(c.replace(" [", " (").replace("]", ")") for c in COLUMNS) + " |")
+print("|---" * (len(COLUMNS) + 1) + "|")
+for k in runs:
+    errs = worst_errors(results[COUPLED][k][2])
+    print(f"| {k} | " + " | ".join(f"{e * 100:.3f} %" for e in errs) + " |")

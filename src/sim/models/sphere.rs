@@ -274,21 +274,42 @@ impl Sphere {
         }
     }
 
-    /// The exact Jacobian of `rhs_varying` on finite-volume shells with respect to the
-    /// interior shells `0..n - 2` (the columns that enter no row but the particle's own; the
-    /// two surface shells also enter the surface value): `set(row, col, value)` with the
-    /// particle's local indices, every entry of those columns' tridiagonal pattern. The
-    /// derivative of the diffusivity is a forward difference of `d` (relative step 1e-6).
-    /// Nothing for polynomial particles.
+    /// The exact Jacobian of `rhs_varying` with respect to the interior nodes (the columns
+    /// that enter no row but the particle's own; the nodes `surface_nodes` lists also enter
+    /// the surface value): `set(row, col, value)` with the particle's local indices, every
+    /// entry of those columns' pattern (tridiagonal for shells, every row for a polynomial).
+    /// The derivative of the diffusivity is a forward difference of `d` (relative step 1e-6).
     pub fn interior_jacobian(
         &self,
         d: impl Fn(f64) -> f64,
         rad: f64,
         c: &[f64],
-        set: impl FnMut(usize, usize, f64),
+        mut set: impl FnMut(usize, usize, f64),
     ) {
-        if let Scheme::FiniteVolume(sh) = &self.scheme {
-            sh.interior_jacobian(d, rad, c, set);
+        let (a, b) = match &self.scheme {
+            Scheme::FiniteVolume(sh) => return sh.interior_jacobian(d, rad, c, set),
+            Scheme::Polynomial { a, b, .. } => (a, b),
+        };
+        // dc_i/dt = k sum_q B_iq D(c_q) (A c)_q: d/dc_j = k (sum_q B_iq D(c_q) A_qj
+        // + B_ij D'(c_j) (A c)_j)
+        let n = self.n;
+        let k = 1.0 / (rad * rad);
+        let mut dq = [0.0f64; MAX_NODES];
+        let mut slope = [0.0f64; MAX_NODES];
+        for q in 0..n {
+            let ac = dot(&a[q * n..(q + 1) * n], c);
+            let h = 1e-6 * c[q].abs().max(1.0);
+            dq[q] = d(c[q]);
+            slope[q] = (d(c[q] + h) - dq[q]) / h * ac;
+        }
+        for j in 0..n - 1 {
+            for i in 0..n {
+                let mut v = b[i * n + j] * slope[j];
+                for q in 0..n {
+                    v += b[i * n + q] * dq[q] * a[q * n + j];
+                }
+                set(i, j, k * v);
+            }
         }
     }
 }
@@ -946,6 +967,44 @@ mod tests {
                         assert!(
                             (jac[i][j] - fd).abs() <= tol,
                             "({i}, {j}): {} vs {fd}",
+                            jac[i][j]
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// A polynomial particle's interior columns: every row, as finite differences of
+    /// `rhs_varying` give them, with a stress-like linear diffusivity and a constant one.
+    #[test]
+    fn interior_polynomial_jacobian_matches_finite_differences() {
+        let stressed = |v: f64| 3.3e-14 * (1.0 + 2.0e-5 * (v - 15_000.0));
+        let constant = |_: f64| 3.3e-14;
+        for n in [3, 6, 8] {
+            let s = Sphere::spectral(n);
+            for d in [&stressed as &dyn Fn(f64) -> f64, &constant] {
+                let c: Vec<f64> = (0..n).map(|i| 20_000.0 - 900.0 * (i * i) as f64).collect();
+                let mut jac = vec![vec![f64::NAN; n]; n];
+                s.interior_jacobian(d, 5.86e-6, &c, |i, j, v| jac[i][j] = v);
+                let (mut f0, mut f1) = (vec![0.0; n], vec![0.0; n]);
+                s.rhs_varying(d, 5.86e-6, &c, 2e-5, &mut f0);
+                let scale = f0.iter().fold(0.0f64, |a, v| a.max(v.abs())) / 900.0;
+                for j in 0..n {
+                    let mut cp = c.clone();
+                    let h = 1e-3;
+                    cp[j] += h;
+                    s.rhs_varying(d, 5.86e-6, &cp, 2e-5, &mut f1);
+                    for i in 0..n {
+                        let fd = (f1[i] - f0[i]) / h;
+                        // the surface node's column is the finite differences'
+                        if j == n - 1 {
+                            assert!(jac[i][j].is_nan(), "({i}, {j}) written");
+                            continue;
+                        }
+                        assert!(
+                            (jac[i][j] - fd).abs() <= 1e-5 * fd.abs().max(1e-3 * scale),
+                            "n {n} ({i}, {j}): {} vs {fd}",
                             jac[i][j]
                         );
                     }
