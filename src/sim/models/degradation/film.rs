@@ -273,6 +273,17 @@ mod tests {
         panic!("no root between {lo} and {hi}");
     }
 
+    /// The node of `cycle_198_charge_time_step_too_small_thick_film_keeps_the_physical_root`:
+    /// its degradation, SEI state, phi_s - phi_e, OCP, exchange current and c_e.
+    fn cycle_198_state() -> (Degradation, [f64; 1], f64, f64, f64, f64) {
+        let (cell, d) = okane(&[("SEI", "reaction limited")]);
+        let (c_e, c_surf) = (857.1269139836181, 15535.09361012247);
+        let dphi = 1.5899987453600554e-5 - 0.03678195509237595;
+        let u = cell.neg.u(c_surf / cell.neg.c_max, T, cell.t_ref);
+        let j0 = cell.neg.j0(c_e, c_surf, T);
+        (d, [833.8247267527564], dphi, u, j0, c_e)
+    }
+
     /// The state at which the 500-cycle DFN OKane2022 run with reaction-limited SEI and a CV
     /// hold stopped ("time step became too small" in the 1C charge of cycle 198): the last
     /// negative node beside the separator, with a 208 nm film (c_sei 834 mol/m3), at the
@@ -281,12 +292,7 @@ mod tests {
     /// there and its widening ran to an overflowing overpotential of 36.5 V.
     #[test]
     fn cycle_198_charge_time_step_too_small_thick_film_keeps_the_physical_root() {
-        let (cell, d) = okane(&[("SEI", "reaction limited")]);
-        let (c_e, c_surf) = (857.1269139836181, 15535.09361012247);
-        let dphi = 1.5899987453600554e-5 - 0.03678195509237595;
-        let u = cell.neg.u(c_surf / cell.neg.c_max, T, cell.t_ref);
-        let j0 = cell.neg.j0(c_e, c_surf, T);
-        let s = [833.8247267527564];
+        let (d, s, dphi, u, j0, c_e) = cycle_198_state();
         let geo = d.geo0();
         assert!((d.l_sei(&s, geo.a) - 2.08e-7).abs() < 1e-9);
         let (jm, eta_r, side) = d.node_currents(&s, geo, dphi, u, j0, c_e, T, 0.0, 0.0, None);
@@ -356,12 +362,7 @@ mod tests {
     /// returns the physical root.
     #[test]
     fn a_warm_start_far_from_the_root_or_on_the_spurious_branch_returns_the_physical_root() {
-        let (cell, d) = okane(&[("SEI", "reaction limited")]);
-        let (c_e, c_surf) = (857.1269139836181, 15535.09361012247);
-        let dphi = 1.5899987453600554e-5 - 0.03678195509237595;
-        let u = cell.neg.u(c_surf / cell.neg.c_max, T, cell.t_ref);
-        let j0 = cell.neg.j0(c_e, c_surf, T);
-        let s = [833.8247267527564];
+        let (d, s, dphi, u, j0, c_e) = cycle_198_state();
         let geo = d.geo0();
         let total = |guess: Option<f64>| {
             let (jm, _, side) = d.node_currents(&s, geo, dphi, u, j0, c_e, T, 0.0, 0.0, guess);
