@@ -133,21 +133,18 @@ fn bits<const N: usize>(v: [f64; N]) -> [u64; N] {
     v.map(f64::to_bits)
 }
 
-/// A particle's diffusivity evaluations of the last residual, in call order (the temperature
-/// they were made at). The finite-difference Jacobian evaluates the residual once per colour,
-/// and most colours move no particle node, or a third of one particle's shells: evaluations
-/// at the same concentration and temperature are taken from here, bit for bit the same. A
-/// stoichiometry-dependent diffusivity (ORegan2022's sums of exponentials) at every shell of
-/// every particle is otherwise most of the DFN's residual.
-/// Finite-volume shells keep their last concentrations, diffusivities and rows instead
-/// (`Sphere::rhs_cached`), which also spares the rows of the shells that did not move.
-/// Polynomial particles also keep their last rows with the concentrations, flux and
-/// temperature they were computed from: a colour that moves none of them (most colours, for
-/// most particles) takes the rows as they were.
+/// A particle's rows of the last residual, with what they were computed from. The
+/// finite-difference Jacobian evaluates the residual once per colour, and most colours move no
+/// particle node, or a third of one particle's shells: rows at the same concentrations and
+/// temperature are taken from here, bit for bit the same. A stoichiometry-dependent
+/// diffusivity (ORegan2022's sums of exponentials) at every shell of every particle is
+/// otherwise most of the DFN's residual. Finite-volume shells keep their last concentrations,
+/// diffusivities and rows (`Sphere::rhs_cached`, at temperature `t`), and recompute only the
+/// rows next to the shells that moved; polynomial particles keep their rows without the
+/// surface flux, keyed on the bits of their concentrations and temperature.
 #[derive(Default)]
 struct DiffMemo {
     t: f64,
-    calls: Vec<(f64, f64)>,
     shells: ShellCache,
     rows_key: Vec<u64>,
     rows: Vec<f64>,
@@ -173,7 +170,7 @@ fn particle_d<'a>(
     }
 }
 
-/// `particle_rhs` with the particle's diffusivity evaluations memoised in `memo`.
+/// `particle_rhs` by way of the particle's `memo`.
 #[allow(clippy::too_many_arguments)]
 fn particle_rhs_memo(
     sph: &Sphere,
@@ -192,57 +189,18 @@ fn particle_rhs_memo(
         let d = particle_d(el, t, table);
         return sph.rhs_cached(d, el.rad, c, flux, dcdt, &mut memo.shells, fresh);
     }
-    let tail = [flux, t];
+    // polynomial particles: the rows without the surface flux, kept with the concentrations
+    // and temperature they were computed from (most colours move neither), then the flux
+    let tail = [t];
     let inputs = || c.iter().chain(&tail).map(|v| v.to_bits());
-    if memo.rows_key.len() == c.len() + 2 && inputs().eq(memo.rows_key.iter().copied()) {
-        dcdt.copy_from_slice(&memo.rows);
-        return;
+    if memo.rows_key.len() != c.len() + 1 || !inputs().eq(memo.rows_key.iter().copied()) {
+        memo.rows.resize(c.len(), 0.0);
+        particle_rhs(sph, el, c, 0.0, t, &mut memo.rows);
+        memo.rows_key.clear();
+        memo.rows_key.extend(inputs());
     }
-    particle_rhs_spectral(sph, el, c, flux, t, dcdt, memo);
-    memo.rows_key.clear();
-    memo.rows_key.extend(inputs());
-    memo.rows.clear();
-    memo.rows.extend_from_slice(dcdt);
-}
-
-/// `particle_rhs_memo` of a polynomial particle, its diffusivity evaluations memoised.
-fn particle_rhs_spectral(
-    sph: &Sphere,
-    el: &super::Electrode,
-    c: &[f64],
-    flux: f64,
-    t: f64,
-    dcdt: &mut [f64],
-    memo: &mut DiffMemo,
-) {
-    if el.stress_theta_k == 0.0 && !el.d_varies {
-        return particle_rhs(sph, el, c, flux, t, dcdt);
-    }
-    let fresh = memo.t != t;
-    memo.t = t;
-    // (at most a node value and an edge midpoint per shell: reserved once, so the step loop
-    // allocates nothing)
-    memo.calls.reserve(2 * c.len());
-    let calls = std::cell::RefCell::new(std::mem::take(&mut memo.calls));
-    let next = std::cell::Cell::new(0usize);
-    let d = |v: f64| {
-        let i = next.get();
-        next.set(i + 1);
-        let mut calls = calls.borrow_mut();
-        if !fresh && i < calls.len() && calls[i].0 == v {
-            return calls[i].1;
-        }
-        // as `particle_rhs`: stress-induced diffusion (see `mechanics`) on the diffusivity
-        let dv = el.stressed(v, el.diff(v / el.c_max, t), t);
-        if i < calls.len() {
-            calls[i] = (v, dv);
-        } else {
-            calls.push((v, dv));
-        }
-        dv
-    };
-    sph.rhs_varying(d, el.rad, c, flux, dcdt);
-    memo.calls = calls.into_inner();
+    dcdt.copy_from_slice(&memo.rows);
+    sph.add_surface_flux(el.rad, flux, dcdt);
 }
 
 impl Fields {

@@ -221,6 +221,16 @@ impl Sphere {
         dcdt[n - 1] -= s * flux / rad;
     }
 
+    /// Adds a polynomial particle's outward surface molar `flux` [mol/m2/s] to its rows
+    /// `dcdt`, as `rhs_constant` and `rhs_varying` do: rows computed with no flux then take it
+    /// bit for bit as they would have. Shells take their flux inside their surface row.
+    pub fn add_surface_flux(&self, rad: f64, flux: f64, dcdt: &mut [f64]) {
+        let Scheme::Polynomial { s, .. } = &self.scheme else {
+            unreachable!("finite-volume shells take their surface flux in `rhs`");
+        };
+        dcdt[self.n - 1] -= s * flux / rad;
+    }
+
     /// dc/dt for a diffusivity `d(c)` evaluated at each node.
     pub fn rhs_varying(
         &self,
