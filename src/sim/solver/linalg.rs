@@ -484,21 +484,33 @@ mod tests {
     #[test]
     fn condensed_solve_equals_direct_solve() {
         // dense blocks (no pattern: every entry of the band is structural)
-        check_condensed(4, 1, false);
+        check_condensed(4, 1, false, 3);
+    }
+
+    /// The reduced band is as wide as its structure, not as the model's bound: with the
+    /// pattern, a block's first macro unknown and the previous block's reach 2 positions
+    /// either way; without it, every entry the Jacobian's band stores counts (3 positions).
+    #[test]
+    fn condensed_reduced_band_is_as_wide_as_its_structure() {
+        assert_eq!(check_condensed(4, 1, true, 3), (2, 2));
+        assert_eq!(check_condensed(4, 1, true, 12), (2, 2));
+        assert_eq!(check_condensed(4, 1, false, 12), (3, 3));
+        assert_eq!(check_condensed(4, 1, false, 2), (2, 2));
     }
 
     #[test]
     fn condensed_tridiagonal_and_banded_blocks_solve_as_the_direct_solve() {
         // with the pattern declared: tridiagonal blocks (the finite-volume particles' path)
         // and pentadiagonal ones (band storage narrower than the block)
-        check_condensed(5, 1, true);
-        check_condensed(7, 2, true);
-        check_condensed(2, 1, true);
+        check_condensed(5, 1, true, 3);
+        check_condensed(7, 2, true, 3);
+        check_condensed(2, 1, true, 3);
     }
 
     /// Two blocks of `l` local unknowns of half-bandwidth `bb`, each followed by 2 macro
-    /// unknowns; 1 border unknown. `with_pattern`: the columns' rows are declared.
-    fn check_condensed(l: usize, bb: usize, with_pattern: bool) {
+    /// unknowns; 1 border unknown. `with_pattern`: the columns' rows are declared; `bw`: the
+    /// bound on the reduced band. Returns the reduced band's (kl, ku).
+    fn check_condensed(l: usize, bb: usize, with_pattern: bool, bw: usize) -> (usize, usize) {
         let k = 1;
         let n = 2 * (l + 2) + k;
         let nb = n - k;
@@ -559,7 +571,7 @@ mod tests {
             .map(|i| if i % (l + 2) < l { 1.0 } else { 0.0 })
             .collect();
         let pat = with_pattern.then_some(pattern.as_slice());
-        let mut cond = Condensed::new(n, k, &groups, 3, pat, &jac);
+        let mut cond = Condensed::new(n, k, &groups, bw, pat, &jac);
         let b: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
         // Newton matrix M - c J and the initialisation's (algebraic rows of J, identity)
         let c = 0.3;
@@ -606,6 +618,7 @@ mod tests {
                 );
             }
         }
+        (cond.s.kl, cond.s.ku)
     }
 }
 
@@ -674,7 +687,8 @@ struct LocalGroup {
 
 impl Condensed {
     /// `groups`: (start, len, macro unknowns coupled) of each local block; the last `k`
-    /// unknowns of the `n` are the border; `bw` the band of the reduced system. `pattern`
+    /// unknowns of the `n` are the border; `bw` bounds the band of the reduced system, which
+    /// is kept as wide as its structure within it (above and below apart). `pattern`
     /// (the rows each column enters; an empty list meaning unknown) lets the factorisation
     /// read only structural nonzeros of the coupling blocks. `jac` has the structure of the
     /// Jacobians that will be factorised.
@@ -707,24 +721,8 @@ impl Condensed {
             pos[i] = full.len();
             full.push(i);
         }
-        let s_mat = BorderedBand::new(nm, k, bw, bw);
         let slot = |i: usize, j: usize| jac.slot(i, j).unwrap_or(NONE);
-        // the reduced matrix: entries among reduced unknowns within its band and border
-        let mut fill = Vec::new();
-        let mut diag = Vec::new();
-        let kl = s_mat.kl;
-        for (p, &i) in full.iter().enumerate() {
-            let lo = if p < nm { p.saturating_sub(kl) } else { 0 };
-            let hi = if p < nm { (p + kl + 1).min(nm) } else { nm };
-            for q in (lo..hi).chain(nm..nm + k) {
-                let src = slot(i, full[q]);
-                if let (Some(dst), true) = (s_mat.slot(p, q), src != NONE) {
-                    fill.push((dst, src, i as u32));
-                }
-            }
-            diag.push((s_mat.slot(p, p).expect("diagonal"), i as u32));
-        }
-        let groups = groups
+        let mut groups: Vec<LocalGroup> = groups
             .iter()
             .map(|(s, l, m)| {
                 let (s, l) = (*s, *l);
@@ -794,13 +792,6 @@ impl Condensed {
                         }
                     }
                 }
-                let m = cpl.len();
-                let mut schur_dst = vec![NONE; m * m];
-                for r in 0..m {
-                    for c in 0..m {
-                        schur_dst[r * m + c] = s_mat.slot(pos[cpl[r]], pos[cpl[c]]).unwrap_or(NONE);
-                    }
-                }
                 LocalGroup {
                     start: s,
                     len: l,
@@ -809,16 +800,74 @@ impl Condensed {
                     band,
                     w_src,
                     akg_src,
-                    schur_dst,
+                    schur_dst: Vec::new(),
                     lu: vec![0.0; l * (2 * band + 1)],
-                    w: vec![WCol::Zero; m],
-                    cols: vec![Vec::new(); m],
+                    w: vec![WCol::Zero; cpl.len()],
+                    cols: vec![Vec::new(); cpl.len()],
                     e: vec![0.0; l],
                     akg: Vec::new(),
                     cpl,
                 }
             })
             .collect();
+        // the reduced band as wide as its structure, within `bw`: the Jacobian's entries among
+        // the reduced unknowns and each block's Schur update, rows reading the block by the
+        // columns it reads (the DFN's degradation states reach 17 positions up but 11 down)
+        let declared = |i: usize, j: usize| {
+            pattern
+                .map(|p| &p[j])
+                .filter(|r| !r.is_empty())
+                .is_none_or(|r| r.contains(&i))
+        };
+        let (mut kl, mut ku) = (0, 0);
+        let mut reach = |p: usize, q: usize| {
+            if p < nm && q < nm {
+                kl = kl.max(p.saturating_sub(q));
+                ku = ku.max(q.saturating_sub(p));
+            }
+        };
+        for p in 0..nm {
+            for q in p.saturating_sub(bw)..(p + bw + 1).min(nm) {
+                let (i, j) = (full[p], full[q]);
+                if slot(i, j) != NONE && declared(i, j) {
+                    reach(p, q);
+                }
+            }
+        }
+        for g in &groups {
+            for a in &g.akg_src {
+                for (c, src) in g.w_src.iter().enumerate() {
+                    if !src.is_empty() {
+                        reach(pos[g.cpl[a.0 as usize]], pos[g.cpl[c]]);
+                    }
+                }
+            }
+        }
+        let s_mat = BorderedBand::new(nm, k, kl.min(bw), ku.min(bw));
+        // the reduced matrix: entries among reduced unknowns within its band and border
+        let mut fill = Vec::new();
+        let mut diag = Vec::new();
+        let (kl, ku) = (s_mat.kl, s_mat.ku);
+        for (p, &i) in full.iter().enumerate() {
+            let lo = if p < nm { p.saturating_sub(kl) } else { 0 };
+            let hi = if p < nm { (p + ku + 1).min(nm) } else { nm };
+            for q in (lo..hi).chain(nm..nm + k) {
+                let src = slot(i, full[q]);
+                if let (Some(dst), true) = (s_mat.slot(p, q), src != NONE) {
+                    fill.push((dst, src, i as u32));
+                }
+            }
+            diag.push((s_mat.slot(p, p).expect("diagonal"), i as u32));
+        }
+        for g in &mut groups {
+            let m = g.cpl.len();
+            g.schur_dst = (0..m * m)
+                .map(|rc| {
+                    let (r, c) = (pos[g.cpl[rc / m]], pos[g.cpl[rc % m]]);
+                    s_mat.slot(r, c).unwrap_or(NONE)
+                })
+                .collect();
+        }
         Condensed {
             n,
             groups,

@@ -11,8 +11,8 @@ pub mod sparse;
 use linalg::{BorderedBand, Condensed};
 use sparse::{Jac, SparseJac, SPARSE_JACOBIAN_MIN_BAND_ENTRIES};
 
-/// Local tridiagonal blocks (start, length, macro unknowns they couple to) and the band of
-/// the reduced system left after eliminating them.
+/// Local tridiagonal blocks (start, length, macro unknowns they couple to) and a bound on the
+/// band of the reduced system left after eliminating them.
 pub type Condensation = (Vec<(usize, usize, Vec<usize>)>, usize);
 
 /// A discretised model as the integrator sees it.
