@@ -943,6 +943,29 @@ mod tests {
         }
     }
 
+    /// Forward differences of `rhs_varying` (radius 5.86 µm, surface flux 2e-5) with step `h`,
+    /// as `[row][column]`, and the right-hand side at `c` they start from.
+    fn fd_jacobian(
+        s: &Sphere,
+        d: &dyn Fn(f64) -> f64,
+        c: &[f64],
+        h: f64,
+    ) -> (Vec<Vec<f64>>, Vec<f64>) {
+        let n = c.len();
+        let (mut f0, mut f1) = (vec![0.0; n], vec![0.0; n]);
+        s.rhs_varying(d, 5.86e-6, c, 2e-5, &mut f0);
+        let mut jac = vec![vec![0.0; n]; n];
+        for j in 0..n {
+            let mut cp = c.to_vec();
+            cp[j] += h;
+            s.rhs_varying(d, 5.86e-6, &cp, 2e-5, &mut f1);
+            for i in 0..n {
+                jac[i][j] = (f1[i] - f0[i]) / h;
+            }
+        }
+        (jac, f0)
+    }
+
     #[test]
     fn interior_shell_jacobian_matches_finite_differences() {
         for s in [
@@ -958,15 +981,10 @@ mod tests {
                 jac[i][j] = v;
                 written[i][j] = true;
             });
-            let (mut f0, mut f1) = (vec![0.0; n], vec![0.0; n]);
-            s.rhs_varying(steep_d, 5.86e-6, &c, 2e-5, &mut f0);
+            let (fdj, f0) = fd_jacobian(&s, &steep_d, &c, 1e-4);
             for j in 0..n {
-                let mut cp = c.clone();
-                let h = 1e-4;
-                cp[j] += h;
-                s.rhs_varying(steep_d, 5.86e-6, &cp, 2e-5, &mut f1);
                 for i in 0..n {
-                    let fd = (f1[i] - f0[i]) / h;
+                    let fd = fdj[i][j];
                     // the interior columns, every entry of their tridiagonal pattern
                     let interior = j < n - 2 && i.abs_diff(j) <= 1;
                     assert_eq!(written[i][j], interior, "({i}, {j})");
@@ -997,16 +1015,11 @@ mod tests {
                 let c: Vec<f64> = (0..n).map(|i| 20_000.0 - 900.0 * (i * i) as f64).collect();
                 let mut jac = vec![vec![f64::NAN; n]; n];
                 s.interior_jacobian(d, 5.86e-6, &c, |i, j, v| jac[i][j] = v);
-                let (mut f0, mut f1) = (vec![0.0; n], vec![0.0; n]);
-                s.rhs_varying(d, 5.86e-6, &c, 2e-5, &mut f0);
+                let (fdj, f0) = fd_jacobian(&s, d, &c, 1e-3);
                 let scale = f0.iter().fold(0.0f64, |a, v| a.max(v.abs())) / 900.0;
                 for j in 0..n {
-                    let mut cp = c.clone();
-                    let h = 1e-3;
-                    cp[j] += h;
-                    s.rhs_varying(d, 5.86e-6, &cp, 2e-5, &mut f1);
                     for i in 0..n {
-                        let fd = (f1[i] - f0[i]) / h;
+                        let fd = fdj[i][j];
                         // the surface node's column is the finite differences'
                         if j == n - 1 {
                             assert!(jac[i][j].is_nan(), "({i}, {j}) written");
