@@ -722,6 +722,14 @@ impl Condensed {
             full.push(i);
         }
         let slot = |i: usize, j: usize| jac.slot(i, j).unwrap_or(NONE);
+        // whether (i, j) is a structural entry: in column j's declared rows, or any entry when
+        // the column's rows are not declared
+        let declared = |i: usize, j: usize| {
+            pattern
+                .map(|p| &p[j])
+                .filter(|r| !r.is_empty())
+                .is_none_or(|r| r.contains(&i))
+        };
         let mut groups: Vec<LocalGroup> = groups
             .iter()
             .map(|(s, l, m)| {
@@ -730,12 +738,7 @@ impl Condensed {
                 cpl.extend(n - k..n);
                 // the block's structural entries (all of the band without a pattern), and its
                 // half-bandwidth: tridiagonal finite-volume particles factorise in O(l)
-                let structural = |i: usize, j: usize| {
-                    pattern
-                        .map(|p| &p[s + j])
-                        .filter(|r| !r.is_empty())
-                        .is_none_or(|r| r.contains(&(s + i)))
-                };
+                let structural = |i: usize, j: usize| declared(s + i, s + j);
                 let blk: Vec<u32> = (0..l * l)
                     .map(|ij| {
                         let (i, j) = (ij / l, ij % l);
@@ -813,12 +816,6 @@ impl Condensed {
         // the reduced band as wide as its structure, within `bw`: the Jacobian's entries among
         // the reduced unknowns and each block's Schur update, rows reading the block by the
         // columns it reads (the DFN's degradation states reach 17 positions up but 11 down)
-        let declared = |i: usize, j: usize| {
-            pattern
-                .map(|p| &p[j])
-                .filter(|r| !r.is_empty())
-                .is_none_or(|r| r.contains(&i))
-        };
         let (mut kl, mut ku) = (0, 0);
         let mut reach = |p: usize, q: usize| {
             if p < nm && q < nm {
