@@ -59,11 +59,25 @@ pub fn random_secret() -> anyhow::Result<String> {
     Ok(hex::encode(bytes))
 }
 
-/// The benchmark script of the sample project: a shell busy loop of `iterations`,
-/// timed with the clock, printed as one JSON line.
+/// The benchmark script of the sample project: a shell busy loop of `iterations`, printed as
+/// one JSON line. It times the loop by the shell's own CPU time (`/proc/$$/schedstat`, in
+/// nanoseconds), so that other work on a busy runner does not blur base against head; where
+/// that file is missing it falls back to the wall clock.
 fn bench_script(iterations: u32) -> String {
     format!(
-        "#!/bin/sh\n# Sample benchmark: prints {{\"name\": …, \"seconds\": …}}.\nstart=$(date +%s%N)\ni=0\nwhile [ $i -lt {iterations} ]; do i=$((i+1)); done\nend=$(date +%s%N)\nawk -v ns=$((end - start)) 'BEGIN {{ printf \"{{\\\"name\\\":\\\"busy-loop\\\",\\\"seconds\\\":%.9f}}\\n\", ns / 1e9 }}'\n"
+        r#"#!/bin/sh
+# Sample benchmark: prints {{"name": …, "seconds": …}} for the loop's CPU time.
+if read -r start _ 2>/dev/null </proc/$$/schedstat; then
+    clock() {{ read -r ns _ </proc/$$/schedstat; }}
+else
+    clock() {{ ns=$(date +%s%N); }}
+    clock; start=$ns
+fi
+i=0
+while [ $i -lt {iterations} ]; do i=$((i+1)); done
+clock
+awk -v ns=$((ns - start)) 'BEGIN {{ printf "{{\"name\":\"busy-loop\",\"seconds\":%.9f}}\n", ns / 1e9 }}'
+"#
     )
 }
 
@@ -591,4 +605,48 @@ pub async fn run(
         println!("{}", outcome.report_path.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::bench_script;
+
+    /// The CI failure this guards against: other tests loaded the runner, one base round
+    /// took the head's time, and a 2.8× regression read as "no change". Here the loop is
+    /// stopped for 0.6 s mid-run, as a busy machine would deschedule it; the sample must
+    /// report the loop's CPU time, not the 0.6 s it was not running.
+    #[test]
+    fn a_descheduled_sample_benchmark_reports_its_cpu_time_not_the_wall_clock() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("bench.sh");
+        std::fs::write(&script, bench_script(400_000)).unwrap();
+        let started = Instant::now();
+        let mut child = std::process::Command::new("sh")
+            .arg(&script)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the loop ended within 50 ms: make it longer"
+        );
+        let pid = child.id() as libc::pid_t;
+        // SAFETY: kill(2) on our own child, which has not been reaped (try_wait saw it run).
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0);
+        std::thread::sleep(Duration::from_millis(600));
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGCONT) }, 0);
+        let out = child.wait_with_output().unwrap();
+        let wall = started.elapsed().as_secs_f64();
+        assert!(out.status.success());
+        let line = String::from_utf8(out.stdout).unwrap();
+        let (name, seconds) = crate::runner::bench::parse_line(line.trim()).unwrap();
+        assert_eq!(name, "busy-loop");
+        assert!(
+            seconds > 0.0 && seconds < wall - 0.5,
+            "reported {seconds} s of {wall} s, 0.6 s of it stopped"
+        );
+    }
 }
