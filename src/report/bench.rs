@@ -1,6 +1,8 @@
 //! Benchmark statistics for `runbenchmarks` reports: medians, the head/base ratio with a
 //! bootstrap confidence interval, and a verdict at the configured threshold; a benchmark with
-//! samples on one side only is "new in this PR" or "removed", never a NaN.
+//! samples on one side only is "new in this PR" or "removed", never a NaN, and one whose
+//! median moved beyond the threshold but whose interval reaches back inside it is
+//! "inconclusive", never "no change".
 
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +20,7 @@ pub struct Verdict {
     pub ratio: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
-    /// `slower`, `faster`, `no change`, `new in this PR` or `removed`.
+    /// `slower`, `faster`, `inconclusive`, `no change`, `new in this PR` or `removed`.
     pub verdict: String,
 }
 
@@ -107,6 +109,10 @@ pub fn compare(series: &BenchmarkSeries, threshold_percent: f64) -> Verdict {
         "slower"
     } else if hi < 1.0 - t {
         "faster"
+    } else if ratio > 1.0 + t || ratio < 1.0 - t {
+        // The medians differ by more than the threshold, but the samples are too spread to
+        // say so at 95 %: "no change" would hide a regression a noisy round blurred.
+        "inconclusive"
     } else {
         "no change"
     };
@@ -149,9 +155,10 @@ pub fn verdicts(samples: &BenchmarkSamples, threshold_percent: f64) -> Vec<Verdi
         .collect();
     v.sort_by_key(|x| match x.verdict.as_str() {
         "slower" => 0,
-        "faster" => 1,
-        "no change" => 2,
-        _ => 3,
+        "inconclusive" => 1,
+        "faster" => 2,
+        "no change" => 3,
+        _ => 4,
     });
     v
 }
@@ -214,6 +221,62 @@ mod tests {
             5.0,
         );
         assert_eq!(fast.verdict, "faster");
+    }
+
+    /// What CI saw on a loaded runner: the head's loop is 2.8× longer, but one base round
+    /// was as slow as the head and one head round as fast as the base, so the interval ran
+    /// from 0.9 to 4.8 and the report said "no change".
+    #[test]
+    fn a_2_8x_slower_median_blurred_by_noisy_rounds_is_inconclusive_not_no_change() {
+        let blurred = compare(
+            &series(
+                &[0.0208, 0.0205, 0.0612, 0.0210, 0.0209],
+                &[0.0579, 0.0201, 0.0575, 0.0583, 0.0580],
+            ),
+            5.0,
+        );
+        let (lo, hi) = (blurred.ci_low.unwrap(), blurred.ci_high.unwrap());
+        assert!(
+            blurred.ratio.unwrap() > 2.5 && lo < 1.05 && hi > 2.5,
+            "{blurred:?}"
+        );
+        assert_eq!(blurred.verdict, "inconclusive");
+        // the same spread around a median within the threshold is still "no change"
+        let within = compare(
+            &series(
+                &[0.0208, 0.0205, 0.0612, 0.0210, 0.0209],
+                &[0.0209, 0.0201, 0.0575, 0.0207, 0.0211],
+            ),
+            5.0,
+        );
+        assert_eq!(within.verdict, "no change", "{within:?}");
+        // and a wide interval around a faster median is inconclusive too
+        let faster = compare(
+            &series(&[1.0, 1.0, 0.5, 1.0, 1.0], &[0.5, 0.5, 1.0, 0.5, 0.5]),
+            5.0,
+        );
+        assert_eq!(faster.verdict, "inconclusive", "{faster:?}");
+        let order: Vec<String> = verdicts(
+            &BenchmarkSamples {
+                base_sha: "a".into(),
+                head_sha: "b".into(),
+                benchmarks: vec![
+                    BenchmarkSeries {
+                        name: "same".into(),
+                        ..series(&[1.0, 1.0], &[1.0, 1.0])
+                    },
+                    BenchmarkSeries {
+                        name: "blurred".into(),
+                        ..series(&[1.0, 1.0, 0.5, 1.0, 1.0], &[0.5, 0.5, 1.0, 0.5, 0.5])
+                    },
+                ],
+            },
+            5.0,
+        )
+        .into_iter()
+        .map(|v| v.verdict)
+        .collect();
+        assert_eq!(order, ["inconclusive", "no change"]);
     }
 
     #[test]

@@ -572,14 +572,16 @@ fn benchmark_report(
             row
         })
         .collect();
-    let regressions: Vec<&serde_json::Value> =
-        rows.iter().filter(|r| r["verdict"] == "slower").collect();
+    let of = |verdict: &str| -> Vec<&serde_json::Value> {
+        rows.iter().filter(|r| r["verdict"] == verdict).collect()
+    };
+    let (regressions, inconclusive) = (of("slower"), of("inconclusive"));
     let mut ctx = serde_json::json!({
         "user": spec.source.user, "repo": spec.source.repo, "number": spec.source.number,
         "url": spec.source.url, "created_at": spec.created_at, "job_id": spec.id.as_str(),
         "version": result.battbot_version, "threshold": threshold, "rounds": rounds,
         "head": commit_ref(spec, &samples.head_sha), "base": commit_ref(spec, &samples.base_sha),
-        "rows": rows, "regressions": regressions,
+        "rows": rows, "regressions": regressions, "inconclusive": inconclusive,
     });
     let md = template::render("bench.md", &ctx)?;
     let Placed {
@@ -799,18 +801,37 @@ fn link_note(link: &str) -> &'static str {
 pub fn reply_text(spec: &JobSpec, report: &BuiltReport, link: &str) -> Reply {
     let head = Reply::new().mention(&spec.source.user);
     if let Some(verdicts) = &report.summary.benchmarks {
-        let slower: Vec<&bench::Verdict> =
-            verdicts.iter().filter(|v| v.verdict == "slower").collect();
-        let mut headline = if slower.is_empty() {
-            Reply::new().bot(format!("no regression in {} benchmarks", verdicts.len()))
-        } else {
-            Reply::new().bot(format!("⚠️ {} slower: ", slower.len()))
+        let of = |verdict: &str| -> Vec<&bench::Verdict> {
+            verdicts.iter().filter(|v| v.verdict == verdict).collect()
         };
-        for (i, v) in slower.iter().enumerate() {
-            headline = headline
-                .bot(if i == 0 { "" } else { ", " })
-                .code(&v.name)
-                .bot(format!(" ×{}", bench::format_ratio(v.ratio)));
+        let (slower, inconclusive) = (of("slower"), of("inconclusive"));
+        let named = |mut reply: Reply, list: &[&bench::Verdict]| {
+            for (i, v) in list.iter().enumerate() {
+                reply = reply
+                    .bot(if i == 0 { "" } else { ", " })
+                    .code(&v.name)
+                    .bot(format!(" ×{}", bench::format_ratio(v.ratio)));
+            }
+            reply
+        };
+        let mut headline = match (slower.is_empty(), inconclusive.is_empty()) {
+            (true, true) => {
+                Reply::new().bot(format!("no regression in {} benchmarks", verdicts.len()))
+            }
+            (true, false) => Reply::new().bot("no regression confirmed"),
+            (false, _) => named(
+                Reply::new().bot(format!("⚠️ {} slower: ", slower.len())),
+                &slower,
+            ),
+        };
+        if !inconclusive.is_empty() {
+            headline = named(
+                headline.bot(format!(
+                    "; ❔ {} inconclusive, too noisy to tell: ",
+                    inconclusive.len()
+                )),
+                &inconclusive,
+            );
         }
         return head
             .bot(" benchmarks of job ")

@@ -194,6 +194,75 @@ fn degradation_report_shows_the_fade() {
     snapshot!("degradation", md);
 }
 
+/// CI's loaded runner: the head is 2.8× slower, but one base round was as slow as the head
+/// and one head round as fast as the base; the report said "No regression beyond 5 %" and
+/// the reply "no regression". Both must say the comparison could not tell.
+#[test]
+fn a_regression_blurred_by_noisy_rounds_is_inconclusive_not_no_regression() {
+    use battbot::runner::protocol::{BenchmarkSamples, BenchmarkSeries};
+    let spec = job("github", Command::Runbenchmarks, 1);
+    let mut r = result(&spec, vec![], false);
+    r.artifacts = vec![artifact("benchmarks.png", b"png")];
+    let series = |name: &str, base: &[f64], head: &[f64]| BenchmarkSeries {
+        name: name.into(),
+        base_s: base.to_vec(),
+        head_s: head.to_vec(),
+    };
+    r.benchmark = Some(BenchmarkSamples {
+        base_sha: "00129d1b33881e578a48af09be4b5dea6ff988d8".into(),
+        head_sha: "2286358e90a9001a8df2328bcc7785207b7f6eee".into(),
+        benchmarks: vec![
+            series(
+                "steady",
+                &[1.0, 1.01, 0.99, 1.0, 1.0],
+                &[1.0, 1.0, 1.01, 0.99, 1.0],
+            ),
+            series(
+                "busy-loop",
+                &[0.0208, 0.0205, 0.0612, 0.0210, 0.0209],
+                &[0.0579, 0.0201, 0.0575, 0.0583, 0.0580],
+            ),
+        ],
+    });
+    let built = report::success(
+        &spec,
+        &r,
+        "@battbot runbenchmarks",
+        at("2026-05-01T10:00:07Z"),
+    )
+    .unwrap();
+    let md = report_md(&built);
+    assert!(!md.contains("No regression"), "{md}");
+    assert!(
+        md.contains("**❔ 1 inconclusive:** `busy-loop` ×2.770 (95 % CI "),
+        "{md}"
+    );
+    assert!(md.contains("| `busy-loop` |"), "{md}");
+    assert!(md.contains("| ❔ inconclusive |"), "{md}");
+    // the inconclusive row comes before the unchanged one
+    assert!(md.find("| `busy-loop` |") < md.find("| `steady` |"), "{md}");
+    let html = built
+        .files
+        .iter()
+        .find(|f| f.path.ends_with(".html"))
+        .map(|f| String::from_utf8(f.contents.clone()).unwrap())
+        .unwrap();
+    assert!(!html.contains("No regression"), "{html}");
+    assert!(
+        html.contains("1 inconclusive:</strong> <code>busy-loop</code>"),
+        "{html}"
+    );
+    let reply = report::reply_text(&spec, &built, "https://reports.example/r")
+        .render(battbot::reply::Markup::of("github"));
+    assert!(!reply.contains("no regression in"), "{reply}");
+    assert!(
+        reply.contains(
+            "no regression confirmed; ❔ 1 inconclusive, too noisy to tell: `busy-loop` ×2.770"
+        ),
+        "{reply}"
+    );
+}
+
 #[test]
 fn failure_report() {
     let spec = job(
