@@ -108,10 +108,15 @@ fn result(job: &JobSpec, runs: Vec<RunSummary>, gif: bool) -> RunResult {
 }
 
 fn report_md(built: &report::BuiltReport) -> String {
+    built_file(built, "report.md")
+}
+
+/// The text of the built file whose path ends with `suffix`.
+fn built_file(built: &report::BuiltReport, suffix: &str) -> String {
     let f = built
         .files
         .iter()
-        .find(|f| f.path.ends_with("report.md"))
+        .find(|f| f.path.ends_with(suffix))
         .unwrap();
     String::from_utf8(f.contents.clone()).unwrap()
 }
@@ -241,12 +246,7 @@ fn a_regression_blurred_by_noisy_rounds_is_inconclusive_not_no_regression() {
     assert!(md.contains("| ❔ inconclusive |"), "{md}");
     // the inconclusive row comes before the unchanged one
     assert!(md.find("| `busy-loop` |") < md.find("| `steady` |"), "{md}");
-    let html = built
-        .files
-        .iter()
-        .find(|f| f.path.ends_with(".html"))
-        .map(|f| String::from_utf8(f.contents.clone()).unwrap())
-        .unwrap();
+    let html = built_file(&built, ".html");
     assert!(!html.contains("No regression"), "{html}");
     assert!(
         html.contains("1 inconclusive:</strong> <code>busy-loop</code>"),
