@@ -261,6 +261,35 @@ fn a_regression_blurred_by_noisy_rounds_is_inconclusive_not_no_regression() {
         ),
         "{reply}"
     );
+    // beside a clear regression: its own paragraph, and the reply names both
+    if let Some(b) = r.benchmark.as_mut() {
+        b.benchmarks.push(series(
+            "slow",
+            &[1.0, 1.01, 0.99, 1.0, 1.0],
+            &[2.0, 2.0, 2.01, 1.99, 2.0],
+        ));
+    }
+    let built = report::success(
+        &spec,
+        &r,
+        "@battbot runbenchmarks",
+        at("2026-05-01T10:00:07Z"),
+    )
+    .unwrap();
+    let md = report_md(&built);
+    assert!(
+        md.contains("**⚠️ 1 regression:** `slow` ×2.000\n\n**❔ 1 inconclusive:** `busy-loop`"),
+        "{md}"
+    );
+    assert!(md.find("| `slow` |") < md.find("| `busy-loop` |"), "{md}");
+    let reply = report::reply_text(&spec, &built, "https://reports.example/r")
+        .render(battbot::reply::Markup::of("github"));
+    assert!(
+        reply.contains(
+            "⚠️ 1 slower: `slow` ×2.000; ❔ 1 inconclusive, too noisy to tell: `busy-loop` ×2.770"
+        ),
+        "{reply}"
+    );
 }
 
 #[test]
