@@ -229,14 +229,20 @@ fn a_regression_blurred_by_noisy_rounds_is_inconclusive_not_no_regression() {
             ),
         ],
     });
-    let built = report::success(
-        &spec,
-        &r,
-        "@battbot runbenchmarks",
-        at("2026-05-01T10:00:07Z"),
-    )
-    .unwrap();
-    let md = report_md(&built);
+    // the report, its page and the reply
+    let build = |r: &RunResult| {
+        let built = report::success(
+            &spec,
+            r,
+            "@battbot runbenchmarks",
+            at("2026-05-01T10:00:07Z"),
+        )
+        .unwrap();
+        let reply = report::reply_text(&spec, &built, "https://reports.example/r")
+            .render(battbot::reply::Markup::of("github"));
+        (report_md(&built), built_file(&built, ".html"), reply)
+    };
+    let (md, html, reply) = build(&r);
     assert!(!md.contains("No regression"), "{md}");
     assert!(
         md.contains("**❔ 1 inconclusive:** `busy-loop` ×2.770 (95 % CI "),
@@ -246,14 +252,11 @@ fn a_regression_blurred_by_noisy_rounds_is_inconclusive_not_no_regression() {
     assert!(md.contains("| ❔ inconclusive |"), "{md}");
     // the inconclusive row comes before the unchanged one
     assert!(md.find("| `busy-loop` |") < md.find("| `steady` |"), "{md}");
-    let html = built_file(&built, ".html");
     assert!(!html.contains("No regression"), "{html}");
     assert!(
         html.contains("1 inconclusive:</strong> <code>busy-loop</code>"),
         "{html}"
     );
-    let reply = report::reply_text(&spec, &built, "https://reports.example/r")
-        .render(battbot::reply::Markup::of("github"));
     assert!(!reply.contains("no regression in"), "{reply}");
     assert!(
         reply.contains(
@@ -269,21 +272,12 @@ fn a_regression_blurred_by_noisy_rounds_is_inconclusive_not_no_regression() {
             &[2.0, 2.0, 2.01, 1.99, 2.0],
         ));
     }
-    let built = report::success(
-        &spec,
-        &r,
-        "@battbot runbenchmarks",
-        at("2026-05-01T10:00:07Z"),
-    )
-    .unwrap();
-    let md = report_md(&built);
+    let (md, _, reply) = build(&r);
     assert!(
         md.contains("**⚠️ 1 regression:** `slow` ×2.000\n\n**❔ 1 inconclusive:** `busy-loop`"),
         "{md}"
     );
     assert!(md.find("| `slow` |") < md.find("| `busy-loop` |"), "{md}");
-    let reply = report::reply_text(&spec, &built, "https://reports.example/r")
-        .render(battbot::reply::Markup::of("github"));
     assert!(
         reply.contains(
             "⚠️ 1 slower: `slow` ×2.000; ❔ 1 inconclusive, too noisy to tell: `busy-loop` ×2.770"
